@@ -1,0 +1,13 @@
+// One jest run for every layer. Component tests opt into jsdom with a docblock; the rest run in
+// Node against real servers started on loopback.
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true }],
+  },
+  testEnvironmentOptions: { url: 'http://localhost/' },
+  testTimeout: 60000,
+  maxWorkers: 2,
+}

@@ -1,0 +1,266 @@
+// The wire contract between the SDK and the server, written once (docs/protocol.md explains it).
+// Both sides import this file: the server validates requests against it (server/signal/schemas.ts),
+// the SDK builds them from it. Nothing here touches a platform API.
+
+export const PROTOCOL_VERSION = 1
+
+/** Conference types of emedia (`emedia.mgr.ConfrType`). */
+export const ConfrType = {
+  COMMUNICATION: 10,
+  COMMUNICATION_MIX: 11,
+  LIVE: 12,
+} as const
+export type ConfrTypeValue = (typeof ConfrType)[keyof typeof ConfrType]
+
+/** Roles of emedia (`emedia.mgr.Role`). HIDING: present, watches, invisible to the others. */
+export const Role = {
+  ADMIN: 7,
+  TALKER: 3,
+  AUDIENCE: 1,
+  HIDING: 9,
+} as const
+export type RoleValue = (typeof Role)[keyof typeof Role]
+
+/**
+ * Error codes. The negative emedia server codes keep their emedia meaning (they are what
+ * `onConferenceExit(reason, failed)` carries); -400/-404/-413/-429/-1 are ours.
+ */
+export const ErrorCode = {
+  INTERNAL: -1,
+  TOKEN: -100,
+  NO_RIGHTS: -101,
+  NO_SUCH_CONFERENCE: -301,
+  CONFERENCE_DISBANDED: -302,
+  BAD_REQUEST: -400,
+  UNKNOWN_METHOD: -404,
+  TIMEOUT: -408,
+  TOO_LARGE: -413,
+  RATE_LIMITED: -429,
+  TICKET_INVALID: -500,
+  TICKET_EXPIRED: -502,
+  MEMBER_INVALID: -504,
+  CONFERENCE_INVALID: -506,
+  WRONG_PASSWORD: -508,
+  SERVER_LIMIT: -510,
+  TOO_MANY_MEMBERS: -522,
+  TOO_MANY_TALKERS: -523,
+  TOO_MANY_VIDEOS: -524,
+  PUBLISH_INACTIVE: -554,
+  NETWORK: -9527,
+} as const
+export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode]
+
+/** `reason` of onConferenceExit, as the emedia document numbers them. */
+export const ExitReason = {
+  HANGUP: 0,
+  NO_RESPONSE: 1,
+  REFUSED: 2,
+  BUSY: 3,
+  FAILED: 4,
+  NOT_SUPPORTED: 5,
+  OTHER_DEVICE: 10,
+  CLOSED: 11,
+} as const
+export type ExitReasonValue = (typeof ExitReason)[keyof typeof ExitReason]
+
+/** Why a member left, as others see it in `memberExited`. */
+export type MemberExitCause = 'exit' | 'kicked' | 'timeout' | 'destroyed' | 'replaced'
+
+export interface Member {
+  /** Member id, unique per membership (a rejoin gets a new one). */
+  id: string
+  /** The user id from the token. */
+  name: string
+  /** `<appId>_<userId>`. */
+  globalName: string
+  nickName: string
+  role: RoleValue
+  ext: Record<string, unknown>
+  /** Set only in what the SDK hands to its own user. */
+  isSelf?: boolean
+}
+
+export interface Stream {
+  id: string
+  /** 1: video off. */
+  voff: 0 | 1
+  /** 1: audio off. */
+  aoff: 0 | 1
+  memId: string
+  memName: string
+  owner: Member
+  rtcId: string
+  /** 'mix': the server's composition of all talkers (COMMUNICATION_MIX). */
+  type: 'normal' | 'mix'
+  /** Play URL signed for the member receiving this object (RTMP, for live-player). */
+  rtmp?: string
+  /** The same stream as HTTP-FLV, when the media engine serves it. */
+  flv?: string
+}
+
+export interface ConferenceConfig {
+  maxTalkerCount?: number
+  maxVideoCount?: number
+  maxAudienceCount?: number
+  maxPubDesktopCount?: number
+}
+
+export interface Conference {
+  confrId: string
+  id: string
+  type: ConfrTypeValue
+  /** Room name when created by joinRoom. */
+  name?: string
+  password: string
+  /** Signed, expiring, bound to this conference and the user it was issued to. */
+  ticket: string
+  /** Signed statement of the receiver's role in this conference. */
+  roleToken: string
+  rec: boolean
+  recMerge: boolean
+  config: Required<ConferenceConfig>
+}
+
+export type Attrs = Record<string, string>
+
+// ---- requests: method → params / result ----
+
+export interface JoinParams {
+  /** By id: with password or ticket. */
+  confrId?: string
+  password?: string
+  ticket?: string
+  /** By room name: created with `type` and `config` when missing. */
+  roomName?: string
+  type?: ConfrTypeValue
+  role?: RoleValue
+  nickName?: string
+  ext?: Record<string, unknown>
+  rec?: boolean
+  recMerge?: boolean
+  config?: ConferenceConfig
+}
+
+export interface JoinResult {
+  conference: Conference
+  self: Member
+  members: Member[]
+  /** Streams currently carrying media, each with a play URL for the joiner. */
+  streams: Stream[]
+  attrs: Attrs
+  /** Presents this membership again after a lost socket (method `resume`). */
+  resumeToken: string
+  /** Send a request (at least `ping`) this often; the server drops silent sockets. */
+  heartbeatMs: number
+  /** How long the server keeps a disconnected membership. */
+  graceMs: number
+}
+
+export interface ResumeResult extends JoinResult {
+  /** Own streams, each with a fresh push URL. */
+  published: Array<{ stream: Stream; rtmp: string }>
+}
+
+export interface PublishResult {
+  stream: Stream
+  /** Push URL for live-pusher / ffmpeg. */
+  rtmp: string
+}
+
+export interface Methods {
+  auth: { params: { token: string }; result: { userId: string; appId: string; serverTime: number } }
+  createConference: {
+    params: {
+      type: ConfrTypeValue
+      password?: string
+      rec?: boolean
+      recMerge?: boolean
+      config?: ConferenceConfig
+    }
+    result: Conference
+  }
+  getConferenceTkt: { params: { confrId: string; password?: string }; result: { ticket: string } }
+  getConferenceInfo: {
+    params: { confrId: string; password?: string }
+    result: Omit<Conference, 'ticket' | 'roleToken' | 'password'> & {
+      memberCount: number
+      talkerCount: number
+      audienceCount: number
+      createdAt: number
+    }
+  }
+  join: { params: JoinParams; result: JoinResult }
+  resume: {
+    params: { confrId: string; memberId: string; resumeToken: string }
+    result: ResumeResult
+  }
+  exit: { params: { confrId: string }; result: {} }
+  destroy: { params: { confrId: string }; result: {} }
+  kick: { params: { confrId: string; memberNames: string[] }; result: { kicked: string[] } }
+  grantRole: {
+    params: { confrId: string; memberNames: string[]; role: RoleValue }
+    result: { granted: string[] }
+  }
+  publish: {
+    params: { confrId: string; rtcId: string; voff?: 0 | 1; aoff?: 0 | 1 }
+    result: PublishResult
+  }
+  unpublish: { params: { streamId: string }; result: {} }
+  subscribe: { params: { streamId: string }; result: { rtmp: string; flv?: string } }
+  unsubscribe: { params: { streamId: string }; result: {} }
+  setMedia: { params: { streamId: string; voff?: 0 | 1; aoff?: 0 | 1 }; result: { stream: Stream } }
+  setAttrs: { params: { confrId: string; key: string; val: string }; result: { attrs: Attrs } }
+  deleteAttrs: { params: { confrId: string; key: string }; result: { attrs: Attrs } }
+  ping: { params: {}; result: { t: number } }
+}
+export type MethodName = keyof Methods
+
+// ---- server → client events ----
+
+export interface Events {
+  memberJoined: { confrId: string; member: Member }
+  memberExited: { confrId: string; member: Member; cause: MemberExitCause }
+  /** Role or nickname changed; the receiver's own change carries its new roleToken. */
+  memberUpdated: { confrId: string; member: Member; roleToken?: string }
+  streamAdded: { confrId: string; stream: Stream }
+  streamRemoved: { confrId: string; stream: Stream }
+  mediaChanged: { confrId: string; stream: Stream }
+  attrsUpdated: { confrId: string; attrs: Attrs }
+  /** Your membership ended: emedia reason and code (`failed`). */
+  conferenceExit: { confrId: string; reason: ExitReasonValue; failed: number; message: string }
+  /** A server-side media job (mix, recording) failed; sent to the conference's admins. */
+  mediaError: { confrId: string; job: string; message: string }
+}
+export type EventName = keyof Events
+
+// ---- envelopes ----
+
+export interface RequestFrame<M extends MethodName = MethodName> {
+  id: number | string
+  method: M
+  params?: Methods[M]['params']
+  /** Authenticates the socket; needed on the first request of a connection. */
+  token?: string
+}
+
+export interface ErrorBody {
+  code: number
+  message: string
+}
+
+export type ReplyFrame =
+  { id: number | string; result: unknown } | { id: number | string | null; error: ErrorBody }
+
+export interface EventFrame<E extends EventName = EventName> {
+  event: E
+  data: Events[E]
+}
+
+/** WebSocket close codes the server uses (4000–4999 are application codes). */
+export const CloseCode = {
+  PROTOCOL_VERSION: 4000,
+  IDLE: 4001,
+  RATE_LIMITED: 4029,
+  TOO_LARGE: 1009,
+  SHUTDOWN: 1001,
+} as const
