@@ -1,0 +1,99 @@
+// Composition: configuration → logger → tokens → media engine → conference service → media gate
+// → HTTP API + WebSocket signalling. `createConferenceServer` is what `npm start`, the tests and
+// embedders use.
+import { randomBytes } from 'crypto'
+import { createServer, Server } from 'http'
+import { AddressInfo } from 'net'
+import { Tokens } from './auth/tokens'
+import { loadConfig, ServerConfig } from './config'
+import { ConferenceService } from './conference/service'
+import { createApi } from './http/api'
+import { createLogger, Logger } from './log'
+import { EmbeddedEngine } from './media/embedded'
+import { MediaEngine } from './media/engine'
+import { MediaGate } from './media/gate'
+import { attachSignalling, SIGNAL_PATH } from './signal/ws-server'
+import { CloseCode } from '../sdk/protocol'
+
+export interface ConferenceServer {
+  readonly config: ServerConfig
+  readonly service: ConferenceService
+  readonly engine: MediaEngine
+  readonly tokens: Tokens
+  readonly log: Logger
+  /** ws://host:port/ws */
+  readonly wsUrl: string
+  /** http://host:port */
+  readonly httpUrl: string
+  stop(): Promise<void>
+}
+
+function createEngine(config: ServerConfig, log: Logger): MediaEngine {
+  const engineLog = log.child({ mod: 'media' })
+  return new EmbeddedEngine({
+    bind: config.host,
+    rtmpPort: config.rtmpPort,
+    httpPort: config.flvPort,
+    publicHost: config.publicHost,
+    app: config.rtmpApp,
+    logLevel: config.logLevel,
+    log: (level, message) => engineLog[level](message),
+  })
+}
+
+export async function createConferenceServer(
+  overrides: Partial<ServerConfig> = {},
+  argv: string[] = [],
+  env: NodeJS.ProcessEnv = {},
+): Promise<ConferenceServer> {
+  const config = loadConfig(overrides, argv, env)
+  // Development mode signs with a throwaway secret: tokens die with the process.
+  if (!config.secret) config.secret = randomBytes(32).toString('base64url')
+  if (!config.adminSecret && config.dev) config.adminSecret = randomBytes(18).toString('base64url')
+  const log = createLogger(config.logLevel)
+  const tokens = new Tokens(config.secret, config.appId)
+  const engine = createEngine(config, log)
+  const service = new ConferenceService(config, tokens, engine, log.child({ mod: 'conference' }))
+  const gate = new MediaGate(service, tokens, log.child({ mod: 'gate' }))
+  const http: Server = createServer(createApi({ config, tokens, service, engineName: engine.name }))
+  const wss = attachSignalling(http, { service, tokens, config, log: log.child({ mod: 'signal' }) })
+
+  await engine.start(gate)
+  try {
+    await new Promise<void>((resolve, reject) => {
+      http.once('error', reject)
+      http.listen(config.port, config.host, () => resolve())
+    })
+  } catch (e) {
+    await engine.stop()
+    throw e
+  }
+  const port = (http.address() as AddressInfo).port
+  const urlHost = config.publicHost.includes(':') ? `[${config.publicHost}]` : config.publicHost
+  log.info({ port, engine: engine.name, dev: config.dev }, 'conference server listening')
+
+  let stopping: Promise<void> | null = null
+  return {
+    config,
+    service,
+    engine,
+    tokens,
+    log,
+    wsUrl: `ws://${urlHost}:${port}${SIGNAL_PATH}`,
+    httpUrl: `http://${urlHost}:${port}`,
+    stop() {
+      stopping ??= (async () => {
+        for (const ws of wss.clients) ws.close(CloseCode.SHUTDOWN, 'server shutting down')
+        service.close()
+        await engine.stop()
+        await new Promise<void>((resolve) => {
+          http.close(() => resolve())
+          http.closeAllConnections()
+          for (const ws of wss.clients) ws.terminate()
+        })
+        wss.close()
+      })()
+      return stopping
+    },
+  }
+}

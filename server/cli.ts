@@ -1,0 +1,43 @@
+#!/usr/bin/env node
+// `npm start` / `conference-server`: flags and CK_* environment variables (docs/server.md).
+import { createConferenceServer } from './app'
+
+async function main() {
+  const argv = process.argv.slice(2)
+  if (argv.includes('--help') || argv.includes('-h')) {
+    const { describeOptions } = await import('./config')
+    console.log('conference-server [--flag value ...]\n\n' + describeOptions())
+    return
+  }
+  const server = await createConferenceServer({}, argv, process.env)
+  const { config, engine } = server
+  const lines = [
+    '',
+    'miniprogram-conference-kit server is running / 服务已启动',
+    `  WebSocket (emedia.config host): ${server.wsUrl}`,
+    `  HTTP:                           ${server.httpUrl}  (GET /healthz)`,
+    `  RTMP base:                      ${engine.rtmpBase()}`,
+    ...(engine.flvBase() ? [`  HTTP-FLV base:                  ${engine.flvBase()}`] : []),
+    config.dev
+      ? `  Development mode: GET ${server.httpUrl}/dev/token?userId=alice hands out tokens.`
+      : '  Production mode: your backend mints tokens (POST /api/tokens or mintUserToken).',
+    `  Operator API: GET ${server.httpUrl}/api/conferences with Authorization: Bearer ${config.dev ? config.adminSecret : '<admin secret>'}`,
+    '',
+    'Next / 下一步:',
+    '  - Open demo/ in WeChat DevTools and set the server URL above on the index page (demo/README.md).',
+    '  - Phones on your LAN: restart with --host 0.0.0.0 --public-host <your LAN IP>.',
+    '  - Node bots and tests: require("miniprogram-conference-kit/node") (sdk/README.md).',
+    '',
+  ]
+  console.log(lines.join('\n'))
+  const shutdown = () => {
+    server.stop().then(() => process.exit(0))
+  }
+  process.once('SIGINT', shutdown)
+  process.once('SIGTERM', shutdown)
+}
+
+main().catch((e) => {
+  console.error(`conference-server: ${(e as Error).message}`)
+  process.exit(1)
+})

@@ -1,0 +1,171 @@
+// Server configuration: one table of options, read from CLI flags, then environment variables,
+// then defaults. docs/server.md is generated from the same table (see `describeOptions`).
+import { parseArgs } from 'util'
+
+export interface ServerConfig {
+  host: string
+  port: number
+  publicHost: string
+  appId: string
+  secret: string
+  dev: boolean
+  adminSecret: string
+  graceMs: number
+  heartbeatMs: number
+  ticketTtlSec: number
+  mediaTokenTtlSec: number
+  devTokenTtlSec: number
+  maxFrameBytes: number
+  msgRate: number
+  msgBurst: number
+  maxConferenceMembers: number
+  engine: 'embedded'
+  rtmpPort: number
+  flvPort: number
+  rtmpApp: string
+  logLevel: 'silent' | 'error' | 'warn' | 'info' | 'debug'
+}
+
+type Kind = 'string' | 'int' | 'bool'
+interface Option {
+  key: keyof ServerConfig
+  kind: Kind
+  def: string | number | boolean | ((c: Partial<ServerConfig>) => string | number | boolean)
+  doc: string
+  choices?: readonly string[]
+}
+
+const LOG_LEVELS = ['silent', 'error', 'warn', 'info', 'debug'] as const
+
+export const OPTIONS: readonly Option[] = [
+  { key: 'host', kind: 'string', def: '127.0.0.1', doc: 'Address to listen on (0.0.0.0 for LAN).' },
+  { key: 'port', kind: 'int', def: 8080, doc: 'HTTP + WebSocket port (0: any free port).' },
+  {
+    key: 'publicHost',
+    kind: 'string',
+    def: (c) => (c.host === '0.0.0.0' || c.host === '::' ? '127.0.0.1' : (c.host ?? '127.0.0.1')),
+    doc: 'Host name or IP put into media URLs; phones must reach it (your LAN IP).',
+  },
+  { key: 'appId', kind: 'string', def: 'default', doc: 'App id that user tokens must carry.' },
+  {
+    key: 'secret',
+    kind: 'string',
+    def: '',
+    doc: 'HMAC secret for user tokens, tickets and media URLs. Unset: development mode with a random secret.',
+  },
+  {
+    key: 'dev',
+    kind: 'bool',
+    def: (c) => !c.secret,
+    doc: 'Development mode: serves GET /dev/token. On by default only when no secret is set.',
+  },
+  {
+    key: 'adminSecret',
+    kind: 'string',
+    def: '',
+    doc: 'Bearer secret for the operator API (/api/conferences). Unset: random in dev mode, API off otherwise.',
+  },
+  {
+    key: 'graceMs',
+    kind: 'int',
+    def: 30000,
+    doc: 'How long a disconnected member keeps its place (and an empty conference lives).',
+  },
+  {
+    key: 'heartbeatMs',
+    kind: 'int',
+    def: 10000,
+    doc: 'Client heartbeat interval; 3 missed close the socket.',
+  },
+  { key: 'ticketTtlSec', kind: 'int', def: 3600, doc: 'Lifetime of conference tickets.' },
+  { key: 'mediaTokenTtlSec', kind: 'int', def: 7200, doc: 'Lifetime of push and play URLs.' },
+  { key: 'devTokenTtlSec', kind: 'int', def: 86400, doc: 'Lifetime of development tokens.' },
+  { key: 'maxFrameBytes', kind: 'int', def: 65536, doc: 'Largest WebSocket frame accepted.' },
+  { key: 'msgRate', kind: 'int', def: 50, doc: 'Requests per second per socket (sustained).' },
+  { key: 'msgBurst', kind: 'int', def: 100, doc: 'Requests per socket allowed in a burst.' },
+  {
+    key: 'maxConferenceMembers',
+    kind: 'int',
+    def: 2000,
+    doc: 'Upper bound on any conference limit a client may ask for.',
+  },
+  {
+    key: 'engine',
+    kind: 'string',
+    def: 'embedded',
+    choices: ['embedded'],
+    doc: 'Media engine: embedded (node-media-server in this process).',
+  },
+  { key: 'rtmpPort', kind: 'int', def: 1935, doc: 'RTMP port of the embedded engine (0: any).' },
+  { key: 'flvPort', kind: 'int', def: 8000, doc: 'HTTP-FLV port of the embedded engine (0: any).' },
+  { key: 'rtmpApp', kind: 'string', def: 'live', doc: 'RTMP application name in media URLs.' },
+  { key: 'logLevel', kind: 'string', def: 'info', choices: LOG_LEVELS, doc: 'Log level.' },
+]
+
+const toKebab = (k: string) => k.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())
+const toEnv = (k: string) => 'CK_' + k.replace(/[A-Z]/g, (c) => '_' + c).toUpperCase()
+
+function parseValue(o: Option, raw: string, from: string): string | number | boolean {
+  if (o.kind === 'int') {
+    const n = Number(raw)
+    if (!Number.isInteger(n) || n < 0)
+      throw new Error(`${from}: expected a whole number, got "${raw}"`)
+    return n
+  }
+  if (o.kind === 'bool') {
+    if (/^(1|true|yes|on)$/i.test(raw)) return true
+    if (/^(0|false|no|off)$/i.test(raw)) return false
+    throw new Error(`${from}: expected true or false, got "${raw}"`)
+  }
+  if (o.choices && !o.choices.includes(raw)) {
+    throw new Error(`${from}: expected one of ${o.choices.join(', ')}, got "${raw}"`)
+  }
+  return raw
+}
+
+/**
+ * Resolve the configuration. `overrides` (used by tests and embedders) win over flags, flags over
+ * environment, environment over defaults. Throws with a clear message on a bad value.
+ */
+export function loadConfig(
+  overrides: Partial<ServerConfig> = {},
+  argv: string[] = [],
+  env: NodeJS.ProcessEnv = {},
+): ServerConfig {
+  const flagSpec: Record<string, { type: 'string' | 'boolean' }> = {}
+  for (const o of OPTIONS)
+    flagSpec[toKebab(o.key)] = { type: o.kind === 'bool' ? 'boolean' : 'string' }
+  const { values } = parseArgs({
+    args: argv,
+    options: flagSpec,
+    strict: true,
+    allowPositionals: false,
+  })
+  const out: Partial<Record<keyof ServerConfig, unknown>> = {}
+  for (const o of OPTIONS) {
+    const flag = values[toKebab(o.key)]
+    const envRaw = env[toEnv(o.key)]
+    if (o.key in overrides) out[o.key] = overrides[o.key]
+    else if (flag !== undefined)
+      out[o.key] =
+        typeof flag === 'boolean' ? flag : parseValue(o, String(flag), `--${toKebab(o.key)}`)
+    else if (envRaw !== undefined && envRaw !== '') out[o.key] = parseValue(o, envRaw, toEnv(o.key))
+  }
+  // Defaults second, in table order, so derived defaults see the values above them.
+  for (const o of OPTIONS) {
+    if (out[o.key] === undefined)
+      out[o.key] = typeof o.def === 'function' ? o.def(out as Partial<ServerConfig>) : o.def
+  }
+  return out as unknown as ServerConfig
+}
+
+/** The options as rows of a Markdown table: flag, environment variable, default, meaning. */
+export function describeOptions(): string {
+  const rows = OPTIONS.map((o) => {
+    const def = typeof o.def === 'function' ? '(derived)' : JSON.stringify(o.def)
+    return `| \`--${toKebab(o.key)}\` | \`${toEnv(o.key)}\` | ${def} | ${o.doc} |`
+  })
+  return ['| flag | environment | default | meaning |', '| --- | --- | --- | --- |', ...rows].join(
+    '\n',
+  )
+}

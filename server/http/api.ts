@@ -1,0 +1,205 @@
+// The HTTP side of the server: health, user-token minting for the app's backend, development
+// tokens, and the operator API. Everything answers JSON; errors are {error: {code, message}}.
+import { IncomingMessage, ServerResponse } from 'http'
+import { timingSafeEqual } from 'crypto'
+import { z } from 'zod'
+import { ErrorCode, Role } from '../../sdk/protocol'
+import { ID_PATTERN, Tokens } from '../auth/tokens'
+import { ServerConfig } from '../config'
+import { ConferenceService } from '../conference/service'
+import { RpcError } from '../rpc-error'
+import { describeIssues } from '../signal/schemas'
+
+const MAX_BODY = 16 * 1024
+const version: string = require('../../package.json').version
+
+const mintBody = z.object({
+  userId: z.string().regex(ID_PATTERN, 'letters, digits, _ . @ - (1-64)'),
+  ttlSec: z
+    .number()
+    .int()
+    .positive()
+    .max(30 * 86400)
+    .optional(),
+  maxRole: z
+    .union([
+      z.literal(Role.ADMIN),
+      z.literal(Role.TALKER),
+      z.literal(Role.AUDIENCE),
+      z.literal(Role.HIDING),
+    ])
+    .optional(),
+})
+
+export interface ApiDeps {
+  config: ServerConfig
+  tokens: Tokens
+  service: ConferenceService
+  engineName: string
+}
+
+class HttpError extends RpcError {
+  constructor(
+    readonly status: number,
+    code: number,
+    message: string,
+  ) {
+    super(code, message)
+  }
+}
+
+function send(res: ServerResponse, status: number, body: unknown) {
+  const text = JSON.stringify(body)
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'cache-control': 'no-store',
+  })
+  res.end(text)
+}
+
+function bearer(req: IncomingMessage, secret: string, what: string) {
+  const given = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? ''
+  const ok =
+    secret !== '' &&
+    given.length === secret.length &&
+    timingSafeEqual(Buffer.from(given), Buffer.from(secret))
+  if (!ok)
+    throw new HttpError(401, ErrorCode.NO_RIGHTS, `${what} required as Authorization: Bearer`)
+}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  let size = 0
+  const chunks: Buffer[] = []
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length
+    if (size > MAX_BODY)
+      throw new HttpError(413, ErrorCode.TOO_LARGE, `body over ${MAX_BODY} bytes`)
+    chunks.push(chunk as Buffer)
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString() || '{}')
+  } catch {
+    throw new HttpError(400, ErrorCode.BAD_REQUEST, 'body is not JSON')
+  }
+}
+
+function conferenceSummary(service: ConferenceService, id: string, detail: boolean) {
+  const c = service.conferences.get(id)
+  if (!c) throw new HttpError(404, ErrorCode.NO_SUCH_CONFERENCE, `no conference ${id}`)
+  const summary = {
+    confrId: c.id,
+    type: c.type,
+    name: c.name,
+    createdAt: c.createdAt,
+    members: c.members.size,
+    liveStreams: c.liveStreams().length,
+    rec: c.rec,
+    recMerge: c.recMerge,
+  }
+  if (!detail) return summary
+  return {
+    ...summary,
+    config: c.config,
+    attrs: c.attrsObject(),
+    memberList: [...c.members.values()].map((m) => ({
+      ...c.memberView(m),
+      connected: m.peer !== null,
+    })),
+    streamList: [...c.streams.values()].map((s) => ({
+      ...c.streamView(s),
+      live: s.publishSession !== null,
+    })),
+  }
+}
+
+export function createApi(deps: ApiDeps) {
+  const { config, tokens, service } = deps
+  const routes: Array<
+    [string, RegExp, (req: IncomingMessage, url: URL, m: RegExpExecArray) => unknown]
+  > = [
+    [
+      'GET',
+      /^\/healthz$/,
+      () => ({ ok: true, version, engine: deps.engineName, dev: config.dev, ...service.stats() }),
+    ],
+    [
+      'GET',
+      /^\/dev\/token$/,
+      (_req, url) => {
+        if (!config.dev)
+          throw new HttpError(404, ErrorCode.UNKNOWN_METHOD, 'development mode is off')
+        const parsed = mintBody.safeParse({
+          userId: url.searchParams.get('userId') ?? '',
+          maxRole: url.searchParams.has('maxRole')
+            ? Number(url.searchParams.get('maxRole'))
+            : undefined,
+        })
+        if (!parsed.success)
+          throw new HttpError(400, ErrorCode.BAD_REQUEST, describeIssues(parsed.error, 'query'))
+        const ttl = config.devTokenTtlSec
+        const token = tokens.mintUser(parsed.data.userId, ttl, parsed.data.maxRole)
+        return {
+          token,
+          userId: parsed.data.userId,
+          appId: config.appId,
+          expiresAt: Date.now() + ttl * 1000,
+        }
+      },
+    ],
+    [
+      'POST',
+      /^\/api\/tokens$/,
+      async (req) => {
+        bearer(req, config.secret, 'the server secret')
+        const parsed = mintBody.safeParse(await readJson(req))
+        if (!parsed.success)
+          throw new HttpError(400, ErrorCode.BAD_REQUEST, describeIssues(parsed.error, 'body'))
+        const ttl = parsed.data.ttlSec ?? 86400
+        const token = tokens.mintUser(parsed.data.userId, ttl, parsed.data.maxRole)
+        return {
+          token,
+          userId: parsed.data.userId,
+          appId: config.appId,
+          expiresAt: Date.now() + ttl * 1000,
+        }
+      },
+    ],
+    [
+      'GET',
+      /^\/api\/conferences$/,
+      (req) => {
+        bearer(req, config.adminSecret, 'the admin secret')
+        return {
+          conferences: [...service.conferences.keys()].map((id) =>
+            conferenceSummary(service, id, false),
+          ),
+        }
+      },
+    ],
+    [
+      'GET',
+      /^\/api\/conferences\/([A-Za-z0-9_-]{1,64})$/,
+      (req, _url, m) => {
+        bearer(req, config.adminSecret, 'the admin secret')
+        return conferenceSummary(service, m[1], true)
+      },
+    ],
+  ]
+
+  return async function handle(req: IncomingMessage, res: ServerResponse) {
+    const url = new URL(req.url ?? '/', 'http://x')
+    try {
+      const paths = routes.filter(([, re]) => re.test(url.pathname))
+      if (paths.length === 0)
+        throw new HttpError(404, ErrorCode.UNKNOWN_METHOD, `no route ${url.pathname}`)
+      const route = paths.find(([method]) => method === req.method)
+      if (!route)
+        throw new HttpError(405, ErrorCode.BAD_REQUEST, `use ${paths.map((p) => p[0]).join(', ')}`)
+      send(res, 200, await route[2](req, url, route[1].exec(url.pathname)!))
+    } catch (e) {
+      if (e instanceof HttpError)
+        return send(res, e.status, { error: { code: e.code, message: e.message } })
+      send(res, 500, { error: { code: ErrorCode.INTERNAL, message: 'internal error' } })
+    }
+  }
+}

@@ -1,0 +1,90 @@
+// The server's answer to the media engine: who may publish or play what. Synchronous, in
+// process: a token is verified and the live conference state consulted before any media flows.
+import { Tokens } from '../auth/tokens'
+import { canPublish } from '../conference/conference'
+import { ConferenceService } from '../conference/service'
+import { Logger } from '../log'
+import { MediaHooks, MediaKind, MediaSession } from './engine'
+
+/** Media jobs of the server itself (mixer, recorder) present tokens for this member id. */
+export const SYSTEM_MEMBER = 'sys'
+
+interface Admitted {
+  kind: MediaKind
+  confrId: string
+  memberId: string
+  streamId: string
+}
+
+export class MediaGate implements MediaHooks {
+  /** Sessions we allowed, so that start/stop events are matched to what was authorised. */
+  private readonly admitted = new Map<string, Admitted>()
+
+  constructor(
+    private readonly service: ConferenceService,
+    private readonly tokens: Tokens,
+    private readonly log: Logger,
+  ) {}
+
+  authorize(kind: MediaKind, session: MediaSession): string | null {
+    const reason = this.check(kind, session)
+    if (reason)
+      this.log.warn({ kind, stream: session.stream, ip: session.ip, reason }, 'media refused')
+    return reason
+  }
+
+  private check(kind: MediaKind, session: MediaSession): string | null {
+    const token = session.query.token
+    if (!token) return 'no token'
+    let claims
+    try {
+      claims = this.tokens.verifyMedia(token, kind === 'publish' ? 'pub' : 'play', session.stream)
+    } catch (e) {
+      return `bad token: ${(e as Error).message}`
+    }
+    const conf = this.service.conferences.get(claims.confrId)
+    if (!conf) return 'conference is gone'
+    const stream = conf.streams.get(session.stream)
+    if (!stream) return 'no such stream'
+    if (claims.memberId !== SYSTEM_MEMBER) {
+      const member = conf.members.get(claims.memberId)
+      if (!member) return 'not a member of the conference'
+      if (kind === 'publish') {
+        if (stream.memberId !== member.id) return 'not the owner of the stream'
+        if (!canPublish(member.role)) return 'role may not publish'
+      }
+    } else if (kind === 'publish' && stream.type !== 'mix') return 'system publishes mixes only'
+    if (kind === 'publish' && stream.publishSession) return 'stream is already being published'
+    this.admitted.set(session.sessionId, {
+      kind,
+      confrId: conf.id,
+      memberId: claims.memberId,
+      streamId: stream.id,
+    })
+    return null
+  }
+
+  started(kind: MediaKind, session: MediaSession): void {
+    const a = this.admitted.get(session.sessionId)
+    const conf = a && this.service.conferences.get(a.confrId)
+    const stream = conf?.streams.get(a!.streamId)
+    if (!a || !conf || !stream) {
+      // Allowed a moment ago, gone since (member left, stream removed): cut it.
+      this.admitted.delete(session.sessionId)
+      return this.service.closeMediaSession(session.sessionId)
+    }
+    if (kind === 'publish') this.service.streamLive(conf, stream, session.sessionId)
+    else conf.members.get(a.memberId)?.playSessions.set(session.sessionId, stream.id)
+  }
+
+  stopped(kind: MediaKind, session: MediaSession): void {
+    const a = this.admitted.get(session.sessionId)
+    if (!a) return
+    this.admitted.delete(session.sessionId)
+    const conf = this.service.conferences.get(a.confrId)
+    const stream = conf?.streams.get(a.streamId)
+    if (kind === 'publish') {
+      if (conf && stream) this.service.streamIdle(conf, stream, session.sessionId)
+    } else conf?.members.get(a.memberId)?.playSessions.delete(session.sessionId)
+  }
+}

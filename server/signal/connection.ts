@@ -1,0 +1,180 @@
+// One signalling socket: parse, validate, rate-limit, authenticate, dispatch, reply. Nothing a
+// client sends can change state unless it is a well-formed, authorised request.
+import WebSocket from 'ws'
+import { CloseCode, ErrorCode, MethodName } from '../../sdk/protocol'
+import { Tokens } from '../auth/tokens'
+import { ServerConfig } from '../config'
+import { Peer } from '../conference/conference'
+import { Caller, ConferenceService } from '../conference/service'
+import { Logger } from '../log'
+import { RpcError } from '../rpc-error'
+import { describeIssues, isMethod, paramSchemas, requestSchema } from './schemas'
+
+/** A client that stops reading gets cut off before it costs the server memory. */
+const MAX_BUFFERED_BYTES = 4 * 1024 * 1024
+
+type Handler = (service: ConferenceService, caller: Caller, params: never) => unknown
+const handlers: Record<Exclude<MethodName, 'auth' | 'ping'>, Handler> = {
+  createConference: (s, c, p) => s.createConference(c, p),
+  getConferenceTkt: (s, c, p) => s.getConferenceTkt(c, p),
+  getConferenceInfo: (s, c, p) => s.getConferenceInfo(c, p),
+  join: (s, c, p) => s.join(c, p),
+  resume: (s, c, p) => s.resume(c, p),
+  exit: (s, c, p) => s.exit(c, p),
+  destroy: (s, c, p) => s.destroy(c, p),
+  kick: (s, c, p) => s.kick(c, p),
+  grantRole: (s, c, p) => s.grantRole(c, p),
+  publish: (s, c, p) => s.publish(c, p),
+  unpublish: (s, c, p) => s.unpublish(c, p),
+  subscribe: (s, c, p) => s.subscribe(c, p),
+  unsubscribe: (s, c, p) => s.unsubscribe(c, p),
+  setMedia: (s, c, p) => s.setMedia(c, p),
+  setAttrs: (s, c, p) => s.setAttrs(c, p),
+  deleteAttrs: (s, c, p) => s.deleteAttrs(c, p),
+}
+
+export interface ConnectionDeps {
+  service: ConferenceService
+  tokens: Tokens
+  config: ServerConfig
+  log: Logger
+}
+
+export class Connection implements Peer {
+  private caller: Caller | null = null
+  private tokensLeft: number
+  private lastRefill = Date.now()
+  private strikes = 0
+  private idleTimer: NodeJS.Timeout | null = null
+
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly deps: ConnectionDeps,
+    readonly ip: string,
+  ) {
+    this.tokensLeft = deps.config.msgBurst
+    this.touch()
+    ws.on('message', (data, isBinary) => this.onFrame(data, isBinary))
+    ws.on('close', () => this.onClose())
+    ws.on('error', (e) => deps.log.debug({ ip, err: e.message }, 'socket error'))
+  }
+
+  // ---- Peer ----
+
+  send(event: string, data: unknown) {
+    this.write({ event, data })
+  }
+
+  left(confrId: string) {
+    this.caller?.memberships.delete(confrId)
+  }
+
+  // ---- internals ----
+
+  private write(frame: unknown) {
+    if (this.ws.readyState !== WebSocket.OPEN) return
+    if (this.ws.bufferedAmount > MAX_BUFFERED_BYTES) {
+      this.deps.log.warn({ ip: this.ip }, 'client not reading; closing')
+      this.ws.terminate()
+      return
+    }
+    this.ws.send(JSON.stringify(frame))
+  }
+
+  private reply(id: number | string | null, result: unknown) {
+    this.write({ id, result })
+  }
+
+  private fail(id: number | string | null, code: number, message: string) {
+    this.write({ id, error: { code, message } })
+  }
+
+  /** Any frame proves the client alive; three silent heartbeats close the socket. */
+  private touch() {
+    if (this.idleTimer) clearTimeout(this.idleTimer)
+    this.idleTimer = setTimeout(() => {
+      this.deps.log.info({ ip: this.ip }, 'socket silent; closing')
+      this.ws.close(CloseCode.IDLE, 'no heartbeat')
+      // A half-open TCP connection may never finish the close handshake.
+      setTimeout(() => this.ws.terminate(), 2000).unref()
+    }, this.deps.config.heartbeatMs * 3)
+    this.idleTimer.unref()
+  }
+
+  /** Token bucket: msgRate per second, msgBurst at once. */
+  private allow(): boolean {
+    const now = Date.now()
+    const { msgRate, msgBurst } = this.deps.config
+    this.tokensLeft = Math.min(
+      msgBurst,
+      this.tokensLeft + ((now - this.lastRefill) / 1000) * msgRate,
+    )
+    this.lastRefill = now
+    if (this.tokensLeft >= 1) {
+      this.tokensLeft -= 1
+      this.strikes = 0
+      return true
+    }
+    return false
+  }
+
+  private onFrame(data: WebSocket.RawData, isBinary: boolean) {
+    this.touch()
+    if (!this.allow()) {
+      if (++this.strikes > this.deps.config.msgBurst)
+        this.ws.close(CloseCode.RATE_LIMITED, 'rate limit')
+      else this.fail(null, ErrorCode.RATE_LIMITED, 'too many requests; slow down')
+      return
+    }
+    if (isBinary) return this.fail(null, ErrorCode.BAD_REQUEST, 'binary frames are not accepted')
+    let json: unknown
+    try {
+      json = JSON.parse(data.toString())
+    } catch {
+      return this.fail(null, ErrorCode.BAD_REQUEST, 'frame is not JSON')
+    }
+    const frame = requestSchema.safeParse(json)
+    if (!frame.success) {
+      const id = (json as { id?: unknown })?.id
+      const echo = typeof id === 'number' || (typeof id === 'string' && id.length <= 64) ? id : null
+      return this.fail(echo, ErrorCode.BAD_REQUEST, describeIssues(frame.error, 'frame'))
+    }
+    const { id, method, params, token } = frame.data
+    try {
+      this.reply(id, this.dispatch(method, params ?? {}, token))
+    } catch (e) {
+      if (e instanceof RpcError) return this.fail(id, e.code, e.message)
+      this.deps.log.error({ err: e, method }, 'request failed')
+      this.fail(id, ErrorCode.INTERNAL, 'internal error')
+    }
+  }
+
+  private dispatch(method: string, rawParams: unknown, token?: string): unknown {
+    if (!isMethod(method))
+      throw new RpcError(ErrorCode.UNKNOWN_METHOD, `unknown method "${method}"`)
+    const parsed = paramSchemas[method].safeParse(rawParams)
+    if (!parsed.success)
+      throw new RpcError(ErrorCode.BAD_REQUEST, describeIssues(parsed.error, 'params'))
+    if (method === 'ping') return { t: Date.now() }
+    const presented = method === 'auth' ? (parsed.data as { token: string }).token : token
+    if (presented) this.authenticate(presented)
+    if (!this.caller) throw new RpcError(ErrorCode.TOKEN, 'authenticate first: send token')
+    if (method === 'auth') {
+      return { userId: this.caller.userId, appId: this.caller.appId, serverTime: Date.now() }
+    }
+    return handlers[method](this.deps.service, this.caller, parsed.data as never)
+  }
+
+  private authenticate(token: string) {
+    const claims = this.deps.tokens.verifyUser(token)
+    if (this.caller && this.caller.userId !== claims.userId)
+      throw new RpcError(ErrorCode.TOKEN, 'this socket belongs to another user')
+    if (this.caller) this.caller.maxRole = claims.maxRole
+    else this.caller = { ...claims, peer: this, memberships: new Map() }
+  }
+
+  private onClose() {
+    if (this.idleTimer) clearTimeout(this.idleTimer)
+    if (this.caller) this.deps.service.detach(this.caller)
+  }
+}

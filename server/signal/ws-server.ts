@@ -1,0 +1,28 @@
+// The signalling endpoint: WebSocket upgrades on /ws of the HTTP server, one Connection each.
+import { IncomingMessage, Server } from 'http'
+import { Duplex } from 'stream'
+import WebSocket, { WebSocketServer } from 'ws'
+import { CloseCode, PROTOCOL_VERSION } from '../../sdk/protocol'
+import { Connection, ConnectionDeps } from './connection'
+
+export const SIGNAL_PATH = '/ws'
+
+export function attachSignalling(http: Server, deps: ConnectionDeps): WebSocketServer {
+  const wss = new WebSocketServer({ noServer: true, maxPayload: deps.config.maxFrameBytes })
+  http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const url = new URL(req.url ?? '/', 'http://x')
+    if (url.pathname !== SIGNAL_PATH) {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n')
+      return
+    }
+    wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
+      const version = Number(url.searchParams.get('v') ?? PROTOCOL_VERSION)
+      if (version !== PROTOCOL_VERSION) {
+        ws.close(CloseCode.PROTOCOL_VERSION, `protocol version ${PROTOCOL_VERSION} only`)
+        return
+      }
+      new Connection(ws, deps, req.socket.remoteAddress ?? '')
+    })
+  })
+  return wss
+}
