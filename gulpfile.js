@@ -35,7 +35,9 @@ function copyComponentAssets() {
 }
 
 function compileNode() {
-  const result = src(['server/**/*.ts', 'sdk/**/*.ts', 'types/**/*.d.ts']).pipe(nodeProject())
+  const result = src(['server/**/*.ts', 'sdk/**/*.ts', 'types/**/*.d.ts'], { base: '.' }).pipe(
+    nodeProject(),
+  )
   return new Promise((resolve, reject) => {
     let pending = 2
     const finish = () => --pending === 0 && resolve()
