@@ -7,6 +7,12 @@ module.exports = {
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
   },
+  // What users require, resolved to the build output (npm test builds first).
+  moduleNameMapper: {
+    '^miniprogram-conference-kit$': '<rootDir>/miniprogram_dist/index.js',
+    '^miniprogram-conference-kit/node$': '<rootDir>/dist/sdk/node.js',
+    '^miniprogram-conference-kit/server$': '<rootDir>/dist/server/index.js',
+  },
   testEnvironmentOptions: { url: 'http://localhost/' },
   testTimeout: 60000,
   maxWorkers: 2,
