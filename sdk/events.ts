@@ -1,0 +1,76 @@
+// What the SDK tells its user: event names with their arguments (for `mgr.on`) and the emedia
+// callback properties they also call (`mgr.onMemberJoined = ...`).
+import type { Attrs, Member, MemberExitCause, RoleValue, Stream } from './protocol'
+
+export type ConnectionState = 'idle' | 'connecting' | 'joined' | 'reconnecting' | 'exited'
+
+/** One of your own streams and the URL live-pusher pushes to. */
+export interface Published {
+  stream: Stream
+  rtmp: string
+}
+
+/** The fields of a remote stream that changed (only those). */
+export interface MediaUpdate {
+  voff?: 0 | 1
+  aoff?: 0 | 1
+}
+
+export interface ReconnectedInfo {
+  /** Your streams with fresh push URLs: give them to live-pusher again. */
+  published: Published[]
+}
+
+export interface MediaErrorInfo {
+  confrId: string
+  job: string
+  message: string
+}
+
+export interface EmediaEvents {
+  memberJoined: [member: Member]
+  memberExited: [member: Member, reason: MemberExitCause]
+  /** New (not in emedia): a member's role or nickname changed. */
+  memberUpdated: [member: Member]
+  streamAdded: [stream: Stream]
+  streamRemoved: [stream: Stream]
+  /** Your own role changed. */
+  roleChanged: [role: RoleValue, roleToken: string]
+  mediaChanged: [stream: Stream, update: MediaUpdate]
+  conferenceExit: [reason: number, failed: number]
+  confrAttrsUpdated: [attrs: Attrs]
+  reconnecting: []
+  reconnected: [info: ReconnectedInfo]
+  /** New: a server-side media job failed (admins only). */
+  mediaError: [info: MediaErrorInfo]
+  /** New: getConnectionState() changed. */
+  stateChanged: [state: ConnectionState]
+}
+
+export type EmediaEventName = keyof EmediaEvents
+
+/** One thing to tell the user. */
+export type Change = {
+  [K in EmediaEventName]: { name: K; args: EmediaEvents[K] }
+}[EmediaEventName]
+
+export function change<K extends EmediaEventName>(name: K, ...args: EmediaEvents[K]): Change {
+  return { name, args } as Change
+}
+
+/** emedia callback properties per event; mediaChanged keeps emedia's typo and the fixed name. */
+export const callbackNames: { [K in EmediaEventName]: string[] } = {
+  memberJoined: ['onMemberJoined'],
+  memberExited: ['onMemberExited'],
+  memberUpdated: ['onMemberUpdated'],
+  streamAdded: ['onStreamAdded'],
+  streamRemoved: ['onStreamRemoved'],
+  roleChanged: ['onRoleChanged'],
+  mediaChanged: ['onMediaChanaged', 'onMediaChanged'],
+  conferenceExit: ['onConferenceExit'],
+  confrAttrsUpdated: ['onConfrAttrsUpdated'],
+  reconnecting: ['onReconnecting'],
+  reconnected: ['onReconnected'],
+  mediaError: ['onMediaError'],
+  stateChanged: ['onStateChanged'],
+}

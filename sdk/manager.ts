@@ -1,0 +1,418 @@
+// `emedia.mgr`: the emedia API, names and promise shapes as the reference documents them, plus
+// the callback properties and an emitter. Input is checked here; the conference's life is in
+// lifecycle.ts.
+import { Emitter } from './emitter'
+import { badInput, toEmediaError } from './errors'
+import type {
+  ConnectionState,
+  EmediaEvents,
+  MediaErrorInfo,
+  MediaUpdate,
+  Published,
+  ReconnectedInfo,
+} from './events'
+import type { Lifecycle } from './lifecycle'
+import {
+  ConfrType,
+  Role,
+  type Attrs,
+  type Conference,
+  type ConferenceConfig,
+  type ConfrTypeValue,
+  type Member,
+  type MemberExitCause,
+  type Methods,
+  type RoleValue,
+  type Stream,
+} from './protocol'
+
+export interface JoinRoomConfig extends ConferenceConfig {
+  nickName?: string
+  rec?: boolean
+  recMerge?: boolean
+  ext?: Record<string, unknown>
+}
+
+export interface JoinRoomOptions {
+  roomName: string
+  password?: string
+  role?: RoleValue
+  /** New: conference type when the room is created (server default otherwise). */
+  type?: ConfrTypeValue
+  config?: JoinRoomConfig
+}
+
+/** New: what emedia's joinConference* could not say. */
+export interface JoinOptions {
+  role?: RoleValue
+  nickName?: string
+}
+
+export interface PubStreamResult {
+  data: { rtmp: string; streamId: string; stream: Stream }
+}
+
+export interface SubStreamResult {
+  data: { rtmp: string; flv?: string }
+}
+
+export type ConferenceInfo = Methods['getConferenceInfo']['result']
+
+type StreamRef = Stream | string | undefined
+
+const roles: number[] = Object.values(Role)
+const confrTypes: number[] = Object.values(ConfrType)
+
+function needString(value: unknown, what: string): string {
+  if (typeof value !== 'string' || !value) throw badInput(`${what} must be a non-empty string`)
+  return value
+}
+
+function needNames(value: unknown): string[] {
+  if (!Array.isArray(value) || !value.length || !value.every((v) => typeof v === 'string' && v)) {
+    throw badInput('memberNames must be a non-empty array of member names')
+  }
+  return value
+}
+
+function needRole(value: unknown): RoleValue {
+  if (!roles.includes(value as number)) throw badInput(`role must be one of ${roles.join(', ')}`)
+  return value as RoleValue
+}
+
+function streamIdOf(ref: Stream | string): string {
+  return needString(typeof ref === 'string' ? ref : ref && ref.id, 'stream id')
+}
+
+export class Manager {
+  readonly ConfrType = ConfrType
+  readonly Role = Role
+
+  onMemberJoined?: (member: Member) => void
+  onMemberExited?: (member: Member, reason: MemberExitCause) => void
+  onMemberUpdated?: (member: Member) => void
+  onStreamAdded?: (stream: Stream) => void
+  onStreamRemoved?: (stream: Stream) => void
+  onRoleChanged?: (role: RoleValue, roleToken: string) => void
+  /** emedia's spelling. */
+  onMediaChanaged?: (stream: Stream, update: MediaUpdate) => void
+  onMediaChanged?: (stream: Stream, update: MediaUpdate) => void
+  onConferenceExit?: (reason: number, failed: number) => void
+  onConfrAttrsUpdated?: (attrs: Attrs) => void
+  onReconnecting?: () => void
+  onReconnected?: (info: ReconnectedInfo) => void
+  onMediaError?: (info: MediaErrorInfo) => void
+  onStateChanged?: (state: ConnectionState) => void
+
+  constructor(
+    private readonly life: Lifecycle,
+    private readonly emitter: Emitter<EmediaEvents>,
+    private readonly setHostUrl: (url: string) => void,
+  ) {}
+
+  on<K extends keyof EmediaEvents>(name: K, fn: (...args: EmediaEvents[K]) => void): () => void {
+    return this.emitter.on(name, fn)
+  }
+
+  off<K extends keyof EmediaEvents>(name: K, fn: (...args: EmediaEvents[K]) => void): void {
+    this.emitter.off(name, fn)
+  }
+
+  // ---- conferences ----
+
+  createConference(
+    confrType: ConfrTypeValue = ConfrType.COMMUNICATION,
+    password = '',
+    rec = false,
+    recMerge = false,
+    config?: ConferenceConfig,
+  ): Promise<Conference> {
+    return this.run(() => {
+      if (!confrTypes.includes(confrType)) {
+        throw badInput(`confrType must be one of ${confrTypes.join(', ')}`)
+      }
+      return this.life.rpc.call('createConference', {
+        type: confrType,
+        password,
+        rec: !!rec,
+        recMerge: !!recMerge,
+        config,
+      })
+    })
+  }
+
+  getConferenceTkt(confrId: string, password = ''): Promise<string> {
+    return this.run(async () => {
+      const res = await this.life.rpc.call('getConferenceTkt', {
+        confrId: needString(confrId, 'confrId'),
+        password,
+      })
+      return res.ticket
+    })
+  }
+
+  getConferenceInfo(confrId: string, password = ''): Promise<ConferenceInfo> {
+    return this.run(() =>
+      this.life.rpc.call('getConferenceInfo', {
+        confrId: needString(confrId, 'confrId'),
+        password,
+      }),
+    )
+  }
+
+  joinConference(
+    confrId: string,
+    password = '',
+    ext?: Record<string, unknown>,
+    opts: JoinOptions = {},
+  ): Promise<Conference> {
+    return this.run(() =>
+      this.life.join({ confrId: needString(confrId, 'confrId'), password, ext, ...opts }),
+    )
+  }
+
+  joinConferenceWithTicket(
+    confrId: string,
+    ticket: string,
+    ext?: Record<string, unknown>,
+    opts: JoinOptions = {},
+  ): Promise<Conference> {
+    return this.run(() =>
+      this.life.join({
+        confrId: needString(confrId, 'confrId'),
+        ticket: needString(ticket, 'ticket'),
+        ext,
+        ...opts,
+      }),
+    )
+  }
+
+  /** Joins the room of that name, creating it when missing. Resolves with `{confrId, ...}`.
+   * Like every join, it first leaves the conference you are in (emedia: one at a time). */
+  joinRoom(option: JoinRoomOptions): Promise<Conference> {
+    return this.run(() => {
+      if (!option || typeof option !== 'object') throw badInput('joinRoom needs {roomName, ...}')
+      const { nickName, rec, recMerge, ext, ...limits } = option.config || {}
+      if (option.role !== undefined) needRole(option.role)
+      return this.life.join({
+        roomName: needString(option.roomName, 'roomName'),
+        password: option.password || '',
+        role: option.role,
+        type: option.type,
+        nickName,
+        ext,
+        rec,
+        recMerge,
+        config: limits,
+      })
+    })
+  }
+
+  /** Resolves once the server acknowledged (at once without a socket); fires onConferenceExit(0, 0). */
+  exitConference(_confrId?: string): Promise<void> {
+    return this.run(() => this.life.exit())
+  }
+
+  destroyConference(confrId?: string): Promise<void> {
+    return this.run(async () => {
+      const id = needString(confrId || this.life.session.confrId, 'confrId')
+      await this.life.rpc.call('destroy', { confrId: id })
+      this.life.destroyed(id)
+    })
+  }
+
+  kickMembersById(confrId: string, memberNames: string[]): Promise<{ kicked: string[] }> {
+    return this.run(() =>
+      this.life.rpc.call('kick', {
+        confrId: needString(confrId || this.life.session.confrId, 'confrId'),
+        memberNames: needNames(memberNames),
+      }),
+    )
+  }
+
+  grantRole(
+    confrId: string,
+    memberNames: string[],
+    role: RoleValue,
+  ): Promise<{ granted: string[] }> {
+    return this.run(() =>
+      this.life.rpc.call('grantRole', {
+        confrId: needString(confrId || this.life.session.confrId, 'confrId'),
+        memberNames: needNames(memberNames),
+        role: needRole(role),
+      }),
+    )
+  }
+
+  setConferenceAttrs(opts: { key: string; val: string; confrId?: string }): Promise<Attrs> {
+    return this.run(async () => {
+      if (!opts || typeof opts.val !== 'string') throw badInput('val must be a string')
+      const res = await this.life.rpc.call('setAttrs', {
+        confrId: this.currentOr(opts.confrId),
+        key: needString(opts.key, 'key'),
+        val: opts.val,
+      })
+      return res.attrs
+    })
+  }
+
+  deleteConferenceAttrs(opts: { key: string; confrId?: string }): Promise<Attrs> {
+    return this.run(async () => {
+      const res = await this.life.rpc.call('deleteAttrs', {
+        confrId: this.currentOr(opts && opts.confrId),
+        key: needString(opts && opts.key, 'key'),
+      })
+      return res.attrs
+    })
+  }
+
+  /** Points the SDK at another server (used from the next connection on). */
+  setHost(url: string): void {
+    this.setHostUrl(url)
+  }
+
+  // ---- streams ----
+
+  /** Publishes; `res.data.rtmp` is the push URL for live-pusher. */
+  pubStream(rtcId?: string, media: { voff?: 0 | 1; aoff?: 0 | 1 } = {}): Promise<PubStreamResult> {
+    return this.run(async () => {
+      const confrId = this.requireConference('pubStream')
+      const res = await this.life.rpc.call(
+        'publish',
+        { confrId, rtcId: rtcId || newRtcId(), ...media },
+        {
+          onResult: (r) => this.life.session.published.set(r.stream.id, r),
+        },
+      )
+      return { data: { rtmp: res.rtmp, streamId: res.stream.id, stream: res.stream } }
+    })
+  }
+
+  unpubStream(stream?: StreamRef): Promise<void> {
+    return this.run(async () => {
+      const streamId = this.ownStreamId(stream)
+      await this.life.rpc.call('unpublish', { streamId })
+      this.life.session.published.delete(streamId)
+    })
+  }
+
+  /** Play URL of a remote stream: from what the server already sent; asks only when missing. */
+  subStream(stream: Stream | string): Promise<SubStreamResult> {
+    return this.run(async () => {
+      const streamId = streamIdOf(stream)
+      const known = this.life.session.streams.get(streamId)
+      if (known && known.rtmp) return { data: { rtmp: known.rtmp, flv: known.flv } }
+      const res = await this.life.rpc.call('subscribe', { streamId })
+      const current = this.life.session.streams.get(streamId)
+      if (current)
+        this.life.session.streams.set(streamId, { ...current, rtmp: res.rtmp, flv: res.flv })
+      return { data: { rtmp: res.rtmp, flv: res.flv } }
+    })
+  }
+
+  unsubscribe(stream: Stream | string): Promise<void> {
+    return this.run(async () => {
+      await this.life.rpc.call('unsubscribe', { streamId: streamIdOf(stream) })
+    })
+  }
+
+  pauseVideo(stream?: StreamRef): Promise<Stream> {
+    return this.setMedia(stream, { voff: 1 })
+  }
+
+  resumeVideo(stream?: StreamRef): Promise<Stream> {
+    return this.setMedia(stream, { voff: 0 })
+  }
+
+  pauseAudio(stream?: StreamRef): Promise<Stream> {
+    return this.setMedia(stream, { aoff: 1 })
+  }
+
+  resumeAudio(stream?: StreamRef): Promise<Stream> {
+    return this.setMedia(stream, { aoff: 0 })
+  }
+
+  // ---- state ----
+
+  getConference(): Conference | null {
+    const c = this.life.session.conference
+    return c ? { ...c } : null
+  }
+
+  getSelf(): Member | null {
+    return this.life.session.self
+  }
+
+  /** The other members (yourself: getSelf()). */
+  getMembers(): Member[] {
+    return Array.from(this.life.session.members.values())
+  }
+
+  /** Remote streams currently carrying media. */
+  getStreams(): Stream[] {
+    return Array.from(this.life.session.streams.values())
+  }
+
+  /** Your streams with their push URLs. */
+  getPublished(): Published[] {
+    return Array.from(this.life.session.published.values())
+  }
+
+  getConferenceAttrs(): Attrs {
+    return { ...this.life.session.attrs }
+  }
+
+  getConnectionState(): ConnectionState {
+    return this.life.connectionState
+  }
+
+  /** New: leaves any conference and closes the socket, so a Node process can end. */
+  disconnect(): Promise<void> {
+    return this.run(() => this.life.disconnect())
+  }
+
+  // ---- helpers ----
+
+  private setMedia(stream: StreamRef, media: { voff?: 0 | 1; aoff?: 0 | 1 }): Promise<Stream> {
+    return this.run(async () => {
+      const res = await this.life.rpc.call('setMedia', {
+        streamId: stream ? streamIdOf(stream) : this.ownStreamId(undefined),
+        ...media,
+      })
+      this.life.session.updateOwnStream(res.stream)
+      return res.stream
+    })
+  }
+
+  private ownStreamId(stream: StreamRef): string {
+    if (stream) return streamIdOf(stream)
+    const own = this.life.session.published.keys().next()
+    if (own.done) throw badInput('no published stream: pubStream first')
+    return own.value
+  }
+
+  private requireConference(method: string): string {
+    const id = this.life.session.confrId
+    if (!id) throw badInput(`${method}: not in a conference (join first)`)
+    return id
+  }
+
+  private currentOr(confrId: string | undefined): string {
+    return needString(confrId || this.life.session.confrId, 'confrId')
+  }
+
+  /** Every API call: synchronous throws become rejections, anything odd becomes {code, message}. */
+  private run<T>(fn: () => T | Promise<T>): Promise<T> {
+    return new Promise<T>((resolve) => resolve(fn())).catch((err: unknown) => {
+      throw toEmediaError(err)
+    })
+  }
+}
+
+let rtcSeq = 0
+
+/** A fresh local stream id such as `wx-3-k2j1h` (emedia.util.getRtcId). */
+export function newRtcId(): string {
+  rtcSeq += 1
+  return `wx-${rtcSeq}-${Math.random().toString(36).slice(2, 7)}`
+}

@@ -1,0 +1,241 @@
+// The conference as this client knows it: conference, self, other members, remote live streams,
+// own published streams, attributes. It applies the join snapshot, server events and the resume
+// snapshot, and returns what changed as a list of Changes for the caller to announce. Objects
+// are replaced, never mutated, so what the user was handed stays as it was.
+import {
+  change,
+  type Change,
+  type MediaErrorInfo,
+  type MediaUpdate,
+  type Published,
+} from './events'
+import {
+  Role,
+  type Attrs,
+  type Conference,
+  type Events,
+  type JoinResult,
+  type Member,
+  type ResumeResult,
+  type Stream,
+} from './protocol'
+
+function sameAttrs(a: Attrs, b: Attrs): boolean {
+  const ka = Object.keys(a)
+  return ka.length === Object.keys(b).length && ka.every((k) => a[k] === b[k])
+}
+
+function mediaUpdate(before: Stream, after: Stream): MediaUpdate | null {
+  const update: MediaUpdate = {}
+  if (before.voff !== after.voff) update.voff = after.voff
+  if (before.aoff !== after.aoff) update.aoff = after.aoff
+  return Object.keys(update).length ? update : null
+}
+
+export function canPublish(role: number): boolean {
+  return role === Role.ADMIN || role === Role.TALKER
+}
+
+export class Session {
+  conference: Conference | null = null
+  self: Member | null = null
+  /** Everyone but you, by member id. */
+  members = new Map<string, Member>()
+  /** Remote streams carrying media, by stream id. */
+  streams = new Map<string, Stream>()
+  /** Your streams, by stream id. */
+  published = new Map<string, Published>()
+  attrs: Attrs = {}
+  resumeToken = ''
+  heartbeatMs = 0
+  graceMs = 0
+
+  get confrId(): string | null {
+    return this.conference ? this.conference.confrId : null
+  }
+
+  clear(): void {
+    this.conference = null
+    this.self = null
+    this.members = new Map()
+    this.streams = new Map()
+    this.published = new Map()
+    this.attrs = {}
+    this.resumeToken = ''
+  }
+
+  /** A join reply: you first, then the members present, then their live streams. */
+  join(res: JoinResult): Change[] {
+    this.install(res)
+    const self = this.self as Member
+    return [
+      change('memberJoined', self),
+      ...Array.from(this.members.values(), (m) => change('memberJoined', m)),
+      ...Array.from(this.streams.values(), (s) => change('streamAdded', s)),
+    ]
+  }
+
+  /** A resume reply: what happened while the socket was gone, as if the events had arrived. */
+  resume(res: ResumeResult): Change[] {
+    const before = {
+      self: this.self,
+      members: this.members,
+      streams: this.streams,
+      attrs: this.attrs,
+    }
+    this.install(res)
+    this.published = new Map(res.published.map((p) => [p.stream.id, p]))
+    const self = this.self as Member
+    const out: Change[] = []
+    for (const [id, s] of before.streams)
+      if (!this.streams.has(id)) out.push(change('streamRemoved', s))
+    for (const [id, m] of before.members) {
+      if (!this.members.has(id)) out.push(change('memberExited', m, 'exit'))
+    }
+    if (before.self && before.self.role !== self.role) {
+      out.push(change('roleChanged', self.role, this.conference!.roleToken))
+    }
+    for (const [id, m] of this.members) {
+      const old = before.members.get(id)
+      if (!old) out.push(change('memberJoined', m))
+      else if (old.role !== m.role || old.nickName !== m.nickName)
+        out.push(change('memberUpdated', m))
+    }
+    for (const [id, s] of this.streams) {
+      const old = before.streams.get(id)
+      const update = old && mediaUpdate(old, s)
+      if (!old) out.push(change('streamAdded', s))
+      else if (update) out.push(change('mediaChanged', s, update))
+    }
+    if (!sameAttrs(before.attrs, this.attrs)) out.push(change('confrAttrsUpdated', this.attrs))
+    return out
+  }
+
+  /** A server event about the current conference (others are ignored). */
+  event(name: string, data: unknown): Change[] {
+    const d = data as { confrId?: unknown }
+    if (!this.conference || !d || d.confrId !== this.conference.confrId) return []
+    switch (name) {
+      case 'memberJoined':
+        return this.memberJoined((data as Events['memberJoined']).member)
+      case 'memberExited': {
+        const e = data as Events['memberExited']
+        return this.memberExited(e.member, e.cause)
+      }
+      case 'memberUpdated': {
+        const e = data as Events['memberUpdated']
+        return this.memberUpdated(e.member, e.roleToken)
+      }
+      case 'streamAdded':
+        return this.streamAdded((data as Events['streamAdded']).stream)
+      case 'streamRemoved':
+        return this.streamRemoved((data as Events['streamRemoved']).stream)
+      case 'mediaChanged':
+        return this.mediaChanged((data as Events['mediaChanged']).stream)
+      case 'attrsUpdated':
+        this.attrs = { ...(data as Events['attrsUpdated']).attrs }
+        return [change('confrAttrsUpdated', this.attrs)]
+      case 'mediaError':
+        return [change('mediaError', data as MediaErrorInfo)]
+      default:
+        return []
+    }
+  }
+
+  /** Your stream's media flags as the server confirmed them. */
+  updateOwnStream(stream: Stream): void {
+    const p = this.published.get(stream.id)
+    if (p) this.published.set(stream.id, { stream, rtmp: p.rtmp })
+  }
+
+  private install(res: JoinResult): void {
+    this.conference = { ...res.conference }
+    this.self = { ...res.self, isSelf: true }
+    const selfId = res.self.id
+    this.members = new Map(res.members.filter((m) => m.id !== selfId).map((m) => [m.id, m]))
+    this.streams = new Map(res.streams.filter((s) => s.memId !== selfId).map((s) => [s.id, s]))
+    this.attrs = { ...res.attrs }
+    this.resumeToken = res.resumeToken
+    this.heartbeatMs = res.heartbeatMs
+    this.graceMs = res.graceMs
+  }
+
+  private isSelf(memberId: string): boolean {
+    return !!this.self && this.self.id === memberId
+  }
+
+  private memberJoined(member: Member): Change[] {
+    if (this.isSelf(member.id)) return []
+    const known = this.members.has(member.id)
+    this.members.set(member.id, member)
+    return [change(known ? 'memberUpdated' : 'memberJoined', member)]
+  }
+
+  private memberExited(member: Member, cause: Events['memberExited']['cause']): Change[] {
+    const known = this.members.get(member.id)
+    if (!known) return []
+    const out: Change[] = []
+    // Their streams go first, whether or not the server's streamRemoved came before.
+    for (const s of Array.from(this.streams.values())) {
+      if (s.memId === member.id) out.push(...this.streamRemoved(s))
+    }
+    this.members.delete(member.id)
+    out.push(change('memberExited', known, cause))
+    return out
+  }
+
+  private memberUpdated(member: Member, roleToken?: string): Change[] {
+    if (!this.isSelf(member.id)) {
+      if (!this.members.has(member.id)) return []
+      this.members.set(member.id, member)
+      for (const [id, s] of this.streams) {
+        if (s.memId === member.id) this.streams.set(id, { ...s, owner: member })
+      }
+      return [change('memberUpdated', member)]
+    }
+    const before = this.self as Member
+    this.self = { ...member, isSelf: true }
+    const conference = this.conference as Conference
+    if (roleToken) this.conference = { ...conference, roleToken }
+    // The server withdraws the streams of a member who may no longer publish, and tells only
+    // the others: forget them here.
+    if (!canPublish(member.role)) this.published = new Map()
+    const out: Change[] = [change('memberUpdated', this.self)]
+    if (before.role !== member.role) {
+      out.push(change('roleChanged', member.role, (this.conference as Conference).roleToken))
+    }
+    return out
+  }
+
+  private streamAdded(stream: Stream): Change[] {
+    if (this.isSelf(stream.memId)) return []
+    const old = this.streams.get(stream.id)
+    this.streams.set(stream.id, stream)
+    if (!old) return [change('streamAdded', stream)]
+    // Announced again (a publisher back with the same URL): no second tile, only news.
+    const update = mediaUpdate(old, stream)
+    return update ? [change('mediaChanged', stream, update)] : []
+  }
+
+  private streamRemoved(stream: Stream): Change[] {
+    const known = this.streams.get(stream.id)
+    if (!known) return []
+    this.streams.delete(stream.id)
+    return [change('streamRemoved', known)]
+  }
+
+  private mediaChanged(stream: Stream): Change[] {
+    const old = this.streams.get(stream.id)
+    if (!old) return []
+    // The event may omit the viewer's play URLs: keep ours.
+    const next: Stream = {
+      ...old,
+      ...stream,
+      rtmp: stream.rtmp || old.rtmp,
+      flv: stream.flv || old.flv,
+    }
+    this.streams.set(stream.id, next)
+    const update = mediaUpdate(old, next)
+    return update ? [change('mediaChanged', next, update)] : []
+  }
+}

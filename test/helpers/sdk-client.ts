@@ -1,0 +1,78 @@
+// SDK clients for integration tests: the Node build of the emedia API on the Node adapter, each
+// with its own user, recording every callback it receives.
+import { ConferenceServer } from '../../server/app'
+import { createEmedia, createNodeAdapter } from '../../sdk/node'
+import type { NodeAdapter } from '../../sdk/adapters/node'
+import { tokenFor } from './server'
+
+export interface NodeClient {
+  emedia: ReturnType<typeof createEmedia>
+  adapter: NodeAdapter
+  /** Every event the client saw, in order: [name, ...args]. */
+  log: unknown[][]
+  /** onConferenceExit calls: [reason, failed]. */
+  exits: Array<[number, number]>
+  events(name: string): unknown[][]
+  close(): Promise<void>
+}
+
+const EVENTS = [
+  'memberJoined',
+  'memberExited',
+  'memberUpdated',
+  'streamAdded',
+  'streamRemoved',
+  'roleChanged',
+  'mediaChanged',
+  'conferenceExit',
+  'confrAttrsUpdated',
+  'reconnecting',
+  'reconnected',
+  'mediaError',
+] as const
+
+export async function nodeClient(
+  server: ConferenceServer,
+  userId: string,
+  opts: { maxRole?: 1 | 3 | 7 | 9; config?: Record<string, unknown> } = {},
+): Promise<NodeClient> {
+  const adapter = createNodeAdapter()
+  const emedia = createEmedia({ adapter })
+  emedia.config({
+    host: server.wsUrl,
+    token: tokenFor(server, userId, opts.maxRole),
+    ...opts.config,
+  })
+  const log: unknown[][] = []
+  const exits: Array<[number, number]> = []
+  for (const name of EVENTS) {
+    emedia.mgr.on(name, (...args: unknown[]) => {
+      log.push([name, ...args])
+      if (name === 'conferenceExit') exits.push([args[0] as number, args[1] as number])
+    })
+  }
+  return {
+    emedia,
+    adapter,
+    log,
+    exits,
+    events: (name) => log.filter((e) => e[0] === name).map((e) => e.slice(1)),
+    async close() {
+      await emedia.mgr.disconnect()
+    },
+  }
+}
+
+/** Poll until `pred` holds; fails the test with a clear message after `timeoutMs`. */
+export async function until(
+  pred: () => boolean,
+  timeoutMs = 5000,
+  what = 'condition',
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!pred()) {
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 20))
+  }
+}
