@@ -8,7 +8,7 @@ import { startServer } from '../helpers/server'
 import { createWxShim } from '../helpers/wx-shim'
 import { nodeClient, NodeClient, until } from '../helpers/sdk-client'
 
-const wx = createWxShim()
+const wx: any = createWxShim()
 ;(global as any).wx = wx
 
 let server: ConferenceServer
