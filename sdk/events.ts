@@ -60,7 +60,8 @@ export function change<K extends EmediaEventName>(name: K, ...args: EmediaEvents
 
 /** emedia callback properties per event; mediaChanged keeps emedia's typo and the fixed name. */
 export const callbackNames: { [K in EmediaEventName]: string[] } = {
-  memberJoined: ['onMemberJoined'],
+  // The document's prose also names it onMemberJoin: both work.
+  memberJoined: ['onMemberJoined', 'onMemberJoin'],
   memberExited: ['onMemberExited'],
   memberUpdated: ['onMemberUpdated'],
   streamAdded: ['onStreamAdded'],

@@ -89,6 +89,8 @@ export class Manager {
   readonly Role = Role
 
   onMemberJoined?: (member: Member) => void
+  /** The spelling of the emedia document's prose. */
+  onMemberJoin?: (member: Member) => void
   onMemberExited?: (member: Member, reason: MemberExitCause) => void
   onMemberUpdated?: (member: Member) => void
   onStreamAdded?: (stream: Stream) => void

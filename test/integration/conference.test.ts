@@ -37,7 +37,10 @@ test('create, ticket, password and room joins; member callbacks; info; exit', as
   const ticket = await bob.emedia.mgr.getConferenceTkt(conf.confrId, 'pw')
   await ann.emedia.mgr.joinConferenceWithTicket(conf.confrId, conf.ticket, { seat: 1 })
   expect(ann.events('memberJoined')[0][0]).toMatchObject({ name: 'ann', isSelf: true, role: 7 })
+  const prose: string[] = [] // the document's prose calls it onMemberJoin
+  bob.emedia.mgr.onMemberJoin = (m) => prose.push(m.name)
   await bob.emedia.mgr.joinConferenceWithTicket(conf.confrId, ticket, {})
+  expect(prose).toEqual(['bob', 'ann'])
   // bob learns about ann (already there); ann learns about bob.
   expect(bob.events('memberJoined').map((e: any) => e[0].name)).toEqual(['bob', 'ann'])
   await until(() => ann.events('memberJoined').length === 2)
