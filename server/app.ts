@@ -37,7 +37,9 @@ function createEngine(config: ServerConfig, log: Logger): MediaEngine {
     publicHost: config.publicHost,
     app: config.rtmpApp,
     logLevel: config.logLevel,
-    log: (level, message) => engineLog[level](message),
+    // node-media-server's own chatter (banner, per-session lines) is debug detail for us.
+    log: (level, message) =>
+      engineLog[level === 'info' && message.startsWith('nms:') ? 'debug' : level](message),
   })
 }
 

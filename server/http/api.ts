@@ -9,9 +9,9 @@ import { ServerConfig } from '../config'
 import { ConferenceService } from '../conference/service'
 import { RpcError } from '../rpc-error'
 import { describeIssues } from '../signal/schemas'
+import { VERSION } from '../version'
 
 const MAX_BODY = 16 * 1024
-const version: string = require('../../package.json').version
 
 const mintBody = z.object({
   userId: z.string().regex(ID_PATTERN, 'letters, digits, _ . @ - (1-64)'),
@@ -120,7 +120,13 @@ export function createApi(deps: ApiDeps) {
     [
       'GET',
       /^\/healthz$/,
-      () => ({ ok: true, version, engine: deps.engineName, dev: config.dev, ...service.stats() }),
+      () => ({
+        ok: true,
+        version: VERSION,
+        engine: deps.engineName,
+        dev: config.dev,
+        ...service.stats(),
+      }),
     ],
     [
       'GET',
