@@ -47,12 +47,23 @@ function compileNode() {
   })
 }
 
-// The demo resolves the kit as WeChat DevTools' "build npm" would lay it out, so opening demo/
-// needs no manual step.
+// The demo resolves the kit and its two runtime dependencies as WeChat DevTools' "build npm" would
+// lay them out, so opening demo/ needs no manual step. mobx-miniprogram's production build: its
+// main file reads process.env, which a mini program does not have.
+const DEMO_NPM = 'demo/miniprogram_npm'
+const DEMO_DEPS = {
+  'mobx-miniprogram': 'node_modules/mobx-miniprogram/dist/mobx.cjs.production.min.js',
+  'mobx-miniprogram-bindings': 'node_modules/mobx-miniprogram-bindings/dist/index.js',
+}
+
 function copyToDemo() {
   if (!fs.existsSync('demo')) return Promise.resolve()
+  for (const [name, file] of Object.entries(DEMO_DEPS)) {
+    fs.mkdirSync(`${DEMO_NPM}/${name}`, { recursive: true })
+    fs.copyFileSync(file, `${DEMO_NPM}/${name}/index.js`)
+  }
   return src('miniprogram_dist/**/*', { encoding: false }).pipe(
-    dest('demo/miniprogram_npm/miniprogram-conference-kit'),
+    dest(`${DEMO_NPM}/miniprogram-conference-kit`),
   )
 }
 

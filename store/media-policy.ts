@@ -1,0 +1,96 @@
+// What the kit does about each live-pusher / live-player code (docs/status-codes.md is the
+// readable form of these tables). Pure functions: the store records state from them, the tiles
+// act on them.
+
+export type PusherAction =
+  /** Media flows: the push is healthy. */
+  | 'pushing'
+  /** Progress on the way to pushing. */
+  | 'progress'
+  /** WeChat is retrying by itself. */
+  | 'retrying'
+  /** Retries exhausted / the server closed: restart the push ourselves (with backoff). */
+  | 'restart'
+  /** WeChat stopped the push (suspended, phone call): restart when the page shows again. */
+  | 'suspended'
+  /** Camera or microphone unusable: the push cannot work until the user fixes it. */
+  | 'device'
+  /** Informational. */
+  | 'none'
+
+/** Codes of live-pusher bindstatechange and what they mean to the kit (others: 'none'). */
+export const PUSHER_CODES: Readonly<Record<number, PusherAction>> = {
+  1001: 'progress',
+  1002: 'pushing',
+  1003: 'progress',
+  1007: 'pushing',
+  1008: 'progress',
+  1102: 'retrying',
+  [-1307]: 'restart',
+  3001: 'restart',
+  3002: 'restart',
+  3003: 'restart',
+  3004: 'restart',
+  3005: 'restart',
+  5000: 'suspended',
+  5001: 'suspended',
+  [-1301]: 'device',
+  [-1302]: 'device',
+  [-1303]: 'restart',
+  [-1304]: 'restart',
+  [-1305]: 'device',
+  [-1306]: 'device',
+}
+
+export function pusherAction(code: number): PusherAction {
+  return PUSHER_CODES[code] ?? 'none'
+}
+
+export type PlayerAction = 'playing' | 'progress' | 'retrying' | 'replay' | 'ended' | 'none'
+
+/** Codes of live-player bindstatechange and what they mean to the kit (others: 'none'). */
+export const PLAYER_CODES: Readonly<Record<number, PlayerAction>> = {
+  2001: 'progress',
+  2002: 'playing',
+  2003: 'playing',
+  2004: 'playing',
+  2008: 'progress',
+  2103: 'retrying',
+  2006: 'ended',
+  [-2301]: 'replay',
+  [-2302]: 'replay',
+  3001: 'replay',
+  3002: 'replay',
+  3003: 'replay',
+  3004: 'replay',
+  3005: 'replay',
+}
+
+export function playerAction(code: number): PlayerAction {
+  return PLAYER_CODES[code] ?? 'none'
+}
+
+/** binderror codes of live-pusher that mean a permission the user refused. */
+export const PERMISSION_ERRORS: Record<number, 'camera' | 'microphone'> = {
+  10001: 'camera',
+  10002: 'microphone',
+}
+
+/** Restarts of one kind before the kit escalates (fresh URL / re-mount). */
+export const MAX_RESTARTS = 3
+
+/** A native component that shows no sign of media this long is re-created. */
+export const STALL_TIMEOUT_MS = 10000
+
+/** Exponential backoff: 1 s, 2 s, 4 s … capped at 16 s. `attempt` counts from 0. */
+export function backoffMs(attempt: number, baseMs = 1000, maxMs = 16000): number {
+  return Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt))
+}
+
+/** netstatus info with any bitrate or frame rate means media is flowing. */
+export function netInfoAlive(info: { videoBitrate?: number; audioBitrate?: number } | undefined) {
+  return !!info && ((info.videoBitrate ?? 0) > 0 || (info.audioBitrate ?? 0) > 0)
+}
+
+/** audiovolumenotify volume (0–100) above which a member counts as speaking. */
+export const SPEAKING_VOLUME = 20

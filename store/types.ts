@@ -1,0 +1,168 @@
+// What the store needs from the SDK (a structural subset of `emedia`), and the shapes it exposes.
+// Typed against the interface rather than the SDK module so that a unit test can hand in a fake
+// and a Node bot can hand in an emedia built on the Node adapter.
+import type {
+  Conference,
+  ConferenceConfig,
+  ConfrTypeValue,
+  Member,
+  RoleValue,
+  Stream,
+} from '../sdk/protocol'
+import type { EmediaEvents } from '../sdk/events'
+
+/** Promise rejections of the SDK. */
+export interface SdkError {
+  code: number
+  message: string
+}
+
+export interface JoinRoomOptions {
+  roomName: string
+  password?: string
+  role?: RoleValue
+  /** Conference type when the room is created. */
+  type?: ConfrTypeValue
+  config?: ConferenceConfig & {
+    nickName?: string
+    rec?: boolean
+    recMerge?: boolean
+    ext?: Record<string, unknown>
+  }
+}
+
+type StreamRef = Stream | string
+
+/** Role and nickname for joinConference / joinConferenceWithTicket (not in emedia). */
+export interface JoinOptions {
+  role?: RoleValue
+  nickName?: string
+}
+
+/** How to join by id (joinById / joinWithTicket of the store). */
+export interface JoinByIdOptions extends JoinOptions {
+  ext?: Record<string, unknown>
+}
+
+export interface EmediaMgrLike {
+  createConference(
+    type: ConfrTypeValue,
+    password?: string,
+    rec?: boolean,
+    recMerge?: boolean,
+  ): Promise<Conference>
+  joinRoom(options: JoinRoomOptions): Promise<Conference>
+  joinConference(
+    confrId: string,
+    password?: string,
+    ext?: Record<string, unknown>,
+    opts?: JoinOptions,
+  ): Promise<Conference>
+  joinConferenceWithTicket(
+    confrId: string,
+    ticket: string,
+    ext?: Record<string, unknown>,
+    opts?: JoinOptions,
+  ): Promise<Conference>
+  exitConference(confrId: string): Promise<unknown>
+  destroyConference(confrId: string): Promise<unknown>
+  kickMembersById(confrId: string, memberNames: string[]): Promise<unknown>
+  grantRole(confrId: string, memberNames: string[], role: RoleValue): Promise<unknown>
+  /** `media`: the mic / camera state to publish with (reported to the others at once). */
+  pubStream(
+    rtcId?: string,
+    media?: { voff?: 0 | 1; aoff?: 0 | 1 },
+  ): Promise<{ data: { rtmp: string; streamId: string; stream: Stream } }>
+  subStream(streamId: string): Promise<{ data: { rtmp: string; flv?: string } }>
+  unpubStream(stream: StreamRef): Promise<unknown>
+  pauseVideo(stream?: StreamRef): Promise<unknown>
+  resumeVideo(stream?: StreamRef): Promise<unknown>
+  pauseAudio(stream?: StreamRef): Promise<unknown>
+  resumeAudio(stream?: StreamRef): Promise<unknown>
+  getConference(): Conference | null | undefined
+  getSelf(): Member | null | undefined
+  getMembers(): Member[]
+  getStreams(): Stream[]
+  on<K extends keyof EmediaEvents>(name: K, fn: (...args: EmediaEvents[K]) => void): () => void
+}
+
+export interface EmediaLike {
+  config(options: Record<string, unknown>): unknown
+  mgr: EmediaMgrLike
+  util: { getRtcId(): string }
+}
+
+// ---- state the store exposes ----
+
+export type ConnectionStatus = 'idle' | 'joining' | 'joined' | 'reconnecting' | 'exited'
+
+/** Where our own live-pusher is, as its events tell it. */
+export type PushState = 'idle' | 'starting' | 'pushing' | 'retrying' | 'suspended' | 'failed'
+
+/** Where one live-player is, as its events tell it. */
+export type PlayState = 'loading' | 'playing' | 'retrying' | 'failed'
+
+export interface LocalMedia {
+  /** Push URL for live-pusher; '' while not published. */
+  pushUrl: string
+  streamId: string
+  /** The user wants to publish (kept across reconnects and rejoins). */
+  wantPublish: boolean
+  pushState: PushState
+  lastCode: number
+  micOn: boolean
+  cameraOn: boolean
+  devicePosition: 'front' | 'back'
+  beauty: number
+  whiteness: number
+  minBitrate: number
+  maxBitrate: number
+  aspect: '3:4' | '9:16'
+  /** Shown to the others while we are in the background (live-pusher waiting-image). */
+  waitingImage: string
+  /** Bumped to re-create the native live-pusher (it is the tile's wx:key). */
+  mountKey: number
+  /** The page is hidden: the pusher is paused. */
+  background: boolean
+}
+
+export interface Playback {
+  url: string
+  state: PlayState
+  lastCode: number
+  mountKey: number
+}
+
+export interface Tile {
+  memberId: string
+  name: string
+  isSelf: boolean
+  /** Push URL for our own tile, play URL for the others; '' when there is nothing to show. */
+  url: string
+  voff: 0 | 1
+  aoff: 0 | 1
+  speaking: boolean
+  /** Changes when the native component must be re-created: use it as its wx:key. */
+  key: string
+}
+
+export type PermissionDenied = '' | 'camera' | 'microphone'
+
+export interface KitError {
+  code: number
+  message: string
+  /** The store action or media event that failed. */
+  action: string
+}
+
+export interface StoreEvents {
+  join: { conference: Conference; self: Member | null }
+  exit: { reason: number; code: number }
+  memberjoin: { member: Member }
+  memberexit: { member: Member; reason: unknown }
+  error: KitError
+  reconnected: Record<string, never>
+}
+export type StoreEventName = keyof StoreEvents
+/** StoreEvents in the argument-tuple form of the SDK's Emitter. */
+export type StoreEventArgs = { [K in StoreEventName]: [StoreEvents[K]] }

@@ -1,0 +1,326 @@
+/** @jest-environment jsdom */
+// <conference-room> and its tiles on the built kit (miniprogram_dist), with a fake emedia
+// injected through the store (see harness.ts): what a page sees, what the native components get.
+import { comparer, reaction } from 'mobx-miniprogram'
+import { ErrorCode, ExitReason } from '../../sdk/protocol'
+import { FakeEmedia } from '../kit/fake-emedia'
+import {
+  attrs,
+  attrsOf,
+  flush,
+  grid,
+  mount,
+  playerTiles,
+  recordSetData,
+  selfTile,
+  spyLiveContexts,
+  unmountAll,
+  until,
+} from './harness'
+
+function listen(room: ReturnType<typeof mount>['room'], names: string[]) {
+  const events: Array<{ name: string; detail: Record<string, unknown> }> = []
+  for (const name of names) {
+    room.addEventListener(name, (e: { detail: Record<string, unknown> }) =>
+      events.push({ name, detail: e.detail }),
+    )
+  }
+  return events
+}
+
+describe('<conference-room> on the built kit', () => {
+  afterEach(unmountAll)
+
+  test('joins with its properties, keeps the screen on, binds the push URL to live-pusher', async () => {
+    const keepOn: unknown[] = []
+    ;(wx as unknown as Record<string, unknown>).setKeepScreenOn = (o: unknown) => keepOn.push(o)
+    const fake = new FakeEmedia()
+    const { room, store } = mount(fake, {
+      host: 'ws://127.0.0.1:8080/ws',
+      userId: 'ann',
+      roomName: 'weekly',
+      nickName: 'Ann',
+      maxBitrate: 800,
+    })
+    const events = listen(room, ['join'])
+    await flush()
+
+    expect(fake.configured).toEqual([{ host: 'ws://127.0.0.1:8080/ws', userId: 'ann' }])
+    expect(fake.called('joinRoom')).toEqual([
+      [{ roomName: 'weekly', password: '', role: undefined, config: { nickName: 'Ann' } }],
+    ])
+    expect(store.status).toBe('joined')
+    expect(keepOn).toEqual([{ keepScreenOn: true }])
+    expect(events).toEqual([
+      { name: 'join', detail: { confrId: 'C_weekly', memberId: 'MS_self', role: 3 } },
+    ])
+
+    const pusher = attrsOf(selfTile(room), '#pusher')
+    expect(pusher.url).toBe(store.local.pushUrl)
+    expect(pusher.url).toMatch(/^rtmp:\/\/media\.test\/live\/ST_self_/)
+    expect(pusher).toMatchObject({
+      mode: 'RTC',
+      maxBitrate: 800,
+      enableMic: true,
+      enableCamera: true,
+    })
+    // One tile: full width, explicit height (no black native component).
+    expect(pusher.style).toBe('width:750rpx;height:1000rpx')
+  })
+
+  test('a remote stream gets a player tile with its play URL; voff / aoff show indicators', async () => {
+    const fake = new FakeEmedia()
+    const { room } = mount(fake, { roomName: 'weekly' })
+    await flush()
+    const { stream } = fake.addRemote('bob')
+    await flush()
+
+    const [tile] = playerTiles(room)
+    expect(tile).toBeDefined()
+    const player = attrsOf(tile, '#player')
+    expect(player.src).toBe(stream!.rtmp)
+    expect(player).toMatchObject({ mode: 'RTC', autoplay: true })
+    expect(player.style).toBe('width:750rpx;height:500rpx')
+    expect(tile.querySelector('.camera-off')).toBeUndefined()
+    expect(tile.querySelector('.mic-off')).toBeUndefined()
+
+    fake.emit('mediaChanged', { ...stream!, voff: 1, aoff: 1 }, { voff: 1, aoff: 1 })
+    await flush()
+    expect(tile.querySelector('.camera-off')).toBeDefined()
+    expect(tile.querySelector('.mic-off')).toBeDefined()
+    // Camera off is an overlay: the player keeps playing the audio.
+    expect(attrsOf(tile, '#player').src).toBe(stream!.rtmp)
+  })
+
+  test('the control bar toggles mic and camera and reports them', async () => {
+    const fake = new FakeEmedia()
+    const { room, store } = mount(fake, { roomName: 'weekly' })
+    await flush()
+    room.querySelector('#mic')!.dispatchEvent('tap')
+    room.querySelector('#camera')!.dispatchEvent('tap')
+    await flush()
+    expect(fake.called('pauseAudio')).toEqual([[store.local.streamId]])
+    expect(fake.called('pauseVideo')).toEqual([[store.local.streamId]])
+    const pusher = attrsOf(selfTile(room), '#pusher')
+    expect(pusher).toMatchObject({ enableMic: false, muted: true, enableCamera: false })
+    expect(selfTile(room).querySelector('.camera-off')).toBeDefined()
+  })
+
+  test('-1307 restarts the pusher and -2301 replays the player, after a backoff', async () => {
+    const contexts = spyLiveContexts()
+    const fake = new FakeEmedia()
+    const { room, store } = mount(fake, { roomName: 'weekly' })
+    await flush()
+    fake.addRemote('carl')
+    await flush()
+    expect(contexts.pusher.calls).toEqual(['start'])
+
+    selfTile(room)
+      .querySelector('#pusher')!
+      .dispatchEvent('statechange', { detail: { code: -1307 } })
+    const [tile] = playerTiles(room)
+    tile.querySelector('#player')!.dispatchEvent('statechange', { detail: { code: -2301 } })
+    await flush()
+    expect(store.local.pushState).toBe('failed')
+    expect(store.plays.get('ST_MS_carl')?.state).toBe('failed')
+    expect(contexts.pusher.calls).toEqual(['start'])
+
+    await until(() => contexts.pusher.calls.length === 3)
+    expect(contexts.pusher.calls).toEqual(['start', 'stop', 'start'])
+    await until(() => contexts.players.size === 1)
+    expect([...contexts.players.values()][0].calls).toEqual(['stop', 'play'])
+
+    selfTile(room)
+      .querySelector('#pusher')!
+      .dispatchEvent('statechange', { detail: { code: 1002 } })
+    await flush()
+    expect(store.local.pushState).toBe('pushing')
+  })
+
+  test('a pusher / player with no media in time is re-created; then a fresh URL', async () => {
+    const contexts = spyLiveContexts()
+    const fake = new FakeEmedia()
+    const stall = 100
+    const { room, store } = mount(fake, { roomName: 'weekly' }, (s) => (s.stallTimeoutMs = stall))
+    // What each tile shows over time (key = the native component's wx:key).
+    const seen = { self: [] as Array<[string, string]>, erin: [] as Array<[string, string]> }
+    const stops = (['self', 'erin'] as const).map((who) =>
+      reaction(
+        () => store.tileOf(who === 'self' ? 'MS_self' : 'MS_erin'),
+        (t) => t && seen[who].push([t.key, t.url]),
+        { equals: comparer.structural },
+      ),
+    )
+    await flush()
+    fake.addRemote('erin')
+
+    // Neither 1002/1007 nor 2003/2004 nor a netstatus with media: re-created three times on the
+    // same URL, then a fresh URL (pubStream again / subStream).
+    await until(
+      () => fake.called('pubStream').length === 2 && fake.called('subStream').length === 1,
+      5000,
+    )
+    for (const who of ['self', 'erin'] as const) {
+      const shown = seen[who].filter(([, url]) => url)
+      const fresh = shown.findIndex(([, url]) => url !== shown[0][1])
+      // The first mount and three re-creations (each a new key) on the first URL.
+      expect([who, fresh]).toEqual([who, 4])
+      expect(new Set(shown.slice(0, 4).map(([key]) => key)).size).toBe(4)
+    }
+    expect(contexts.pusher.calls.filter((c) => c === 'start').length).toBeGreaterThanOrEqual(4)
+    expect(attrsOf(playerTiles(room)[0], '#player').src).toMatch(/token=fresh-/)
+
+    // Media flows: the watchdog rests.
+    const healthy = async () => {
+      selfTile(room)
+        .querySelector('#pusher')!
+        .dispatchEvent('statechange', { detail: { code: 1002 } })
+      playerTiles(room)[0]
+        .querySelector('#player')!
+        .dispatchEvent('netstatus', { detail: { info: { videoBitrate: 250 } } })
+      await flush()
+    }
+    await healthy()
+    await healthy()
+    const settled = [store.tileOf('MS_self')!.key, store.tileOf('MS_erin')!.key]
+    await new Promise((r) => setTimeout(r, stall * 3))
+    expect([store.tileOf('MS_self')!.key, store.tileOf('MS_erin')!.key]).toEqual(settled)
+    stops.forEach((stop) => stop())
+  })
+
+  test('hide / show pauses and resumes; 5000 restarts on show; a lost membership rejoins', async () => {
+    const contexts = spyLiveContexts()
+    const fake = new FakeEmedia()
+    const { room, store } = mount(fake, { roomName: 'weekly' })
+    await flush()
+
+    room.triggerPageLifeTime('hide')
+    await flush()
+    expect(store.local.background).toBe(true)
+    expect(contexts.pusher.calls).toEqual(['start', 'pause'])
+    room.triggerPageLifeTime('show')
+    await flush()
+    expect(contexts.pusher.calls).toEqual(['start', 'pause', 'resume'])
+
+    // iOS: WeChat stopped the push while we were away (5000): a resume is not enough.
+    room.triggerPageLifeTime('hide')
+    selfTile(room)
+      .querySelector('#pusher')!
+      .dispatchEvent('statechange', { detail: { code: 5000 } })
+    await flush()
+    room.triggerPageLifeTime('show')
+    await flush()
+    expect(contexts.pusher.calls.slice(-2)).toEqual(['pause', 'start'])
+
+    // The grace window ran out while hidden: on show the room joins again and publishes.
+    room.triggerPageLifeTime('hide')
+    fake.emit('conferenceExit', ExitReason.FAILED, ErrorCode.NETWORK)
+    await flush()
+    expect(store.status).toBe('exited')
+    room.triggerPageLifeTime('show')
+    await flush()
+    expect(fake.called('joinRoom')).toHaveLength(2)
+    expect(store.status).toBe('joined')
+    expect(attrsOf(selfTile(room), '#pusher').url).toBe(store.local.pushUrl)
+  })
+
+  test('kicked: exit event {reason 2, code -504}, tiles gone, no rejoin on show', async () => {
+    const fake = new FakeEmedia()
+    const { room, store } = mount(fake, { roomName: 'weekly' })
+    const events = listen(room, ['exit', 'memberjoin', 'memberexit'])
+    await flush()
+    const { member } = fake.addRemote('dora')
+    fake.emit('memberExited', member, 'exit')
+    fake.emit('conferenceExit', ExitReason.REFUSED, ErrorCode.MEMBER_INVALID)
+    await flush()
+    expect(events.map((e) => e.name)).toEqual(['memberjoin', 'memberexit', 'exit'])
+    expect(events[2].detail).toEqual({ reason: 2, code: -504 })
+    expect(grid(room).querySelector('.cell')).toBeUndefined()
+    room.triggerPageLifeTime('show')
+    await flush()
+    expect(fake.called('joinRoom')).toHaveLength(1)
+    expect(store.status).toBe('exited')
+  })
+
+  test('camera refused (10001): the room explains and leads to wx.openSetting', async () => {
+    const fake = new FakeEmedia()
+    const { room, store } = mount(fake, { roomName: 'weekly' })
+    const events = listen(room, ['error'])
+    await flush()
+    const keyBefore = store.tileOf('MS_self')!.key
+    selfTile(room)
+      .querySelector('#pusher')!
+      .dispatchEvent('error', { detail: { errCode: 10001, errMsg: 'denied' } })
+    await flush()
+    expect(events[0].detail).toMatchObject({ code: 10001, action: 'pusher' })
+    expect(room.querySelector('.permission-text')!.dom.textContent).toMatch(/Camera access/)
+
+    ;(wx as unknown as Record<string, unknown>).openSetting = (o: {
+      success: (r: unknown) => void
+    }) => o.success({ authSetting: { 'scope.camera': true, 'scope.record': true } })
+    room.querySelector('#open-setting')!.dispatchEvent('tap')
+    await flush()
+    expect(room.querySelector('.permission')).toBeUndefined()
+    expect(store.tileOf('MS_self')!.key).not.toBe(keyBefore)
+  })
+
+  test('unpublishing stops the push and clears the URL', async () => {
+    const contexts = spyLiveContexts()
+    const fake = new FakeEmedia()
+    const { room, store } = mount(fake, { roomName: 'weekly' })
+    await flush()
+    expect(await store.unpublish()).toBe(true)
+    await flush()
+    expect(contexts.pusher.calls).toEqual(['start', 'stop'])
+    expect(attrsOf(selfTile(room), '#pusher').url).toBe('')
+    expect(fake.called('unpubStream')).toHaveLength(1)
+  })
+
+  test('hang up leaves and emits exit {0, 0}', async () => {
+    const fake = new FakeEmedia()
+    const { room } = mount(fake, { roomName: 'weekly' })
+    const events = listen(room, ['exit'])
+    await flush()
+    room.querySelector('#hangup')!.dispatchEvent('tap')
+    await flush()
+    expect(fake.called('exitConference')).toEqual([['C_weekly']])
+    expect(events).toEqual([{ name: 'exit', detail: { reason: 0, code: 0 } }])
+  })
+
+  test('with 9 members, one mute sends only the data of that tile (setData payload)', async () => {
+    const fake = new FakeEmedia()
+    const { room } = mount(fake, { roomName: 'weekly' })
+    await flush()
+    const remotes = ['a1', 'a2', 'a3', 'a4', 'a5', 'a6', 'a7', 'a8'].map((n) => fake.addRemote(n))
+    await flush()
+    const tiles = playerTiles(room)
+    expect(tiles).toHaveLength(8)
+    const cells = grid(room)
+      .querySelectorAll('.cell')
+      .map((c) => attrs(c).style)
+    expect(cells[8]).toBe('left:500rpx;top:666rpx;width:250rpx;height:333rpx;z-index:1')
+
+    const calls = recordSetData([
+      ['room', room],
+      ['grid', grid(room)],
+      ['self', selfTile(room)],
+      ...tiles.map((t): [string, typeof t] => [t.data.memberId as string, t]),
+    ])
+    const target = remotes[4]
+    fake.emit('mediaChanged', { ...target.stream!, aoff: 1 }, { aoff: 1 })
+    await flush()
+
+    expect(calls.map((c) => [c.who, c.data])).toEqual([[target.member.id, { aoff: 1 }]])
+    const bytes = calls.reduce((n, c) => n + c.bytes, 0)
+    console.info(`setData for one mute among 9 members: ${calls.length} call, ${bytes} bytes`)
+    expect(bytes).toBeLessThanOrEqual(16)
+
+    // For comparison, a tenth member: the grid re-sends its cells; existing tiles get nothing.
+    calls.length = 0
+    fake.addRemote('a9')
+    await flush()
+    expect(calls.map((c) => c.who)).toEqual(['grid', 'grid'])
+    const joinBytes = calls.reduce((n, c) => n + c.bytes, 0)
+    console.info(`setData for a tenth member joining: ${calls.length} calls, ${joinBytes} bytes`)
+  })
+})

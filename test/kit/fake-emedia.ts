@@ -1,0 +1,177 @@
+// A small in-memory emedia for unit tests of the store and the components: it records calls,
+// answers like the SDK, and lets a test emit SDK events. Component tests swap it for a real SDK
+// on a real server later; nothing else changes (the store is given its emedia).
+import type { EmediaEvents } from '../../sdk/events'
+import { Role, type Conference, type Member, type RoleValue, type Stream } from '../../sdk/protocol'
+import type { EmediaLike, JoinOptions, JoinRoomOptions } from '../../store/types'
+
+type Listener = (...args: never[]) => void
+
+export function makeMember(id: string, name = id, role: RoleValue = Role.TALKER): Member {
+  return { id, name, globalName: `app_${name}`, nickName: name, role, ext: {} }
+}
+
+export function makeStream(owner: Member, over: Partial<Stream> = {}): Stream {
+  return {
+    id: `ST_${owner.id}`,
+    voff: 0,
+    aoff: 0,
+    memId: owner.id,
+    memName: owner.name,
+    owner,
+    rtcId: 'wx-1',
+    type: 'normal',
+    rtmp: `rtmp://media.test/live/ST_${owner.id}?token=play-${owner.id}`,
+    ...over,
+  }
+}
+
+export class FakeEmedia implements EmediaLike {
+  readonly calls: Array<{ method: string; args: unknown[] }> = []
+  readonly configured: Array<Record<string, unknown>> = []
+  /** Members and streams the "server" has, before and after the join. */
+  members: Member[] = []
+  streams: Stream[] = []
+  conference: Conference | null = null
+  self: Member | null = null
+  /** The next call of this method rejects with this error. */
+  readonly failNext = new Map<string, { code: number; message: string }>()
+  private readonly listeners = new Map<string, Set<Listener>>()
+  private seq = 0
+
+  readonly util = { getRtcId: () => `wx-${++this.seq}` }
+
+  config(options: Record<string, unknown>): void {
+    this.configured.push(options)
+  }
+
+  emit<K extends keyof EmediaEvents>(name: K, ...args: EmediaEvents[K]): void {
+    for (const fn of [...(this.listeners.get(name) ?? [])])
+      (fn as (...a: unknown[]) => void)(...args)
+  }
+
+  listenerCount(): number {
+    let n = 0
+    for (const set of this.listeners.values()) n += set.size
+    return n
+  }
+
+  called(method: string): unknown[][] {
+    return this.calls.filter((c) => c.method === method).map((c) => c.args)
+  }
+
+  /** A remote member joins (and publishes unless told otherwise), as the SDK would report it. */
+  addRemote(name: string, options: { publish?: boolean; role?: RoleValue } = {}) {
+    const member = makeMember(`MS_${name}`, name, options.role ?? Role.TALKER)
+    this.members.push(member)
+    this.emit('memberJoined', member)
+    let stream: Stream | undefined
+    if (options.publish !== false) {
+      stream = makeStream(member)
+      this.streams.push(stream)
+      this.emit('streamAdded', stream)
+    }
+    return { member, stream }
+  }
+
+  private record(method: string, args: unknown[]): Promise<void> {
+    this.calls.push({ method, args })
+    const err = this.failNext.get(method)
+    if (err) {
+      this.failNext.delete(method)
+      return Promise.reject(err)
+    }
+    return Promise.resolve()
+  }
+
+  private admit(confrId: string, role: RoleValue, nickName?: string): Conference {
+    this.conference = {
+      confrId,
+      id: confrId,
+      type: 10,
+      password: '',
+      ticket: `ticket-${confrId}`,
+      roleToken: 'rt',
+      rec: false,
+      recMerge: false,
+      config: { maxTalkerCount: 9, maxVideoCount: 9, maxAudienceCount: 100, maxPubDesktopCount: 1 },
+    }
+    this.self = { ...makeMember('MS_self', 'me', role), nickName: nickName ?? 'me', isSelf: true }
+    return this.conference
+  }
+
+  readonly mgr = {
+    createConference: async (type: number, password?: string) => {
+      await this.record('createConference', [type, password])
+      return { ...this.admit('C_new', Role.ADMIN), password: password ?? '' }
+    },
+    joinRoom: async (options: JoinRoomOptions) => {
+      await this.record('joinRoom', [options])
+      return this.admit(
+        `C_${options.roomName}`,
+        options.role ?? Role.TALKER,
+        options.config?.nickName,
+      )
+    },
+    joinConference: async (
+      confrId: string,
+      password = '',
+      ext?: object,
+      opts: JoinOptions = {},
+    ) => {
+      await this.record('joinConference', [confrId, password, ext, opts])
+      return this.admit(confrId, opts.role ?? Role.TALKER, opts.nickName)
+    },
+    joinConferenceWithTicket: async (
+      confrId: string,
+      ticket: string,
+      ext?: object,
+      opts: JoinOptions = {},
+    ) => {
+      await this.record('joinConferenceWithTicket', [confrId, ticket, ext, opts])
+      return this.admit(confrId, opts.role ?? this.self?.role ?? Role.TALKER, opts.nickName)
+    },
+    exitConference: async (confrId: string) => this.record('exitConference', [confrId]),
+    destroyConference: async (confrId: string) => this.record('destroyConference', [confrId]),
+    kickMembersById: async (confrId: string, names: string[]) =>
+      this.record('kickMembersById', [confrId, names]),
+    grantRole: async (confrId: string, names: string[], role: RoleValue) =>
+      this.record('grantRole', [confrId, names, role]),
+    pubStream: async (rtcId?: string, media: { voff?: 0 | 1; aoff?: 0 | 1 } = {}) => {
+      await this.record('pubStream', [rtcId, media])
+      const n = ++this.seq
+      const stream = makeStream(this.self!, {
+        id: `ST_self_${n}`,
+        rtcId,
+        rtmp: undefined,
+        ...media,
+      })
+      return {
+        data: {
+          rtmp: `rtmp://media.test/live/ST_self_${n}?token=push-${n}`,
+          streamId: stream.id,
+          stream,
+        },
+      }
+    },
+    subStream: async (streamId: string) => {
+      await this.record('subStream', [streamId])
+      return { data: { rtmp: `rtmp://media.test/live/${streamId}?token=fresh-${++this.seq}` } }
+    },
+    unpubStream: async (s: Stream | string) => this.record('unpubStream', [s]),
+    pauseVideo: async (s?: Stream | string) => this.record('pauseVideo', [s]),
+    resumeVideo: async (s?: Stream | string) => this.record('resumeVideo', [s]),
+    pauseAudio: async (s?: Stream | string) => this.record('pauseAudio', [s]),
+    resumeAudio: async (s?: Stream | string) => this.record('resumeAudio', [s]),
+    getConference: () => this.conference,
+    getSelf: () => this.self,
+    getMembers: () => this.members,
+    getStreams: () => this.streams,
+    on: <K extends keyof EmediaEvents>(name: K, fn: (...args: EmediaEvents[K]) => void) => {
+      const set = this.listeners.get(name) ?? new Set<Listener>()
+      this.listeners.set(name, set)
+      set.add(fn as Listener)
+      return () => set.delete(fn as Listener)
+    },
+  }
+}
