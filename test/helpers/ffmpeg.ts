@@ -1,7 +1,7 @@
 // Real media for tests: push a test pattern with audio the way live-pusher would, pull and decode
 // frames the way live-player would, probe files. Every process started here is tracked and killed
 // by stopAllMedia() so a failing test leaves nothing behind.
-import { ChildProcess, spawn } from 'child_process'
+import { ChildProcess, execFileSync, spawn } from 'child_process'
 import { ffmpegPaths } from '../../server/media/ffmpeg'
 
 const running = new Set<ChildProcess>()
@@ -149,4 +149,58 @@ export async function stopAllMedia(): Promise<void> {
   await Promise.all(
     procs.map((p) => new Promise((r) => (p.exitCode !== null ? r(null) : p.on('exit', r)))),
   )
+}
+
+/** One decoded grey frame (width × height bytes) of a live stream, or null. */
+export function grabGray(
+  url: string,
+  width = 640,
+  height = 360,
+  timeoutMs = 8000,
+): Promise<Buffer | null> {
+  const args = ['-v', 'error', '-probesize', '32768', '-analyzeduration', '0']
+  args.push('-rw_timeout', String(timeoutMs * 1000), '-i', url, '-frames:v', '1')
+  args.push('-f', 'rawvideo', '-pix_fmt', 'gray', '-')
+  const proc = spawn(ffmpegPaths().ffmpeg, args, { stdio: ['ignore', 'pipe', 'ignore'] })
+  const chunks: Buffer[] = []
+  proc.stdout?.on('data', (d: Buffer) => chunks.push(d))
+  const timer = setTimeout(() => proc.kill('SIGKILL'), timeoutMs)
+  const exited = track(proc, [])
+  return exited.then(() => {
+    clearTimeout(timer)
+    const frame = Buffer.concat(chunks)
+    return frame.length === width * height ? frame : null
+  })
+}
+
+/** Mean luma of cell (col, row) of a 2x2 grid over a 640x360 frame, 20 px inside its border. */
+export function cellLuma(
+  frame: Buffer,
+  col: number,
+  row: number,
+  width = 640,
+  height = 360,
+): number {
+  const cw = width / 2
+  const ch = height / 2
+  let sum = 0
+  let n = 0
+  for (let y = row * ch + 20; y < row * ch + ch - 20; y++) {
+    for (let x = col * cw + 20; x < col * cw + cw - 20; x++) {
+      sum += frame[y * width + x]
+      n++
+    }
+  }
+  return sum / n
+}
+
+/** ffmpeg/ffprobe processes whose parent is this process, from the OS process table. */
+export function mediaChildren(): string[] {
+  let out = ''
+  try {
+    out = execFileSync('ps', ['-o', 'pid=,comm=', '--ppid', String(process.pid)]).toString()
+  } catch {
+    return [] // ps exits 1 when the process has no children at all
+  }
+  return out.split('\n').filter((l) => /ffmpeg|ffprobe/.test(l))
 }

@@ -1,18 +1,25 @@
 // Media jobs end to end with real ffmpeg: the supervisor's restart/stop rules, per-stream and
 // merged recordings of live streams on the embedded engine, and the live mix whose layout
 // follows its inputs. Every media process is accounted for at the end (pids() and `ps`).
-import { execFileSync, spawn } from 'child_process'
 import fs from 'fs'
 import os from 'os'
 import path from 'path'
 import { EmbeddedEngine } from '../../server/media/embedded'
 import { MediaHooks, MediaKind, MediaSession } from '../../server/media/engine'
-import { ffmpegPaths } from '../../server/media/ffmpeg'
 import { fragmentedMp4Args } from '../../server/media/jobs/container'
 import { Mixer } from '../../server/media/jobs/mixer'
 import { Recorder } from '../../server/media/jobs/recorder'
 import { Job, JobLogger, Supervisor } from '../../server/media/jobs/supervisor'
-import { probe, pullFrames, Pusher, pushTestPattern, stopAllMedia } from '../helpers/ffmpeg'
+import {
+  cellLuma,
+  grabGray,
+  mediaChildren,
+  probe,
+  pullFrames,
+  Pusher,
+  pushTestPattern,
+  stopAllMedia,
+} from '../helpers/ffmpeg'
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
@@ -34,17 +41,6 @@ function watched() {
   return { supervisor, crashes, exits, errors }
 }
 
-/** ffmpeg/ffprobe processes whose parent is this test process, from the OS process table. */
-function mediaChildren(): string[] {
-  let out = ''
-  try {
-    out = execFileSync('ps', ['-o', 'pid=,comm=', '--ppid', String(process.pid)]).toString()
-  } catch {
-    return [] // ps exits 1 when the process has no children at all
-  }
-  return out.split('\n').filter((l) => /ffmpeg|ffprobe/.test(l))
-}
-
 /** Polls until `check` returns a value, or fails with what was last seen. */
 async function until<T>(what: string, check: () => Promise<T | null>, timeoutMs: number) {
   const end = Date.now() + timeoutMs
@@ -58,37 +54,6 @@ async function until<T>(what: string, check: () => Promise<T | null>, timeoutMs:
 
 const W = 640
 const H = 360
-
-/** One decoded grey frame of a live stream (the newest key frame the engine has, or later). */
-function grabGray(url: string, timeoutMs = 8000): Promise<Buffer | null> {
-  const args = ['-v', 'error', '-probesize', '32768', '-analyzeduration', '0']
-  args.push('-rw_timeout', String(timeoutMs * 1000), '-i', url, '-frames:v', '1')
-  args.push('-f', 'rawvideo', '-pix_fmt', 'gray', '-')
-  const proc = spawn(ffmpegPaths().ffmpeg, args, { stdio: ['ignore', 'pipe', 'ignore'] })
-  const chunks: Buffer[] = []
-  proc.stdout.on('data', (d: Buffer) => chunks.push(d))
-  const timer = setTimeout(() => proc.kill('SIGKILL'), timeoutMs)
-  return new Promise((resolve) =>
-    proc.on('close', () => {
-      clearTimeout(timer)
-      const frame = Buffer.concat(chunks)
-      resolve(frame.length === W * H ? frame : null)
-    }),
-  )
-}
-
-/** Mean luma of a 2x2-grid cell (col, row), 20 px inside its border. */
-function cellLuma(frame: Buffer, col: number, row: number): number {
-  let sum = 0
-  let n = 0
-  for (let y = row * 180 + 20; y < row * 180 + 160; y++) {
-    for (let x = col * 320 + 20; x < col * 320 + 300; x++) {
-      sum += frame[y * W + x]
-      n++
-    }
-  }
-  return sum / n
-}
 
 // color=black is luma 16; testsrc2's bars and gradient average far above that.
 const BLACK = 30
