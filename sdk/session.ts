@@ -72,6 +72,8 @@ export class Session {
       change('memberJoined', self),
       ...Array.from(this.members.values(), (m) => change('memberJoined', m)),
       ...Array.from(this.streams.values(), (s) => change('streamAdded', s)),
+      // A late joiner learns the conference's attributes the way the others did.
+      ...(Object.keys(this.attrs).length ? [change('confrAttrsUpdated', this.attrs)] : []),
     ]
   }
 

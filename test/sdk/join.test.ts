@@ -114,6 +114,7 @@ test('events become callbacks: members, streams, media (both spellings), attrs, 
     'memberJoined:ME',
     'memberJoined:BOB',
     'streamAdded:S-BOB',
+    'confrAttrsUpdated', // the snapshot's attributes, for a late joiner
     'memberJoined:CAROL',
     'streamAdded:S-CAROL',
     'mediaChanged:S-CAROL',

@@ -10,7 +10,7 @@ async function get(server: ConferenceServer, path: string, auth?: string) {
   const res = await fetch(server.httpUrl + path, {
     headers: auth ? { authorization: `Bearer ${auth}` } : {},
   })
-  return { status: res.status, body: await res.json() }
+  return { status: res.status, body: (await res.json()) as any }
 }
 
 describe('development mode (no secret)', () => {
@@ -79,7 +79,7 @@ describe('production mode (secret configured)', () => {
       headers: { authorization: `Bearer ${secret}` },
       body: JSON.stringify({ userId: 'bob', maxRole: 7 }),
     })
-    const minted = await res.json()
+    const minted = (await res.json()) as any
     expect(res.status).toBe(200)
     const invalid = await fetch(server.httpUrl + '/api/tokens', {
       method: 'POST',
