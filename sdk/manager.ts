@@ -275,7 +275,10 @@ export class Manager {
 
   // ---- streams ----
 
-  /** Publishes; `res.data.rtmp` is the push URL for live-pusher. */
+  /**
+   * Publishes; `res.data.rtmp` is the push URL for live-pusher. Publishing an `rtcId` you already
+   * publish returns the same stream with a fresh URL (no unpublish, the others see no change).
+   */
   pubStream(rtcId?: string, media: { voff?: 0 | 1; aoff?: 0 | 1 } = {}): Promise<PubStreamResult> {
     return this.run(async () => {
       const confrId = this.requireConference('pubStream')
@@ -298,12 +301,16 @@ export class Manager {
     })
   }
 
-  /** Play URL of a remote stream: from what the server already sent; asks only when missing. */
-  subStream(stream: Stream | string): Promise<SubStreamResult> {
+  /**
+   * Play URL of a remote stream: from what the server already sent; asks only when missing, or
+   * when `refresh` is set (a URL the engine refused or that expired).
+   */
+  subStream(stream: Stream | string, opts: { refresh?: boolean } = {}): Promise<SubStreamResult> {
     return this.run(async () => {
       const streamId = streamIdOf(stream)
       const known = this.life.session.streams.get(streamId)
-      if (known && known.rtmp) return { data: { rtmp: known.rtmp, flv: known.flv } }
+      if (known && known.rtmp && !opts.refresh)
+        return { data: { rtmp: known.rtmp, flv: known.flv } }
       const res = await this.life.rpc.call('subscribe', { streamId })
       const current = this.life.session.streams.get(streamId)
       if (current)

@@ -407,17 +407,20 @@ export class ConferenceStore implements TileSource {
   }
 
   /** A fresh push URL (the old one was refused or expired): unpublish, publish again. */
+  /** A fresh URL for the same stream: the others keep their tile (pubStream is idempotent). */
   async refreshPushUrl(): Promise<boolean> {
     const streamId = this.local.streamId
+    const own = this.emedia.mgr.getPublished().find((p) => p.stream.id === streamId)
+    if (!own) return this.publish()
     this.media.stopped(true)
-    if (streamId) {
-      try {
-        await this.emedia.mgr.unpubStream(streamId)
-      } catch (err) {
-        this.fail('unpublish', err)
-      }
+    try {
+      const { data } = await this.emedia.mgr.pubStream(own.stream.rtcId)
+      this.applyPublished(data.streamId, data.rtmp)
+      return true
+    } catch (err) {
+      this.publishFailed(err)
+      return false
     }
-    return this.publish()
   }
 
   private publishFailed(err: unknown): void {
@@ -540,7 +543,7 @@ export class ConferenceStore implements TileSource {
     const streamId = this.streamIdByMember.get(memberId)
     if (!streamId) return false
     try {
-      const { data } = await this.emedia.mgr.subStream(streamId)
+      const { data } = await this.emedia.mgr.subStream(streamId, { refresh: true })
       this.applyPlayUrl(streamId, data.rtmp)
       return true
     } catch (err) {

@@ -73,7 +73,10 @@ export interface EmediaMgrLike {
     rtcId?: string,
     media?: { voff?: 0 | 1; aoff?: 0 | 1 },
   ): Promise<{ data: { rtmp: string; streamId: string; stream: Stream } }>
-  subStream(streamId: string): Promise<{ data: { rtmp: string; flv?: string } }>
+  subStream(
+    streamId: string,
+    opts?: { refresh?: boolean },
+  ): Promise<{ data: { rtmp: string; flv?: string } }>
   unpubStream(stream: StreamRef): Promise<unknown>
   pauseVideo(stream?: StreamRef): Promise<unknown>
   resumeVideo(stream?: StreamRef): Promise<unknown>
@@ -83,6 +86,7 @@ export interface EmediaMgrLike {
   getSelf(): Member | null | undefined
   getMembers(): Member[]
   getStreams(): Stream[]
+  getPublished(): Array<{ stream: Stream; rtmp: string }>
   on<K extends keyof EmediaEvents>(name: K, fn: (...args: EmediaEvents[K]) => void): () => void
 }
 

@@ -38,6 +38,8 @@ export class FakeEmedia implements EmediaLike {
   readonly failNext = new Map<string, { code: number; message: string }>()
   private readonly listeners = new Map<string, Set<Listener>>()
   private seq = 0
+  /** Own streams, as the SDK keeps them (getPublished). */
+  private readonly published = new Map<string, { stream: Stream; rtmp: string }>()
 
   readonly util = { getRtcId: () => `wx-${++this.seq}` }
 
@@ -140,22 +142,22 @@ export class FakeEmedia implements EmediaLike {
     pubStream: async (rtcId?: string, media: { voff?: 0 | 1; aoff?: 0 | 1 } = {}) => {
       await this.record('pubStream', [rtcId, media])
       const n = ++this.seq
-      const stream = makeStream(this.self!, {
-        id: `ST_self_${n}`,
-        rtcId,
-        rtmp: undefined,
-        ...media,
-      })
-      return {
-        data: {
-          rtmp: `rtmp://media.test/live/ST_self_${n}?token=push-${n}`,
-          streamId: stream.id,
-          stream,
-        },
-      }
+      // Like the server: the same rtcId is the same stream, with a fresh URL.
+      const known = [...this.published.values()].find((p) => p.stream.rtcId === rtcId)
+      const stream =
+        known?.stream ??
+        makeStream(this.self!, {
+          id: `ST_self_${n}`,
+          rtcId,
+          rtmp: undefined,
+          ...media,
+        })
+      const rtmp = `rtmp://media.test/live/${stream.id}?token=push-${n}`
+      this.published.set(stream.id, { stream, rtmp })
+      return { data: { rtmp, streamId: stream.id, stream } }
     },
-    subStream: async (streamId: string) => {
-      await this.record('subStream', [streamId])
+    subStream: async (streamId: string, opts?: { refresh?: boolean }) => {
+      await this.record('subStream', opts ? [streamId, opts] : [streamId])
       return { data: { rtmp: `rtmp://media.test/live/${streamId}?token=fresh-${++this.seq}` } }
     },
     unpubStream: async (s: Stream | string) => this.record('unpubStream', [s]),
@@ -167,6 +169,7 @@ export class FakeEmedia implements EmediaLike {
     getSelf: () => this.self,
     getMembers: () => this.members,
     getStreams: () => this.streams,
+    getPublished: () => [...this.published.values()],
     on: <K extends keyof EmediaEvents>(name: K, fn: (...args: EmediaEvents[K]) => void) => {
       const set = this.listeners.get(name) ?? new Set<Listener>()
       this.listeners.set(name, set)

@@ -168,6 +168,17 @@ describe('conference store', () => {
     expect(events.some((e) => e.name === 'reconnected')).toBe(true)
   })
 
+  test('refreshPushUrl keeps the same stream (no unpublish): a fresh URL only', async () => {
+    const { fake, store } = setup()
+    await joined(store)
+    await store.publish()
+    const { streamId, pushUrl } = store.local
+    expect(await store.refreshPushUrl()).toBe(true)
+    expect(store.local.streamId).toBe(streamId)
+    expect(store.local.pushUrl).not.toBe(pushUrl)
+    expect(fake.called('unpubStream')).toEqual([])
+  })
+
   test('reconnected without our stream publishes again when we were publishing', async () => {
     const { fake, store } = setup()
     await joined(store)
@@ -318,7 +329,7 @@ describe('conference store', () => {
     fake.emit('memberJoined', hank)
     fake.emit('streamAdded', makeStream(hank, { rtmp: undefined }))
     await new Promise((r) => setImmediate(r))
-    expect(fake.called('subStream')).toEqual([['ST_MS_hank']])
+    expect(fake.called('subStream')).toEqual([['ST_MS_hank', { refresh: true }]])
     expect(store.tileOf('MS_hank')?.url).toMatch(/token=fresh-/)
   })
 

@@ -88,6 +88,10 @@ test('subStream is answered from the URL the server sent (no round trip); subscr
   const res = await c.mgr.subStream(c.mgr.getStreams()[1])
   expect(res.data.rtmp).toBe('rtmp://media/live/S-NOURL?token=sub')
   expect(fake.requests('subscribe').map((r) => r.params)).toEqual([{ streamId: 'S-NOURL' }])
+  // refresh: a URL the engine refused or that expired is asked for again.
+  const fresh = await c.mgr.subStream('S-BOB', { refresh: true })
+  expect(fresh.data.rtmp).toBe('rtmp://media/live/S-BOB?token=sub')
+  expect(fake.requests('subscribe')).toHaveLength(2)
 })
 
 test('events become callbacks: members, streams, media (both spellings), attrs, role', async () => {
