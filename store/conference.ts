@@ -574,7 +574,9 @@ export class ConferenceStore implements TileSource {
     }
     const known = this.members.has(member.id)
     this.members.set(member.id, member)
-    if (!known) this.events.emit('memberjoin', { member })
+    // The SDK reports the members already there through memberJoined while we join: they come
+    // with `join`; only later arrivals are `memberjoin`.
+    if (!known && this.status !== 'joining') this.events.emit('memberjoin', { member })
   }
 
   private onMemberExited(member: Member, reason?: unknown): void {

@@ -1,0 +1,17 @@
+// The server, the Node SDK and `ws` run inside a jsdom test file (the live component test): they
+// need Node's timers there. jsdom's setTimeout returns a number (no .unref(), which the server
+// calls) and jsdom has no setImmediate (which ws uses). Import this first: it puts Node's timers on
+// the jsdom global; the components work the same with them.
+import * as timers from 'timers'
+
+const g = globalThis as unknown as Record<string, unknown>
+for (const name of [
+  'setTimeout',
+  'clearTimeout',
+  'setInterval',
+  'clearInterval',
+  'setImmediate',
+  'clearImmediate',
+] as const) {
+  g[name] = timers[name]
+}
