@@ -7,28 +7,26 @@ import { Server as HttpServer, ServerResponse } from 'http'
 import NodeMediaServer from 'node-media-server'
 import Context from 'node-media-server/src/core/context.js'
 import nmsLogger from 'node-media-server/src/core/logger.js'
-import { MediaEngine, MediaHooks, MediaKind, MediaSession } from './engine'
+import { MediaHooks, MediaKind, MediaSession } from './engine'
+import {
+  EngineBase,
+  EngineLog,
+  EngineLogLevel,
+  EngineOptions,
+  LOG_LEVELS,
+  LogLevel,
+  until,
+} from './engine-base'
 
 type Session = NodeMediaServer.Session
 
-export type EmbeddedLogLevel = 'silent' | 'error' | 'warn' | 'info' | 'debug'
-export type EmbeddedLog = (level: Exclude<EmbeddedLogLevel, 'silent'>, message: string) => void
+export type EmbeddedLogLevel = EngineLogLevel
+export type EmbeddedLog = EngineLog
 
-export interface EmbeddedEngineOptions {
-  /** Listen address of both listeners. Default 127.0.0.1. */
-  bind?: string
-  /** RTMP port; 0 picks a free one. Default 1935. */
-  rtmpPort?: number
+/** `bind` is the address of both listeners; node-media-server's log goes through `logLevel`. */
+export interface EmbeddedEngineOptions extends EngineOptions {
   /** HTTP-FLV (and WS-FLV) port; 0 picks a free one; null turns HTTP-FLV off. Default 8000. */
   httpPort?: number | null
-  /** Host put into URLs. Default: the bind address, 127.0.0.1 when bound to all interfaces. */
-  publicHost?: string
-  /** The one RTMP application accepted. Default 'live'. */
-  app?: string
-  /** Default 'warn'. node-media-server's own messages go through the same filter. */
-  logLevel?: EmbeddedLogLevel
-  /** Where log lines go; default console.log, as node-media-server does. */
-  log?: EmbeddedLog
   /**
    * A publisher that sends nothing for this long (a phone that lost coverage without closing
    * TCP) is disconnected, so that its stream is withdrawn. 0 = never. Default 10 s.
@@ -36,24 +34,11 @@ export interface EmbeddedEngineOptions {
   publisherIdleMs?: number
 }
 
-const SAFE_NAME = /^[a-zA-Z0-9_-]+$/ // what node-media-server accepts as app and stream names
-const LEVELS = ['debug', 'info', 'warn', 'error'] as const
 // node-media-server keeps its sessions, broadcasts and config in one module-level Context: two
 // engines in a process would share (and corrupt) it. The mark sits on Context itself so that it
 // holds even if this file is loaded twice (e.g. from dist/ and from source).
 const OWNER = Symbol.for('miniprogram-conference-kit.embedded-engine')
 type OwnedContext = typeof Context & { [OWNER]?: EmbeddedEngine }
-
-function checkPort(name: string, port: number): number {
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new Error(`EmbeddedEngine: ${name} must be an integer 0-65535, got ${port}`)
-  }
-  return port
-}
-
-function urlHost(host: string): string {
-  return host.includes(':') ? `[${host}]` : host
-}
 
 /** Query values as strings: the first of a repeated key, nothing that is not a string. */
 function flatQuery(query: Record<string, unknown> | undefined): Record<string, string> {
@@ -110,67 +95,37 @@ function listen(server: NetServer, port: number, host: string, what: string): Pr
   })
 }
 
-async function until(done: () => boolean, timeoutMs: number): Promise<void> {
-  const end = Date.now() + timeoutMs
-  while (!done() && Date.now() < end) await new Promise((r) => setTimeout(r, 5))
-}
-
-export class EmbeddedEngine implements MediaEngine {
+export class EmbeddedEngine extends EngineBase {
   readonly name = 'embedded'
-  private readonly bind: string
-  private readonly rtmpPortWanted: number
   private readonly httpPortWanted: number | null
-  private readonly publicHost: string
-  private readonly app: string
-  private readonly level: EmbeddedLogLevel
-  private readonly sink: EmbeddedLog
   private readonly publisherIdleMs: number
 
   private nms: NodeMediaServer | null = null
-  private hooks: MediaHooks | null = null
   private rtmpServer: NetServer | null = null
   private httpServer: HttpServer | null = null
   private rtmpPort = 0
   private httpPort = 0
-  private stopping: Promise<void> | null = null
   /** Sessions refused in a pre-event: node-media-server still emits post/done events for them. */
   private refused = new WeakSet<Session>()
-  /** Sessions reported started, so each gets exactly one stopped, of the same kind. */
-  private live = new Map<string, { kind: MediaKind; session: MediaSession }>()
   private listeners: Array<[NodeMediaServer.EventName, (s: Session) => void]> = []
   private nmsLog: typeof nmsLogger.log | null = null
 
   constructor(opts: EmbeddedEngineOptions = {}) {
-    this.bind = opts.bind ?? '127.0.0.1'
-    if (!this.bind) throw new Error('EmbeddedEngine: bind must be an address')
-    this.rtmpPortWanted = checkPort('rtmpPort', opts.rtmpPort ?? 1935)
+    super('EmbeddedEngine', opts)
     this.httpPortWanted =
-      opts.httpPort === null ? null : checkPort('httpPort', opts.httpPort ?? 8000)
-    const anyAddress = this.bind === '0.0.0.0' || this.bind === '::'
-    this.publicHost = opts.publicHost || (anyAddress ? '127.0.0.1' : this.bind)
-    this.app = opts.app ?? 'live'
-    if (!SAFE_NAME.test(this.app)) {
-      throw new Error(`EmbeddedEngine: app must match ${SAFE_NAME}, got "${this.app}"`)
-    }
-    this.level = opts.logLevel ?? 'warn'
-    if (this.level !== 'silent' && !(LEVELS as readonly string[]).includes(this.level)) {
-      throw new Error(`EmbeddedEngine: unknown logLevel "${this.level}"`)
-    }
-    this.sink =
-      opts.log ??
-      ((level, msg) => console.log(`[${new Date().toISOString()}] [${level.toUpperCase()}] ${msg}`))
+      opts.httpPort === null ? null : this.checkPort('httpPort', opts.httpPort ?? 8000)
     this.publisherIdleMs = opts.publisherIdleMs ?? 10000
     if (!Number.isInteger(this.publisherIdleMs) || this.publisherIdleMs < 0) {
-      throw new Error(`EmbeddedEngine: publisherIdleMs must be a whole number of ms`)
+      throw this.error(`publisherIdleMs must be a whole number of ms`)
     }
   }
 
   async start(hooks: MediaHooks): Promise<void> {
     const ctx = Context as OwnedContext
-    if (this.nms || ctx[OWNER] === this) throw new Error('EmbeddedEngine: already started')
+    if (this.nms || ctx[OWNER] === this) throw this.error('already started')
     if (ctx[OWNER]) {
-      throw new Error(
-        'EmbeddedEngine: another embedded engine is running in this process; node-media-server ' +
+      throw this.error(
+        'another embedded engine is running in this process; node-media-server ' +
           'keeps process-wide state, so stop that one first',
       )
     }
@@ -185,7 +140,7 @@ export class EmbeddedEngine implements MediaEngine {
       this.rtmpServer.on('error', (err) => this.log('error', `RTMP listener: ${err.message}`))
       if (this.httpPortWanted !== null) {
         const http = nms.httpServer.httpServer
-        if (!http) throw new Error('EmbeddedEngine: node-media-server built no HTTP server')
+        if (!http) throw this.error('node-media-server built no HTTP server')
         this.httpServer = http
         // Its handler logs and calls process.exit: our listen() rejects start() instead. (This
         // also drops ws's re-emitting of server errors, which nobody listens to.)
@@ -205,21 +160,13 @@ export class EmbeddedEngine implements MediaEngine {
     }
   }
 
-  stop(): Promise<void> {
-    if (!this.nms) return this.stopping ?? Promise.resolve()
-    if (!this.stopping) this.stopping = this.shutdown().finally(() => (this.stopping = null))
-    return this.stopping
-  }
-
   rtmpBase(): string {
-    if (!this.nms) throw new Error('EmbeddedEngine: not started')
-    return `rtmp://${urlHost(this.publicHost)}:${this.rtmpPort}/${this.app}`
+    return this.urlBase('rtmp', this.rtmpPort)
   }
 
   flvBase(): string | null {
-    if (!this.nms) throw new Error('EmbeddedEngine: not started')
-    if (!this.httpServer) return null
-    return `http://${urlHost(this.publicHost)}:${this.httpPort}/${this.app}`
+    const base = this.urlBase('http', this.httpPort)
+    return this.httpServer ? base : null
   }
 
   closeSession(sessionId: string): void {
@@ -229,9 +176,8 @@ export class EmbeddedEngine implements MediaEngine {
     disconnect(session)
   }
 
-  private log(level: Exclude<EmbeddedLogLevel, 'silent'>, message: string): void {
-    if (this.level === 'silent' || LEVELS.indexOf(level) < LEVELS.indexOf(this.level)) return
-    this.sink(level, message)
+  protected isStarted(): boolean {
+    return this.nms !== null
   }
 
   private createNms(): NodeMediaServer {
@@ -240,8 +186,8 @@ export class EmbeddedEngine implements MediaEngine {
     this.nmsLog = nmsLogger.log
     nmsLogger.log = (message: string, level = 'info') => {
       if (level === 'trace') level = 'debug'
-      if ((LEVELS as readonly string[]).includes(level)) {
-        this.log(level as (typeof LEVELS)[number], `nms: ${message}`)
+      if ((LOG_LEVELS as readonly string[]).includes(level)) {
+        this.log(level as LogLevel, `nms: ${message}`)
       }
     }
     this.listeners = [
@@ -249,8 +195,8 @@ export class EmbeddedEngine implements MediaEngine {
       ['prePlay', (s) => this.onPre('play', s)],
       ['postPublish', (s) => this.onStarted('publish', s)],
       ['postPlay', (s) => this.onStarted('play', s)],
-      ['donePublish', (s) => this.onDone(s)],
-      ['donePlay', (s) => this.onDone(s)],
+      ['donePublish', (s) => this.reportStopped(s.id)],
+      ['donePlay', (s) => this.reportStopped(s.id)],
     ]
     return new NodeMediaServer({
       bind: this.bind,
@@ -297,23 +243,13 @@ export class EmbeddedEngine implements MediaEngine {
 
   private refusal(kind: MediaKind, s: Session): string | null {
     if (s.streamApp !== this.app) return 'unknown app'
-    let reason: string | null
-    try {
-      reason = this.hooks!.authorize(kind, toMediaSession(s))
-    } catch (err) {
-      this.log('error', `authorize threw: ${(err as Error).message}`)
-      return 'authorization failed'
-    }
-    if (reason !== null) return reason
-    // node-media-server would refuse it after postPublish, then report it as a player.
-    if (kind === 'publish' && s.broadcast.publisher !== null) return 'stream already published'
-    return null
+    // node-media-server would refuse a second publisher after postPublish, then report it as a
+    // player.
+    return this.authorize(kind, toMediaSession(s), () => s.broadcast.publisher !== null)
   }
 
   private onStarted(kind: MediaKind, s: Session): void {
     if (this.refused.has(s) || this.live.has(s.id)) return
-    const session = toMediaSession(s)
-    this.live.set(s.id, { kind, session })
     const socket = socketOf(s)
     if (kind === 'publish' && socket && this.publisherIdleMs > 0) {
       socket.setTimeout(this.publisherIdleMs, () => {
@@ -324,27 +260,11 @@ export class EmbeddedEngine implements MediaEngine {
         socket.destroy()
       })
     }
-    this.callHook('started', kind, session)
-  }
-
-  private onDone(s: Session): void {
-    const entry = this.live.get(s.id)
-    if (!entry) return
-    this.live.delete(s.id)
-    this.callHook('stopped', entry.kind, entry.session)
-  }
-
-  /** A throwing hook must not unwind into node-media-server's socket handlers. */
-  private callHook(hook: 'started' | 'stopped', kind: MediaKind, session: MediaSession): void {
-    try {
-      this.hooks?.[hook](kind, session)
-    } catch (err) {
-      this.log('error', `${hook} hook threw: ${(err as Error).message}`)
-    }
+    this.reportStarted(s.id, kind, toMediaSession(s))
   }
 
   /** Close everything; every session reported started gets its stopped before this resolves. */
-  private async shutdown(): Promise<void> {
+  protected async shutdown(): Promise<void> {
     const nms = this.nms
     const rtmpClosed = new Promise<void>((r) =>
       this.rtmpServer ? this.rtmpServer.close(() => r()) : r(),
@@ -361,11 +281,8 @@ export class EmbeddedEngine implements MediaEngine {
     http?.closeAllConnections()
     await Promise.all([rtmpClosed, httpClosed])
 
-    // A session that did not close in time still gets its stopped: the caller's roster is told.
-    for (const [id, entry] of this.live) {
-      this.live.delete(id)
-      this.callHook('stopped', entry.kind, entry.session)
-    }
+    // A session that did not close in time still gets its stopped.
+    this.reportAllStopped()
     for (const [event, listener] of this.listeners) Context.eventEmitter.off(event, listener)
     this.listeners = []
     Context.sessions.clear()

@@ -10,33 +10,31 @@ import { createServer, IncomingMessage, request, Server, ServerResponse } from '
 import { AddressInfo, createServer as createNetServer } from 'net'
 import os from 'os'
 import path from 'path'
-import type { EmbeddedLog, EmbeddedLogLevel } from './embedded'
-import { MediaEngine, MediaHooks, MediaKind, MediaSession } from './engine'
+import { MediaHooks, MediaKind, MediaSession } from './engine'
+import {
+  EngineBase,
+  EngineLog,
+  EngineLogLevel,
+  EngineOptions,
+  LogLevel,
+  until,
+} from './engine-base'
 import { CALLBACKS, NGINX_FILES, NginxConfigInput, renderNginxConfig } from './nginx-config'
 
-export type NginxLogLevel = EmbeddedLogLevel
-export type NginxLog = EmbeddedLog
+export type NginxLogLevel = EngineLogLevel
+export type NginxLog = EngineLog
 
-export interface NginxEngineOptions {
-  /** RTMP listen address. Default 127.0.0.1. */
-  bind?: string
+/** `bind` is the RTMP listen address; nginx's own error log lines go through `logLevel`. */
+export interface NginxEngineOptions extends EngineOptions {
   /**
    * RTMP port; 0 picks a free one (nginx cannot listen on 0: we find a free port, and pick again
    * if it was taken before nginx bound it). Default 1935.
    */
   rtmpPort?: number
-  /** Host put into URLs. Default: the bind address, 127.0.0.1 when bound to all interfaces. */
-  publicHost?: string
-  /** The one RTMP application. Default 'live'. */
-  app?: string
   /** The nginx binary. Default: `nginx` on PATH, else /usr/sbin/nginx. */
   nginxPath?: string
   /** Default /usr/lib/nginx/modules/ngx_rtmp_module.so (Debian's libnginx-mod-rtmp). */
   modulePath?: string
-  /** Default 'warn'. nginx's own error log lines go through the same filter. */
-  logLevel?: NginxLogLevel
-  /** Where log lines go; default console.log. */
-  log?: NginxLog
   /**
    * A publisher that sends nothing for this long is dropped (drop_idle_publisher once media
    * flowed; a /stat check for one that never sent any). 0 = never. Default 10.
@@ -47,24 +45,12 @@ export interface NginxEngineOptions {
 }
 
 export const DEFAULT_MODULE_PATH = '/usr/lib/nginx/modules/ngx_rtmp_module.so'
-const SAFE_APP = /^[a-zA-Z0-9_-]+$/
-const LEVELS = ['debug', 'info', 'warn', 'error'] as const
-type Level = (typeof LEVELS)[number]
 /** nginx-rtmp reads "name?query" of publish/play into 256 bytes (NGX_RTMP_MAX_NAME) and cuts. */
 export const NGINX_MAX_NAME_AND_QUERY = 255
 /** How long stop() gives nginx after QUIT, and again after TERM. */
 const QUIT_TIMEOUT_MS = 1000
 const PORT_ATTEMPTS = 3
 const DROP_ATTEMPTS = 5
-
-async function until(done: () => boolean, timeoutMs: number): Promise<void> {
-  const end = Date.now() + timeoutMs
-  while (!done() && Date.now() < end) await new Promise((r) => setTimeout(r, 5))
-}
-
-function urlHost(host: string): string {
-  return host.includes(':') ? `[${host}]` : host
-}
 
 function isExecutable(file: string): boolean {
   try {
@@ -145,13 +131,13 @@ const NGINX_LEVEL: Record<NginxLogLevel, NginxConfigInput['errorLevel']> = {
 }
 
 /** An nginx error-log line → our level and message. */
-function parseNginxLine(line: string): { level: Level; message: string } {
+function parseNginxLine(line: string): { level: LogLevel; message: string } {
   const m = /^\S+ \S+ \[(\w+)\] \d+#\d+: (.*)$/.exec(line)
   if (!m) return { level: 'info', message: line }
   const lv = m[1]
   // nginx-rtmp logs this routine event (our idle limit doing its job) as an error.
   if (m[2].includes('drop idle publisher')) return { level: 'warn', message: m[2] }
-  const level: Level = ['emerg', 'alert', 'crit', 'error'].includes(lv)
+  const level: LogLevel = ['emerg', 'alert', 'crit', 'error'].includes(lv)
     ? 'error'
     : lv === 'warn'
       ? 'warn'
@@ -224,26 +210,17 @@ interface Running {
   rtmpPort: number
 }
 
-export class NginxEngine implements MediaEngine {
+export class NginxEngine extends EngineBase {
   readonly name = 'nginx'
-  private readonly bind: string
-  private readonly rtmpPortWanted: number
-  private readonly publicHost: string
-  private readonly app: string
   private readonly nginxPath: string | null
   private readonly modulePath: string
-  private readonly level: NginxLogLevel
-  private readonly sink: NginxLog
   private readonly idlePublisherMs: number
   private readonly startTimeoutMs: number
 
-  private hooks: MediaHooks | null = null
   private callbacks: Server | null = null
   private running: Running | null = null
   private starting = false
-  private stopping: Promise<void> | null = null
-  /** Sessions reported started, keyed by kind and clientid: each gets exactly one stopped. */
-  private live = new Map<string, { kind: MediaKind; session: MediaSession }>()
+  // `live` is keyed by kind and clientid ("publish 42"): nginx numbers its connections.
   /** Pending "has this publisher sent media yet?" checks, by the same keys. */
   private mediaChecks = new Map<string, NodeJS.Timeout>()
   /** Our process exiting without stop(): take nginx along rather than leave it on the port. */
@@ -269,47 +246,28 @@ export class NginxEngine implements MediaEngine {
   }
 
   constructor(opts: NginxEngineOptions = {}) {
-    this.bind = opts.bind ?? '127.0.0.1'
-    if (!this.bind) throw new Error('NginxEngine: bind must be an address')
-    this.rtmpPortWanted = opts.rtmpPort ?? 1935
-    const port = this.rtmpPortWanted
-    if (!Number.isInteger(port) || port < 0 || port > 65535) {
-      throw new Error(`NginxEngine: rtmpPort must be an integer 0-65535, got ${port}`)
-    }
-    const anyAddress = this.bind === '0.0.0.0' || this.bind === '::'
-    this.publicHost = opts.publicHost || (anyAddress ? '127.0.0.1' : this.bind)
-    this.app = opts.app ?? 'live'
-    if (!SAFE_APP.test(this.app)) {
-      throw new Error(`NginxEngine: app must match ${SAFE_APP}, got "${this.app}"`)
-    }
+    super('NginxEngine', opts)
     this.nginxPath = opts.nginxPath ?? findNginx()
     this.modulePath = opts.modulePath ?? DEFAULT_MODULE_PATH
-    this.level = opts.logLevel ?? 'warn'
-    if (this.level !== 'silent' && !(LEVELS as readonly string[]).includes(this.level)) {
-      throw new Error(`NginxEngine: unknown logLevel "${this.level}"`)
-    }
-    this.sink =
-      opts.log ??
-      ((level, msg) => console.log(`[${new Date().toISOString()}] [${level.toUpperCase()}] ${msg}`))
     const idleSec = opts.idlePublisherSec ?? 10
     if (typeof idleSec !== 'number' || !(idleSec >= 0)) {
-      throw new Error(`NginxEngine: idlePublisherSec must be a number >= 0, got ${idleSec}`)
+      throw this.error(`idlePublisherSec must be a number >= 0, got ${idleSec}`)
     }
     this.idlePublisherMs = Math.round(idleSec * 1000)
     this.startTimeoutMs = opts.startTimeoutMs ?? 10000
     if (!(this.startTimeoutMs > 0)) {
-      throw new Error(`NginxEngine: startTimeoutMs must be > 0, got ${this.startTimeoutMs}`)
+      throw this.error(`startTimeoutMs must be > 0, got ${this.startTimeoutMs}`)
     }
   }
 
   async start(hooks: MediaHooks): Promise<void> {
     if (this.stopping) await this.stopping
-    if (this.running || this.starting) throw new Error('NginxEngine: already started')
+    if (this.running || this.starting) throw this.error('already started')
     const avail = NginxEngine.available({
       nginxPath: this.nginxPath ?? undefined,
       modulePath: this.modulePath,
     })
-    if (!avail.ok) throw new Error(`NginxEngine: cannot start: ${avail.reason}`)
+    if (!avail.ok) throw this.error(`cannot start: ${avail.reason}`)
     this.starting = true
     this.hooks = hooks
     let prefix: string | null = null
@@ -348,20 +306,13 @@ export class NginxEngine implements MediaEngine {
     }
   }
 
-  stop(): Promise<void> {
-    if (!this.running) return this.stopping ?? Promise.resolve()
-    if (!this.stopping) this.stopping = this.shutdown().finally(() => (this.stopping = null))
-    return this.stopping
-  }
-
   rtmpBase(): string {
-    if (!this.running) throw new Error('NginxEngine: not started')
-    return `rtmp://${urlHost(this.publicHost)}:${this.running.rtmpPort}/${this.app}`
+    return this.urlBase('rtmp', this.running?.rtmpPort ?? 0) // throws when not running
   }
 
   /** nginx-rtmp serves RTMP only (HTTP-FLV would need nginx-http-flv-module). */
   flvBase(): string | null {
-    if (!this.running) throw new Error('NginxEngine: not started')
+    if (!this.isStarted()) throw this.error('not started')
     return null
   }
 
@@ -399,9 +350,8 @@ export class NginxEngine implements MediaEngine {
     return this.drop(running, sessionId, attempt + 1)
   }
 
-  private log(level: Level, message: string): void {
-    if (this.level === 'silent' || LEVELS.indexOf(level) < LEVELS.indexOf(this.level)) return
-    this.sink(level, message)
+  protected isStarted(): boolean {
+    return this.running !== null
   }
 
   /** Write the config, run nginx, resolve once its control server answers. */
@@ -463,8 +413,8 @@ export class NginxEngine implements MediaEngine {
 
     const failure = (what: string) => {
       const lines = tail.map((l) => parseNginxLine(l).message).join('; ')
-      const err = new Error(
-        `NginxEngine: nginx ${what}${lines ? `: ${lines}` : ''} (config ${configPath})`,
+      const err = this.error(
+        `nginx ${what}${lines ? `: ${lines}` : ''} (config ${configPath})`,
       ) as Error & { addressInUse?: boolean }
       err.addressInUse = addressInUse
       return err
@@ -499,10 +449,7 @@ export class NginxEngine implements MediaEngine {
   private endAll(): void {
     for (const timer of this.mediaChecks.values()) clearTimeout(timer)
     this.mediaChecks.clear()
-    for (const [key, entry] of [...this.live]) {
-      this.live.delete(key)
-      this.callHook('stopped', entry.kind, entry.session)
-    }
+    this.reportAllStopped()
   }
 
   private control(
@@ -559,7 +506,6 @@ export class NginxEngine implements MediaEngine {
       }
       const key = `${name} ${session.sessionId}`
       if (this.live.has(key)) return answer(200, 'ok')
-      this.live.set(key, { kind: name, session })
       answer(200, 'ok')
       // nginx has no "first packet" callback: started means "allowed". A publisher gets
       // NetStream.Publish.Start only after this 200 and nginx's live module ignores media of a
@@ -567,19 +513,16 @@ export class NginxEngine implements MediaEngine {
       // goes out a round trip plus the encoder's start before the first frame, and a player
       // that joins at once waits up to one GOP for the next key frame (no GOP cache).
       if (name === 'publish' && this.idlePublisherMs > 0) this.checkMediaLater(session.sessionId)
-      return this.callHook('started', name, session)
+      return this.reportStarted(key, name, session)
     }
     answer(200, 'ok')
     const kind: MediaKind = name === 'publish_done' ? 'publish' : 'play'
     const key = `${kind} ${session.sessionId}`
     clearTimeout(this.mediaChecks.get(key))
     this.mediaChecks.delete(key)
-    const entry = this.live.get(key)
     // Refused sessions: nginx clears its flag and sends no done; one that hung up while we
     // were answering may still get one, and is ignored here.
-    if (!entry) return
-    this.live.delete(key)
-    this.callHook('stopped', kind, entry.session)
+    this.reportStopped(key)
   }
 
   /**
@@ -625,18 +568,9 @@ export class NginxEngine implements MediaEngine {
         `${kind} ${s.stream}: stream name and query reach nginx-rtmp's ${limit}-byte limit; anything longer was cut`,
       )
     }
-    let reason: string | null
-    try {
-      reason = this.hooks!.authorize(kind, s)
-    } catch (err) {
-      this.log('error', `authorize threw: ${(err as Error).message}`)
-      return 'authorization failed'
-    }
-    if (reason !== null) return reason
-    // nginx would refuse it after our 200 ("Already publishing") and still send publish_done:
-    // a started/stopped pair for a publisher that never was.
-    if (kind === 'publish' && this.publisherOf(s.stream)) return 'stream already published'
-    return null
+    // nginx would refuse a second publisher after our 200 ("Already publishing") and still send
+    // publish_done.
+    return this.authorize(kind, s, () => this.publisherOf(s.stream) !== undefined)
   }
 
   private publisherOf(stream: string): MediaSession | undefined {
@@ -646,21 +580,13 @@ export class NginxEngine implements MediaEngine {
     return undefined
   }
 
-  private callHook(hook: 'started' | 'stopped', kind: MediaKind, session: MediaSession): void {
-    try {
-      this.hooks?.[hook](kind, session)
-    } catch (err) {
-      this.log('error', `${hook} hook threw: ${(err as Error).message}`)
-    }
-  }
-
   /**
    * Drop every client, QUIT, then TERM (fast shutdown), then KILL; every session reported
    * started gets its stopped before this resolves. Dropping first matters: a graceful nginx
    * waits for its RTMP connections to end (worker_shutdown_timeout does not cut them), and
    * drops send publish_done / play_done, so the hooks hear of each end from nginx itself.
    */
-  private async shutdown(): Promise<void> {
+  protected async shutdown(): Promise<void> {
     const running = this.running!
     const { proc, exited } = running
     let ended = proc.exitCode !== null || proc.signalCode !== null

@@ -10,8 +10,8 @@ import { NginxEngine, parseCallback } from '../../server/media/nginx'
 import { renderNginxConfig } from '../../server/media/nginx-config'
 import { engineScenarios, exitWithin, Recorder } from '../helpers/engine-scenarios'
 import { pullFrames, pushTestPattern, stopAllMedia } from '../helpers/ffmpeg'
+import { describeWithNginx } from '../helpers/nginx'
 
-const availability = NginxEngine.available()
 const figures: string[] = []
 
 /** Temp prefixes of our engines: each start makes one, each stop removes it. */
@@ -56,18 +56,7 @@ describe('nginx callback parsing (no nginx needed)', () => {
   })
 })
 
-if (!availability.ok) {
-  describe('NginxEngine with nginx', () => {
-    it('is NOT RUN here: nginx-rtmp is not installed', () => {
-      const reason = availability.reason ?? ''
-      console.warn(`nginx-rtmp engine tests NOT RUN: ${reason}`)
-      expect(reason).not.toBe('')
-      if (process.env.CK_REQUIRE_NGINX === '1') {
-        throw new Error(`CK_REQUIRE_NGINX=1 but nginx-rtmp is not usable: ${reason}`)
-      }
-    })
-  })
-} else {
+describeWithNginx('NginxEngine with nginx', () => {
   afterAll(() => {
     // The measured figures, visible in the test output.
     console.log(`nginx-rtmp engine figures:\n  ${figures.join('\n  ')}`)
@@ -217,4 +206,4 @@ if (!availability.ok) {
       await expect(engine.start(new Recorder())).rejects.toThrow(/cannot start: .*nginx/)
     })
   })
-}
+})
