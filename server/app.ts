@@ -12,6 +12,8 @@ import { createLogger, Logger } from './log'
 import { EmbeddedEngine } from './media/embedded'
 import { MediaEngine } from './media/engine'
 import { MediaGate } from './media/gate'
+import { MediaModes } from './media/modes'
+import { NginxEngine } from './media/nginx'
 import { attachSignalling, SIGNAL_PATH } from './signal/ws-server'
 import { CloseCode } from '../sdk/protocol'
 
@@ -19,6 +21,7 @@ export interface ConferenceServer {
   readonly config: ServerConfig
   readonly service: ConferenceService
   readonly engine: MediaEngine
+  readonly modes: MediaModes
   readonly tokens: Tokens
   readonly log: Logger
   /** ws://host:port/ws */
@@ -30,17 +33,18 @@ export interface ConferenceServer {
 
 function createEngine(config: ServerConfig, log: Logger): MediaEngine {
   const engineLog = log.child({ mod: 'media' })
-  return new EmbeddedEngine({
+  const common = {
     bind: config.host,
     rtmpPort: config.rtmpPort,
-    httpPort: config.flvPort,
     publicHost: config.publicHost,
     app: config.rtmpApp,
     logLevel: config.logLevel,
     // node-media-server's own chatter (banner, per-session lines) is debug detail for us.
-    log: (level, message) =>
+    log: (level: 'debug' | 'info' | 'warn' | 'error', message: string) =>
       engineLog[level === 'info' && message.startsWith('nms:') ? 'debug' : level](message),
-  })
+  }
+  if (config.engine === 'nginx') return new NginxEngine(common)
+  return new EmbeddedEngine({ ...common, httpPort: config.flvPort })
 }
 
 export async function createConferenceServer(
@@ -57,7 +61,19 @@ export async function createConferenceServer(
   const engine = createEngine(config, log)
   const service = new ConferenceService(config, tokens, engine, log.child({ mod: 'conference' }))
   const gate = new MediaGate(service, tokens, log.child({ mod: 'gate' }))
-  const http: Server = createServer(createApi({ config, tokens, service, engineName: engine.name }))
+  const modes = new MediaModes(
+    service,
+    { recordingsDir: config.recordingsDir, mixWidth: config.mixWidth, mixHeight: config.mixHeight },
+    log.child({ mod: 'jobs' }),
+  )
+  const api = createApi({
+    config,
+    tokens,
+    service,
+    engineName: engine.name,
+    recordingsDir: config.recordingsDir,
+  })
+  const http: Server = createServer(api)
   const wss = attachSignalling(http, { service, tokens, config, log: log.child({ mod: 'signal' }) })
 
   await engine.start(gate)
@@ -79,6 +95,7 @@ export async function createConferenceServer(
     config,
     service,
     engine,
+    modes,
     tokens,
     log,
     wsUrl: `ws://${urlHost}:${port}${SIGNAL_PATH}`,
@@ -86,6 +103,8 @@ export async function createConferenceServer(
     stop() {
       stopping ??= (async () => {
         for (const ws of wss.clients) ws.close(CloseCode.SHUTDOWN, 'server shutting down')
+        // Recordings are finalised before the engine (their input) goes away.
+        await modes.stop()
         service.close()
         await engine.stop()
         await new Promise<void>((resolve) => {

@@ -18,11 +18,21 @@ export interface ServerConfig {
   maxFrameBytes: number
   msgRate: number
   msgBurst: number
+  maxSocketsPerAddress: number
+  msgRatePerAddress: number
+  msgBurstPerAddress: number
+  maxConferencesPerUser: number
+  passwordFailures: number
+  passwordFailuresPerAddress: number
+  passwordLockoutSec: number
   maxConferenceMembers: number
-  engine: 'embedded'
+  engine: 'embedded' | 'nginx'
   rtmpPort: number
   flvPort: number
   rtmpApp: string
+  recordingsDir: string
+  mixWidth: number
+  mixHeight: number
   logLevel: 'silent' | 'error' | 'warn' | 'info' | 'debug'
 }
 
@@ -84,6 +94,48 @@ export const OPTIONS: readonly Option[] = [
   { key: 'msgRate', kind: 'int', def: 50, doc: 'Requests per second per socket (sustained).' },
   { key: 'msgBurst', kind: 'int', def: 100, doc: 'Requests per socket allowed in a burst.' },
   {
+    key: 'maxSocketsPerAddress',
+    kind: 'int',
+    def: 64,
+    doc: 'Open signalling sockets one IP address may hold (0: no limit).',
+  },
+  {
+    key: 'msgRatePerAddress',
+    kind: 'int',
+    def: 200,
+    doc: 'Requests per second all sockets of one IP address may send together (0: no limit).',
+  },
+  {
+    key: 'msgBurstPerAddress',
+    kind: 'int',
+    def: 400,
+    doc: 'Requests the sockets of one IP address may send together in a burst.',
+  },
+  {
+    key: 'maxConferencesPerUser',
+    kind: 'int',
+    def: 10,
+    doc: 'Live conferences one user may have created at once (0: no limit).',
+  },
+  {
+    key: 'passwordFailures',
+    kind: 'int',
+    def: 5,
+    doc: 'Wrong passwords one user may send for one conference before a lockout (0: no limit).',
+  },
+  {
+    key: 'passwordFailuresPerAddress',
+    kind: 'int',
+    def: 20,
+    doc: 'Wrong conference passwords one IP address may send, any user, before a lockout (0: no limit).',
+  },
+  {
+    key: 'passwordLockoutSec',
+    kind: 'int',
+    def: 300,
+    doc: 'Window in which wrong passwords count, and the length of the lockout.',
+  },
+  {
     key: 'maxConferenceMembers',
     kind: 'int',
     def: 2000,
@@ -93,12 +145,25 @@ export const OPTIONS: readonly Option[] = [
     key: 'engine',
     kind: 'string',
     def: 'embedded',
-    choices: ['embedded'],
-    doc: 'Media engine: embedded (node-media-server in this process).',
+    choices: ['embedded', 'nginx'],
+    doc: 'Media engine: embedded (node-media-server in this process) or nginx (Debian nginx + libnginx-mod-rtmp, run by the server; docs/deploy.md).',
   },
   { key: 'rtmpPort', kind: 'int', def: 1935, doc: 'RTMP port of the embedded engine (0: any).' },
-  { key: 'flvPort', kind: 'int', def: 8000, doc: 'HTTP-FLV port of the embedded engine (0: any).' },
+  {
+    key: 'flvPort',
+    kind: 'int',
+    def: 8000,
+    doc: 'HTTP-FLV port of the embedded engine (0: any; nginx has no HTTP-FLV).',
+  },
   { key: 'rtmpApp', kind: 'string', def: 'live', doc: 'RTMP application name in media URLs.' },
+  {
+    key: 'recordingsDir',
+    kind: 'string',
+    def: 'recordings',
+    doc: 'Where rec / recMerge files go (<dir>/<confrId>/…mp4).',
+  },
+  { key: 'mixWidth', kind: 'int', def: 640, doc: 'Width of mixed video (MIX and recMerge).' },
+  { key: 'mixHeight', kind: 'int', def: 360, doc: 'Height of mixed video (MIX and recMerge).' },
   { key: 'logLevel', kind: 'string', def: 'info', choices: LOG_LEVELS, doc: 'Log level.' },
 ]
 

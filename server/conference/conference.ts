@@ -2,6 +2,7 @@
 // No I/O here; the service (service.ts) decides and sends.
 import {
   ConferenceConfig,
+  ConfrType,
   ConfrTypeValue,
   Member,
   Role,
@@ -42,6 +43,9 @@ export interface StreamState {
   /** The engine session currently publishing it; null until media flows. */
   publishSession: string | null
 }
+
+/** Media jobs of the server itself (mixer, recorder) act as this member id. */
+export const SYSTEM_MEMBER = 'sys'
 
 export const canPublish = (role: RoleValue) => role === Role.ADMIN || role === Role.TALKER
 export const isTalkerRole = canPublish
@@ -89,6 +93,14 @@ export class Conference {
 
   liveStreams(): StreamState[] {
     return [...this.streams.values()].filter((s) => s.publishSession !== null)
+  }
+
+  /**
+   * Whether members are told about a stream. In COMMUNICATION_MIX they get the mix, one player
+   * instead of N; the talkers' own streams feed the mixer only.
+   */
+  announces(s: StreamState): boolean {
+    return this.type !== ConfrType.COMMUNICATION_MIX || s.type === 'mix'
   }
 
   /** Members the others can see (HIDING members watch unseen). */

@@ -19,7 +19,9 @@ import { Tokens, UserClaims } from '../auth/tokens'
 import { ServerConfig } from '../config'
 import { Logger } from '../log'
 import { RpcError } from '../rpc-error'
-import { canPublish, Conference, MemberState, Peer, StreamState } from './conference'
+import { PasswordGuard } from '../security/attempts'
+import { checkAttrsSize, checkConferenceQuota } from '../security/quota'
+import { canPublish, Conference, MemberState, Peer, StreamState, SYSTEM_MEMBER } from './conference'
 
 type P<M extends keyof Methods> = Methods[M]['params']
 type R<M extends keyof Methods> = Methods[M]['result']
@@ -36,6 +38,8 @@ export interface Caller extends UserClaims {
   peer: Peer
   /** confrId → memberId of the memberships this socket holds. */
   memberships: Map<string, string>
+  /** Remote address of the socket (per-address limits). */
+  address?: string
 }
 
 export interface ExitNotice {
@@ -46,8 +50,12 @@ export interface ExitNotice {
 
 const MAX_ATTRS = 100
 const newId = (prefix: string) => prefix + randomBytes(12).toString('base64url')
-const sameSecret = (a: string, b: string) =>
-  a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b))
+/** Constant-time compare; byte lengths, not string lengths: 'é' and 'ab' must not throw. */
+const sameSecret = (a: string, b: string) => {
+  const x = Buffer.from(a)
+  const y = Buffer.from(b)
+  return x.length === y.length && timingSafeEqual(x, y)
+}
 
 /**
  * Internal events for media jobs and operators: 'stream-live' / 'stream-idle' (conf, stream),
@@ -56,6 +64,7 @@ const sameSecret = (a: string, b: string) =>
 export class ConferenceService extends EventEmitter {
   readonly conferences = new Map<string, Conference>()
   private readonly byRoom = new Map<string, string>()
+  private readonly passwords = new PasswordGuard(() => this.config)
 
   constructor(
     private readonly config: ServerConfig,
@@ -101,14 +110,15 @@ export class ConferenceService extends EventEmitter {
     throw new RpcError(ErrorCode.PUBLISH_INACTIVE, `no stream ${streamId} in your conferences`)
   }
 
-  private checkPassword(conf: Conference, password: string | undefined) {
-    if (!sameSecret(conf.password, password ?? ''))
-      throw new RpcError(ErrorCode.WRONG_PASSWORD, 'wrong password')
+  /** -508 on a wrong password; -429 while the caller is locked out (server/security/attempts). */
+  private checkPassword(conf: Conference, password: string | undefined, caller: Caller) {
+    this.passwords.check(caller, conf.id, () => sameSecret(conf.password, password ?? ''))
   }
 
   // ---- views ----
 
-  private mediaUrl(kind: 'pub' | 'play', conf: Conference, memberId: string, streamId: string) {
+  /** Push or play URLs for one stream, signed for one member (or SYSTEM_MEMBER for jobs). */
+  signedUrls(kind: 'pub' | 'play', conf: Conference, memberId: string, streamId: string) {
     const token = this.tokens.mintMedia(
       { kind, confrId: conf.id, memberId, streamId },
       this.config.mediaTokenTtlSec,
@@ -122,7 +132,7 @@ export class ConferenceService extends EventEmitter {
 
   /** A stream as one receiver gets it: with play URLs signed for that receiver. */
   streamFor(conf: Conference, s: StreamState, viewerId: string): Stream {
-    return { ...conf.streamView(s), ...this.mediaUrl('play', conf, viewerId, s.id) }
+    return { ...conf.streamView(s), ...this.signedUrls('play', conf, viewerId, s.id) }
   }
 
   private conferenceView(conf: Conference, userId: string, role: RoleValue, memberId = '') {
@@ -151,7 +161,7 @@ export class ConferenceService extends EventEmitter {
         .map((m) => conf.memberView(m)),
       streams: conf
         .liveStreams()
-        .filter((s) => s.memberId !== member.id)
+        .filter((s) => s.memberId !== member.id && conf.announces(s))
         .map((s) => this.streamFor(conf, s, member.id)),
       attrs: conf.attrsObject(),
       resumeToken: member.resumeToken,
@@ -186,6 +196,11 @@ export class ConferenceService extends EventEmitter {
     cfg: P<'createConference'>['config'] = {},
     name?: string,
   ): Conference {
+    checkConferenceQuota(
+      this.conferences.values(),
+      caller.userId,
+      this.config.maxConferencesPerUser,
+    )
     const limit = this.config.maxConferenceMembers
     for (const [k, v] of Object.entries(cfg)) {
       if (typeof v === 'number' && v > limit)
@@ -213,6 +228,7 @@ export class ConferenceService extends EventEmitter {
     if (name !== undefined) this.byRoom.set(name, conf.id)
     this.scheduleEndIfEmpty(conf)
     this.log.info({ confrId: conf.id, type, name, by: caller.userId }, 'conference created')
+    this.emit('conference-created', conf)
     return conf
   }
 
@@ -230,13 +246,13 @@ export class ConferenceService extends EventEmitter {
 
   getConferenceTkt(caller: Caller, p: P<'getConferenceTkt'>): R<'getConferenceTkt'> {
     const conf = this.conference(p.confrId)
-    this.checkPassword(conf, p.password)
+    this.checkPassword(conf, p.password, caller)
     return { ticket: this.tokens.mintTicket(conf.id, caller.userId, this.config.ticketTtlSec) }
   }
 
   getConferenceInfo(caller: Caller, p: P<'getConferenceInfo'>): R<'getConferenceInfo'> {
     const conf = this.conference(p.confrId)
-    if (!caller.memberships.has(conf.id)) this.checkPassword(conf, p.password)
+    if (!caller.memberships.has(conf.id)) this.checkPassword(conf, p.password, caller)
     return {
       confrId: conf.id,
       id: conf.id,
@@ -293,7 +309,7 @@ export class ConferenceService extends EventEmitter {
       const existing = this.conferences.get(this.byRoom.get(p.roomName) ?? '')
       if (existing) {
         conf = existing
-        this.checkPassword(conf, p.password)
+        this.checkPassword(conf, p.password, caller)
       } else {
         const type = p.type ?? ConfrType.COMMUNICATION
         conf = this.newConference(
@@ -312,7 +328,7 @@ export class ConferenceService extends EventEmitter {
         const t = this.tokens.verifyTicket(p.ticket, conf.id, caller.userId)
         if (t.iat <= (conf.kickedAt.get(caller.userId) ?? -1))
           throw new RpcError(ErrorCode.TICKET_INVALID, 'ticket revoked: you were removed')
-      } else this.checkPassword(conf, p.password)
+      } else this.checkPassword(conf, p.password, caller)
     } else {
       throw new RpcError(
         ErrorCode.BAD_REQUEST,
@@ -398,7 +414,7 @@ export class ConferenceService extends EventEmitter {
     caller.memberships.set(conf.id, member.id)
     const published = conf.streamsOf(member.id).map((s) => ({
       stream: conf.streamView(s),
-      rtmp: this.mediaUrl('pub', conf, member.id, s.id).rtmp,
+      rtmp: this.signedUrls('pub', conf, member.id, s.id).rtmp,
     }))
     this.log.info({ confrId: conf.id, memberId: member.id }, 'resumed')
     const result: ResumeResult = { ...this.snapshot(conf, member), published }
@@ -534,7 +550,7 @@ export class ConferenceService extends EventEmitter {
     }
     return {
       stream: conf.streamView(stream),
-      rtmp: this.mediaUrl('pub', conf, member.id, stream.id).rtmp,
+      rtmp: this.signedUrls('pub', conf, member.id, stream.id).rtmp,
     }
   }
 
@@ -558,6 +574,7 @@ export class ConferenceService extends EventEmitter {
   }
 
   private announceRemoved(conf: Conference, s: StreamState) {
+    if (!conf.announces(s)) return
     const view = conf.streamView(s)
     this.broadcast(conf, 'streamRemoved', () => ({ confrId: conf.id, stream: view }), s.memberId)
   }
@@ -566,7 +583,7 @@ export class ConferenceService extends EventEmitter {
     for (const [confrId, memberId] of caller.memberships) {
       const conf = this.conferences.get(confrId)
       const s = conf?.streams.get(p.streamId)
-      if (conf && s) return this.mediaUrl('play', conf, memberId, s.id)
+      if (conf && s) return this.signedUrls('play', conf, memberId, s.id)
     }
     throw new RpcError(ErrorCode.PUBLISH_INACTIVE, `no stream ${p.streamId} in your conferences`)
   }
@@ -599,12 +616,13 @@ export class ConferenceService extends EventEmitter {
   /** Media reached the engine: announce the stream to everyone else. */
   streamLive(conf: Conference, s: StreamState, sessionId: string) {
     s.publishSession = sessionId
-    this.broadcast(
-      conf,
-      'streamAdded',
-      (m) => ({ confrId: conf.id, stream: this.streamFor(conf, s, m.id) }),
-      s.memberId,
-    )
+    if (conf.announces(s))
+      this.broadcast(
+        conf,
+        'streamAdded',
+        (m) => ({ confrId: conf.id, stream: this.streamFor(conf, s, m.id) }),
+        s.memberId,
+      )
     this.emit('stream-live', conf, s)
   }
 
@@ -614,6 +632,25 @@ export class ConferenceService extends EventEmitter {
     s.publishSession = null
     this.announceRemoved(conf, s)
     this.emit('stream-idle', conf, s)
+  }
+
+  /** COMMUNICATION_MIX: the stream the server's mixer publishes, owned by SYSTEM_MEMBER. */
+  addMixStream(conf: Conference): StreamState {
+    const stream: StreamState = {
+      id: newId('ST_'),
+      memberId: SYSTEM_MEMBER,
+      rtcId: 'mix',
+      voff: 0,
+      aoff: 0,
+      type: 'mix',
+      publishSession: null,
+    }
+    conf.streams.set(stream.id, stream)
+    return stream
+  }
+
+  notifyAdmins(conf: Conference, event: string, data: unknown) {
+    for (const m of conf.members.values()) if (m.role === Role.ADMIN) this.send(m, event, data)
   }
 
   closeMediaSession(sessionId: string) {
@@ -628,6 +665,7 @@ export class ConferenceService extends EventEmitter {
       throw new RpcError(ErrorCode.NO_RIGHTS, 'audience may not set attributes')
     if (!conf.attrs.has(p.key) && conf.attrs.size >= MAX_ATTRS)
       throw new RpcError(ErrorCode.SERVER_LIMIT, `at most ${MAX_ATTRS} attributes`)
+    checkAttrsSize(conf.attrs, p.key, p.val)
     conf.attrs.set(p.key, p.val)
     return this.attrsChanged(conf)
   }

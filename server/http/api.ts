@@ -1,6 +1,8 @@
 // The HTTP side of the server: health, user-token minting for the app's backend, development
 // tokens, and the operator API. Everything answers JSON; errors are {error: {code, message}}.
+import { createReadStream, promises as fsp } from 'fs'
 import { IncomingMessage, ServerResponse } from 'http'
+import path from 'path'
 import { timingSafeEqual } from 'crypto'
 import { z } from 'zod'
 import { ErrorCode, Role } from '../../sdk/protocol'
@@ -36,6 +38,40 @@ export interface ApiDeps {
   tokens: Tokens
   service: ConferenceService
   engineName: string
+  /** Root of rec / recMerge files: <dir>/<confrId>/<name>.mp4 */
+  recordingsDir: string
+}
+
+/** A route's answer that is a file to stream rather than JSON. */
+class FileReply {
+  constructor(
+    readonly file: string,
+    readonly type: string,
+  ) {}
+}
+
+const SAFE_SEGMENT = /^[A-Za-z0-9_-]{1,128}$/
+const SAFE_FILE = /^[A-Za-z0-9_-]{1,160}\.mp4$/
+
+async function listRecordings(root: string, confrId: string, base: string) {
+  const dir = path.join(root, confrId)
+  const names = await fsp.readdir(dir).catch(() => [] as string[])
+  const files = await Promise.all(
+    names
+      .filter((n) => SAFE_FILE.test(n))
+      .map(async (name) => {
+        const st = await fsp.stat(path.join(dir, name))
+        const kind = name.startsWith('merged-') ? 'merged' : 'stream'
+        return {
+          name,
+          kind,
+          bytes: st.size,
+          modifiedAt: st.mtimeMs,
+          url: `${base}/${confrId}/${name}`,
+        }
+      }),
+  )
+  return files.sort((a, b) => a.name.localeCompare(b.name))
 }
 
 class HttpError extends RpcError {
@@ -190,6 +226,32 @@ export function createApi(deps: ApiDeps) {
         return conferenceSummary(service, m[1], true)
       },
     ],
+    [
+      'GET',
+      /^\/api\/conferences\/([A-Za-z0-9_-]{1,64})\/recordings$/,
+      async (req, _url, m) => {
+        bearer(req, config.adminSecret, 'the admin secret')
+        // Recordings outlive their conference: listed from the directory, not from memory.
+        return {
+          confrId: m[1],
+          recordings: await listRecordings(deps.recordingsDir, m[1], '/api/recordings'),
+        }
+      },
+    ],
+    [
+      'GET',
+      /^\/api\/recordings\/([^/]+)\/([^/]+)$/,
+      async (req, _url, m) => {
+        bearer(req, config.adminSecret, 'the admin secret')
+        if (!SAFE_SEGMENT.test(m[1]) || !SAFE_FILE.test(m[2]))
+          throw new HttpError(400, ErrorCode.BAD_REQUEST, 'bad recording name')
+        const file = path.join(deps.recordingsDir, m[1], m[2])
+        const st = await fsp.stat(file).catch(() => null)
+        if (!st?.isFile())
+          throw new HttpError(404, ErrorCode.NO_SUCH_CONFERENCE, 'no such recording')
+        return new FileReply(file, 'video/mp4')
+      },
+    ],
   ]
 
   return async function handle(req: IncomingMessage, res: ServerResponse) {
@@ -201,7 +263,14 @@ export function createApi(deps: ApiDeps) {
       const route = paths.find(([method]) => method === req.method)
       if (!route)
         throw new HttpError(405, ErrorCode.BAD_REQUEST, `use ${paths.map((p) => p[0]).join(', ')}`)
-      send(res, 200, await route[2](req, url, route[1].exec(url.pathname)!))
+      const out = await route[2](req, url, route[1].exec(url.pathname)!)
+      if (out instanceof FileReply) {
+        const st = await fsp.stat(out.file)
+        res.writeHead(200, { 'content-type': out.type, 'content-length': st.size })
+        createReadStream(out.file).pipe(res)
+        return
+      }
+      send(res, 200, out)
     } catch (e) {
       if (e instanceof HttpError)
         return send(res, e.status, { error: { code: e.code, message: e.message } })

@@ -1,13 +1,12 @@
 // The server's answer to the media engine: who may publish or play what. Synchronous, in
 // process: a token is verified and the live conference state consulted before any media flows.
 import { Tokens } from '../auth/tokens'
-import { canPublish } from '../conference/conference'
+import { canPublish, SYSTEM_MEMBER } from '../conference/conference'
 import { ConferenceService } from '../conference/service'
 import { Logger } from '../log'
 import { MediaHooks, MediaKind, MediaSession } from './engine'
 
-/** Media jobs of the server itself (mixer, recorder) present tokens for this member id. */
-export const SYSTEM_MEMBER = 'sys'
+export { SYSTEM_MEMBER }
 
 interface Admitted {
   kind: MediaKind

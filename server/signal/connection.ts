@@ -8,6 +8,8 @@ import { Peer } from '../conference/conference'
 import { Caller, ConferenceService } from '../conference/service'
 import { Logger } from '../log'
 import { RpcError } from '../rpc-error'
+import { TokenBucket } from '../security/bucket'
+import { socketsOf } from '../security/sockets'
 import { describeIssues, isMethod, paramSchemas, requestSchema } from './schemas'
 
 /** A client that stops reading gets cut off before it costs the server memory. */
@@ -42,8 +44,7 @@ export interface ConnectionDeps {
 
 export class Connection implements Peer {
   private caller: Caller | null = null
-  private tokensLeft: number
-  private lastRefill = Date.now()
+  private readonly bucket: TokenBucket
   private strikes = 0
   private idleTimer: NodeJS.Timeout | null = null
 
@@ -52,11 +53,19 @@ export class Connection implements Peer {
     private readonly deps: ConnectionDeps,
     readonly ip: string,
   ) {
-    this.tokensLeft = deps.config.msgBurst
+    this.bucket = new TokenBucket(
+      () => deps.config.msgRate,
+      () => deps.config.msgBurst,
+    )
     this.touch()
     ws.on('message', (data, isBinary) => this.onFrame(data, isBinary))
     ws.on('close', () => this.onClose())
     ws.on('error', (e) => deps.log.debug({ ip, err: e.message }, 'socket error'))
+  }
+
+  /** confrId → memberId of what this socket holds (for invariant checks). */
+  get memberships(): ReadonlyMap<string, string> {
+    return this.caller?.memberships ?? new Map()
   }
 
   // ---- Peer ----
@@ -101,29 +110,22 @@ export class Connection implements Peer {
     this.idleTimer.unref()
   }
 
-  /** Token bucket: msgRate per second, msgBurst at once. */
-  private allow(): boolean {
-    const now = Date.now()
-    const { msgRate, msgBurst } = this.deps.config
-    this.tokensLeft = Math.min(
-      msgBurst,
-      this.tokensLeft + ((now - this.lastRefill) / 1000) * msgRate,
-    )
-    this.lastRefill = now
-    if (this.tokensLeft >= 1) {
-      this.tokensLeft -= 1
-      this.strikes = 0
-      return true
-    }
-    return false
+  /** Why a frame is refused by a rate limit, the socket's or its address's ('' when it is not). */
+  private limited(): string {
+    if (!this.bucket.take()) return 'too many requests; slow down'
+    if (socketsOf(this.deps.service)?.take(this.ip) === false)
+      return 'too many requests from your address; slow down'
+    this.strikes = 0
+    return ''
   }
 
   private onFrame(data: WebSocket.RawData, isBinary: boolean) {
     this.touch()
-    if (!this.allow()) {
+    const limited = this.limited()
+    if (limited) {
       if (++this.strikes > this.deps.config.msgBurst)
         this.ws.close(CloseCode.RATE_LIMITED, 'rate limit')
-      else this.fail(null, ErrorCode.RATE_LIMITED, 'too many requests; slow down')
+      else this.fail(null, ErrorCode.RATE_LIMITED, limited)
       return
     }
     if (isBinary) return this.fail(null, ErrorCode.BAD_REQUEST, 'binary frames are not accepted')
@@ -170,7 +172,7 @@ export class Connection implements Peer {
     if (this.caller && this.caller.userId !== claims.userId)
       throw new RpcError(ErrorCode.TOKEN, 'this socket belongs to another user')
     if (this.caller) this.caller.maxRole = claims.maxRole
-    else this.caller = { ...claims, peer: this, memberships: new Map() }
+    else this.caller = { ...claims, peer: this, memberships: new Map(), address: this.ip }
   }
 
   private onClose() {

@@ -26,10 +26,18 @@ const config = z.object({
   maxAudienceCount: limit.optional(),
   maxPubDesktopCount: limit.optional(),
 })
+/** Length of `v` as JSON; Infinity when it cannot be written (nested too deep for the stack). */
+function jsonLength(v: unknown): number {
+  try {
+    return JSON.stringify(v).length
+  } catch {
+    return Infinity
+  }
+}
 /** Free-form `ext`, shown to every member: bounded so nobody can make everyone download 1 MB. */
 const ext = z
   .record(z.string(), z.unknown())
-  .refine((v) => JSON.stringify(v).length <= 4096, 'ext must be at most 4096 bytes of JSON')
+  .refine((v) => jsonLength(v) <= 4096, 'ext must be at most 4096 bytes of JSON')
 const memberNames = z.array(z.string().min(1).max(128)).min(1).max(100)
 
 type Schemas = { [M in MethodName]: z.ZodType<Methods[M]['params']> }

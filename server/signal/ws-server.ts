@@ -3,12 +3,14 @@ import { IncomingMessage, Server } from 'http'
 import { Duplex } from 'stream'
 import WebSocket, { WebSocketServer } from 'ws'
 import { CloseCode, PROTOCOL_VERSION } from '../../sdk/protocol'
+import { createSocketRegistry } from '../security/sockets'
 import { Connection, ConnectionDeps } from './connection'
 
 export const SIGNAL_PATH = '/ws'
 
 export function attachSignalling(http: Server, deps: ConnectionDeps): WebSocketServer {
   const wss = new WebSocketServer({ noServer: true, maxPayload: deps.config.maxFrameBytes })
+  const sockets = createSocketRegistry(deps.service, () => deps.config)
   http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = new URL(req.url ?? '/', 'http://x')
     if (url.pathname !== SIGNAL_PATH) {
@@ -21,7 +23,8 @@ export function attachSignalling(http: Server, deps: ConnectionDeps): WebSocketS
         ws.close(CloseCode.PROTOCOL_VERSION, `protocol version ${PROTOCOL_VERSION} only`)
         return
       }
-      new Connection(ws, deps, req.socket.remoteAddress ?? '')
+      const ip = req.socket.remoteAddress ?? ''
+      sockets.admit(ws, ip, () => new Connection(ws, deps, ip))
     })
   })
   return wss

@@ -1,0 +1,79 @@
+// What must hold of the service's state whatever clients did: checked by the fuzz and soak runs
+// (and usable by an operator's debug endpoint). Returns the violations; none means consistent.
+import { socketsOf } from '../security/sockets'
+import { canPublish } from './conference'
+import { ConferenceService } from './service'
+
+export function checkInvariants(service: ConferenceService): string[] {
+  const bad: string[] = []
+  // The room index is private: read it without widening the service's interface.
+  const byRoom = (service as unknown as { byRoom: Map<string, string> }).byRoom
+  const sessions = new Map<string, string>()
+
+  for (const [id, conf] of service.conferences) {
+    const at = `conference ${id}`
+    if (conf.id !== id) bad.push(`${at}: stored under another id (${conf.id})`)
+    if (conf.name !== undefined && byRoom.get(conf.name) !== id)
+      bad.push(`${at}: room "${conf.name}" is not indexed to it`)
+    if ((conf.members.size === 0) !== (conf.emptyTimer !== null))
+      bad.push(
+        `${at}: ${conf.members.size} members but end timer ${conf.emptyTimer ? 'set' : 'unset'}`,
+      )
+
+    const users = new Set<string>()
+    for (const [mid, m] of conf.members) {
+      const who = `${at} member ${mid}`
+      if (m.id !== mid) bad.push(`${who}: stored under another id (${m.id})`)
+      if (users.has(m.userId)) bad.push(`${who}: user ${m.userId} is in it twice`)
+      users.add(m.userId)
+      // Connected, or disconnected and waiting out the grace window: never both, never neither.
+      if ((m.peer === null) !== (m.graceTimer !== null))
+        bad.push(
+          `${who}: peer ${m.peer ? 'set' : 'null'} but grace timer ${m.graceTimer ? 'set' : 'unset'}`,
+        )
+      const held = (m.peer as { memberships?: ReadonlyMap<string, string> } | null)?.memberships
+      if (held && held.get(id) !== mid) bad.push(`${who}: its socket does not hold this membership`)
+    }
+
+    let talkers = 0
+    for (const m of conf.members.values()) if (canPublish(m.role)) talkers++
+    if (talkers > conf.config.maxTalkerCount)
+      bad.push(`${at}: ${talkers} talkers over the limit ${conf.config.maxTalkerCount}`)
+
+    let videos = 0
+    for (const [sid, s] of conf.streams) {
+      const what = `${at} stream ${sid}`
+      if (s.id !== sid) bad.push(`${what}: stored under another id (${s.id})`)
+      if (s.publishSession) {
+        const other = sessions.get(s.publishSession)
+        if (other) bad.push(`${what}: engine session shared with ${other}`)
+        sessions.set(s.publishSession, sid)
+      }
+      if (s.type !== 'normal') continue // mixes belong to the server, not to a member
+      videos++
+      const owner = conf.members.get(s.memberId)
+      if (!owner) bad.push(`${what}: owner ${s.memberId} is not a member`)
+      else if (!canPublish(owner.role))
+        bad.push(`${what}: owner ${s.memberId} may not publish (role ${owner.role})`)
+    }
+    if (videos > conf.config.maxVideoCount)
+      bad.push(`${at}: ${videos} streams over the limit ${conf.config.maxVideoCount}`)
+  }
+
+  for (const [room, id] of byRoom) {
+    const conf = service.conferences.get(id)
+    if (!conf) bad.push(`room "${room}": indexed to ${id}, which does not exist`)
+    else if (conf.name !== room) bad.push(`room "${room}": indexed to ${id}, named "${conf.name}"`)
+  }
+
+  // Every membership a live socket holds is a member of a live conference bound to that socket.
+  for (const socket of socketsOf(service)?.all() ?? []) {
+    for (const [confrId, memberId] of socket.memberships) {
+      const member = service.conferences.get(confrId)?.members.get(memberId)
+      if (!member) bad.push(`a socket holds ${memberId} in ${confrId}, which does not exist`)
+      else if (member.peer !== (socket as unknown))
+        bad.push(`${memberId} in ${confrId} is bound to another socket`)
+    }
+  }
+  return bad
+}

@@ -1,0 +1,46 @@
+// Media URL tokens: bound to kind, conference, member and stream, expiring, and short enough for
+// nginx-rtmp, which keeps only 255 bytes of `name?query`.
+import { Tokens } from '../../server/auth/tokens'
+
+const tokens = new Tokens('test-secret', 'default')
+const claims = {
+  kind: 'pub' as const,
+  confrId: 'CF_abcdefghijklmnop',
+  memberId: 'MS_abcdefghijklmnop',
+  streamId: 'ST_abcdefghijklmnop',
+}
+
+test('a media token verifies for its kind and stream only', () => {
+  const t = tokens.mintMedia(claims, 60)
+  expect(tokens.verifyMedia(t, 'pub', claims.streamId)).toEqual(claims)
+  expect(() => tokens.verifyMedia(t, 'play', claims.streamId)).toThrow('not a play token')
+  expect(() => tokens.verifyMedia(t, 'pub', 'ST_other')).toThrow(/bad signature/)
+  const play = tokens.mintMedia({ ...claims, kind: 'play' }, 60)
+  expect(tokens.verifyMedia(play, 'play', claims.streamId).memberId).toBe(claims.memberId)
+})
+
+test('tampering with any field, a foreign secret or expiry is refused', () => {
+  const t = tokens.mintMedia(claims, 60)
+  const parts = t.split('.')
+  const swapped = [parts[0], parts[1], 'MS_someoneelse12345', parts[3], parts[4]].join('.')
+  expect(() => tokens.verifyMedia(swapped, 'pub', claims.streamId)).toThrow(/bad signature/)
+  const later = [
+    parts[0],
+    parts[1],
+    parts[2],
+    (parseInt(parts[3], 36) + 9999).toString(36),
+    parts[4],
+  ].join('.')
+  expect(() => tokens.verifyMedia(later, 'pub', claims.streamId)).toThrow(/bad signature/)
+  const foreign = new Tokens('other-secret', 'default').mintMedia(claims, 60)
+  expect(() => tokens.verifyMedia(foreign, 'pub', claims.streamId)).toThrow(/bad signature/)
+  expect(() => tokens.verifyMedia(tokens.mintMedia(claims, -5), 'pub', claims.streamId)).toThrow(
+    'token expired',
+  )
+  expect(() => tokens.verifyMedia('a.b.c', 'pub', claims.streamId)).toThrow('malformed token')
+})
+
+test('a push URL stays far below nginx-rtmp’s 255-byte name?query limit', () => {
+  const nameQuery = `${claims.streamId}?token=${tokens.mintMedia(claims, 7200)}`
+  expect(nameQuery.length).toBeLessThan(128)
+})
