@@ -1,0 +1,117 @@
+// The server process dies (kill -9) and a new one starts on the same ports. Nothing in memory
+// survives, so resume must fail cleanly: clients get onConferenceExit(4, -9527), and tokens
+// signed with the configured secret still let them rejoin.
+import { ChildProcess, execSync, spawn } from 'child_process'
+import { randomBytes } from 'crypto'
+import { existsSync } from 'fs'
+import { createServer } from 'net'
+import { mintUserToken } from '../../server/auth/tokens'
+import { createEmedia, createNodeAdapter } from '../../sdk/node'
+import { pushTestPattern, stopAllMedia } from '../helpers/ffmpeg'
+import { until } from '../helpers/sdk-client'
+
+const CLI = 'dist/server/cli.js'
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer()
+    s.once('error', reject)
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number }
+      s.close(() => resolve(port))
+    })
+  })
+}
+
+interface Ports {
+  port: number
+  rtmpPort: number
+  flvPort: number
+}
+
+const children = new Set<ChildProcess>()
+
+/** `node dist/server/cli.js` with a fixed secret; resolves once /healthz answers. */
+async function startChild(ports: Ports, secret: string): Promise<ChildProcess> {
+  const args = [CLI, '--host', '127.0.0.1', '--secret', secret, '--log-level', 'warn']
+  args.push('--port', String(ports.port), '--rtmp-port', String(ports.rtmpPort))
+  args.push('--flv-port', String(ports.flvPort))
+  const proc = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'] })
+  children.add(proc)
+  proc.on('exit', () => children.delete(proc))
+  const deadline = Date.now() + 10000
+  for (;;) {
+    if (proc.exitCode !== null) throw new Error(`server exited with ${proc.exitCode}`)
+    const ok = await fetch(`http://127.0.0.1:${ports.port}/healthz`).then(
+      (r) => r.ok,
+      () => false,
+    )
+    if (ok) return proc
+    if (Date.now() > deadline) throw new Error('server did not answer /healthz within 10 s')
+    await new Promise((r) => setTimeout(r, 50))
+  }
+}
+
+function killed(proc: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (proc.exitCode !== null || proc.signalCode !== null) return resolve()
+    proc.once('exit', () => resolve())
+    proc.kill('SIGKILL')
+  })
+}
+
+function phone(url: string, token: string) {
+  const adapter = createNodeAdapter()
+  const emedia = createEmedia({ adapter, config: { host: url, token, logLevel: 'silent' } })
+  const exits: Array<[number, number]> = []
+  const added: string[] = []
+  emedia.mgr.on('conferenceExit', (reason, failed) => exits.push([reason, failed]))
+  emedia.mgr.on('streamAdded', (s) => added.push(s.id))
+  return { emedia, exits, added }
+}
+
+beforeAll(() => {
+  // npm test builds first; a bare `npx jest` on a fresh checkout builds here.
+  if (!existsSync(CLI)) execSync('npx gulp build', { stdio: 'ignore' })
+}, 120000)
+
+afterAll(async () => {
+  await stopAllMedia()
+  await Promise.all([...children].map(killed))
+})
+
+test('kill -9 and restart on the same ports: clear exit (4, -9527), same tokens rejoin, media works', async () => {
+  const ports = { port: await freePort(), rtmpPort: await freePort(), flvPort: await freePort() }
+  const secret = randomBytes(24).toString('base64url')
+  const first = await startChild(ports, secret)
+  const url = `ws://127.0.0.1:${ports.port}/ws`
+  // Minted before the restart, by the app's backend.
+  const token = (userId: string) =>
+    mintUserToken({ secret, appId: 'default', userId, ttlSec: 3600 })
+  const ann = phone(url, token('ann'))
+  const bob = phone(url, token('bob'))
+  await ann.emedia.mgr.joinRoom({ roomName: 'restart' })
+  await bob.emedia.mgr.joinRoom({ roomName: 'restart' })
+  await ann.emedia.mgr.pubStream('cam')
+
+  await killed(first)
+  const downAt = Date.now()
+  await startChild(ports, secret)
+  const upMs = Date.now() - downAt
+  await until(() => ann.exits.length + bob.exits.length === 2, 15000, 'both clients told')
+  const toldMs = Date.now() - downAt
+  expect(ann.exits).toEqual([[4, -9527]])
+  expect(bob.exits).toEqual([[4, -9527]])
+
+  const conf = await ann.emedia.mgr.joinRoom({ roomName: 'restart' })
+  await bob.emedia.mgr.joinRoom({ roomName: 'restart' })
+  expect(bob.emedia.mgr.getConference()!.confrId).toBe(conf.confrId)
+  const pub = await ann.emedia.mgr.pubStream('cam')
+  const pusher = pushTestPattern(pub.data.rtmp)
+  await until(() => bob.added.includes(pub.data.streamId), 15000, 'the stream on the new server')
+  await pusher.stop()
+  await Promise.all([ann.emedia.mgr.disconnect(), bob.emedia.mgr.disconnect()])
+  process.stdout.write(
+    `[reliability] restart: new server up after ${upMs} ms, clients told (4, -9527) after ${toldMs} ms\n`,
+  )
+})
