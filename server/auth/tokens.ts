@@ -1,7 +1,7 @@
 // Every signed thing the server hands out: user tokens (minted by the app's backend), conference
 // tickets, media URL tokens and role tokens. HMAC-SHA256 JWTs with a `typ` claim, so that one
 // kind can never be presented as another. Media URL tokens have a compact format of their own.
-import { createHmac, timingSafeEqual } from 'crypto'
+import { createHmac, createSecretKey, KeyObject, timingSafeEqual } from 'crypto'
 import jwt from 'jsonwebtoken'
 import { ErrorCode, RoleValue } from '../../sdk/protocol'
 import { RpcError } from '../rpc-error'
@@ -35,7 +35,8 @@ export const ID_PATTERN = /^[A-Za-z0-9_.@-]{1,64}$/
 
 /** Mint a user token for `userId`. This is what an app's backend calls (or POST /api/tokens). */
 export function mintUserToken(opts: {
-  secret: string
+  /** The server secret (a string, or a KeyObject made from it once for speed). */
+  secret: string | KeyObject
   appId: string
   userId: string
   ttlSec?: number
@@ -52,19 +53,27 @@ export function mintUserToken(opts: {
 }
 
 export class Tokens {
+  /**
+   * A KeyObject made once: given a string, jsonwebtoken tries to parse it as a PEM key on every
+   * call first (measured ~20x slower: 500 µs against 25 µs per sign or verify).
+   */
+  private readonly key: KeyObject
+
   constructor(
     private readonly secret: string,
     private readonly appId: string,
-  ) {}
+  ) {
+    this.key = createSecretKey(Buffer.from(secret))
+  }
 
   private verify(token: string, typ: string): jwt.JwtPayload {
-    const payload = jwt.verify(token, this.secret, { algorithms: [ALG] })
+    const payload = jwt.verify(token, this.key, { algorithms: [ALG] })
     if (typeof payload !== 'object' || payload.typ !== typ) throw new Error(`not a ${typ} token`)
     return payload
   }
 
   mintUser(userId: string, ttlSec: number, maxRole?: RoleValue): string {
-    return mintUserToken({ secret: this.secret, appId: this.appId, userId, ttlSec, maxRole })
+    return mintUserToken({ secret: this.key, appId: this.appId, userId, ttlSec, maxRole })
   }
 
   /** -100 for anything but a valid, unexpired user token of this app. */
@@ -82,7 +91,7 @@ export class Tokens {
   }
 
   mintTicket(confrId: string, userId: string, ttlSec: number): string {
-    return jwt.sign({ typ: 'tkt', app: this.appId, c: confrId }, this.secret, {
+    return jwt.sign({ typ: 'tkt', app: this.appId, c: confrId }, this.key, {
       algorithm: ALG,
       subject: userId,
       expiresIn: ttlSec,
@@ -137,7 +146,7 @@ export class Tokens {
   }
 
   mintRole(confrId: string, memberId: string, role: RoleValue): string {
-    return jwt.sign({ typ: 'role', c: confrId, m: memberId, role }, this.secret, {
+    return jwt.sign({ typ: 'role', c: confrId, m: memberId, role }, this.key, {
       algorithm: ALG,
     })
   }
