@@ -54,7 +54,10 @@ const defaults: EmediaConfig = {
   token: '',
   userId: '',
   requestTimeout: 20000,
-  reconnect: { retries: 13, delayMs: 3000, firstDelayMs: 250 },
+  // emedia retried 13 times 3 s apart. Ours keeps trying through the server's 30 s grace window
+  // (0.25 + 0.5 + 1 + 22 × 1.5 s ≈ 35 s) and, when no network event tells it, notices a return
+  // within 1.5 s: the 2 s "publishing again" target holds without one.
+  reconnect: { retries: 25, delayMs: 1500, firstDelayMs: 250 },
   heartbeatMs: 0,
   logLevel: 'warn',
 }

@@ -5,7 +5,7 @@ import type { Adapter, TimerHandle } from './adapters/types'
 export interface ReconnectPolicy {
   /** Attempts before giving up (emedia: 13). */
   retries: number
-  /** Longest wait between attempts (emedia: 3000 ms). */
+  /** Longest wait between attempts (emedia: 3000 ms; ours 1500). */
   delayMs: number
   /** Wait before the first attempt; doubles up to delayMs. */
   firstDelayMs: number

@@ -244,7 +244,7 @@ export class Rpc {
       }
       sock.onClose = (code, reason) => {
         if (this.socket !== sock) return
-        if (this.isOpen) return this.lost(`socket closed (${code} ${reason})`)
+        if (this.isOpen) return this.lost(`socket closed (${code} ${reason})`, code)
         fail(
           code === CloseCode.PROTOCOL_VERSION
             ? emediaError(
@@ -353,10 +353,18 @@ export class Rpc {
     this.authed = false
   }
 
-  private lost(reason: string): void {
+  private lost(reason: string, code = 0): void {
     this.detach()
     this.stopHeartbeat()
-    this.failPending(networkError(`connection lost: ${reason}`))
+    // 1009: the server closed on a frame over its size limit, i.e. on our own request; 4029: on
+    // a rate or connection limit. Neither is the network's fault.
+    this.failPending(
+      code === CloseCode.TOO_LARGE
+        ? emediaError(ErrorCode.TOO_LARGE, 'request too large for the server (frame limit)')
+        : code === CloseCode.RATE_LIMITED
+          ? emediaError(ErrorCode.RATE_LIMITED, `connection lost: ${reason}`)
+          : networkError(`connection lost: ${reason}`),
+    )
     this.opts.log.info('connection lost:', reason)
     this.opts.onDown(reason)
   }

@@ -55,7 +55,7 @@ test('the SDK hitting the socket cap fails its join with the reason', async () =
   for (let i = 0; i < 3; i++) await raw('127.0.0.1')
   const c = await nodeClient(server, 'late', { config: { logLevel: 'silent' } })
   await expect(c.emedia.mgr.joinRoom({ roomName: 'cap' })).rejects.toMatchObject({
-    code: -9527,
+    code: -429,
     message: expect.stringContaining('too many connections from your address (limit 3)'),
   })
   await c.close()
