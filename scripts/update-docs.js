@@ -7,5 +7,8 @@ const file = 'docs/server.md'
 const doc = fs.readFileSync(file, 'utf8')
 const re = /(<!-- options:start[^>]*-->\n)[\s\S]*?(\n<!-- options:end -->)/
 if (!re.test(doc)) throw new Error(`${file}: options markers not found`)
-fs.writeFileSync(file, doc.replace(re, (_, start, end) => start + describeOptions() + end))
+fs.writeFileSync(
+  file,
+  doc.replace(re, (_, start, end) => start + describeOptions() + end),
+)
 console.log(`${file}: options table updated`)
