@@ -119,7 +119,7 @@ test('config merges and validates; util.getRtcId gives fresh ids; constants are 
   expect(cfg).toMatchObject({
     host: 'ws://a:1/ws',
     requestTimeout: 20000,
-    reconnect: { retries: 3, delayMs: 3000, firstDelayMs: 250 },
+    reconnect: { retries: 3, delayMs: 1500, firstDelayMs: 250 },
     logLevel: 'warn',
   })
   expect(emedia.config({ requestTimeout: 500 })).toMatchObject({
