@@ -38,7 +38,8 @@ const DEVICE_FAILURES: Record<number, string> = {
 /** A second tap on switch-camera within this is ignored (the camera is still switching). */
 const SWITCH_GUARD_MS = 600
 
-function defaultLocal(): LocalMedia {
+/** Local media before anything happened (also the pusher tile's first render). */
+export function defaultLocal(): LocalMedia {
   return {
     pushUrl: '',
     streamId: '',

@@ -4,6 +4,7 @@
 import { ComponentWithStore } from 'mobx-miniprogram-bindings'
 import { localFields, storeOf, tileFields } from '../../store/bindings'
 import { netInfoAlive } from '../../store/media-policy'
+import { defaultLocal } from '../../store/media-state'
 import { storeHub } from '../../store/registry'
 import { Recovery } from '../common/recovery'
 
@@ -26,23 +27,8 @@ ComponentWithStore({
     width: { type: Number, value: 375 },
     height: { type: Number, value: 500 },
   },
-  // Bound from the store (storeBindings below); declared for the template's first render.
-  data: {
-    pushUrl: '',
-    micOn: true,
-    cameraOn: true,
-    devicePosition: 'front',
-    beauty: 0,
-    whiteness: 0,
-    minBitrate: 200,
-    maxBitrate: 600,
-    aspect: '3:4',
-    waitingImage: '',
-    mountKey: 0,
-    background: false,
-    name: '',
-    speaking: false,
-  },
+  // Bound from the store (storeBindings below); the store's defaults for the first render.
+  data: { ...defaultLocal(), name: '', speaking: false },
   storeBindings: {
     store: storeHub,
     fields: {

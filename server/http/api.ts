@@ -150,6 +150,15 @@ function conferenceSummary(service: ConferenceService, id: string, detail: boole
 
 export function createApi(deps: ApiDeps) {
   const { config, tokens, service } = deps
+
+  /** A user token for a validated request (dev endpoint or backend minting). */
+  function mint(parsed: ReturnType<typeof mintBody.safeParse>, where: string, ttl: number) {
+    if (!parsed.success)
+      throw new HttpError(400, ErrorCode.BAD_REQUEST, describeIssues(parsed.error, where))
+    const { userId, maxRole } = parsed.data
+    const token = tokens.mintUser(userId, ttl, maxRole)
+    return { token, userId, appId: config.appId, expiresAt: Date.now() + ttl * 1000 }
+  }
   const routes: Array<
     [string, RegExp, (req: IncomingMessage, url: URL, m: RegExpExecArray) => unknown]
   > = [
@@ -176,16 +185,7 @@ export function createApi(deps: ApiDeps) {
             ? Number(url.searchParams.get('maxRole'))
             : undefined,
         })
-        if (!parsed.success)
-          throw new HttpError(400, ErrorCode.BAD_REQUEST, describeIssues(parsed.error, 'query'))
-        const ttl = config.devTokenTtlSec
-        const token = tokens.mintUser(parsed.data.userId, ttl, parsed.data.maxRole)
-        return {
-          token,
-          userId: parsed.data.userId,
-          appId: config.appId,
-          expiresAt: Date.now() + ttl * 1000,
-        }
+        return mint(parsed, 'query', config.devTokenTtlSec)
       },
     ],
     [
@@ -194,16 +194,7 @@ export function createApi(deps: ApiDeps) {
       async (req) => {
         bearer(req, config.secret, 'the server secret')
         const parsed = mintBody.safeParse(await readJson(req))
-        if (!parsed.success)
-          throw new HttpError(400, ErrorCode.BAD_REQUEST, describeIssues(parsed.error, 'body'))
-        const ttl = parsed.data.ttlSec ?? 86400
-        const token = tokens.mintUser(parsed.data.userId, ttl, parsed.data.maxRole)
-        return {
-          token,
-          userId: parsed.data.userId,
-          appId: config.appId,
-          expiresAt: Date.now() + ttl * 1000,
-        }
+        return mint(parsed, 'body', parsed.data?.ttlSec ?? 86400)
       },
     ],
     [

@@ -16,7 +16,8 @@ export interface NodeClient {
   close(): Promise<void>
 }
 
-const EVENTS = [
+/** The SDK events a test client records (all but stateChanged, which only tracks state). */
+export const RECORDED_EVENTS = [
   'memberJoined',
   'memberExited',
   'memberUpdated',
@@ -45,7 +46,7 @@ export async function nodeClient(
   })
   const log: unknown[][] = []
   const exits: Array<[number, number]> = []
-  for (const name of EVENTS) {
+  for (const name of RECORDED_EVENTS) {
     emedia.mgr.on(name, (...args: unknown[]) => {
       log.push([name, ...args])
       if (name === 'conferenceExit') exits.push([args[0] as number, args[1] as number])

@@ -2,6 +2,7 @@
 // of every event it emitted ([name, ...args]).
 import { createEmedia, createNodeAdapter, type EmediaConfigInput } from '../../sdk/node'
 import type { FakeServer } from './fake-server'
+import { RECORDED_EVENTS } from '../helpers/sdk-client'
 
 export function testClient(fake: FakeServer, config: EmediaConfigInput = {}) {
   const adapter = createNodeAdapter()
@@ -17,20 +18,8 @@ export function testClient(fake: FakeServer, config: EmediaConfigInput = {}) {
     },
   })
   const log: unknown[][] = []
-  const names = [
-    'memberJoined',
-    'memberExited',
-    'memberUpdated',
-    'streamAdded',
-    'streamRemoved',
-    'roleChanged',
-    'mediaChanged',
-    'conferenceExit',
-    'confrAttrsUpdated',
-    'reconnecting',
-    'reconnected',
-  ] as const
-  for (const name of names) emedia.mgr.on(name, (...args: unknown[]) => log.push([name, ...args]))
+  for (const name of RECORDED_EVENTS)
+    emedia.mgr.on(name, (...args: unknown[]) => log.push([name, ...args]))
   return {
     emedia,
     mgr: emedia.mgr,
