@@ -168,6 +168,11 @@ describe('<conference-room> on the built kit', () => {
       expect(new Set(shown.slice(0, 4).map(([key]) => key)).size).toBe(4)
     }
     expect(contexts.pusher.calls.filter((c) => c === 'start').length).toBeGreaterThanOrEqual(4)
+    // The fresh URL reaches the view on the next tick after subStream resolves.
+    await until(
+      () => /token=fresh-/.test(String(attrsOf(playerTiles(room)[0], '#player').src)),
+      5000,
+    )
     expect(attrsOf(playerTiles(room)[0], '#player').src).toMatch(/token=fresh-/)
 
     // Media flows: the watchdog rests.

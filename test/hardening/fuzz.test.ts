@@ -12,8 +12,12 @@ import { startServer, tokenFor } from '../helpers/server'
 import { runFuzzInWorker } from './fuzzer'
 
 const FRAMES = Number(process.env.FUZZ_FRAMES) || 100_000
-/** The fuzzer stops at FRAMES (about 45 s at its pace) or at this cap, whichever comes first. */
-const MAX_MS = 60000
+/**
+ * The fuzzer stops at FRAMES (about 45 s at its pace alone) or at this cap, whichever comes
+ * first. The cap is generous: the fuzzer paces itself by the server's answers, so on a loaded
+ * 2-core machine the same 100k frames take longer, and the count is what the test promises.
+ */
+const MAX_MS = 150000
 const SEED = Number(process.env.FUZZ_SEED) || Date.now() % 1e9
 const GRACE_MS = 1000
 // jest captures 100 stack frames per Error; production Node captures 10. The server throws an
@@ -180,4 +184,4 @@ test('≥100k hostile frames: no crash, the control conference keeps working, in
   const play = bob.emedia.mgr.getStreams()[0]
   expect(play.id).toBe(streamId)
   expect((await pullFrames(play.rtmp!, { frames: 3 })).frames).toBeGreaterThanOrEqual(3)
-}, 120000)
+}, 240000)

@@ -99,6 +99,10 @@ export class FakeEmedia implements EmediaLike {
       config: { maxTalkerCount: 9, maxVideoCount: 9, maxAudienceCount: 100, maxPubDesktopCount: 1 },
     }
     this.self = { ...makeMember('MS_self', 'me', role), nickName: nickName ?? 'me', isSelf: true }
+    // As the real SDK does, before the join resolves: yourself, then who is there, then streams.
+    this.emit('memberJoined', this.self)
+    for (const m of this.members) this.emit('memberJoined', m)
+    for (const st of this.streams) this.emit('streamAdded', st)
     return this.conference
   }
 
