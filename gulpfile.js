@@ -7,22 +7,30 @@ const fs = require('fs')
 const miniprogramProject = ts.createProject('tsconfig.miniprogram.json')
 const nodeProject = ts.createProject('tsconfig.json')
 
-function clean(done) {
-  for (const dir of ['miniprogram_dist', 'dist', 'demo/miniprogram_npm']) {
-    fs.rmSync(dir, { recursive: true, force: true })
+/** A task that removes `dirs` (each build owns its output; dist/bench is bench's own). */
+function clean(dirs) {
+  const task = (done) => {
+    for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true })
+    done()
   }
-  done()
+  task.displayName = `clean ${dirs.join(' ')}`
+  return task
 }
 
-function compileMiniprogram() {
-  const result = miniprogramProject.src().pipe(miniprogramProject())
+/** Compile a stream of TypeScript with `project` into `out`: JavaScript and declarations. */
+function emit(stream, project, out) {
+  const result = stream.pipe(project())
   return new Promise((resolve, reject) => {
     let pending = 2
     const finish = () => --pending === 0 && resolve()
     result.on('error', reject)
-    result.js.pipe(dest('miniprogram_dist')).on('finish', finish)
-    result.dts.pipe(dest('miniprogram_dist')).on('finish', finish)
+    result.js.pipe(dest(out)).on('finish', finish)
+    result.dts.pipe(dest(out)).on('finish', finish)
   })
+}
+
+function compileMiniprogram() {
+  return emit(miniprogramProject.src(), miniprogramProject, 'miniprogram_dist')
 }
 
 // WXML, WXSS, JSON and images sit beside each component's index.ts. Binary-safe: gulp 5 needs
@@ -35,16 +43,8 @@ function copyComponentAssets() {
 }
 
 function compileNode() {
-  const result = src(['server/**/*.ts', 'sdk/**/*.ts', 'types/**/*.d.ts'], { base: '.' }).pipe(
-    nodeProject(),
-  )
-  return new Promise((resolve, reject) => {
-    let pending = 2
-    const finish = () => --pending === 0 && resolve()
-    result.on('error', reject)
-    result.js.pipe(dest('dist')).on('finish', finish)
-    result.dts.pipe(dest('dist')).on('finish', finish)
-  })
+  const sources = src(['server/**/*.ts', 'sdk/**/*.ts', 'types/**/*.d.ts'], { base: '.' })
+  return emit(sources, nodeProject, 'dist')
 }
 
 // The demo resolves the kit and its two runtime dependencies as WeChat DevTools' "build npm" would
@@ -67,11 +67,18 @@ function copyToDemo() {
   )
 }
 
-const build = series(
-  clean,
-  parallel(series(compileMiniprogram, copyComponentAssets, copyToDemo), compileNode),
+// Two independent builds: component tests need only the mini program one, the server only the
+// Node one, and neither deletes what the other (or a running server) uses.
+const miniprogram = series(
+  clean(['miniprogram_dist', DEMO_NPM]),
+  compileMiniprogram,
+  copyComponentAssets,
+  copyToDemo,
 )
+const node = series(clean(['dist/server', 'dist/sdk', 'dist/types']), compileNode)
+const build = parallel(miniprogram, node)
 
-exports.clean = clean
+exports.miniprogram = miniprogram
+exports.node = node
 exports.build = build
 exports.default = build
