@@ -1,0 +1,96 @@
+// Conferences: creating one (by createConference or by a first join of a room name), tickets,
+// the public info, and destroy.
+import { Conference as ConferenceView, ErrorCode, Role } from '../../sdk/protocol'
+import { RpcError } from '../rpc-error'
+import { checkConferenceQuota } from '../security/quota'
+import { canPublish, Conference } from './conference'
+import { Caller, newId, P, R, ServiceContext } from './context'
+import { checkPassword, conferenceOf, requireAdmin } from './lookups'
+import { endConference, scheduleEndIfEmpty } from './teardown'
+import { conferenceView } from './views'
+
+export function newConference(
+  ctx: ServiceContext,
+  caller: Caller,
+  type: number,
+  password: string,
+  rec: boolean,
+  recMerge: boolean,
+  cfg: P<'createConference'>['config'] = {},
+  name?: string,
+): Conference {
+  checkConferenceQuota(ctx.conferences.values(), caller.userId, ctx.config.maxConferencesPerUser)
+  const limit = ctx.config.maxConferenceMembers
+  for (const [k, v] of Object.entries(cfg)) {
+    if (typeof v === 'number' && v > limit)
+      throw new RpcError(ErrorCode.BAD_REQUEST, `config.${k} exceeds this server's limit ${limit}`)
+  }
+  const conf = new Conference(
+    newId('CF_'),
+    type as ConferenceView['type'],
+    password,
+    caller.userId,
+    {
+      maxTalkerCount: cfg.maxTalkerCount ?? 16,
+      maxVideoCount: cfg.maxVideoCount ?? 16,
+      maxAudienceCount: cfg.maxAudienceCount ?? 1000,
+      maxPubDesktopCount: cfg.maxPubDesktopCount ?? 1,
+    },
+    rec,
+    recMerge,
+    name,
+  )
+  ctx.conferences.set(conf.id, conf)
+  if (name !== undefined) ctx.byRoom.set(name, conf.id)
+  scheduleEndIfEmpty(ctx, conf)
+  ctx.log.info({ confrId: conf.id, type, name, by: caller.userId }, 'conference created')
+  ctx.emit('conference-created', conf)
+  return conf
+}
+
+export function createConference(
+  ctx: ServiceContext,
+  caller: Caller,
+  p: P<'createConference'>,
+): R<'createConference'> {
+  const conf = newConference(ctx, caller, p.type, p.password ?? '', !!p.rec, !!p.recMerge, p.config)
+  return conferenceView(ctx, conf, caller.userId, Role.ADMIN)
+}
+
+export function getConferenceTkt(
+  ctx: ServiceContext,
+  caller: Caller,
+  p: P<'getConferenceTkt'>,
+): R<'getConferenceTkt'> {
+  const conf = conferenceOf(ctx, p.confrId)
+  checkPassword(ctx, conf, p.password, caller)
+  return { ticket: ctx.tokens.mintTicket(conf.id, caller.userId, ctx.config.ticketTtlSec) }
+}
+
+export function getConferenceInfo(
+  ctx: ServiceContext,
+  caller: Caller,
+  p: P<'getConferenceInfo'>,
+): R<'getConferenceInfo'> {
+  const conf = conferenceOf(ctx, p.confrId)
+  if (!caller.memberships.has(conf.id)) checkPassword(ctx, conf, p.password, caller)
+  return {
+    confrId: conf.id,
+    id: conf.id,
+    type: conf.type,
+    name: conf.name,
+    rec: conf.rec,
+    recMerge: conf.recMerge,
+    config: conf.config,
+    memberCount: conf.visibleMembers().length,
+    talkerCount: conf.count((m) => canPublish(m.role)),
+    audienceCount: conf.count((m) => !canPublish(m.role)),
+    createdAt: conf.createdAt,
+  }
+}
+
+export function destroy(ctx: ServiceContext, caller: Caller, p: P<'destroy'>): R<'destroy'> {
+  const { conf } = requireAdmin(ctx, caller, p.confrId)
+  endConference(ctx, conf, 'destroyed by admin')
+  return {}
+}

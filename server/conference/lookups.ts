@@ -1,0 +1,53 @@
+// Finding what a request names, or refusing it: the conference, the caller's membership in it,
+// admin rights, the caller's own stream, the password.
+import { ErrorCode, Role } from '../../sdk/protocol'
+import { RpcError } from '../rpc-error'
+import { Conference, MemberState } from './conference'
+import { Caller, sameSecret, ServiceContext } from './context'
+
+export function conferenceOf(ctx: ServiceContext, confrId: string): Conference {
+  const conf = ctx.conferences.get(confrId)
+  if (!conf) throw new RpcError(ErrorCode.NO_SUCH_CONFERENCE, `no conference ${confrId}`)
+  return conf
+}
+
+export function membershipOf(
+  ctx: ServiceContext,
+  caller: Caller,
+  confrId: string,
+): { conf: Conference; member: MemberState } {
+  const conf = conferenceOf(ctx, confrId)
+  const member = conf.members.get(caller.memberships.get(confrId) ?? '')
+  if (!member) throw new RpcError(ErrorCode.MEMBER_INVALID, `not a member of ${confrId}`)
+  return { conf, member }
+}
+
+export function requireAdmin(ctx: ServiceContext, caller: Caller, confrId: string) {
+  const found = membershipOf(ctx, caller, confrId)
+  if (found.member.role !== Role.ADMIN)
+    throw new RpcError(ErrorCode.NO_RIGHTS, 'only an admin may do this')
+  return found
+}
+
+/** The caller's own stream, through any of its memberships. */
+export function ownStream(ctx: ServiceContext, caller: Caller, streamId: string) {
+  for (const [confrId, memberId] of caller.memberships) {
+    const conf = ctx.conferences.get(confrId)
+    const stream = conf?.streams.get(streamId)
+    if (conf && stream) {
+      if (stream.memberId !== memberId) throw new RpcError(ErrorCode.NO_RIGHTS, 'not your stream')
+      return { conf, stream, member: conf.members.get(memberId)! }
+    }
+  }
+  throw new RpcError(ErrorCode.PUBLISH_INACTIVE, `no stream ${streamId} in your conferences`)
+}
+
+/** -508 on a wrong password; -429 while the caller is locked out (server/security/attempts). */
+export function checkPassword(
+  ctx: ServiceContext,
+  conf: Conference,
+  password: string | undefined,
+  caller: Caller,
+) {
+  ctx.passwords.check(caller, conf.id, () => sameSecret(conf.password, password ?? ''))
+}

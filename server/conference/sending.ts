@@ -1,0 +1,21 @@
+// Events to members: through their socket, or nowhere while it is gone (grace window).
+import { Role } from '../../sdk/protocol'
+import { Conference, MemberState } from './conference'
+
+export function send(member: MemberState, event: string, data: unknown) {
+  member.peer?.send(event, data)
+}
+
+/** `data` is built per receiver; `except` (a member id) is left out. */
+export function broadcast(
+  conf: Conference,
+  event: string,
+  data: (m: MemberState) => unknown,
+  except?: string,
+) {
+  for (const m of conf.members.values()) if (m.id !== except) send(m, event, data(m))
+}
+
+export function notifyAdmins(conf: Conference, event: string, data: unknown) {
+  for (const m of conf.members.values()) if (m.role === Role.ADMIN) send(m, event, data)
+}

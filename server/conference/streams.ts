@@ -1,0 +1,138 @@
+// Streams: publishing and withdrawing, subscribing, media flags, the engine's live/idle reports
+// and the mix stream of COMMUNICATION_MIX.
+import { ErrorCode } from '../../sdk/protocol'
+import { RpcError } from '../rpc-error'
+import { canPublish, Conference, StreamState, SYSTEM_MEMBER } from './conference'
+import { Caller, newId, P, R, ServiceContext } from './context'
+import { membershipOf, ownStream } from './lookups'
+import { broadcast } from './sending'
+import { signedUrls, streamFor } from './views'
+
+export function publish(ctx: ServiceContext, caller: Caller, p: P<'publish'>): R<'publish'> {
+  const { conf, member } = membershipOf(ctx, caller, p.confrId)
+  if (!canPublish(member.role)) throw new RpcError(ErrorCode.NO_RIGHTS, 'your role may not publish')
+  let stream = conf.streamsOf(member.id).find((s) => s.rtcId === p.rtcId)
+  if (!stream) {
+    const videos = [...conf.streams.values()].filter((s) => s.type === 'normal').length
+    if (videos >= conf.config.maxVideoCount)
+      throw new RpcError(ErrorCode.TOO_MANY_VIDEOS, `at most ${conf.config.maxVideoCount} videos`)
+    stream = {
+      id: newId('ST_'),
+      memberId: member.id,
+      rtcId: p.rtcId,
+      voff: p.voff ?? 0,
+      aoff: p.aoff ?? 0,
+      type: 'normal',
+      publishSession: null,
+    }
+    conf.streams.set(stream.id, stream)
+  }
+  return {
+    stream: conf.streamView(stream),
+    rtmp: signedUrls(ctx, 'pub', conf, member.id, stream.id).rtmp,
+  }
+}
+
+export function unpublish(ctx: ServiceContext, caller: Caller, p: P<'unpublish'>): R<'unpublish'> {
+  const { conf, stream } = ownStream(ctx, caller, p.streamId)
+  removeStream(ctx, conf, stream, true)
+  return {}
+}
+
+/** Forget a stream, cut its publisher, and withdraw it if it was announced. */
+export function removeStream(ctx: ServiceContext, conf: Conference, s: StreamState, tell: boolean) {
+  if (conf.streams.get(s.id) !== s) return
+  conf.streams.delete(s.id)
+  const session = s.publishSession
+  if (session) {
+    s.publishSession = null
+    ctx.media.closeSession(session)
+    if (tell) announceRemoved(conf, s)
+    ctx.emit('stream-idle', conf, s)
+  }
+}
+
+function announceRemoved(conf: Conference, s: StreamState) {
+  if (!conf.announces(s)) return
+  const view = conf.streamView(s)
+  broadcast(conf, 'streamRemoved', () => ({ confrId: conf.id, stream: view }), s.memberId)
+}
+
+export function subscribe(ctx: ServiceContext, caller: Caller, p: P<'subscribe'>): R<'subscribe'> {
+  for (const [confrId, memberId] of caller.memberships) {
+    const conf = ctx.conferences.get(confrId)
+    const s = conf?.streams.get(p.streamId)
+    if (conf && s) return signedUrls(ctx, 'play', conf, memberId, s.id)
+  }
+  throw new RpcError(ErrorCode.PUBLISH_INACTIVE, `no stream ${p.streamId} in your conferences`)
+}
+
+export function unsubscribe(
+  ctx: ServiceContext,
+  caller: Caller,
+  p: P<'unsubscribe'>,
+): R<'unsubscribe'> {
+  for (const [confrId, memberId] of caller.memberships) {
+    const member = ctx.conferences.get(confrId)?.members.get(memberId)
+    for (const [sessionId, streamId] of member?.playSessions ?? []) {
+      if (streamId === p.streamId) ctx.media.closeSession(sessionId)
+    }
+  }
+  return {}
+}
+
+export function setMedia(ctx: ServiceContext, caller: Caller, p: P<'setMedia'>): R<'setMedia'> {
+  const { conf, stream } = ownStream(ctx, caller, p.streamId)
+  if (p.voff !== undefined) stream.voff = p.voff
+  if (p.aoff !== undefined) stream.aoff = p.aoff
+  const view = conf.streamView(stream)
+  if (stream.publishSession)
+    broadcast(conf, 'mediaChanged', () => ({ confrId: conf.id, stream: view }), stream.memberId)
+  return { stream: view }
+}
+
+/** Media reached the engine: announce the stream to everyone else. */
+export function streamLive(
+  ctx: ServiceContext,
+  conf: Conference,
+  s: StreamState,
+  sessionId: string,
+) {
+  s.publishSession = sessionId
+  if (conf.announces(s))
+    broadcast(
+      conf,
+      'streamAdded',
+      (m) => ({ confrId: conf.id, stream: streamFor(ctx, conf, s, m.id) }),
+      s.memberId,
+    )
+  ctx.emit('stream-live', conf, s)
+}
+
+/** Media stopped (the publisher went away): withdraw, keep the stream for a re-push. */
+export function streamIdle(
+  ctx: ServiceContext,
+  conf: Conference,
+  s: StreamState,
+  sessionId: string,
+) {
+  if (s.publishSession !== sessionId) return
+  s.publishSession = null
+  announceRemoved(conf, s)
+  ctx.emit('stream-idle', conf, s)
+}
+
+/** COMMUNICATION_MIX: the stream the server's mixer publishes, owned by SYSTEM_MEMBER. */
+export function addMixStream(conf: Conference): StreamState {
+  const stream: StreamState = {
+    id: newId('ST_'),
+    memberId: SYSTEM_MEMBER,
+    rtcId: 'mix',
+    voff: 0,
+    aoff: 0,
+    type: 'mix',
+    publishSession: null,
+  }
+  conf.streams.set(stream.id, stream)
+  return stream
+}

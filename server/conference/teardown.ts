@@ -1,0 +1,61 @@
+// How members and conferences end: one member with everything it owns, a whole conference, and
+// the timer that ends a conference left empty. Together because each leads to the other.
+import { ErrorCode, ExitReason, MemberExitCause, Role } from '../../sdk/protocol'
+import { Conference, MemberState } from './conference'
+import { ExitNotice, ServiceContext } from './context'
+import { broadcast, send } from './sending'
+import { removeStream } from './streams'
+
+/**
+ * Remove a member and everything it owns. `notice` goes to the member itself; the others get
+ * memberExited unless the whole conference is ending (`tellOthers` false).
+ */
+export function removeMember(
+  ctx: ServiceContext,
+  conf: Conference,
+  member: MemberState,
+  cause: MemberExitCause,
+  notice?: ExitNotice,
+  tellOthers = true,
+) {
+  if (conf.members.get(member.id) !== member) return
+  if (member.graceTimer) clearTimeout(member.graceTimer)
+  for (const s of conf.streamsOf(member.id)) removeStream(ctx, conf, s, tellOthers)
+  for (const sessionId of member.playSessions.keys()) ctx.media.closeSession(sessionId)
+  conf.members.delete(member.id)
+  if (notice) send(member, 'conferenceExit', { confrId: conf.id, ...notice })
+  member.peer?.left(conf.id)
+  member.peer = null
+  if (tellOthers && member.role !== Role.HIDING) {
+    const view = conf.memberView(member)
+    broadcast(conf, 'memberExited', () => ({ confrId: conf.id, member: view, cause }))
+  }
+  ctx.log.info({ confrId: conf.id, memberId: member.id, cause }, 'member left')
+  ctx.emit('member-left', conf, member)
+  scheduleEndIfEmpty(ctx, conf)
+}
+
+/** End a conference: everyone still in it gets conferenceExit(11). */
+export function endConference(ctx: ServiceContext, conf: Conference, why: string) {
+  if (ctx.conferences.get(conf.id) !== conf) return
+  const notice = {
+    reason: ExitReason.CLOSED,
+    failed: ErrorCode.CONFERENCE_DISBANDED,
+    message: why,
+  }
+  for (const m of [...conf.members.values()]) removeMember(ctx, conf, m, 'destroyed', notice, false)
+  if (conf.emptyTimer) clearTimeout(conf.emptyTimer)
+  ctx.conferences.delete(conf.id)
+  if (conf.name !== undefined && ctx.byRoom.get(conf.name) === conf.id) ctx.byRoom.delete(conf.name)
+  ctx.log.info({ confrId: conf.id, why }, 'conference ended')
+  ctx.emit('conference-end', conf)
+}
+
+export function scheduleEndIfEmpty(ctx: ServiceContext, conf: Conference) {
+  if (conf.members.size > 0 || conf.emptyTimer) return
+  conf.emptyTimer = setTimeout(() => {
+    conf.emptyTimer = null
+    if (conf.members.size === 0) endConference(ctx, conf, 'empty')
+  }, ctx.config.graceMs)
+  conf.emptyTimer.unref()
+}

@@ -1,0 +1,75 @@
+// What members are given: signed media URLs, streams with play URLs for one receiver, the
+// conference view with fresh ticket and role token, and the snapshot a join or resume returns.
+import { Conference as ConferenceView, JoinResult, RoleValue, Stream } from '../../sdk/protocol'
+import { Conference, MemberState, StreamState } from './conference'
+import { ServiceContext } from './context'
+
+/** Push or play URLs for one stream, signed for one member (or SYSTEM_MEMBER for jobs). */
+export function signedUrls(
+  ctx: ServiceContext,
+  kind: 'pub' | 'play',
+  conf: Conference,
+  memberId: string,
+  streamId: string,
+) {
+  const token = ctx.tokens.mintMedia(
+    { kind, confrId: conf.id, memberId, streamId },
+    ctx.config.mediaTokenTtlSec,
+  )
+  const flv = ctx.media.flvBase()
+  return {
+    rtmp: `${ctx.media.rtmpBase()}/${streamId}?token=${token}`,
+    flv: flv ? `${flv}/${streamId}.flv?token=${token}` : undefined,
+  }
+}
+
+/** A stream as one receiver gets it: with play URLs signed for that receiver. */
+export function streamFor(
+  ctx: ServiceContext,
+  conf: Conference,
+  s: StreamState,
+  viewerId: string,
+): Stream {
+  return { ...conf.streamView(s), ...signedUrls(ctx, 'play', conf, viewerId, s.id) }
+}
+
+export function conferenceView(
+  ctx: ServiceContext,
+  conf: Conference,
+  userId: string,
+  role: RoleValue,
+  memberId = '',
+) {
+  const view: ConferenceView = {
+    confrId: conf.id,
+    id: conf.id,
+    type: conf.type,
+    name: conf.name,
+    password: conf.password,
+    ticket: ctx.tokens.mintTicket(conf.id, userId, ctx.config.ticketTtlSec),
+    roleToken: ctx.tokens.mintRole(conf.id, memberId, role),
+    rec: conf.rec,
+    recMerge: conf.recMerge,
+    config: conf.config,
+  }
+  return view
+}
+
+export function snapshot(ctx: ServiceContext, conf: Conference, member: MemberState): JoinResult {
+  return {
+    conference: conferenceView(ctx, conf, member.userId, member.role, member.id),
+    self: conf.memberView(member),
+    members: conf
+      .visibleMembers()
+      .filter((m) => m.id !== member.id)
+      .map((m) => conf.memberView(m)),
+    streams: conf
+      .liveStreams()
+      .filter((s) => s.memberId !== member.id && conf.announces(s))
+      .map((s) => streamFor(ctx, conf, s, member.id)),
+    attrs: conf.attrsObject(),
+    resumeToken: member.resumeToken,
+    heartbeatMs: ctx.config.heartbeatMs,
+    graceMs: ctx.config.graceMs,
+  }
+}
