@@ -23,7 +23,8 @@ export interface PusherOptions {
   waitingImage?: string
 }
 
-interface NetInfo {
+/** The bitrates of a netstatus event (the kit reads only these). */
+export interface NetInfo {
   videoBitrate?: number
   audioBitrate?: number
 }
