@@ -1,6 +1,6 @@
 // The nginx.conf the nginx-rtmp engine runs with: generated per start, written into a private
 // prefix directory, never the system's /etc/nginx. Pure text generation, kept apart from the
-// process handling in nginx.ts so that it can be read (and checked) on its own.
+// process handling in nginx-process.ts so that it can be read (and checked) on its own.
 
 export interface NginxConfigInput {
   /** Absolute path of ngx_rtmp_module.so. */
