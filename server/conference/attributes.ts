@@ -5,7 +5,7 @@ import { checkAttrsSize } from '../security/quota'
 import { canPublish, Conference } from './conference'
 import { Caller, P, R, ServiceContext } from './context'
 import { membershipOf } from './lookups'
-import { broadcast } from './sending'
+import { broadcastAll } from './sending'
 
 const MAX_ATTRS = 100
 
@@ -34,6 +34,6 @@ export function deleteAttrs(
 
 function attrsChanged(conf: Conference) {
   const attrs = conf.attrsObject()
-  broadcast(conf, 'attrsUpdated', () => ({ confrId: conf.id, attrs }))
+  broadcastAll(conf, 'attrsUpdated', { confrId: conf.id, attrs })
   return { attrs }
 }

@@ -13,6 +13,8 @@ import {
 /** Where a member's events go: its socket, or nowhere while it is disconnected. */
 export interface Peer {
   send(event: string, data: unknown): void
+  /** An event frame already serialised (the same bytes for every receiver of a broadcast). */
+  sendFrame(text: string): void
   /** The membership in `confrId` no longer belongs to this socket. */
   left(confrId: string): void
 }

@@ -7,7 +7,7 @@ import { canPublish, Conference, MemberState } from './conference'
 import { Caller, newId, P, R, sameSecret, ServiceContext } from './context'
 import { newConference } from './lifecycle'
 import { checkPassword, conferenceOf, membershipOf } from './lookups'
-import { broadcast } from './sending'
+import { broadcastAll } from './sending'
 import { removeMember } from './teardown'
 import { signedUrls, snapshot } from './views'
 
@@ -79,7 +79,7 @@ export function join(ctx: ServiceContext, caller: Caller, p: P<'join'>): R<'join
   }
   if (role !== Role.HIDING) {
     const view = conf.memberView(member)
-    broadcast(conf, 'memberJoined', () => ({ confrId: conf.id, member: view }), member.id)
+    broadcastAll(conf, 'memberJoined', { confrId: conf.id, member: view }, member.id)
   }
   ctx.log.info({ confrId: conf.id, memberId: member.id, userId: caller.userId, role }, 'joined')
   return snapshot(ctx, conf, member)

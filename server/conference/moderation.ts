@@ -4,7 +4,7 @@ import { RpcError } from '../rpc-error'
 import { canPublish } from './conference'
 import { Caller, P, R, ServiceContext } from './context'
 import { requireAdmin } from './lookups'
-import { broadcast } from './sending'
+import { broadcast, broadcastAll } from './sending'
 import { removeStream } from './streams'
 import { removeMember } from './teardown'
 
@@ -39,7 +39,7 @@ export function grantRole(ctx: ServiceContext, caller: Caller, p: P<'grantRole'>
     const view = conf.memberView(m)
     if (p.role === Role.HIDING || before === Role.HIDING) {
       const event = p.role === Role.HIDING ? 'memberExited' : 'memberJoined'
-      broadcast(conf, event, () => ({ confrId: conf.id, member: view, cause: 'exit' }), m.id)
+      broadcastAll(conf, event, { confrId: conf.id, member: view, cause: 'exit' }, m.id)
     }
     broadcast(conf, 'memberUpdated', (to) =>
       to === m

@@ -16,6 +16,15 @@ export function broadcast(
   for (const m of conf.members.values()) if (m.id !== except) send(m, event, data(m))
 }
 
+/**
+ * The same `data` for everyone (but `except`): serialised once, not once per receiver, which is
+ * what made joins into a 1,000-member room quadratic in JSON work.
+ */
+export function broadcastAll(conf: Conference, event: string, data: unknown, except?: string) {
+  const frame = JSON.stringify({ event, data })
+  for (const m of conf.members.values()) if (m.id !== except) m.peer?.sendFrame(frame)
+}
+
 export function notifyAdmins(conf: Conference, event: string, data: unknown) {
   for (const m of conf.members.values()) if (m.role === Role.ADMIN) send(m, event, data)
 }

@@ -5,7 +5,7 @@ import { RpcError } from '../rpc-error'
 import { canPublish, Conference, StreamState, SYSTEM_MEMBER } from './conference'
 import { Caller, newId, P, R, ServiceContext } from './context'
 import { membershipOf, ownStream } from './lookups'
-import { broadcast } from './sending'
+import { broadcast, broadcastAll } from './sending'
 import { signedUrls, streamFor } from './views'
 
 export function publish(ctx: ServiceContext, caller: Caller, p: P<'publish'>): R<'publish'> {
@@ -55,7 +55,7 @@ export function removeStream(ctx: ServiceContext, conf: Conference, s: StreamSta
 function announceRemoved(conf: Conference, s: StreamState) {
   if (!conf.announces(s)) return
   const view = conf.streamView(s)
-  broadcast(conf, 'streamRemoved', () => ({ confrId: conf.id, stream: view }), s.memberId)
+  broadcastAll(conf, 'streamRemoved', { confrId: conf.id, stream: view }, s.memberId)
 }
 
 export function subscribe(ctx: ServiceContext, caller: Caller, p: P<'subscribe'>): R<'subscribe'> {
@@ -87,7 +87,7 @@ export function setMedia(ctx: ServiceContext, caller: Caller, p: P<'setMedia'>):
   if (p.aoff !== undefined) stream.aoff = p.aoff
   const view = conf.streamView(stream)
   if (stream.publishSession)
-    broadcast(conf, 'mediaChanged', () => ({ confrId: conf.id, stream: view }), stream.memberId)
+    broadcastAll(conf, 'mediaChanged', { confrId: conf.id, stream: view }, stream.memberId)
   return { stream: view }
 }
 

@@ -3,7 +3,7 @@
 import { ErrorCode, ExitReason, MemberExitCause, Role } from '../../sdk/protocol'
 import { Conference, MemberState } from './conference'
 import { ExitNotice, ServiceContext } from './context'
-import { broadcast, send } from './sending'
+import { broadcastAll, send } from './sending'
 import { removeStream } from './streams'
 
 /**
@@ -28,7 +28,7 @@ export function removeMember(
   member.peer = null
   if (tellOthers && member.role !== Role.HIDING) {
     const view = conf.memberView(member)
-    broadcast(conf, 'memberExited', () => ({ confrId: conf.id, member: view, cause }))
+    broadcastAll(conf, 'memberExited', { confrId: conf.id, member: view, cause })
   }
   ctx.log.info({ confrId: conf.id, memberId: member.id, cause }, 'member left')
   ctx.emit('member-left', conf, member)

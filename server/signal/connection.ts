@@ -74,6 +74,10 @@ export class Connection implements Peer {
     this.write({ event, data })
   }
 
+  sendFrame(text: string) {
+    this.writeText(text)
+  }
+
   left(confrId: string) {
     this.caller?.memberships.delete(confrId)
   }
@@ -81,13 +85,17 @@ export class Connection implements Peer {
   // ---- internals ----
 
   private write(frame: unknown) {
+    this.writeText(JSON.stringify(frame))
+  }
+
+  private writeText(text: string) {
     if (this.ws.readyState !== WebSocket.OPEN) return
     if (this.ws.bufferedAmount > MAX_BUFFERED_BYTES) {
       this.deps.log.warn({ ip: this.ip }, 'client not reading; closing')
       this.ws.terminate()
       return
     }
-    this.ws.send(JSON.stringify(frame))
+    this.ws.send(text)
   }
 
   private reply(id: number | string | null, result: unknown) {
