@@ -1,0 +1,316 @@
+// Media benchmarks for one engine (embedded node-media-server or nginx-rtmp), each scenario on a
+// fresh server child: latency the engine adds to a frame, time from starting a player to its
+// first decoded frame, and the engine's CPU and RSS in 4-, 9- and 16-person rooms.
+import { spawn } from 'child_process'
+import { createHash } from 'crypto'
+import { ffmpegPaths } from '../server/media/ffmpeg'
+import { FlvTag, readFlvTags, startPublisher, testPatternFile } from './flv'
+import { CpuWindow, rssOf } from './proc'
+import { MSG, RtmpClient } from './rtmp'
+import { LOAD_OVERRIDES, ServerProc } from './server-proc'
+import type { Log } from './signalling'
+import { median, nowMs, pool, round, sleep, summarize, Summary } from './stats'
+import { WireClient } from './wire'
+
+export type EngineName = 'embedded' | 'nginx'
+
+const frameKey = (data: Buffer) => createHash('md5').update(data).digest('base64')
+
+interface Room {
+  members: WireClient[]
+  /** Per member: play URLs of the others' streams, once all are live. */
+  playUrls: string[][]
+  flvUrls: string[][]
+  publishers: Awaited<ReturnType<typeof startPublisher>>[]
+}
+
+/** `n` members join one room and publish; resolves when everyone sees the n−1 others' streams. */
+async function openRoom(
+  srv: ServerProc,
+  name: string,
+  n: number,
+  tags: FlvTag[],
+  onSent?: (tag: FlvTag, at: number) => void,
+): Promise<Room> {
+  const room: Room = { members: [], playUrls: [], flvUrls: [], publishers: [] }
+  let confrId = ''
+  for (let i = 0; i < n; i++) {
+    const c = await WireClient.connect(srv.wsUrl)
+    const r = await c.call('join', { roomName: name }, srv.mint(`${name}-${i}`))
+    confrId = r.conference.confrId
+    c.startHeartbeat(r.heartbeatMs)
+    const urls: string[] = []
+    const flvs: string[] = []
+    c.on('streamAdded', (d: { stream: { rtmp: string; flv?: string } }) => {
+      urls.push(d.stream.rtmp)
+      if (d.stream.flv) flvs.push(d.stream.flv)
+    })
+    room.members.push(c)
+    room.playUrls.push(urls)
+    room.flvUrls.push(flvs)
+  }
+  for (const [i, c] of room.members.entries()) {
+    const pub = await c.call('publish', { confrId, rtcId: `${name}-${i}` })
+    room.publishers.push(await startPublisher(pub.rtmp, tags, i === 0 ? onSent : undefined))
+  }
+  const deadline = nowMs() + 15000
+  while (room.playUrls.some((u) => u.length < n - 1)) {
+    if (nowMs() > deadline) throw new Error(`${name}: not every stream was announced in 15 s`)
+    await sleep(20)
+  }
+  return room
+}
+
+function closeRoom(room: Room) {
+  for (const p of room.publishers) p.client.close()
+  for (const c of room.members) c.close()
+}
+
+async function startReader(url: string): Promise<RtmpClient> {
+  const { client, name } = await RtmpClient.open(url)
+  try {
+    await client.play(name)
+  } catch (e) {
+    client.close()
+    throw e
+  }
+  return client
+}
+
+// ---- added latency ----
+
+/**
+ * A publisher and a player in this process: the time a video message was handed to the
+ * publishing socket and the time the same message (matched by a hash of its payload, which no
+ * engine rewrites) arrived on the playing socket. Frames sent in the player's first second are
+ * left out (the GOP cache replays older ones).
+ */
+async function addedLatency(srv: ServerProc, tags: FlvTag[], seconds: number): Promise<Summary> {
+  const sentAt = new Map<string, number>()
+  const room = await openRoom(srv, 'latency', 2, tags, (tag, at) => {
+    if (tag.type === MSG.video) sentAt.set(frameKey(tag.data), at)
+  })
+  const deltas: number[] = []
+  try {
+    const reader = await startReader(room.playUrls[1][0])
+    const from = nowMs() + 1000
+    reader.onMedia = (m, at) => {
+      if (m.type !== MSG.video) return
+      const sent = sentAt.get(frameKey(m.payload))
+      if (sent !== undefined && sent >= from) deltas.push(at - sent)
+    }
+    await sleep(seconds * 1000)
+    reader.close()
+  } finally {
+    closeRoom(room)
+  }
+  return summarize(deltas)
+}
+
+// ---- first decoded frame ----
+
+/**
+ * Spawn ffmpeg as a player; ms from spawn to its first decoded frame on stdout (null: none).
+ * `-probesize 32` works over RTMP; over HTTP-FLV ffmpeg then stops probing at the metadata tag
+ * and finds no video stream at all, so HTTP-FLV gets the smallest value that reaches the
+ * sequence headers (2048).
+ */
+function firstFrame(
+  input: string,
+  probesize: number,
+  inputOptions: string[] = [],
+  timeoutMs = 8000,
+): Promise<number | null> {
+  const args = ['-hide_banner', '-loglevel', 'error', '-probesize', String(probesize)]
+  args.push('-analyzeduration', '0', ...inputOptions, '-i', input, '-frames:v', '1')
+  args.push('-f', 'rawvideo', '-pix_fmt', 'gray', '-')
+  const t0 = nowMs()
+  const proc = spawn(ffmpegPaths().ffmpeg, args, { stdio: ['ignore', 'pipe', 'ignore'] })
+  return new Promise((resolve) => {
+    let first: number | null = null
+    const timer = setTimeout(() => proc.kill('SIGKILL'), timeoutMs)
+    proc.stdout.once('data', () => (first = nowMs() - t0))
+    proc.stdout.resume()
+    proc.on('exit', () => {
+      clearTimeout(timer)
+      resolve(first)
+    })
+  })
+}
+
+/** The engine alone: ms from TCP connect to the first video message on a raw RTMP reader. */
+async function firstVideoMessage(url: string, timeoutMs = 8000): Promise<number | null> {
+  const t0 = nowMs()
+  const reader = await startReader(url)
+  try {
+    return await new Promise<number | null>((resolve) => {
+      const timer = setTimeout(() => resolve(null), timeoutMs)
+      reader.onMedia = (m, at) => {
+        if (m.type !== MSG.video) return
+        clearTimeout(timer)
+        resolve(at - t0)
+      }
+    })
+  } finally {
+    reader.close()
+  }
+}
+
+export interface FirstFrame {
+  what: string
+  samples: number[]
+  median: number
+  failed: number
+}
+
+const GOP_MS = 1000
+
+/**
+ * `count` players one after another, each started at its own point of the GOP — evenly spread
+ * over the second between two key frames sent at `anchor` + k·GOP_MS — since an engine without
+ * a GOP cache makes a player wait for the next one. One uncounted run first (the first ffmpeg
+ * start of a scenario pays for a cold page cache).
+ */
+async function sampleFirst(
+  what: string,
+  count: number,
+  once: () => Promise<number | null>,
+  anchor = nowMs(),
+): Promise<FirstFrame> {
+  const samples: number[] = []
+  let failed = 0
+  await once()
+  for (let i = 0; i < count; i++) {
+    const target = ((i + 0.5) / count) * GOP_MS
+    const phase = (nowMs() - anchor) % GOP_MS
+    await sleep((target - phase + GOP_MS) % GOP_MS)
+    const ms = await once()
+    if (ms === null) failed++
+    else samples.push(round(ms))
+  }
+  return { what, samples, median: round(median(samples)), failed }
+}
+
+// ---- rooms ----
+
+export interface RoomLoad {
+  persons: number
+  publishers: number
+  players: number
+  /** Engine: the server process (embedded) or the nginx master + worker. */
+  cpuPct: number
+  rssMB: number
+  idleRssMB: number
+  /** The server process beside nginx (signalling, callbacks); null for embedded. */
+  serverCpuPct: number | null
+  /** What the players received during the window, all together. */
+  deliveredMbps: number
+  stalledPlayers: number
+  /** This process (publishers + readers) over the same window: is the machine saturated? */
+  loadGenCpuPct: number
+}
+
+async function roomLoad(engine: EngineName, tags: FlvTag[], n: number, windowMs: number) {
+  const srv = await ServerProc.start({ ...LOAD_OVERRIDES, engine })
+  const enginePids = () => (engine === 'nginx' ? srv.nginxPids() : srv.serverPids())
+  let room: Room | null = null
+  const readers: RtmpClient[] = []
+  try {
+    await sleep(300)
+    const idleRssMB = rssOf(enginePids())
+    room = await openRoom(srv, `room${n}`, n, tags)
+    const urls = room.playUrls.flat()
+    readers.push(...(await pool(urls, 40, (u) => startReader(u))))
+    await sleep(3000) // warm-up: every player past its first GOP
+    const engineCpu = new CpuWindow(enginePids)
+    const serverCpu = new CpuWindow(() => srv.serverPids())
+    const bytes0 = readers.map((r) => r.bytesIn)
+    engineCpu.start()
+    serverCpu.start()
+    const t0 = nowMs()
+    const own0 = process.cpuUsage()
+    await sleep(windowMs)
+    const cpuPct = engineCpu.stop()
+    const serverCpuPct = serverCpu.stop()
+    const own = process.cpuUsage(own0)
+    const secs = (nowMs() - t0) / 1000
+    const got = readers.map((r, i) => r.bytesIn - bytes0[i])
+    const load: RoomLoad = {
+      persons: n,
+      publishers: n,
+      players: readers.length,
+      cpuPct: round(cpuPct, 1),
+      rssMB: round(rssOf(enginePids()), 1),
+      idleRssMB: round(idleRssMB, 1),
+      serverCpuPct: engine === 'nginx' ? round(serverCpuPct, 1) : null,
+      deliveredMbps: round((got.reduce((a, b) => a + b, 0) * 8) / secs / 1e6, 1),
+      stalledPlayers: got.filter((b) => b === 0).length,
+      loadGenCpuPct: round((own.user + own.system) / 1e4 / secs, 1),
+    }
+    return load
+  } finally {
+    for (const r of readers) r.close()
+    if (room) closeRoom(room)
+    await srv.stop()
+  }
+}
+
+// ---- one engine ----
+
+export interface EngineResult {
+  engine: EngineName
+  addedLatency: Summary
+  firstFrame: FirstFrame[]
+  rooms: RoomLoad[]
+}
+
+export async function benchEngine(
+  engine: EngineName,
+  log: Log,
+  { roomSizes = [4, 9, 16], windowMs = 8000, firstFrameSamples = 7 } = {},
+): Promise<EngineResult> {
+  const file = await testPatternFile()
+  const tags = readFlvTags(file)
+  const srv = await ServerProc.start({ ...LOAD_OVERRIDES, engine })
+  let latency: Summary
+  const first: FirstFrame[] = []
+  try {
+    latency = await addedLatency(srv, tags, 8)
+    log(
+      `  ${engine}: added latency p50 ${latency.p50} ms p99 ${latency.p99} ms (${latency.n} frames)`,
+    )
+    const room = await openRoom(srv, 'first-frame', 2, tags)
+    try {
+      const rtmp = room.playUrls[1][0]
+      const flv = room.flvUrls[1][0]
+      const n = firstFrameSamples
+      const gop = room.publishers[0].acceptedAt
+      first.push(await sampleFirst('rtmp', n, () => firstFrame(rtmp, 32), gop))
+      // ffmpeg leaves Nagle on by default: its small RTMP requests meet delayed ACKs.
+      const nodelay = ['-tcp_nodelay', '1']
+      first.push(await sampleFirst('rtmp-nodelay', n, () => firstFrame(rtmp, 32, nodelay), gop))
+      if (flv) first.push(await sampleFirst('http-flv', n, () => firstFrame(flv, 2048), gop))
+      first.push(await sampleFirst('raw-rtmp', n, () => firstVideoMessage(rtmp), gop))
+    } finally {
+      closeRoom(room)
+    }
+    for (const f of first) log(`  ${engine}: first frame, ${f.what}: median ${f.median} ms`)
+  } finally {
+    await srv.stop()
+  }
+  const rooms: RoomLoad[] = []
+  for (const n of roomSizes) {
+    const r = await roomLoad(engine, tags, n, windowMs)
+    log(
+      `  ${engine}: ${n}-person room (${r.players} players): CPU ${r.cpuPct} %, RSS ${r.rssMB} MB, ${r.deliveredMbps} Mbit/s, ${r.stalledPlayers} stalled`,
+    )
+    rooms.push(r)
+  }
+  return { engine, addedLatency: latency, firstFrame: first, rooms }
+}
+
+/** ffmpeg's own floor: the same player command on the local file (process start, probe, decode). */
+export async function ffmpegFloor(count = 5): Promise<FirstFrame> {
+  const file = await testPatternFile()
+  return sampleFirst('local file', count, () => firstFrame(file, 2048))
+}

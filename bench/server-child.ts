@@ -1,0 +1,50 @@
+// The server under test, in its own process so that the load generator's CPU and memory are not
+// counted as the server's. Started by server-proc.ts with fork(); speaks over the IPC channel:
+//   → {type: 'ready', wsUrl, rtmpBase, pid}   ← {type: 'stop'}
+//   → {type: 'live', streamId, at, sentAt}
+// `at` / `sentAt` are this process's monotonic clock (stats.nowMs), comparable with the parent's.
+import { createConferenceServer } from '../server/app'
+import type { ServerConfig } from '../server/config'
+import { nowMs } from './stats'
+
+async function main() {
+  const overrides = JSON.parse(process.argv[2] ?? '{}') as Partial<ServerConfig>
+  const server = await createConferenceServer({
+    host: '127.0.0.1',
+    port: 0,
+    rtmpPort: 0,
+    flvPort: 0,
+    logLevel: 'silent',
+    ...overrides,
+  })
+  // Timed around streamLive rather than on its 'stream-live' event, which is emitted only after
+  // the streamAdded broadcast has been written: `at` is the engine reporting media, `sentAt` the
+  // moment the last receiver's frame was handed to its socket.
+  const service = server.service
+  const streamLive = service.streamLive.bind(service)
+  service.streamLive = (conf, s, sessionId) => {
+    const at = nowMs()
+    streamLive(conf, s, sessionId)
+    process.send?.({ type: 'live', streamId: s.id, at, sentAt: nowMs() })
+  }
+  process.on('message', (m: { type?: string }) => {
+    if (m?.type !== 'stop') return
+    server.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    )
+  })
+  // The parent died without saying stop: do not outlive it.
+  process.on('disconnect', () => server.stop().finally(() => process.exit(0)))
+  process.send?.({
+    type: 'ready',
+    wsUrl: server.wsUrl,
+    rtmpBase: server.engine.rtmpBase(),
+    pid: process.pid,
+  })
+}
+
+main().catch((e) => {
+  console.error(`bench server: ${(e as Error).message}`)
+  process.exit(1)
+})

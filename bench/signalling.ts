@@ -1,0 +1,361 @@
+// Signalling benchmarks, each against a fresh server child: frames on the wire from joinRoom() to
+// a push URL, join latency under concurrency, streamAdded fan-out to a 2,000-member room, and how
+// many heartbeating members one server process holds (with its CPU and RSS per 1,000).
+import { createEmedia, createNodeAdapter } from '../sdk/node'
+import type { AdapterSocket } from '../sdk/adapters/types'
+import { readFlvTags, startPublisher, testPatternFile } from './flv'
+import { CpuWindow, rssOf } from './proc'
+import { LOAD_OVERRIDES, ServerProc } from './server-proc'
+import { nowMs, percentile, pool, round, sleep, summarize, Summary } from './stats'
+import { WireClient } from './wire'
+
+export type Log = (line: string) => void
+
+// ---- frames from joinRoom() to a push URL ----
+
+export interface WireCount {
+  requests: string[]
+  framesSent: number
+  framesReceived: number
+  /** Client→server→client exchanges the SDK waited on. */
+  roundTrips: number
+  ms: number
+}
+
+/** The real SDK on a Node adapter whose socket counts frames both ways. */
+export async function wireCount(srv: ServerProc): Promise<WireCount> {
+  const base = createNodeAdapter()
+  const requests: string[] = []
+  let received = 0
+  const adapter = {
+    ...base,
+    connect(url: string): AdapterSocket {
+      const inner = base.connect(url)
+      const outer: AdapterSocket = {
+        send(text) {
+          requests.push((JSON.parse(text) as { method: string }).method)
+          inner.send(text)
+        },
+        close: (code, reason) => inner.close(code, reason),
+        onOpen: null,
+        onMessage: null,
+        onClose: null,
+        onError: null,
+      }
+      // The SDK assigns its handlers after connect() returns: forward through them lazily.
+      inner.onOpen = () => outer.onOpen?.()
+      inner.onMessage = (t) => {
+        received++
+        outer.onMessage?.(t)
+      }
+      inner.onClose = (c, r) => outer.onClose?.(c, r)
+      inner.onError = (m) => outer.onError?.(m)
+      return outer
+    },
+  }
+  const emedia = createEmedia({ adapter })
+  emedia.config({ host: srv.wsUrl, token: srv.mint('wire-count'), logLevel: 'silent' as never })
+  const t0 = nowMs()
+  await emedia.mgr.joinRoom({ roomName: 'wire-count', password: '', role: 3 })
+  const res = await emedia.mgr.pubStream(emedia.util.getRtcId())
+  const ms = nowMs() - t0
+  if (!res.data.rtmp.startsWith('rtmp://')) throw new Error('pubStream gave no push URL')
+  const out = {
+    requests: [...requests],
+    framesSent: requests.length,
+    framesReceived: received,
+    roundTrips: requests.length,
+    ms: round(ms),
+  }
+  await emedia.mgr.disconnect()
+  return out
+}
+
+// ---- join latency ----
+
+export interface JoinLatency {
+  concurrent: number
+  layout: string
+  connect: Summary
+  join: Summary
+  /** From the first join sent to the last reply. */
+  wallMs: number
+}
+
+async function connectMany(srv: ServerProc, n: number, connectMs: number[]) {
+  return pool(Array.from({ length: n }), 100, async () => {
+    const t0 = nowMs()
+    const c = await WireClient.connect(srv.wsUrl)
+    connectMs.push(nowMs() - t0)
+    return c
+  })
+}
+
+/**
+ * `n` sockets opened first, then `n` joins sent at once. `roomSize` members per room (rooms of
+ * 10: a typical meeting), or all in one room as audience when roomSize >= n.
+ */
+export async function joinLatency(
+  srv: ServerProc,
+  tag: string,
+  n: number,
+  roomSize: number,
+): Promise<{ result: JoinLatency; clients: WireClient[] }> {
+  const tokens = Array.from({ length: n }, (_, i) => srv.mint(`${tag}-${i}`))
+  const connectMs: number[] = []
+  const clients = await connectMany(srv, n, connectMs)
+  const oneRoom = roomSize >= n
+  const joinMs: number[] = []
+  const t0 = nowMs()
+  await Promise.all(
+    clients.map((c, i) => {
+      const params = oneRoom
+        ? { roomName: `${tag}-all`, role: 1, config: { maxAudienceCount: n } }
+        : { roomName: `${tag}-${Math.floor(i / roomSize)}` }
+      const sent = nowMs()
+      return c.call('join', params, tokens[i]).then(() => joinMs.push(nowMs() - sent))
+    }),
+  )
+  return {
+    result: {
+      concurrent: n,
+      layout: oneRoom ? `1 room of ${n}` : `${Math.ceil(n / roomSize)} rooms of ${roomSize}`,
+      connect: summarize(connectMs),
+      join: summarize(joinMs),
+      wallMs: round(nowMs() - t0),
+    },
+    clients,
+  }
+}
+
+export async function joinLatencies(log: Log): Promise<{ wire: WireCount; joins: JoinLatency[] }> {
+  const srv = await ServerProc.start({ ...LOAD_OVERRIDES, graceMs: 1000 })
+  try {
+    const wire = await wireCount(srv)
+    log(`  joinRoom → push URL: ${wire.requests.join(', ')} (${wire.ms} ms)`)
+    const joins: JoinLatency[] = []
+    // One at a time: 30 sequential joins give the uncontended figure its percentiles.
+    const single: number[] = []
+    const singleConnect: number[] = []
+    for (let i = 0; i < 30; i++) {
+      const token = srv.mint(`single-${i}`)
+      const c0 = nowMs()
+      const c = await WireClient.connect(srv.wsUrl)
+      const t0 = nowMs()
+      await c.call('join', { roomName: `single-${i}` }, token)
+      single.push(nowMs() - t0)
+      singleConnect.push(t0 - c0)
+      c.close()
+    }
+    joins.push({
+      concurrent: 1,
+      layout: '30 joins one after another',
+      connect: summarize(singleConnect),
+      join: summarize(single),
+      wallMs: round(single.reduce((a, b) => a + b, 0)),
+    })
+    const runs: Array<[string, number, number]> = [
+      ['c100', 100, 10],
+      ['c1000', 1000, 10],
+      ['c1000one', 1000, 1000],
+    ]
+    for (const [tag, n, roomSize] of runs) {
+      const { result, clients } = await joinLatency(srv, tag, n, roomSize)
+      log(
+        `  ${n} concurrent joins, ${result.layout}: p50 ${result.join.p50} ms p99 ${result.join.p99} ms`,
+      )
+      joins.push(result)
+      for (const c of clients) c.close()
+      await sleep(1500) // grace window passes: the next run starts on an empty server
+    }
+    return { wire, joins }
+  } finally {
+    await srv.stop()
+  }
+}
+
+// ---- fan-out ----
+
+export interface FanOut {
+  members: number
+  /** Time to admit everyone (each join is announced to all present: O(n²) frames). */
+  fillMs: number
+  /** Engine reports the publish → each member's onStreamAdded. */
+  latency: Summary
+  /** Server-side: engine report → last streamAdded handed to a socket. */
+  serverSendMs: number
+  /** Our publish accepted by the engine (NetStream.Publish.Start) → server hears of it. */
+  acceptToLiveMs: number
+  received: number
+}
+
+export async function fanOut(log: Log, members = 2000): Promise<FanOut> {
+  const tags = readFlvTags(await testPatternFile())
+  const srv = await ServerProc.start({ ...LOAD_OVERRIDES, graceMs: 2000 })
+  const clients: WireClient[] = []
+  let publisher: Awaited<ReturnType<typeof startPublisher>> | null = null
+  try {
+    const owner = await WireClient.connect(srv.wsUrl)
+    clients.push(owner)
+    const joined = await owner.call(
+      'join',
+      { roomName: 'fanout', config: { maxAudienceCount: members } },
+      srv.mint('fan-owner'),
+    )
+    owner.startHeartbeat(joined.heartbeatMs)
+    const t0 = nowMs()
+    const listeners = await pool(Array.from({ length: members }), 50, async (_, i) => {
+      const c = await WireClient.connect(srv.wsUrl)
+      clients.push(c)
+      const r = await c.call('join', { roomName: 'fanout', role: 1 }, srv.mint(`fan-${i}`))
+      c.startHeartbeat(r.heartbeatMs)
+      if ((i + 1) % 500 === 0) log(`  … ${i + 1} joined (${round((nowMs() - t0) / 1000, 1)} s)`)
+      return c
+    })
+    // Everyone has been admitted; wait for the last memberJoined frames to drain.
+    let last = -1
+    for (let total = 0; total !== last; await sleep(300)) {
+      last = total
+      total = listeners.reduce((s, c) => s + c.events, 0)
+    }
+    const fillMs = round(nowMs() - t0)
+    log(`  ${members} members in one room after ${fillMs} ms`)
+    const arrivals: number[] = []
+    for (const c of listeners) c.on('streamAdded', (_d, at) => arrivals.push(at))
+    const pub = await owner.call('publish', { confrId: joined.conference.confrId, rtcId: 'fan' })
+    publisher = await startPublisher(pub.rtmp, tags)
+    const live = await srv.live(pub.stream.id)
+    const deadline = nowMs() + 20000
+    while (arrivals.length < members && nowMs() < deadline) await sleep(20)
+    return {
+      members,
+      fillMs,
+      latency: summarize(arrivals.map((a) => a - live.at)),
+      serverSendMs: round(live.sentAt - live.at),
+      acceptToLiveMs: round(live.at - publisher.acceptedAt),
+      received: arrivals.length,
+    }
+  } finally {
+    publisher?.client.close()
+    for (const c of clients) c.close()
+    await srv.stop()
+  }
+}
+
+// ---- capacity ----
+
+export interface CapacityStep {
+  members: number
+  pingP50: number
+  pingP99: number
+  cpuPct: number
+  rssMB: number
+}
+
+export interface Capacity {
+  heartbeatMs: number
+  roomSize: number
+  steps: CapacityStep[]
+  stoppedBecause: string
+  baselineRssMB: number
+  /** Least-squares slopes over the steps. */
+  cpuPctPer1000: number
+  rssMBPer1000: number
+}
+
+function slope(xs: number[], ys: number[]): number {
+  const n = xs.length
+  const mx = xs.reduce((a, b) => a + b, 0) / n
+  const my = ys.reduce((a, b) => a + b, 0) / n
+  let num = 0
+  let den = 0
+  for (let i = 0; i < n; i++) {
+    num += (xs[i] - mx) * (ys[i] - my)
+    den += (xs[i] - mx) ** 2
+  }
+  return den ? num / den : NaN
+}
+
+/**
+ * Add members (rooms of 10, pinging every heartbeatMs) in steps; at each step measure ping round
+ * trips, the server's CPU and RSS over one heartbeat interval. Stop at the cap, when p99 passes
+ * `p99LimitMs`, or when the time budget is spent.
+ */
+export async function capacity(
+  log: Log,
+  { step = 3000, cap = 18000, p99LimitMs = 1000, budgetMs = 100000, roomSize = 10 } = {},
+): Promise<Capacity> {
+  const heartbeatMs = 10000
+  const srv = await ServerProc.start({ ...LOAD_OVERRIDES, heartbeatMs })
+  const clients: WireClient[] = []
+  const started = nowMs()
+  const steps: CapacityStep[] = []
+  let stoppedBecause = `reached the cap of ${cap}`
+  try {
+    await sleep(500)
+    const baselineRssMB = rssOf(srv.serverPids())
+    while (clients.length < cap) {
+      const from = clients.length
+      const fresh = await pool(Array.from({ length: step }), 100, async (_, k) => {
+        const i = from + k
+        const c = await WireClient.connect(srv.wsUrl)
+        const r = await c.call(
+          'join',
+          { roomName: `cap-${Math.floor(i / roomSize)}` },
+          srv.mint(`cap-${i}`),
+        )
+        c.startHeartbeat(r.heartbeatMs)
+        return c
+      })
+      clients.push(...fresh)
+      await sleep(1000)
+      for (const c of clients) c.pingRtts = []
+      const cpu = new CpuWindow(() => srv.serverPids())
+      cpu.start()
+      await sleep(heartbeatMs)
+      const rtts = clients.flatMap((c) => c.pingRtts)
+      const s: CapacityStep = {
+        members: clients.length,
+        pingP50: round(percentile(rtts, 50)),
+        pingP99: round(percentile(rtts, 99)),
+        cpuPct: round(cpu.stop(), 1),
+        rssMB: round(rssOf(srv.serverPids()), 1),
+      }
+      steps.push(s)
+      log(
+        `  ${s.members} members: ping p50 ${s.pingP50} ms p99 ${s.pingP99} ms, CPU ${s.cpuPct} %, RSS ${s.rssMB} MB`,
+      )
+      if (s.pingP99 > p99LimitMs) {
+        stoppedBecause = `ping p99 passed ${p99LimitMs} ms`
+        break
+      }
+      if (nowMs() - started > budgetMs) {
+        stoppedBecause = 'time budget spent'
+        break
+      }
+    }
+    const xs = steps.map((s) => s.members / 1000)
+    return {
+      heartbeatMs,
+      roomSize,
+      steps,
+      stoppedBecause,
+      baselineRssMB: round(baselineRssMB, 1),
+      cpuPctPer1000: round(
+        slope(
+          xs,
+          steps.map((s) => s.cpuPct),
+        ),
+      ),
+      rssMBPer1000: round(
+        slope(
+          xs,
+          steps.map((s) => s.rssMB),
+        ),
+      ),
+    }
+  } finally {
+    for (const c of clients) c.close()
+    await srv.stop()
+  }
+}
