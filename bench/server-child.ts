@@ -3,18 +3,13 @@
 //   → {type: 'ready', wsUrl, rtmpBase, pid}   ← {type: 'stop'}
 //   → {type: 'live', streamId, at, sentAt}
 // `at` / `sentAt` are this process's monotonic clock (stats.nowMs), comparable with the parent's.
-import { createConferenceServer } from '../server/app'
 import type { ServerConfig } from '../server/config'
 import { nowMs } from './stats'
+import { startServer } from '../test/helpers/server'
 
 async function main() {
   const overrides = JSON.parse(process.argv[2] ?? '{}') as Partial<ServerConfig>
-  const server = await createConferenceServer({
-    host: '127.0.0.1',
-    port: 0,
-    rtmpPort: 0,
-    flvPort: 0,
-    logLevel: 'silent',
+  const server = await startServer({
     ...overrides,
   })
   // Timed around streamLive rather than on its 'stream-live' event, which is emitted only after

@@ -7,10 +7,15 @@
 import { readFileSync } from 'fs'
 import { parseArgs } from 'util'
 import { createEmedia, createNodeAdapter, type NodeAdapter } from '../sdk/node'
-import { createConferenceServer, ConferenceServer } from '../server/app'
+import type { ConferenceServer } from '../server/app'
 import { checkInvariants } from '../server/conference/invariants'
 import { socketsOf } from '../server/security/sockets'
+// The fuzzer's seeded PRNG: one file, because the fuzzer runs as a single eval'd worker script.
+import { prng } from '../test/hardening/fuzzer'
 import { pushTestPattern, type Pusher } from '../test/helpers/ffmpeg'
+import { startServer } from '../test/helpers/server'
+
+type Rand = ReturnType<typeof prng>
 
 export interface SoakOptions {
   members: number
@@ -50,19 +55,6 @@ export interface SoakResult {
   memory: { before: Memory; after: Memory }
   drainMs: number
 }
-
-function prng(seed: number) {
-  let a = seed >>> 0
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-  return { next, int: (n: number) => Math.floor(next() * n), chance: (p: number) => next() < p }
-}
-type Rand = ReturnType<typeof prng>
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
@@ -189,12 +181,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
   const log = o.log ?? (() => undefined)
   const r = prng(o.seed)
   // One machine plays every phone: the per-address limits would see one huge NAT.
-  const server = await createConferenceServer({
-    host: '127.0.0.1',
-    port: 0,
-    rtmpPort: 0,
-    flvPort: 0,
-    logLevel: 'silent',
+  const server = await startServer({
     graceMs: o.graceMs,
     maxSocketsPerAddress: 0,
     msgRatePerAddress: 0,
