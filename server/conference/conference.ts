@@ -50,7 +50,6 @@ export interface StreamState {
 export const SYSTEM_MEMBER = 'sys'
 
 export const canPublish = (role: RoleValue) => role === Role.ADMIN || role === Role.TALKER
-export const isTalkerRole = canPublish
 
 export class Conference {
   readonly members = new Map<string, MemberState>()

@@ -1,7 +1,6 @@
 // The conference types and recording flags made real: `rec` records every published stream,
 // `recMerge` records one grid of the talkers, COMMUNICATION_MIX publishes that grid live as a
 // stream of type 'mix'. It follows the service's events and drives the ffmpeg jobs of jobs/.
-import path from 'path'
 import { ConfrType } from '../../sdk/protocol'
 import { Conference, StreamState } from '../conference/conference'
 import { ConferenceService } from '../conference/service'
@@ -164,10 +163,5 @@ export class MediaModes {
   async stop() {
     await Promise.allSettled([...this.service.conferences.values()].map((c) => this.ended(c)))
     await this.supervisor.stopAll()
-  }
-
-  /** Files recorded for a conference (also after it ended): relative names. */
-  recordingsDir(confrId: string): string {
-    return path.join(this.opts.recordingsDir, confrId)
   }
 }
