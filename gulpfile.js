@@ -1,13 +1,15 @@
-// Build: the mini program kit into miniprogram_dist/ (CommonJS + .d.ts), the server and the Node
-// SDK into dist/, and a copy of the kit where the demo resolves it.
+// Build: the mini program kit into miniprogram_dist/ (CommonJS + .d.ts), the server package and the
+// Node SDK into server/dist/, and a copy of the kit where the demo resolves it.
 const { src, dest, series, parallel } = require('gulp')
 const ts = require('gulp-typescript')
 const fs = require('fs')
 
 const miniprogramProject = ts.createProject('tsconfig.miniprogram.json')
 const nodeProject = ts.createProject('tsconfig.json')
+// The server package's output, laid out as its own build (server/tsconfig.json) lays it out.
+const SERVER_DIST = 'server/dist'
 
-/** A task that removes `dirs` (each build owns its output; dist/bench is bench's own). */
+/** A task that removes `dirs` (each build owns its output). */
 function clean(dirs) {
   const task = (done) => {
     for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true })
@@ -43,8 +45,11 @@ function copyComponentAssets() {
 }
 
 function compileNode() {
-  const sources = src(['server/**/*.ts', 'sdk/**/*.ts', 'types/**/*.d.ts'], { base: '.' })
-  return emit(sources, nodeProject, 'dist')
+  const sources = src(
+    ['server/**/*.ts', 'sdk/**/*.ts', 'types/**/*.d.ts', '!server/dist/**', '!**/node_modules/**'],
+    { base: '.' },
+  )
+  return emit(sources, nodeProject, SERVER_DIST)
 }
 
 // The demo resolves the kit and its two runtime dependencies as WeChat DevTools' "build npm" would
@@ -75,7 +80,7 @@ const miniprogram = series(
   copyComponentAssets,
   copyToDemo,
 )
-const node = series(clean(['dist/server', 'dist/sdk', 'dist/types']), compileNode)
+const node = series(clean([SERVER_DIST]), compileNode)
 const build = parallel(miniprogram, node)
 
 exports.miniprogram = miniprogram

@@ -10,8 +10,6 @@ module.exports = {
   // What users require, resolved to the build output (npm test builds first).
   moduleNameMapper: {
     '^miniprogram-conference-kit$': '<rootDir>/miniprogram_dist/index.js',
-    '^miniprogram-conference-kit/node$': '<rootDir>/dist/sdk/node.js',
-    '^miniprogram-conference-kit/server$': '<rootDir>/dist/server/index.js',
   },
   testEnvironmentOptions: { url: 'http://localhost/' },
   testTimeout: 60000,

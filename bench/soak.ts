@@ -294,5 +294,5 @@ async function main() {
   process.exit(clean ? 0 : 1)
 }
 
-// Run as a program (node dist/bench/soak.js), not when imported by the test.
+// Run as a program (npm run soak), not when imported by the test.
 if (/soak\.js$/.test(process.argv[1] ?? '')) void main()

@@ -1,7 +1,7 @@
 // Regenerate the options table of docs/server.md from server/config.ts (run after `gulp build`):
 // npm run docs:options. test/server/docs.test.ts fails when the two disagree.
 const fs = require('fs')
-const { describeOptions } = require('../dist/server/config')
+const { describeOptions } = require('../server/dist/server/config')
 
 const file = 'docs/server.md'
 const doc = fs.readFileSync(file, 'utf8')

@@ -1,4 +1,4 @@
-// Node entry (`miniprogram-conference-kit/node`): the same SDK on `ws` + fetch, for bots, tests
+// Node entry (`miniprogram-conference-server/client`, shipped with the server package because it needs `ws`): the same SDK on `ws` + fetch, for bots, tests
 // and server-side use. `emedia` is a ready instance; createEmedia makes more (one per client).
 import { createNodeAdapter } from './adapters/node'
 import { createEmedia } from './emedia'

@@ -26,7 +26,7 @@ async function main() {
     'Next / 下一步:',
     '  - Open demo/ in WeChat DevTools and set the server URL above on the index page (demo/README.md).',
     '  - Phones on your LAN: restart with --host 0.0.0.0 --public-host <your LAN IP>.',
-    '  - Node bots and tests: require("miniprogram-conference-kit/node") (sdk/README.md).',
+    '  - Node bots and tests: require("miniprogram-conference-server/client") (sdk/README.md).',
     '',
   ]
   console.log(lines.join('\n'))

@@ -1,4 +1,4 @@
-// `require('miniprogram-conference-kit/server')`: run the server inside your own Node process, or
+// `require('miniprogram-conference-server')`: run the server inside your own Node process, or
 // mint user tokens in your app's backend.
 export { createConferenceServer } from './app'
 export type { ConferenceServer } from './app'

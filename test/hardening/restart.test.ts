@@ -10,7 +10,7 @@ import { createEmedia, createNodeAdapter } from '../../sdk/node'
 import { pushTestPattern, stopAllMedia } from '../helpers/ffmpeg'
 import { until } from '../helpers/sdk-client'
 
-const CLI = 'dist/server/cli.js'
+const CLI = 'server/dist/server/cli.js'
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -31,7 +31,7 @@ interface Ports {
 
 const children = new Set<ChildProcess>()
 
-/** `node dist/server/cli.js` with a fixed secret; resolves once /healthz answers. */
+/** `node server/dist/server/cli.js` with a fixed secret; resolves once /healthz answers. */
 async function startChild(ports: Ports, secret: string): Promise<ChildProcess> {
   const args = [CLI, '--host', '127.0.0.1', '--secret', secret, '--log-level', 'warn']
   args.push('--port', String(ports.port), '--rtmp-port', String(ports.rtmpPort))

@@ -22,5 +22,7 @@ test('100 members churning for 10 s: back to 0 conferences, members, streams and
   for (const op of ['join', 'publish', 'pause/resume', 'unpublish', 'leave', 'drop', 'resumed'])
     expect(result.ops[op]).toBeGreaterThan(0)
   expect(result.peak.members).toBeGreaterThan(50)
-  expect(result.memory.after.heapMB - result.memory.before.heapMB).toBeLessThan(30)
+  // No heap figure here: this jest worker's heap is shared with other suites and has no forced GC,
+  // so it is noise. Leaks show as the objects above that must drain; `npm run soak` measures the
+  // heap in its own process with --expose-gc.
 }, 60000)
