@@ -8,6 +8,7 @@ import type { Logger } from './logger'
 import {
   ErrorCode,
   ExitReason,
+  joinRefusalReason,
   type Conference,
   type Events,
   type JoinParams,
@@ -91,9 +92,30 @@ export class Lifecycle {
       })
     } catch (err) {
       if (this.connectionState === 'connecting') this.setState(before)
+      this.refused(toEmediaError(err))
       throw err
     }
     return conference as unknown as Conference
+  }
+
+  /**
+   * The server refused the claim of the stream slot the join granted (a limit reached since):
+   * pubStream had already resolved, so the app hears it as a mediaError of job 'publish'.
+   */
+  claimRefused(confrId: string, err: EmediaError): void {
+    if (this.session.confrId !== confrId) return // the conference ended meanwhile
+    this.opts.log.warn(`first stream refused: ${err.code} ${err.message}`)
+    const message = `publish refused (${err.code}): ${err.message}`
+    this.opts.fire(change('mediaError', { confrId, job: 'publish', message }))
+  }
+
+  /** A refused join is also told as onConferenceExit(reason, code), as emedia did. */
+  private refused(err: EmediaError): void {
+    // A join that raced a newer one, or a join that got in after all: not a refusal.
+    if (this.session.conference) return
+    const reason = joinRefusalReason(err.code)
+    this.opts.log.info(`join refused ${reason}/${err.code}: ${err.message}`)
+    this.opts.fire(change('conferenceExit', reason, err.code))
   }
 
   /** Leaves: tells the server when a socket is there, then ends locally either way. */

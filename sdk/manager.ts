@@ -13,8 +13,12 @@ import type {
 } from './events'
 import type { Lifecycle } from './lifecycle'
 import {
+  CONFR_TYPES,
   ConfrType,
+  confrTypeOf,
   Role,
+  roleOf,
+  ROLES,
   type Attrs,
   type Conference,
   type ConferenceConfig,
@@ -22,6 +26,8 @@ import {
   type Member,
   type MemberExitCause,
   type Methods,
+  type Numeric,
+  type PublishResult,
   type RoleValue,
   type Stream,
 } from './protocol'
@@ -36,15 +42,16 @@ export interface JoinRoomConfig extends ConferenceConfig {
 export interface JoinRoomOptions {
   roomName: string
   password?: string
-  role?: RoleValue
+  /** A Role value; the document's `{string}` ("3") works too. */
+  role?: Numeric<RoleValue>
   /** New: conference type when the room is created (server default otherwise). */
-  type?: ConfrTypeValue
+  type?: Numeric<ConfrTypeValue>
   config?: JoinRoomConfig
 }
 
 /** New: what emedia's joinConference* could not say. */
 export interface JoinOptions {
-  role?: RoleValue
+  role?: Numeric<RoleValue>
   nickName?: string
 }
 
@@ -60,9 +67,6 @@ export type ConferenceInfo = Methods['getConferenceInfo']['result']
 
 type StreamRef = Stream | string | undefined
 
-const roles: number[] = Object.values(Role)
-const confrTypes: number[] = Object.values(ConfrType)
-
 function needString(value: unknown, what: string): string {
   if (typeof value !== 'string' || !value) throw badInput(`${what} must be a non-empty string`)
   return value
@@ -75,9 +79,20 @@ function needNames(value: unknown): string[] {
   return value
 }
 
-function needRole(value: unknown): RoleValue {
-  if (!roles.includes(value as number)) throw badInput(`role must be one of ${roles.join(', ')}`)
-  return value as RoleValue
+// The document types confrType and role as {string}: "3" is accepted and sent as it is; the
+// server normalises it (the same rule, protocol.ts). Anything else fails here with -400.
+function needRole(value: unknown): Numeric<RoleValue> {
+  if (roleOf(value) === null)
+    throw badInput(`role must be one of ${ROLES.join(', ')} (a number or a numeric string)`)
+  return value as Numeric<RoleValue>
+}
+
+function needConfrType(value: unknown): Numeric<ConfrTypeValue> {
+  if (confrTypeOf(value) === null)
+    throw badInput(
+      `confrType must be one of ${CONFR_TYPES.join(', ')} (a number or a numeric string)`,
+    )
+  return value as Numeric<ConfrTypeValue>
 }
 
 function streamIdOf(ref: Stream | string): string {
@@ -123,18 +138,15 @@ export class Manager {
   // ---- conferences ----
 
   createConference(
-    confrType: ConfrTypeValue = ConfrType.COMMUNICATION,
+    confrType: Numeric<ConfrTypeValue> = ConfrType.COMMUNICATION,
     password = '',
     rec = false,
     recMerge = false,
     config?: ConferenceConfig,
   ): Promise<Conference> {
     return this.run(() => {
-      if (!confrTypes.includes(confrType)) {
-        throw badInput(`confrType must be one of ${confrTypes.join(', ')}`)
-      }
       return this.life.rpc.call('createConference', {
-        type: confrType,
+        type: needConfrType(confrType),
         password,
         rec: !!rec,
         recMerge: !!recMerge,
@@ -196,6 +208,7 @@ export class Manager {
       if (!option || typeof option !== 'object') throw badInput('joinRoom needs {roomName, ...}')
       const { nickName, rec, recMerge, ext, ...limits } = option.config || {}
       if (option.role !== undefined) needRole(option.role)
+      if (option.type !== undefined) needConfrType(option.type)
       return this.life.join({
         roomName: needString(option.roomName, 'roomName'),
         password: option.password || '',
@@ -210,11 +223,19 @@ export class Manager {
     })
   }
 
-  /** Resolves once the server acknowledged (at once without a socket); fires onConferenceExit(0, 0). */
-  exitConference(_confrId?: string): Promise<void> {
-    return this.run(() => this.life.exit())
+  /**
+   * Resolves once the server acknowledged (at once without a socket); fires onConferenceExit(0, 0).
+   * `confrId` is optional (you are in one conference at most); when given and not the conference
+   * you are in, nothing is left.
+   */
+  exitConference(confrId?: string): Promise<void> {
+    return this.run(() => {
+      if (confrId && confrId !== this.life.session.confrId) return
+      return this.life.exit()
+    })
   }
 
+  /** Ends the conference for everyone (admins and its creator, joined or not); resolves with nothing. */
   destroyConference(confrId?: string): Promise<void> {
     return this.run(async () => {
       const id = needString(confrId || this.life.session.confrId, 'confrId')
@@ -235,7 +256,7 @@ export class Manager {
   grantRole(
     confrId: string,
     memberNames: string[],
-    role: RoleValue,
+    role: Numeric<RoleValue>,
   ): Promise<{ granted: string[] }> {
     return this.run(() =>
       this.life.rpc.call('grantRole', {
@@ -282,15 +303,42 @@ export class Manager {
   pubStream(rtcId?: string, media: { voff?: 0 | 1; aoff?: 0 | 1 } = {}): Promise<PubStreamResult> {
     return this.run(async () => {
       const confrId = this.requireConference('pubStream')
-      const res = await this.life.rpc.call(
-        'publish',
-        { confrId, rtcId: rtcId || newRtcId(), ...media },
-        {
-          onResult: (r) => this.life.session.published.set(r.stream.id, r),
-        },
-      )
+      const params = { confrId, rtcId: rtcId || newRtcId(), ...media }
+      const grant = this.life.session.grant
+      if (grant) return this.claim(grant, params)
+      const res = await this.life.rpc.call('publish', params, {
+        onResult: (r) => this.life.session.published.set(r.stream.id, r),
+      })
       return { data: { rtmp: res.rtmp, streamId: res.stream.id, stream: res.stream } }
     })
+  }
+
+  /**
+   * The first pubStream answers from the slot the join granted (protocol 1.1): the claim goes to
+   * the server, which checks role and limits, and the push URL is returned without waiting. The
+   * claim is sent before this resolves, so it reaches the server before any push can.
+   */
+  private claim(grant: PublishResult, params: Methods['publish']['params']): PubStreamResult {
+    const session = this.life.session
+    session.grant = null
+    const { rtcId, voff = 0, aoff = 0 } = params
+    const stream: Stream = { ...grant.stream, rtcId, voff, aoff }
+    session.published.set(stream.id, { stream, rtmp: grant.rtmp })
+    this.life.rpc
+      .call(
+        'publish',
+        { ...params, streamId: stream.id },
+        {
+          onResult: (r) =>
+            session.published.set(r.stream.id, { stream: r.stream, rtmp: grant.rtmp }),
+        },
+      )
+      .catch((err: unknown) => {
+        // Refused (limits, role): the slot is gone on the server and a push to it is refused.
+        session.published.delete(stream.id)
+        this.life.claimRefused(params.confrId, toEmediaError(err))
+      })
+    return { data: { rtmp: grant.rtmp, streamId: stream.id, stream } }
   }
 
   unpubStream(stream?: StreamRef): Promise<void> {
@@ -302,19 +350,23 @@ export class Manager {
   }
 
   /**
-   * Play URL of a remote stream: from what the server already sent; asks only when missing, or
-   * when `refresh` is set (a URL the engine refused or that expired).
+   * Play URL of a remote stream: from what the server already sent; asks only when missing, when
+   * it is (nearly) expired (the server says how long it lasts), or when `refresh` is set (a URL
+   * the engine refused).
    */
   subStream(stream: Stream | string, opts: { refresh?: boolean } = {}): Promise<SubStreamResult> {
     return this.run(async () => {
       const streamId = streamIdOf(stream)
-      const known = this.life.session.streams.get(streamId)
-      if (known && known.rtmp && !opts.refresh)
-        return { data: { rtmp: known.rtmp, flv: known.flv } }
+      const session = this.life.session
+      const known = session.streams.get(streamId)
+      const fresh = known && known.rtmp && !session.playUrlsExpired(streamId)
+      if (fresh && !opts.refresh) return { data: { rtmp: known.rtmp!, flv: known.flv } }
       const res = await this.life.rpc.call('subscribe', { streamId })
-      const current = this.life.session.streams.get(streamId)
-      if (current)
-        this.life.session.streams.set(streamId, { ...current, rtmp: res.rtmp, flv: res.flv })
+      const current = session.streams.get(streamId)
+      if (current) {
+        session.streams.set(streamId, { ...current, rtmp: res.rtmp, flv: res.flv, ttl: res.ttl })
+        session.notePlayUrls(streamId, res.ttl)
+      }
       return { data: { rtmp: res.rtmp, flv: res.flv } }
     })
   }

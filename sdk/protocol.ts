@@ -21,6 +21,28 @@ export const Role = {
 } as const
 export type RoleValue = (typeof Role)[keyof typeof Role]
 
+/** The emedia document types `confrType` and `role` as `{string}`: "10" is as good as 10. */
+export type Numeric<T extends number> = T | `${T}`
+
+/** `value` as one of `allowed`, from a number or a numeric string; null for anything else. */
+function oneOf<T extends number>(allowed: readonly T[], value: unknown): T | null {
+  const n = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value
+  return allowed.includes(n as T) ? (n as T) : null
+}
+
+export const ROLES: readonly RoleValue[] = Object.values(Role)
+export const CONFR_TYPES: readonly ConfrTypeValue[] = Object.values(ConfrType)
+
+/** A role from a number or numeric string ("3"); null when it is no role. */
+export const roleOf = (value: unknown): RoleValue | null => oneOf(ROLES, value)
+
+/** A conference type from a number or numeric string ("10"); null when it is no type. */
+export const confrTypeOf = (value: unknown): ConfrTypeValue | null => oneOf(CONFR_TYPES, value)
+
+/** Whether a role may publish media (the one home of this rule: SDK, store and server use it). */
+export const canPublish = (role: number | undefined): boolean =>
+  role === Role.ADMIN || role === Role.TALKER
+
 /**
  * Error codes. The negative emedia server codes keep their emedia meaning (they are what
  * `onConferenceExit(reason, failed)` carries); -400/-404/-413/-429/-1 are ours.
@@ -30,6 +52,7 @@ export const ErrorCode = {
   TOKEN: -100,
   NO_RIGHTS: -101,
   NO_SUCH_CONFERENCE: -301,
+  /** Only as `failed` of onConferenceExit(11): the conference ended. A late join gets -301. */
   CONFERENCE_DISBANDED: -302,
   BAD_REQUEST: -400,
   UNKNOWN_METHOD: -404,
@@ -37,8 +60,11 @@ export const ErrorCode = {
   TOO_LARGE: -413,
   RATE_LIMITED: -429,
   TICKET_INVALID: -500,
+  /** emedia's other "conference gone" code; this server says -301 instead. */
+  CONFERENCE_GONE: -501,
   TICKET_EXPIRED: -502,
   MEMBER_INVALID: -504,
+  /** Not produced by this server. */
   CONFERENCE_INVALID: -506,
   WRONG_PASSWORD: -508,
   SERVER_LIMIT: -510,
@@ -62,6 +88,29 @@ export const ExitReason = {
   CLOSED: 11,
 } as const
 export type ExitReasonValue = (typeof ExitReason)[keyof typeof ExitReason]
+
+/**
+ * The `onConferenceExit` reason a refused join is also reported with, as emedia did: ticket,
+ * membership, password and server-limit refusals and network failures are 4 (FAILED) with the
+ * code; a conference that is invalid or gone (-501, -506) is 11; any other refusal is 2.
+ */
+export function joinRefusalReason(code: number): ExitReasonValue {
+  switch (code) {
+    case ErrorCode.TICKET_INVALID:
+    case ErrorCode.TICKET_EXPIRED:
+    case ErrorCode.MEMBER_INVALID:
+    case ErrorCode.WRONG_PASSWORD:
+    case ErrorCode.SERVER_LIMIT:
+    case ErrorCode.NETWORK:
+    case ErrorCode.TIMEOUT:
+      return ExitReason.FAILED
+    case ErrorCode.CONFERENCE_GONE:
+    case ErrorCode.CONFERENCE_INVALID:
+      return ExitReason.CLOSED
+    default:
+      return ExitReason.REFUSED
+  }
+}
 
 /** Why a member left, as others see it in `memberExited`. */
 export type MemberExitCause = 'exit' | 'kicked' | 'timeout' | 'destroyed' | 'replaced'
@@ -96,6 +145,8 @@ export interface Stream {
   rtmp?: string
   /** The same stream as HTTP-FLV, when the media engine serves it. */
   flv?: string
+  /** Seconds the play URLs stay valid from when this object was sent (protocol 1.1). */
+  ttl?: number
 }
 
 export interface ConferenceConfig {
@@ -132,8 +183,8 @@ export interface JoinParams {
   ticket?: string
   /** By room name: created with `type` and `config` when missing. */
   roomName?: string
-  type?: ConfrTypeValue
-  role?: RoleValue
+  type?: Numeric<ConfrTypeValue>
+  role?: Numeric<RoleValue>
   nickName?: string
   ext?: Record<string, unknown>
   rec?: boolean
@@ -154,6 +205,13 @@ export interface JoinResult {
   heartbeatMs: number
   /** How long the server keeps a disconnected membership. */
   graceMs: number
+  /**
+   * Protocol 1.1: a joiner whose role may publish gets its first stream slot with the join, so
+   * `pubStream` needs no round trip. The slot is claimed by `publish` with its `streamId` (the
+   * server checks role and limits then); until claimed it counts toward no limit and the media
+   * engine refuses a push to it.
+   */
+  grant?: PublishResult
 }
 
 export interface ResumeResult extends JoinResult {
@@ -171,7 +229,7 @@ export interface Methods {
   auth: { params: { token: string }; result: { userId: string; appId: string; serverTime: number } }
   createConference: {
     params: {
-      type: ConfrTypeValue
+      type: Numeric<ConfrTypeValue>
       password?: string
       rec?: boolean
       recMerge?: boolean
@@ -198,15 +256,25 @@ export interface Methods {
   destroy: { params: { confrId: string }; result: {} }
   kick: { params: { confrId: string; memberNames: string[] }; result: { kicked: string[] } }
   grantRole: {
-    params: { confrId: string; memberNames: string[]; role: RoleValue }
+    params: { confrId: string; memberNames: string[]; role: Numeric<RoleValue> }
     result: { granted: string[] }
   }
   publish: {
-    params: { confrId: string; rtcId: string; voff?: 0 | 1; aoff?: 0 | 1 }
+    params: {
+      confrId: string
+      rtcId: string
+      voff?: 0 | 1
+      aoff?: 0 | 1
+      /** Claim the slot granted at join (JoinResult.grant) instead of a new stream. */
+      streamId?: string
+    }
     result: PublishResult
   }
   unpublish: { params: { streamId: string }; result: {} }
-  subscribe: { params: { streamId: string }; result: { rtmp: string; flv?: string } }
+  subscribe: {
+    params: { streamId: string }
+    result: { rtmp: string; flv?: string; ttl?: number }
+  }
   unsubscribe: { params: { streamId: string }; result: {} }
   setMedia: { params: { streamId: string; voff?: 0 | 1; aoff?: 0 | 1 }; result: { stream: Stream } }
   setAttrs: { params: { confrId: string; key: string; val: string }; result: { attrs: Attrs } }

@@ -10,12 +10,13 @@ import {
   type Published,
 } from './events'
 import {
-  Role,
+  canPublish,
   type Attrs,
   type Conference,
   type Events,
   type JoinResult,
   type Member,
+  type PublishResult,
   type ResumeResult,
   type Stream,
 } from './protocol'
@@ -32,10 +33,6 @@ function mediaUpdate(before: Stream, after: Stream): MediaUpdate | null {
   return Object.keys(update).length ? update : null
 }
 
-export function canPublish(role: number): boolean {
-  return role === Role.ADMIN || role === Role.TALKER
-}
-
 export class Session {
   conference: Conference | null = null
   self: Member | null = null
@@ -46,6 +43,10 @@ export class Session {
   /** Your streams, by stream id. */
   published = new Map<string, Published>()
   attrs: Attrs = {}
+  /** The first stream slot the join granted (protocol 1.1), until pubStream claims it. */
+  grant: PublishResult | null = null
+  /** Stream id → local time (ms) after which its play URLs are due for renewal. */
+  private playExpiry = new Map<string, number>()
   resumeToken = ''
   heartbeatMs = 0
   graceMs = 0
@@ -61,7 +62,22 @@ export class Session {
     this.streams = new Map()
     this.published = new Map()
     this.attrs = {}
+    this.grant = null
+    this.playExpiry = new Map()
     this.resumeToken = ''
+  }
+
+  /** The play URLs of a stream as received now; `ttl` (s) from the server, when it says. */
+  notePlayUrls(streamId: string, ttl: number | undefined): void {
+    // Renew at 90% of the lifetime: a URL handed to live-player must still work when it connects.
+    if (ttl) this.playExpiry.set(streamId, Date.now() + ttl * 900)
+    else this.playExpiry.delete(streamId)
+  }
+
+  /** Whether the play URLs we hold for a stream are (nearly) expired. */
+  playUrlsExpired(streamId: string): boolean {
+    const at = this.playExpiry.get(streamId)
+    return at !== undefined && Date.now() >= at
   }
 
   /** A join reply: you first, then the members present, then their live streams. */
@@ -156,6 +172,9 @@ export class Session {
     const selfId = res.self.id
     this.members = new Map(res.members.filter((m) => m.id !== selfId).map((m) => [m.id, m]))
     this.streams = new Map(res.streams.filter((s) => s.memId !== selfId).map((s) => [s.id, s]))
+    this.playExpiry = new Map()
+    for (const s of this.streams.values()) this.notePlayUrls(s.id, s.ttl)
+    this.grant = res.grant ?? null
     this.attrs = { ...res.attrs }
     this.resumeToken = res.resumeToken
     this.heartbeatMs = res.heartbeatMs
@@ -201,7 +220,10 @@ export class Session {
     if (roleToken) this.conference = { ...conference, roleToken }
     // The server withdraws the streams of a member who may no longer publish, and tells only
     // the others: forget them here.
-    if (!canPublish(member.role)) this.published = new Map()
+    if (!canPublish(member.role)) {
+      this.published = new Map()
+      this.grant = null
+    }
     const out: Change[] = [change('memberUpdated', this.self)]
     if (before.role !== member.role) {
       out.push(change('roleChanged', member.role, (this.conference as Conference).roleToken))
@@ -213,6 +235,7 @@ export class Session {
     if (this.isSelf(stream.memId)) return []
     const old = this.streams.get(stream.id)
     this.streams.set(stream.id, stream)
+    this.notePlayUrls(stream.id, stream.ttl)
     if (!old) return [change('streamAdded', stream)]
     // Announced again (a publisher back with the same URL): no second tile, only news.
     const update = mediaUpdate(old, stream)

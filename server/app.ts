@@ -72,6 +72,7 @@ export async function createConferenceServer(
     service,
     engineName: engine.name,
     recordingsDir: config.recordingsDir,
+    log: log.child({ mod: 'http' }),
   })
   const http: Server = createServer(api)
   const wss = attachSignalling(http, { service, tokens, config, log: log.child({ mod: 'signal' }) })

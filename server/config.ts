@@ -26,6 +26,7 @@ export interface ServerConfig {
   passwordFailuresPerAddress: number
   passwordLockoutSec: number
   maxConferenceMembers: number
+  kickBanSec: number
   engine: 'embedded' | 'nginx'
   rtmpPort: number
   flvPort: number
@@ -139,7 +140,13 @@ export const OPTIONS: readonly Option[] = [
     key: 'maxConferenceMembers',
     kind: 'int',
     def: 2000,
-    doc: 'Upper bound on any conference limit a client may ask for.',
+    doc: 'Members one conference may hold (-522 beyond), and the upper bound on any conference limit a client may ask for.',
+  },
+  {
+    key: 'kickBanSec',
+    kind: 'int',
+    def: 0,
+    doc: 'How long a kicked user may not rejoin that conference, by any way in (0: until the conference ends).',
   },
   {
     key: 'engine',

@@ -2,7 +2,7 @@
 import { ErrorCode } from '../../sdk/protocol'
 import { RpcError } from '../rpc-error'
 import { checkAttrsSize } from '../security/quota'
-import { canPublish, Conference } from './conference'
+import { canPublish, ConferenceState } from './conference'
 import { Caller, P, R, ServiceContext } from './context'
 import { membershipOf } from './lookups'
 import { broadcastAll } from './sending'
@@ -32,7 +32,7 @@ export function deleteAttrs(
   return attrsChanged(conf)
 }
 
-function attrsChanged(conf: Conference) {
+function attrsChanged(conf: ConferenceState) {
   const attrs = conf.attrsObject()
   broadcastAll(conf, 'attrsUpdated', { confrId: conf.id, attrs })
   return { attrs }

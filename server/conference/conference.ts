@@ -10,6 +10,8 @@ import {
   Stream,
 } from '../../sdk/protocol'
 
+export { canPublish } from '../../sdk/protocol'
+
 /** Where a member's events go: its socket, or nowhere while it is disconnected. */
 export interface Peer {
   send(event: string, data: unknown): void
@@ -25,6 +27,8 @@ export interface MemberState {
   globalName: string
   nickName: string
   role: RoleValue
+  /** The highest role the member's user token allows: every role change stays under it. */
+  maxRole: RoleValue | undefined
   ext: Record<string, unknown>
   joinedAt: number
   resumeToken: string
@@ -44,32 +48,60 @@ export interface StreamState {
   type: 'normal' | 'mix'
   /** The engine session currently publishing it; null until media flows. */
   publishSession: string | null
+  /**
+   * A slot granted with the join (JoinResult.grant) and not yet claimed by `publish`: it counts
+   * toward no limit and the media engine refuses a push to it.
+   */
+  reserved: boolean
 }
 
 /** Media jobs of the server itself (mixer, recorder) act as this member id. */
 export const SYSTEM_MEMBER = 'sys'
 
-export const canPublish = (role: RoleValue) => role === Role.ADMIN || role === Role.TALKER
+/** What a conference is made with (createConference, or the first join of a room name). */
+export interface ConferenceOptions {
+  id: string
+  type: ConfrTypeValue
+  password: string
+  /** The creator: ADMIN when it joins, and an admin's rights before it does. */
+  ownerUserId: string
+  config: Required<ConferenceConfig>
+  rec: boolean
+  recMerge: boolean
+  /** Room name when created by joinRoom. */
+  name?: string
+}
 
-export class Conference {
+export class ConferenceState {
   readonly members = new Map<string, MemberState>()
   readonly streams = new Map<string, StreamState>()
   readonly attrs = new Map<string, string>()
-  /** userId → time (s) of their last kick: tickets issued before it are void. */
+  /**
+   * userId → time (s) of their last kick: tickets issued before it are void, and joins are
+   * refused for the server's kickBanSec after it (0: for the rest of the conference).
+   */
   readonly kickedAt = new Map<string, number>()
   emptyTimer: NodeJS.Timeout | null = null
   readonly createdAt = Date.now()
+  readonly id: string
+  readonly type: ConfrTypeValue
+  readonly password: string
+  readonly ownerUserId: string
+  readonly config: Required<ConferenceConfig>
+  readonly rec: boolean
+  readonly recMerge: boolean
+  readonly name?: string
 
-  constructor(
-    readonly id: string,
-    readonly type: ConfrTypeValue,
-    readonly password: string,
-    readonly ownerUserId: string,
-    readonly config: Required<ConferenceConfig>,
-    readonly rec: boolean,
-    readonly recMerge: boolean,
-    readonly name?: string,
-  ) {}
+  constructor(o: ConferenceOptions) {
+    this.id = o.id
+    this.type = o.type
+    this.password = o.password
+    this.ownerUserId = o.ownerUserId
+    this.config = o.config
+    this.rec = o.rec
+    this.recMerge = o.recMerge
+    this.name = o.name
+  }
 
   memberByUser(userId: string): MemberState | undefined {
     for (const m of this.members.values()) if (m.userId === userId) return m
@@ -90,6 +122,13 @@ export class Conference {
 
   streamsOf(memberId: string): StreamState[] {
     return [...this.streams.values()].filter((s) => s.memberId === memberId)
+  }
+
+  /** Streams that count toward maxVideoCount: members' claimed streams (not mixes, not slots). */
+  videoCount(): number {
+    let n = 0
+    for (const s of this.streams.values()) if (s.type === 'normal' && !s.reserved) n++
+    return n
   }
 
   liveStreams(): StreamState[] {

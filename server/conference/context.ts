@@ -1,14 +1,16 @@
 // What the service's parts share: the socket-side Caller, what they need of the media engine, and
 // the context object every operation module (views, lifecycle, membership, streams...) receives.
-import { randomBytes, timingSafeEqual } from 'crypto'
+import { randomBytes } from 'crypto'
 import { Methods } from '../../sdk/protocol'
 import { Tokens, UserClaims } from '../auth/tokens'
 import { ServerConfig } from '../config'
 import { Logger } from '../log'
 import { PasswordGuard } from '../security/attempts'
-import { Conference, Peer } from './conference'
+import type { Params } from '../signal/schemas'
+import { ConferenceState, MemberState, Peer, StreamState } from './conference'
 
-export type P<M extends keyof Methods> = Methods[M]['params']
+/** A request's params as handlers get them: validated and normalised (signal/schemas.ts). */
+export type P<M extends keyof Methods> = Params<M>
 export type R<M extends keyof Methods> = Methods[M]['result']
 
 /** What the service needs from the media engine. */
@@ -39,19 +41,23 @@ export interface ServiceContext {
   readonly tokens: Tokens
   readonly media: MediaUrls
   readonly log: Logger
-  readonly conferences: Map<string, Conference>
+  readonly conferences: Map<string, ConferenceState>
   /** Room name → confrId of the conferences joined by roomName. */
   readonly byRoom: Map<string, string>
   readonly passwords: PasswordGuard
-  /** The service's own EventEmitter.emit (see ConferenceService for the events). */
-  emit(event: string, ...args: unknown[]): boolean
+  /** The service's own EventEmitter.emit. */
+  emit<K extends keyof ServiceEvents>(event: K, ...args: ServiceEvents[K]): boolean
+}
+
+/** The service's internal events, for media jobs and operators: a misspelled one does not compile. */
+export interface ServiceEvents {
+  'conference-created': [conf: ConferenceState]
+  /** Media of a stream reached the engine. */
+  'stream-live': [conf: ConferenceState, stream: StreamState]
+  /** Media of a stream stopped (or the stream was removed while live). */
+  'stream-idle': [conf: ConferenceState, stream: StreamState]
+  'member-left': [conf: ConferenceState, member: MemberState]
+  'conference-end': [conf: ConferenceState]
 }
 
 export const newId = (prefix: string) => prefix + randomBytes(12).toString('base64url')
-
-/** Constant-time compare; byte lengths, not string lengths: 'é' and 'ab' must not throw. */
-export const sameSecret = (a: string, b: string) => {
-  const x = Buffer.from(a)
-  const y = Buffer.from(b)
-  return x.length === y.length && timingSafeEqual(x, y)
-}

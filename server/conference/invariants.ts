@@ -50,7 +50,7 @@ export function checkInvariants(service: ConferenceService): string[] {
         sessions.set(s.publishSession, sid)
       }
       if (s.type !== 'normal') continue // mixes belong to the server, not to a member
-      videos++
+      if (!s.reserved) videos++
       const owner = conf.members.get(s.memberId)
       if (!owner) bad.push(`${what}: owner ${s.memberId} is not a member`)
       else if (!canPublish(owner.role))

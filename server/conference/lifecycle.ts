@@ -1,49 +1,59 @@
 // Conferences: creating one (by createConference or by a first join of a room name), tickets,
 // the public info, and destroy.
-import { Conference as ConferenceView, ErrorCode, Role } from '../../sdk/protocol'
+import { ConferenceConfig, ConfrTypeValue, ErrorCode, Role } from '../../sdk/protocol'
 import { RpcError } from '../rpc-error'
 import { checkConferenceQuota } from '../security/quota'
-import { canPublish, Conference } from './conference'
+import { canPublish, ConferenceState } from './conference'
 import { Caller, newId, P, R, ServiceContext } from './context'
 import { checkPassword, conferenceOf, requireAdmin } from './lookups'
 import { endConference, scheduleEndIfEmpty } from './teardown'
 import { conferenceView } from './views'
 
+/** What a new conference is made of; the rest (id, owner) comes from the caller. */
+export interface NewConference {
+  type: ConfrTypeValue
+  password?: string
+  rec?: boolean
+  recMerge?: boolean
+  config?: ConferenceConfig
+  /** Room name when created by joinRoom. */
+  name?: string
+}
+
 export function newConference(
   ctx: ServiceContext,
   caller: Caller,
-  type: number,
-  password: string,
-  rec: boolean,
-  recMerge: boolean,
-  cfg: P<'createConference'>['config'] = {},
-  name?: string,
-): Conference {
+  o: NewConference,
+): ConferenceState {
   checkConferenceQuota(ctx.conferences.values(), caller.userId, ctx.config.maxConferencesPerUser)
   const limit = ctx.config.maxConferenceMembers
+  const cfg = o.config ?? {}
   for (const [k, v] of Object.entries(cfg)) {
     if (typeof v === 'number' && v > limit)
       throw new RpcError(ErrorCode.BAD_REQUEST, `config.${k} exceeds this server's limit ${limit}`)
   }
-  const conf = new Conference(
-    newId('CF_'),
-    type as ConferenceView['type'],
-    password,
-    caller.userId,
-    {
+  const conf = new ConferenceState({
+    id: newId('CF_'),
+    type: o.type,
+    password: o.password ?? '',
+    ownerUserId: caller.userId,
+    config: {
       maxTalkerCount: cfg.maxTalkerCount ?? 16,
       maxVideoCount: cfg.maxVideoCount ?? 16,
       maxAudienceCount: cfg.maxAudienceCount ?? 1000,
       maxPubDesktopCount: cfg.maxPubDesktopCount ?? 1,
     },
-    rec,
-    recMerge,
-    name,
-  )
+    rec: !!o.rec,
+    recMerge: !!o.recMerge,
+    name: o.name,
+  })
   ctx.conferences.set(conf.id, conf)
-  if (name !== undefined) ctx.byRoom.set(name, conf.id)
+  if (o.name !== undefined) ctx.byRoom.set(o.name, conf.id)
   scheduleEndIfEmpty(ctx, conf)
-  ctx.log.info({ confrId: conf.id, type, name, by: caller.userId }, 'conference created')
+  ctx.log.info(
+    { confrId: conf.id, type: o.type, name: o.name, by: caller.userId },
+    'conference created',
+  )
   ctx.emit('conference-created', conf)
   return conf
 }
@@ -53,7 +63,7 @@ export function createConference(
   caller: Caller,
   p: P<'createConference'>,
 ): R<'createConference'> {
-  const conf = newConference(ctx, caller, p.type, p.password ?? '', !!p.rec, !!p.recMerge, p.config)
+  const conf = newConference(ctx, caller, p)
   return conferenceView(ctx, conf, caller.userId, Role.ADMIN)
 }
 

@@ -2,10 +2,11 @@
 // admin rights, the caller's own stream, the password.
 import { ErrorCode, Role } from '../../sdk/protocol'
 import { RpcError } from '../rpc-error'
-import { Conference, MemberState } from './conference'
-import { Caller, sameSecret, ServiceContext } from './context'
+import { ConferenceState, MemberState } from './conference'
+import { sameSecret } from '../security/secret'
+import { Caller, ServiceContext } from './context'
 
-export function conferenceOf(ctx: ServiceContext, confrId: string): Conference {
+export function conferenceOf(ctx: ServiceContext, confrId: string): ConferenceState {
   const conf = ctx.conferences.get(confrId)
   if (!conf) throw new RpcError(ErrorCode.NO_SUCH_CONFERENCE, `no conference ${confrId}`)
   return conf
@@ -15,18 +16,29 @@ export function membershipOf(
   ctx: ServiceContext,
   caller: Caller,
   confrId: string,
-): { conf: Conference; member: MemberState } {
+): { conf: ConferenceState; member: MemberState } {
   const conf = conferenceOf(ctx, confrId)
   const member = conf.members.get(caller.memberships.get(confrId) ?? '')
   if (!member) throw new RpcError(ErrorCode.MEMBER_INVALID, `not a member of ${confrId}`)
   return { conf, member }
 }
 
-export function requireAdmin(ctx: ServiceContext, caller: Caller, confrId: string) {
-  const found = membershipOf(ctx, caller, confrId)
-  if (found.member.role !== Role.ADMIN)
-    throw new RpcError(ErrorCode.NO_RIGHTS, 'only an admin may do this')
-  return found
+/**
+ * An admin of the conference: a member with the ADMIN role, or its creator whether or not it has
+ * joined (emedia's creator could destroy a conference it never entered). `member` is the
+ * caller's membership when it has one.
+ */
+export function requireAdmin(
+  ctx: ServiceContext,
+  caller: Caller,
+  confrId: string,
+): { conf: ConferenceState; member: MemberState | undefined } {
+  const conf = conferenceOf(ctx, confrId)
+  const member = conf.members.get(caller.memberships.get(confrId) ?? '')
+  if (member?.role === Role.ADMIN) return { conf, member }
+  if (!member && caller.userId === conf.ownerUserId) return { conf, member }
+  if (!member) throw new RpcError(ErrorCode.MEMBER_INVALID, `not a member of ${confrId}`)
+  throw new RpcError(ErrorCode.NO_RIGHTS, 'only an admin may do this')
 }
 
 /** The caller's own stream, through any of its memberships. */
@@ -45,7 +57,7 @@ export function ownStream(ctx: ServiceContext, caller: Caller, streamId: string)
 /** -508 on a wrong password; -429 while the caller is locked out (server/security/attempts). */
 export function checkPassword(
   ctx: ServiceContext,
-  conf: Conference,
+  conf: ConferenceState,
   password: string | undefined,
   caller: Caller,
 ) {

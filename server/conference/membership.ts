@@ -3,8 +3,9 @@
 import { randomBytes } from 'crypto'
 import { ConfrType, ErrorCode, ExitReason, ResumeResult, Role, RoleValue } from '../../sdk/protocol'
 import { RpcError } from '../rpc-error'
-import { canPublish, Conference, MemberState } from './conference'
-import { Caller, newId, P, R, sameSecret, ServiceContext } from './context'
+import { canPublish, ConferenceState, MemberState, StreamState } from './conference'
+import { sameSecret } from '../security/secret'
+import { Caller, newId, P, R, ServiceContext } from './context'
 import { newConference } from './lifecycle'
 import { checkPassword, conferenceOf, membershipOf } from './lookups'
 import { broadcastAll } from './sending'
@@ -12,19 +13,23 @@ import { removeMember } from './teardown'
 import { signedUrls, snapshot } from './views'
 
 export function join(ctx: ServiceContext, caller: Caller, p: P<'join'>): R<'join'> {
-  let conf: Conference
+  let conf: ConferenceState
   if (p.roomName !== undefined) {
     const existing = ctx.conferences.get(ctx.byRoom.get(p.roomName) ?? '')
     if (existing) {
       conf = existing
+      checkNotBanned(ctx, conf, caller.userId)
       checkPassword(ctx, conf, p.password, caller)
     } else {
-      const type = p.type ?? ConfrType.COMMUNICATION
-      const password = p.password ?? ''
-      conf = newConference(ctx, caller, type, password, !!p.rec, !!p.recMerge, p.config, p.roomName)
+      conf = newConference(ctx, caller, {
+        ...p,
+        type: p.type ?? ConfrType.COMMUNICATION,
+        name: p.roomName,
+      })
     }
   } else if (p.confrId !== undefined) {
     conf = conferenceOf(ctx, p.confrId)
+    checkNotBanned(ctx, conf, caller.userId)
     if (p.ticket !== undefined) {
       const t = ctx.tokens.verifyTicket(p.ticket, conf.id, caller.userId)
       if (t.iat <= (conf.kickedAt.get(caller.userId) ?? -1))
@@ -42,6 +47,11 @@ export function join(ctx: ServiceContext, caller: Caller, p: P<'join'>): R<'join
 
   const role = roleFor(conf, caller, p.role)
   const others = (pred: (m: MemberState) => boolean) => conf.count((m) => m !== already && pred(m))
+  if (others(() => true) >= ctx.config.maxConferenceMembers)
+    throw new RpcError(
+      ErrorCode.TOO_MANY_MEMBERS,
+      `this server allows at most ${ctx.config.maxConferenceMembers} members in a conference`,
+    )
   if (canPublish(role) && others((m) => canPublish(m.role)) >= conf.config.maxTalkerCount)
     throw new RpcError(ErrorCode.TOO_MANY_TALKERS, `at most ${conf.config.maxTalkerCount} talkers`)
   if (!canPublish(role) && others((m) => !canPublish(m.role)) >= conf.config.maxAudienceCount)
@@ -64,6 +74,7 @@ export function join(ctx: ServiceContext, caller: Caller, p: P<'join'>): R<'join
     globalName: `${caller.appId}_${caller.userId}`,
     nickName: p.nickName ?? caller.userId,
     role,
+    maxRole: caller.maxRole,
     ext: p.ext ?? {},
     joinedAt: Date.now(),
     resumeToken: randomBytes(24).toString('base64url'),
@@ -81,20 +92,54 @@ export function join(ctx: ServiceContext, caller: Caller, p: P<'join'>): R<'join
     const view = conf.memberView(member)
     broadcastAll(conf, 'memberJoined', { confrId: conf.id, member: view }, member.id)
   }
+  if (canPublish(role)) grantSlot(conf, member)
   ctx.log.info({ confrId: conf.id, memberId: member.id, userId: caller.userId, role }, 'joined')
   return snapshot(ctx, conf, member)
 }
 
+/** A kicked user stays out for the server's kickBanSec (0: until the conference ends). */
+function checkNotBanned(ctx: ServiceContext, conf: ConferenceState, userId: string) {
+  const at = conf.kickedAt.get(userId)
+  if (at === undefined) return
+  const ban = ctx.config.kickBanSec
+  if (ban > 0 && Date.now() / 1000 >= at + ban) return
+  const until = ban > 0 ? `for ${ban} s after the kick` : 'until the conference ends'
+  throw new RpcError(ErrorCode.NO_RIGHTS, `you were removed from this conference: ${until}`)
+}
+
 /** The creator is ADMIN; others get what they ask, never above their token's maxRole. */
-function roleFor(conf: Conference, caller: Caller, asked?: RoleValue): RoleValue {
+function roleFor(conf: ConferenceState, caller: Caller, asked?: RoleValue): RoleValue {
   if (caller.userId === conf.ownerUserId) return Role.ADMIN
   const wanted = asked ?? (conf.type === ConfrType.LIVE ? Role.AUDIENCE : Role.TALKER)
-  const max = caller.maxRole ?? Role.TALKER
+  return capRole(wanted, caller.maxRole)
+}
+
+/** `wanted`, or the closest role a token capped at `maxRole` allows (no cap: up to TALKER). */
+export function capRole(wanted: RoleValue, maxRole: RoleValue | undefined): RoleValue {
+  const max = maxRole ?? Role.TALKER
   if (wanted === Role.HIDING)
     return max === Role.ADMIN || max === Role.HIDING ? wanted : Role.AUDIENCE
   if (wanted === Role.ADMIN && max !== Role.ADMIN) return Role.TALKER
   if (wanted === Role.TALKER && max === Role.AUDIENCE) return Role.AUDIENCE
   return wanted
+}
+
+/**
+ * The joiner's first stream slot (protocol 1.1): sent with the join so pubStream needs no round
+ * trip; claimed by `publish` with its id, which is when role and limits are checked.
+ */
+function grantSlot(conf: ConferenceState, member: MemberState) {
+  const slot: StreamState = {
+    id: newId('ST_'),
+    memberId: member.id,
+    rtcId: '',
+    voff: 0,
+    aoff: 0,
+    type: 'normal',
+    publishSession: null,
+    reserved: true,
+  }
+  conf.streams.set(slot.id, slot)
 }
 
 export function resume(ctx: ServiceContext, caller: Caller, p: P<'resume'>): R<'resume'> {
@@ -109,10 +154,13 @@ export function resume(ctx: ServiceContext, caller: Caller, p: P<'resume'>): R<'
   if (member.peer && member.peer !== caller.peer) member.peer.left(conf.id)
   member.peer = caller.peer
   caller.memberships.set(conf.id, member.id)
-  const published = conf.streamsOf(member.id).map((s) => ({
-    stream: conf.streamView(s),
-    rtmp: signedUrls(ctx, 'pub', conf, member.id, s.id).rtmp,
-  }))
+  const published = conf
+    .streamsOf(member.id)
+    .filter((s) => !s.reserved)
+    .map((s) => ({
+      stream: conf.streamView(s),
+      rtmp: signedUrls(ctx, 'pub', conf, member.id, s.id).rtmp,
+    }))
   ctx.log.info({ confrId: conf.id, memberId: member.id }, 'resumed')
   const result: ResumeResult = { ...snapshot(ctx, conf, member), published }
   return result

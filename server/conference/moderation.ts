@@ -6,13 +6,15 @@ import { Caller, P, R, ServiceContext } from './context'
 import { requireAdmin } from './lookups'
 import { broadcast, broadcastAll } from './sending'
 import { removeStream } from './streams'
+import { capRole } from './membership'
 import { removeMember } from './teardown'
 
 export function kick(ctx: ServiceContext, caller: Caller, p: P<'kick'>): R<'kick'> {
   const { conf, member: admin } = requireAdmin(ctx, caller, p.confrId)
   const kicked: string[] = []
   for (const m of conf.findMembers(p.memberNames)) {
-    if (m === admin) continue
+    // Nobody kicks themselves, and the creator keeps its conference.
+    if (m === admin || m.userId === conf.ownerUserId) continue
     conf.kickedAt.set(m.userId, Math.floor(Date.now() / 1000))
     const notice = {
       reason: ExitReason.REFUSED,
@@ -27,7 +29,11 @@ export function kick(ctx: ServiceContext, caller: Caller, p: P<'kick'>): R<'kick
 
 export function grantRole(ctx: ServiceContext, caller: Caller, p: P<'grantRole'>): R<'grantRole'> {
   const { conf } = requireAdmin(ctx, caller, p.confrId)
-  const targets = conf.findMembers(p.memberNames)
+  // The backend's cap (the token's maxRole) holds for every way a role changes, not only joins:
+  // a member whose token does not allow the role is left as it is and not listed as granted.
+  const targets = conf
+    .findMembers(p.memberNames)
+    .filter((m) => capRole(p.role, m.maxRole) === p.role)
   const promoted = targets.filter((m) => canPublish(p.role) && !canPublish(m.role)).length
   if (promoted && conf.count((m) => canPublish(m.role)) + promoted > conf.config.maxTalkerCount)
     throw new RpcError(ErrorCode.TOO_MANY_TALKERS, `at most ${conf.config.maxTalkerCount} talkers`)

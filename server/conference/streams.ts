@@ -2,7 +2,7 @@
 // and the mix stream of COMMUNICATION_MIX.
 import { ErrorCode } from '../../sdk/protocol'
 import { RpcError } from '../rpc-error'
-import { canPublish, Conference, StreamState, SYSTEM_MEMBER } from './conference'
+import { canPublish, ConferenceState, StreamState, SYSTEM_MEMBER } from './conference'
 import { Caller, newId, P, R, ServiceContext } from './context'
 import { membershipOf, ownStream } from './lookups'
 import { broadcast, broadcastAll } from './sending'
@@ -11,20 +11,31 @@ import { signedUrls, streamFor } from './views'
 export function publish(ctx: ServiceContext, caller: Caller, p: P<'publish'>): R<'publish'> {
   const { conf, member } = membershipOf(ctx, caller, p.confrId)
   if (!canPublish(member.role)) throw new RpcError(ErrorCode.NO_RIGHTS, 'your role may not publish')
-  let stream = conf.streamsOf(member.id).find((s) => s.rtcId === p.rtcId)
+  const own = conf.streamsOf(member.id)
+  let stream = own.find((s) => !s.reserved && s.rtcId === p.rtcId)
   if (!stream) {
-    const videos = [...conf.streams.values()].filter((s) => s.type === 'normal').length
-    if (videos >= conf.config.maxVideoCount)
+    const slot = p.streamId !== undefined ? own.find((s) => s.id === p.streamId) : undefined
+    if (p.streamId !== undefined && !slot?.reserved)
+      throw new RpcError(ErrorCode.PUBLISH_INACTIVE, `no stream slot ${p.streamId} of yours`)
+    if (conf.videoCount() >= conf.config.maxVideoCount) {
+      // A refused claim frees the slot: the push URL given with the join stops working.
+      if (slot) conf.streams.delete(slot.id)
       throw new RpcError(ErrorCode.TOO_MANY_VIDEOS, `at most ${conf.config.maxVideoCount} videos`)
-    stream = {
+    }
+    stream = slot ?? {
       id: newId('ST_'),
       memberId: member.id,
       rtcId: p.rtcId,
-      voff: p.voff ?? 0,
-      aoff: p.aoff ?? 0,
+      voff: 0,
+      aoff: 0,
       type: 'normal',
       publishSession: null,
+      reserved: false,
     }
+    stream.rtcId = p.rtcId
+    stream.voff = p.voff ?? 0
+    stream.aoff = p.aoff ?? 0
+    stream.reserved = false
     conf.streams.set(stream.id, stream)
   }
   return {
@@ -40,7 +51,12 @@ export function unpublish(ctx: ServiceContext, caller: Caller, p: P<'unpublish'>
 }
 
 /** Forget a stream, cut its publisher, and withdraw it if it was announced. */
-export function removeStream(ctx: ServiceContext, conf: Conference, s: StreamState, tell: boolean) {
+export function removeStream(
+  ctx: ServiceContext,
+  conf: ConferenceState,
+  s: StreamState,
+  tell: boolean,
+) {
   if (conf.streams.get(s.id) !== s) return
   conf.streams.delete(s.id)
   const session = s.publishSession
@@ -52,7 +68,7 @@ export function removeStream(ctx: ServiceContext, conf: Conference, s: StreamSta
   }
 }
 
-function announceRemoved(conf: Conference, s: StreamState) {
+function announceRemoved(conf: ConferenceState, s: StreamState) {
   if (!conf.announces(s)) return
   const view = conf.streamView(s)
   broadcastAll(conf, 'streamRemoved', { confrId: conf.id, stream: view }, s.memberId)
@@ -62,7 +78,7 @@ export function subscribe(ctx: ServiceContext, caller: Caller, p: P<'subscribe'>
   for (const [confrId, memberId] of caller.memberships) {
     const conf = ctx.conferences.get(confrId)
     const s = conf?.streams.get(p.streamId)
-    if (conf && s) return signedUrls(ctx, 'play', conf, memberId, s.id)
+    if (conf && s && !s.reserved) return signedUrls(ctx, 'play', conf, memberId, s.id)
   }
   throw new RpcError(ErrorCode.PUBLISH_INACTIVE, `no stream ${p.streamId} in your conferences`)
 }
@@ -94,7 +110,7 @@ export function setMedia(ctx: ServiceContext, caller: Caller, p: P<'setMedia'>):
 /** Media reached the engine: announce the stream to everyone else. */
 export function streamLive(
   ctx: ServiceContext,
-  conf: Conference,
+  conf: ConferenceState,
   s: StreamState,
   sessionId: string,
 ) {
@@ -112,7 +128,7 @@ export function streamLive(
 /** Media stopped (the publisher went away): withdraw, keep the stream for a re-push. */
 export function streamIdle(
   ctx: ServiceContext,
-  conf: Conference,
+  conf: ConferenceState,
   s: StreamState,
   sessionId: string,
 ) {
@@ -123,7 +139,7 @@ export function streamIdle(
 }
 
 /** COMMUNICATION_MIX: the stream the server's mixer publishes, owned by SYSTEM_MEMBER. */
-export function addMixStream(conf: Conference): StreamState {
+export function addMixStream(conf: ConferenceState): StreamState {
   const stream: StreamState = {
     id: newId('ST_'),
     memberId: SYSTEM_MEMBER,
@@ -132,6 +148,7 @@ export function addMixStream(conf: Conference): StreamState {
     aoff: 0,
     type: 'mix',
     publishSession: null,
+    reserved: false,
   }
   conf.streams.set(stream.id, stream)
   return stream

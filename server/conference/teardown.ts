@@ -1,7 +1,7 @@
 // How members and conferences end: one member with everything it owns, a whole conference, and
 // the timer that ends a conference left empty. Together because each leads to the other.
 import { ErrorCode, ExitReason, MemberExitCause, Role } from '../../sdk/protocol'
-import { Conference, MemberState } from './conference'
+import { ConferenceState, MemberState } from './conference'
 import { ExitNotice, ServiceContext } from './context'
 import { broadcastAll, send } from './sending'
 import { removeStream } from './streams'
@@ -12,7 +12,7 @@ import { removeStream } from './streams'
  */
 export function removeMember(
   ctx: ServiceContext,
-  conf: Conference,
+  conf: ConferenceState,
   member: MemberState,
   cause: MemberExitCause,
   notice?: ExitNotice,
@@ -36,7 +36,7 @@ export function removeMember(
 }
 
 /** End a conference: everyone still in it gets conferenceExit(11). */
-export function endConference(ctx: ServiceContext, conf: Conference, why: string) {
+export function endConference(ctx: ServiceContext, conf: ConferenceState, why: string) {
   if (ctx.conferences.get(conf.id) !== conf) return
   const notice = {
     reason: ExitReason.CLOSED,
@@ -51,7 +51,7 @@ export function endConference(ctx: ServiceContext, conf: Conference, why: string
   ctx.emit('conference-end', conf)
 }
 
-export function scheduleEndIfEmpty(ctx: ServiceContext, conf: Conference) {
+export function scheduleEndIfEmpty(ctx: ServiceContext, conf: ConferenceState) {
   if (conf.members.size > 0 || conf.emptyTimer) return
   conf.emptyTimer = setTimeout(() => {
     conf.emptyTimer = null

@@ -1,14 +1,14 @@
 // What members are given: signed media URLs, streams with play URLs for one receiver, the
 // conference view with fresh ticket and role token, and the snapshot a join or resume returns.
 import { Conference as ConferenceView, JoinResult, RoleValue, Stream } from '../../sdk/protocol'
-import { Conference, MemberState, StreamState } from './conference'
+import { ConferenceState, MemberState, StreamState } from './conference'
 import { ServiceContext } from './context'
 
 /** Push or play URLs for one stream, signed for one member (or SYSTEM_MEMBER for jobs). */
 export function signedUrls(
   ctx: ServiceContext,
   kind: 'pub' | 'play',
-  conf: Conference,
+  conf: ConferenceState,
   memberId: string,
   streamId: string,
 ) {
@@ -20,13 +20,15 @@ export function signedUrls(
   return {
     rtmp: `${ctx.media.rtmpBase()}/${streamId}?token=${token}`,
     flv: flv ? `${flv}/${streamId}.flv?token=${token}` : undefined,
+    // Lets the SDK renew a URL before the engine refuses it (subStream refreshes by itself).
+    ttl: ctx.config.mediaTokenTtlSec,
   }
 }
 
 /** A stream as one receiver gets it: with play URLs signed for that receiver. */
 export function streamFor(
   ctx: ServiceContext,
-  conf: Conference,
+  conf: ConferenceState,
   s: StreamState,
   viewerId: string,
 ): Stream {
@@ -35,7 +37,7 @@ export function streamFor(
 
 export function conferenceView(
   ctx: ServiceContext,
-  conf: Conference,
+  conf: ConferenceState,
   userId: string,
   role: RoleValue,
   memberId = '',
@@ -55,7 +57,12 @@ export function conferenceView(
   return view
 }
 
-export function snapshot(ctx: ServiceContext, conf: Conference, member: MemberState): JoinResult {
+export function snapshot(
+  ctx: ServiceContext,
+  conf: ConferenceState,
+  member: MemberState,
+): JoinResult {
+  const slot = conf.streamsOf(member.id).find((s) => s.reserved)
   return {
     conference: conferenceView(ctx, conf, member.userId, member.role, member.id),
     self: conf.memberView(member),
@@ -71,5 +78,9 @@ export function snapshot(ctx: ServiceContext, conf: Conference, member: MemberSt
     resumeToken: member.resumeToken,
     heartbeatMs: ctx.config.heartbeatMs,
     graceMs: ctx.config.graceMs,
+    grant: slot && {
+      stream: conf.streamView(slot),
+      rtmp: signedUrls(ctx, 'pub', conf, member.id, slot.id).rtmp,
+    },
   }
 }

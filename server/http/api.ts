@@ -3,13 +3,15 @@
 import { createReadStream, promises as fsp } from 'fs'
 import { IncomingMessage, ServerResponse } from 'http'
 import path from 'path'
-import { timingSafeEqual } from 'crypto'
+import { randomBytes } from 'crypto'
 import { z } from 'zod'
 import { ErrorCode, Role } from '../../sdk/protocol'
 import { ID_PATTERN, Tokens } from '../auth/tokens'
 import { ServerConfig } from '../config'
 import { ConferenceService } from '../conference/service'
+import { Logger } from '../log'
 import { RpcError } from '../rpc-error'
+import { sameSecret } from '../security/secret'
 import { describeIssues } from '../signal/schemas'
 import { VERSION } from '../version'
 
@@ -40,6 +42,8 @@ export interface ApiDeps {
   engineName: string
   /** Root of rec / recMerge files: <dir>/<confrId>/<name>.mp4 */
   recordingsDir: string
+  /** Where a 5xx is logged, with the request id its reply carries. */
+  log: Logger
 }
 
 /** A route's answer that is a file to stream rather than JSON. */
@@ -95,11 +99,7 @@ function send(res: ServerResponse, status: number, body: unknown) {
 
 function bearer(req: IncomingMessage, secret: string, what: string) {
   const given = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? ''
-  const ok =
-    secret !== '' &&
-    given.length === secret.length &&
-    timingSafeEqual(Buffer.from(given), Buffer.from(secret))
-  if (!ok)
+  if (secret === '' || !sameSecret(secret, given))
     throw new HttpError(401, ErrorCode.NO_RIGHTS, `${what} required as Authorization: Bearer`)
 }
 
@@ -263,9 +263,16 @@ export function createApi(deps: ApiDeps) {
       }
       send(res, 200, out)
     } catch (e) {
-      if (e instanceof HttpError)
+      if (e instanceof HttpError && e.status < 500)
         return send(res, e.status, { error: { code: e.code, message: e.message } })
-      send(res, 500, { error: { code: ErrorCode.INTERNAL, message: 'internal error' } })
+      // Every 5xx is logged; the id in the reply finds the line.
+      const requestId = randomBytes(6).toString('hex')
+      const status = e instanceof HttpError ? e.status : 500
+      deps.log.error({ err: e, requestId, method: req.method, path: url.pathname }, 'http 5xx')
+      if (res.headersSent) return void res.destroy()
+      const { code, message } =
+        e instanceof HttpError ? e : { code: ErrorCode.INTERNAL, message: 'internal error' }
+      send(res, status, { error: { code, message, requestId } })
     }
   }
 }

@@ -45,11 +45,13 @@ export class MediaGate implements MediaHooks {
     if (!conf) return 'conference is gone'
     const stream = conf.streams.get(session.stream)
     if (!stream) return 'no such stream'
+    if (kind === 'play' && stream.reserved) return 'no such stream'
     if (claims.memberId !== SYSTEM_MEMBER) {
       const member = conf.members.get(claims.memberId)
       if (!member) return 'not a member of the conference'
       if (kind === 'publish') {
         if (stream.memberId !== member.id) return 'not the owner of the stream'
+        if (stream.reserved) return 'stream slot not claimed: publish it first'
         if (!canPublish(member.role)) return 'role may not publish'
       }
     } else if (kind === 'publish' && stream.type !== 'mix') return 'system publishes mixes only'

@@ -2,7 +2,7 @@
 // `recMerge` records one grid of the talkers, COMMUNICATION_MIX publishes that grid live as a
 // stream of type 'mix'. It follows the service's events and drives the ffmpeg jobs of jobs/.
 import { ConfrType } from '../../sdk/protocol'
-import { Conference, StreamState } from '../conference/conference'
+import { ConferenceState, StreamState } from '../conference/conference'
 import { ConferenceService } from '../conference/service'
 import { Logger } from '../log'
 import { SYSTEM_MEMBER } from './gate'
@@ -38,21 +38,21 @@ export class MediaModes {
     // A job that cannot even start (bad directory, ffmpeg missing) is a crash like any other: it
     // must not break the signalling that emitted the event.
     const guard =
-      (what: string, fn: (conf: Conference, s: StreamState) => void) =>
-      (conf: Conference, s: StreamState) => {
+      <A extends [ConferenceState, ...unknown[]]>(what: string, fn: (...args: A) => void) =>
+      (...args: A) => {
         try {
-          fn.call(this, conf, s)
+          fn.apply(this, args)
         } catch (e) {
-          this.crashed(`${what}:${conf.id}`, (e as Error).message)
+          this.crashed(`${what}:${args[0].id}`, (e as Error).message)
         }
       }
     service.on('conference-created', guard('setup', this.created))
     service.on('stream-live', guard('start', this.live))
     service.on('stream-idle', guard('stop', this.idle))
-    service.on('conference-end', (conf: Conference) => void this.ended(conf))
+    service.on('conference-end', (conf: ConferenceState) => void this.ended(conf))
   }
 
-  private jobsOf(conf: Conference): ConferenceJobs {
+  private jobsOf(conf: ConferenceState): ConferenceJobs {
     let j = this.jobs.get(conf.id)
     if (!j) {
       j = { recorders: new Map(), merge: null, mix: null, inputs: new Map() }
@@ -61,7 +61,7 @@ export class MediaModes {
     return j
   }
 
-  private playUrl(conf: Conference, s: StreamState): string {
+  private playUrl(conf: ConferenceState, s: StreamState): string {
     const j = this.jobsOf(conf)
     let url = j.inputs.get(s.id)
     if (!url) {
@@ -75,7 +75,7 @@ export class MediaModes {
     return { width: this.opts.mixWidth, height: this.opts.mixHeight }
   }
 
-  private created(conf: Conference) {
+  private created(conf: ConferenceState) {
     if (conf.recMerge) {
       const file = recordingPath(this.opts.recordingsDir, conf.id, 'merged')
       this.jobsOf(conf).merge = new Mixer(this.supervisor, {
@@ -96,14 +96,14 @@ export class MediaModes {
   }
 
   /** The talkers' live streams in join order: the grid's order. */
-  private talkerInputs(conf: Conference): string[] {
+  private talkerInputs(conf: ConferenceState): string[] {
     return conf
       .liveStreams()
       .filter((s) => s.type === 'normal')
       .map((s) => this.playUrl(conf, s))
   }
 
-  private relayout(conf: Conference) {
+  private relayout(conf: ConferenceState) {
     const j = this.jobs.get(conf.id)
     if (!j) return
     const inputs = this.talkerInputs(conf)
@@ -112,7 +112,7 @@ export class MediaModes {
     }
   }
 
-  private live(conf: Conference, s: StreamState) {
+  private live(conf: ConferenceState, s: StreamState) {
     if (s.type !== 'normal') return
     if (conf.rec) {
       const j = this.jobsOf(conf)
@@ -130,7 +130,7 @@ export class MediaModes {
     this.relayout(conf)
   }
 
-  private idle(conf: Conference, s: StreamState) {
+  private idle(conf: ConferenceState, s: StreamState) {
     if (s.type !== 'normal') return
     const j = this.jobs.get(conf.id)
     const rec = j?.recorders.get(s.id)
@@ -138,7 +138,7 @@ export class MediaModes {
     this.relayout(conf)
   }
 
-  private async ended(conf: Conference) {
+  private async ended(conf: ConferenceState) {
     const j = this.jobs.get(conf.id)
     if (!j) return
     this.jobs.delete(conf.id)

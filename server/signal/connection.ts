@@ -10,29 +10,18 @@ import { Logger } from '../log'
 import { RpcError } from '../rpc-error'
 import { TokenBucket } from '../security/bucket'
 import { socketsOf } from '../security/sockets'
-import { describeIssues, isMethod, paramSchemas, requestSchema } from './schemas'
+import { isServiceMethod } from '../conference/methods'
+import { describeIssues, isMethod, Params, paramSchemas, requestSchema } from './schemas'
 
 /** A client that stops reading gets cut off before it costs the server memory. */
 const MAX_BUFFERED_BYTES = 4 * 1024 * 1024
 
-type Handler = (service: ConferenceService, caller: Caller, params: never) => unknown
-const handlers: Record<Exclude<MethodName, 'auth' | 'ping'>, Handler> = {
-  createConference: (s, c, p) => s.createConference(c, p),
-  getConferenceTkt: (s, c, p) => s.getConferenceTkt(c, p),
-  getConferenceInfo: (s, c, p) => s.getConferenceInfo(c, p),
-  join: (s, c, p) => s.join(c, p),
-  resume: (s, c, p) => s.resume(c, p),
-  exit: (s, c, p) => s.exit(c, p),
-  destroy: (s, c, p) => s.destroy(c, p),
-  kick: (s, c, p) => s.kick(c, p),
-  grantRole: (s, c, p) => s.grantRole(c, p),
-  publish: (s, c, p) => s.publish(c, p),
-  unpublish: (s, c, p) => s.unpublish(c, p),
-  subscribe: (s, c, p) => s.subscribe(c, p),
-  unsubscribe: (s, c, p) => s.unsubscribe(c, p),
-  setMedia: (s, c, p) => s.setMedia(c, p),
-  setAttrs: (s, c, p) => s.setAttrs(c, p),
-  deleteAttrs: (s, c, p) => s.deleteAttrs(c, p),
+/** The params of `method`, validated and normalised, or -400 saying what is wrong. */
+function validate<M extends MethodName>(method: M, raw: unknown): Params<M> {
+  const parsed = paramSchemas[method].safeParse(raw)
+  if (!parsed.success)
+    throw new RpcError(ErrorCode.BAD_REQUEST, describeIssues(parsed.error, 'params'))
+  return parsed.data as Params<M>
 }
 
 export interface ConnectionDeps {
@@ -162,17 +151,15 @@ export class Connection implements Peer {
   private dispatch(method: string, rawParams: unknown, token?: string): unknown {
     if (!isMethod(method))
       throw new RpcError(ErrorCode.UNKNOWN_METHOD, `unknown method "${method}"`)
-    const parsed = paramSchemas[method].safeParse(rawParams)
-    if (!parsed.success)
-      throw new RpcError(ErrorCode.BAD_REQUEST, describeIssues(parsed.error, 'params'))
+    const params = validate(method, rawParams)
     if (method === 'ping') return { t: Date.now() }
-    const presented = method === 'auth' ? (parsed.data as { token: string }).token : token
+    const presented = method === 'auth' ? (params as Params<'auth'>).token : token
     if (presented) this.authenticate(presented)
     if (!this.caller) throw new RpcError(ErrorCode.TOKEN, 'authenticate first: send token')
-    if (method === 'auth') {
+    if (!isServiceMethod(method)) {
       return { userId: this.caller.userId, appId: this.caller.appId, serverTime: Date.now() }
     }
-    return handlers[method](this.deps.service, this.caller, parsed.data as never)
+    return this.deps.service.handle(method, this.caller, params as Params<typeof method>)
   }
 
   private authenticate(token: string) {

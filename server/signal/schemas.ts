@@ -1,23 +1,37 @@
 // Every request the server accepts, as zod schemas checked against the wire types of
 // sdk/protocol.ts, so the validator and the contract cannot drift apart.
 import { z } from 'zod'
-import { ConfrType, MethodName, Methods, Role } from '../../sdk/protocol'
+import {
+  CONFR_TYPES,
+  confrTypeOf,
+  ConfrTypeValue,
+  MethodName,
+  Methods,
+  roleOf,
+  ROLES,
+  RoleValue,
+} from '../../sdk/protocol'
 
 const confrId = z.string().min(1).max(64)
 const streamId = z.string().min(1).max(64)
 const password = z.string().max(128)
 const ticket = z.string().min(1).max(2048)
-const confrType = z.union([
-  z.literal(ConfrType.COMMUNICATION),
-  z.literal(ConfrType.COMMUNICATION_MIX),
-  z.literal(ConfrType.LIVE),
-])
-const role = z.union([
-  z.literal(Role.ADMIN),
-  z.literal(Role.TALKER),
-  z.literal(Role.AUDIENCE),
-  z.literal(Role.HIDING),
-])
+/** A number or a numeric string (the emedia document types these as strings) → the number. */
+function numericEnum<T extends number>(
+  parse: (v: unknown) => T | null,
+  allowed: readonly T[],
+  what: string,
+) {
+  const message = `${what} must be one of ${allowed.join(', ')} (a number or a numeric string)`
+  return z.union([z.number(), z.string().max(8)], { error: message }).transform((v, ctx) => {
+    const value = parse(v)
+    if (value !== null) return value
+    ctx.addIssue({ code: 'custom', message })
+    return z.NEVER
+  })
+}
+const confrType = numericEnum<ConfrTypeValue>(confrTypeOf, CONFR_TYPES, 'type')
+const role = numericEnum<RoleValue>(roleOf, ROLES, 'role')
 const flag = z.union([z.literal(0), z.literal(1)])
 const limit = z.number().int().positive()
 const config = z.object({
@@ -40,7 +54,8 @@ const ext = z
   .refine((v) => jsonLength(v) <= 4096, 'ext must be at most 4096 bytes of JSON')
 const memberNames = z.array(z.string().min(1).max(128)).min(1).max(100)
 
-type Schemas = { [M in MethodName]: z.ZodType<Methods[M]['params']> }
+/** Each schema takes what the wire type allows and gives the server normalised values. */
+type Schemas = { [M in MethodName]: z.ZodType<Methods[M]['params'], unknown> }
 
 export const paramSchemas = {
   auth: z.object({ token: z.string().min(1).max(4096) }),
@@ -80,6 +95,7 @@ export const paramSchemas = {
     rtcId: z.string().min(1).max(64),
     voff: flag.optional(),
     aoff: flag.optional(),
+    streamId: streamId.optional(),
   }),
   unpublish: z.object({ streamId }),
   subscribe: z.object({ streamId }),
@@ -107,3 +123,6 @@ export function describeIssues(error: z.ZodError, root: string): string {
     .map((i) => `${[root, ...i.path.map(String)].join('.')}: ${i.message}`)
     .join('; ')
 }
+
+/** A request's params as the server's handlers receive them (validated and normalised). */
+export type Params<M extends MethodName> = z.output<(typeof paramSchemas)[M]>

@@ -67,7 +67,7 @@ test('create, ticket, password and room joins; member callbacks; info; exit', as
   expect(cy.emedia.mgr.getConnectionState()).toBe('exited')
 })
 
-test('error paths: -508, -500, -502, -101, -522, -523, destroy → 11', async () => {
+test('error paths: -508, -500, -502, -101, -522, -523, destroy → 11; refused joins also reach onConferenceExit', async () => {
   const ann = await client('ann')
   const bob = await client('bob')
   const cy = await client('cy')
@@ -103,10 +103,23 @@ test('error paths: -508, -500, -502, -101, -522, -523, destroy → 11', async ()
   expect((await errorOf(bob.emedia.mgr.destroyConference(conf.confrId))).code).toBe(-101)
   expect((await errorOf(cy.emedia.mgr.pubStream('cam'))).code).toBe(-101) // audience
 
+  // emedia: a refused join is also onConferenceExit — 4 with the code for ticket, password and
+  // server-limit refusals, 2 for any other refusal — besides the rejected promise.
+  expect(bob.exits).toEqual([
+    [4, -508],
+    [4, -500],
+    [4, -502],
+  ])
+  expect(cy.exits).toEqual([[2, -523]])
+  expect(dee.exits).toEqual([[2, -522]])
+
   await ann.emedia.mgr.destroyConference(conf.confrId)
-  await until(() => bob.exits.length === 1 && cy.exits.length === 1)
-  expect(bob.exits[0][0]).toBe(11)
-  expect(cy.exits[0][0]).toBe(11)
+  await until(() => bob.exits.length === 4 && cy.exits.length === 2)
+  expect(bob.exits[3]).toEqual([11, -302])
+  expect(cy.exits[1]).toEqual([11, -302])
+  // A late joiner of a destroyed conference: -301, refused (2).
+  expect((await errorOf(dee.emedia.mgr.joinConference(conf.confrId, 'pw'))).code).toBe(-301)
+  expect(dee.exits[1]).toEqual([2, -301])
 })
 
 test('kick and grantRole: onConferenceExit(2) for the kicked, onRoleChanged with a roleToken', async () => {

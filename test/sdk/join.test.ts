@@ -182,7 +182,7 @@ test('exitConference resolves after the ack and fires onConferenceExit(0, 0); th
   await expect(c.mgr.pubStream('r')).rejects.toMatchObject({ code: -400 })
 })
 
-test('a refused join rejects and calls nothing; a second join leaves the first; kicked → onConferenceExit(2, -504)', async () => {
+test('a refused join rejects and calls onConferenceExit(2, code); a second join leaves the first; kicked → onConferenceExit(2, -504)', async () => {
   const exits: unknown[] = []
   c.mgr.onConferenceExit = (reason, failed) => exits.push([reason, failed])
   fake.handle('join', () => {
@@ -193,6 +193,8 @@ test('a refused join rejects and calls nothing; a second join leaves the first; 
     message: 'too many talkers',
   })
   expect(c.mgr.getConnectionState()).toBe('idle')
+  expect(exits).toEqual([[2, -523]])
+  exits.length = 0
   fake.handle('join', () => joinResult())
   await c.mgr.joinConference(CONFR, '')
   // Joining while in a conference leaves it first (emedia: one at a time).
