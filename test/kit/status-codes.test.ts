@@ -21,7 +21,7 @@ function row(code: number, source: string | RegExp) {
   return found[0]
 }
 
-// The codes of /work/shared/reference/wechat-live-components.md.
+// The codes WeChat documents for live-pusher / live-player (its live component reference).
 const REFERENCE = {
   'live-pusher': [
     1001, 1002, 1003, 1005, 1006, 1007, 1008, -1301, -1302, -1303, -1304, -1305, -1306, -1307, 1101,

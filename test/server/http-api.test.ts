@@ -1,6 +1,13 @@
 // The HTTP API over real sockets: health, development tokens, token minting for app backends,
 // the operator listing, and the command-line configuration.
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'fs'
+import { createServer, request, Server } from 'http'
+import { AddressInfo } from 'net'
+import os from 'os'
+import path from 'path'
+import pino from 'pino'
 import { ConferenceServer } from '../../server/app'
+import { createApi } from '../../server/http/api'
 import { loadConfig } from '../../server/config'
 import { mintUserToken } from '../../server'
 import { RawClient } from '../helpers/raw-client'
@@ -96,6 +103,76 @@ describe('production mode (secret configured)', () => {
       expect((await c.call('auth', { token })).result.userId).toBe(user)
       c.close()
     }
+  })
+})
+
+describe('secrets and server errors', () => {
+  let server: ConferenceServer
+  let dir: string
+  const logged: Array<Record<string, unknown>> = []
+  let api: ReturnType<typeof createApi>
+  let http: Server
+  let url = ''
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'ck-http-'))
+    server = await startServer({ adminSecret: 'ops-secret', recordingsDir: dir })
+    // The real API over a real socket, with a logger whose lines the test reads.
+    const log = pino({ level: 'error' }, { write: (line: string) => logged.push(JSON.parse(line)) })
+    api = createApi({
+      config: server.config,
+      tokens: server.tokens,
+      service: server.service,
+      engineName: 'embedded',
+      recordingsDir: dir,
+      log,
+    })
+    http = createServer(api)
+    await new Promise<void>((r) => http.listen(0, '127.0.0.1', r))
+    url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`
+  })
+  afterAll(async () => {
+    await new Promise((r) => http.close(r))
+    await server.stop()
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  /** A GET with a raw Authorization header: fetch refuses non-ASCII header values, http does not. */
+  function rawGet(target: string, authorization: string): Promise<number> {
+    return new Promise((resolve, reject) => {
+      request(target, { headers: { authorization } }, (res) => {
+        res.resume()
+        resolve(res.statusCode ?? 0)
+      })
+        .on('error', reject)
+        .end()
+    })
+  }
+
+  test('a bearer with non-ASCII bytes of the same length as the secret is 401, not a crash', async () => {
+    const secret = server.config.adminSecret
+    const sameUtf16Length = '\u00e9'.repeat(secret.length)
+    expect(await rawGet(`${url}/api/conferences`, `Bearer ${sameUtf16Length}`)).toBe(401)
+    expect(await rawGet(`${url}/api/conferences`, `Bearer ${secret}`)).toBe(200)
+  })
+
+  test('every 5xx is logged with the request id its reply carries', async () => {
+    // A recording whose file vanished between listing and stat: an unexpected I/O error.
+    mkdirSync(path.join(dir, 'CF_broken'))
+    symlinkSync(path.join(dir, 'nowhere'), path.join(dir, 'CF_broken', 'gone.mp4'))
+    const res = await fetch(`${url}/api/conferences/CF_broken/recordings`, {
+      headers: { authorization: 'Bearer ops-secret' },
+    })
+    expect(res.status).toBe(500)
+    const body = (await res.json()) as { error: { code: number; requestId: string } }
+    expect(body.error).toMatchObject({ code: -1, message: 'internal error' })
+    expect(body.error.requestId).toMatch(/^[0-9a-f]{12}$/)
+    expect(logged).toEqual([
+      expect.objectContaining({
+        msg: 'http 5xx',
+        requestId: body.error.requestId,
+        path: '/api/conferences/CF_broken/recordings',
+      }),
+    ])
   })
 })
 
