@@ -95,7 +95,7 @@ async function main() {
     const cap = await capacity(log)
     results.signalling = { wire, joins, fanOut: fan, capacity: cap }
     log(
-      `\njoinRoom() → push URL: ${wire.framesSent} requests (${wire.requests.join(', ')}), ${wire.framesReceived} frames back, ${wire.ms} ms`,
+      `\njoinRoom() → push URL: ${wire.roundTrips} round trip(s) waited on; ${wire.framesSent} requests (${wire.requests.join(', ')}), ${wire.framesReceived} frames back, ${wire.ms} ms`,
     )
     log(
       table(

@@ -17,7 +17,7 @@ export interface WireCount {
   requests: string[]
   framesSent: number
   framesReceived: number
-  /** Client→server→client exchanges the SDK waited on. */
+  /** Client→server→client exchanges the SDK waited on (replies in before the push URL). */
   roundTrips: number
   ms: number
 }
@@ -27,6 +27,7 @@ export async function wireCount(srv: ServerProc): Promise<WireCount> {
   const base = createNodeAdapter()
   const requests: string[] = []
   let received = 0
+  let replies = 0
   const adapter = {
     ...base,
     connect(url: string): AdapterSocket {
@@ -46,6 +47,7 @@ export async function wireCount(srv: ServerProc): Promise<WireCount> {
       inner.onOpen = () => outer.onOpen?.()
       inner.onMessage = (t) => {
         received++
+        if (t.startsWith('{"id"')) replies++
         outer.onMessage?.(t)
       }
       inner.onClose = (c, r) => outer.onClose?.(c, r)
@@ -59,12 +61,13 @@ export async function wireCount(srv: ServerProc): Promise<WireCount> {
   await emedia.mgr.joinRoom({ roomName: 'wire-count', password: '', role: 3 })
   const res = await emedia.mgr.pubStream(emedia.util.getRtcId())
   const ms = nowMs() - t0
+  const waitedOn = replies
   if (!res.data.rtmp.startsWith('rtmp://')) throw new Error('pubStream gave no push URL')
   const out = {
     requests: [...requests],
     framesSent: requests.length,
     framesReceived: received,
-    roundTrips: requests.length,
+    roundTrips: waitedOn,
     ms: round(ms),
   }
   await emedia.mgr.disconnect()
@@ -132,7 +135,9 @@ export async function joinLatencies(log: Log): Promise<{ wire: WireCount; joins:
   const srv = await ServerProc.start({ ...LOAD_OVERRIDES, graceMs: 1000 })
   try {
     const wire = await wireCount(srv)
-    log(`  joinRoom → push URL: ${wire.requests.join(', ')} (${wire.ms} ms)`)
+    log(
+      `  joinRoom → push URL: ${wire.roundTrips} round trip(s); sent ${wire.requests.join(', ')} (${wire.ms} ms)`,
+    )
     const joins: JoinLatency[] = []
     // One at a time: 30 sequential joins give the uncontended figure its percentiles.
     const single: number[] = []
