@@ -134,7 +134,8 @@ export class Lifecycle {
 
   /** Your conference was destroyed (by you): end it here even if the server's event lags. */
   destroyed(confrId: string): void {
-    if (this.session.confrId === confrId) this.end(ExitReason.CLOSED, 0, 'conference destroyed')
+    if (this.session.confrId === confrId)
+      this.end(ExitReason.CLOSED, ErrorCode.CONFERENCE_DISBANDED, 'conference destroyed')
   }
 
   /** Leaves any conference and closes the socket (bots and tests: lets the process end). */
