@@ -85,7 +85,7 @@ export function pushTags(
     timer = setTimeout(tick, Math.max(0, tags[next].ts - (nowMs() - start)))
   }
   tick()
-  client.closed.then(() => {
+  void client.closed.then(() => {
     if (timer) clearTimeout(timer)
     finish()
   })

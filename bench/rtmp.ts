@@ -4,8 +4,8 @@
 // in one process share one clock, so a frame's trip through the engine can be timed exactly.
 // Not a general client: one stream per connection, no extended features, no RTMPS.
 import { randomBytes } from 'crypto'
-import { connect as tcpConnect, Socket } from 'net'
-import { Amf, decodeAmf0, encodeAmf0 } from './amf0'
+import { connect as tcpConnect, type Socket } from 'net'
+import { type Amf, decodeAmf0, encodeAmf0 } from './amf0'
 import { nowMs } from './stats'
 
 export interface RtmpMessage {

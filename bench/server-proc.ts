@@ -1,7 +1,7 @@
 // The parent's handle on a server child (server-child.ts): start it with a configuration, mint
 // user tokens with the secret it was given, read its CPU/RSS (and its media engine's) from /proc,
 // hear when streams go live, stop it.
-import { ChildProcess, fork } from 'child_process'
+import { type ChildProcess, fork } from 'child_process'
 import { randomBytes } from 'crypto'
 import { join } from 'path'
 import { Tokens } from '../server/auth/tokens'

@@ -6,7 +6,7 @@ import type { AdapterSocket } from '../sdk/adapters/types'
 import { readFlvTags, startPublisher, testPatternFile } from './flv'
 import { CpuWindow, rssOf } from './proc'
 import { LOAD_OVERRIDES, ServerProc } from './server-proc'
-import { nowMs, percentile, pool, round, sleep, summarize, Summary } from './stats'
+import { nowMs, percentile, pool, round, sleep, summarize, type Summary } from './stats'
 import { WireClient } from './wire'
 
 export type Log = (line: string) => void

@@ -95,6 +95,7 @@ export function createEmedia(options: CreateEmediaOptions): Emedia {
   const logger = createLogger(cfg.logLevel)
   const emitter = new Emitter<EmediaEvents>(logger)
   // Assigned below; fire() only runs after construction.
+  // eslint-disable-next-line prefer-const -- declared before fire(), which closes over it
   let mgr: Manager
 
   function fire(c: Change): void {

@@ -1,7 +1,7 @@
 // `emedia.mgr`: the emedia API, names and promise shapes as the reference documents them, plus
 // the callback properties and an emitter. Input is checked here; the conference's life is in
 // lifecycle.ts.
-import { Emitter } from './emitter'
+import { type Emitter } from './emitter'
 import { badInput, toEmediaError } from './errors'
 import type {
   ConnectionState,

@@ -225,6 +225,9 @@ export interface PublishResult {
   rtmp: string
 }
 
+/** A request without params, or a result without fields: `{}` on the wire. */
+export type Empty = Record<string, never>
+
 export interface Methods {
   auth: { params: { token: string }; result: { userId: string; appId: string; serverTime: number } }
   createConference: {
@@ -252,8 +255,8 @@ export interface Methods {
     params: { confrId: string; memberId: string; resumeToken: string }
     result: ResumeResult
   }
-  exit: { params: { confrId: string }; result: {} }
-  destroy: { params: { confrId: string }; result: {} }
+  exit: { params: { confrId: string }; result: Empty }
+  destroy: { params: { confrId: string }; result: Empty }
   kick: { params: { confrId: string; memberNames: string[] }; result: { kicked: string[] } }
   grantRole: {
     params: { confrId: string; memberNames: string[]; role: Numeric<RoleValue> }
@@ -270,16 +273,16 @@ export interface Methods {
     }
     result: PublishResult
   }
-  unpublish: { params: { streamId: string }; result: {} }
+  unpublish: { params: { streamId: string }; result: Empty }
   subscribe: {
     params: { streamId: string }
     result: { rtmp: string; flv?: string; ttl?: number }
   }
-  unsubscribe: { params: { streamId: string }; result: {} }
+  unsubscribe: { params: { streamId: string }; result: Empty }
   setMedia: { params: { streamId: string; voff?: 0 | 1; aoff?: 0 | 1 }; result: { stream: Stream } }
   setAttrs: { params: { confrId: string; key: string; val: string }; result: { attrs: Attrs } }
   deleteAttrs: { params: { confrId: string; key: string }; result: { attrs: Attrs } }
-  ping: { params: {}; result: { t: number } }
+  ping: { params: Empty; result: { t: number } }
 }
 export type MethodName = keyof Methods
 

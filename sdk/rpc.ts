@@ -3,7 +3,7 @@
 // hold that makes requests wait while the session is being resumed on a new socket.
 // Reconnect policy lives above (reconnect.ts, lifecycle.ts); this file only reports `onDown`.
 import type { Adapter, AdapterSocket, TimerHandle } from './adapters/types'
-import { EmediaError, emediaError, networkError, toEmediaError } from './errors'
+import { type EmediaError, emediaError, networkError, toEmediaError } from './errors'
 import type { Logger } from './logger'
 import {
   CloseCode,
@@ -340,7 +340,7 @@ export class Rpc {
       this.closeWhenDone = null
       // After the caller has seen its result, unless a new request went out meanwhile.
       const next = this.nextId
-      Promise.resolve().then(() => {
+      void Promise.resolve().then(() => {
         if (this.nextId === next && this.pending.size === 0) this.close(reason)
       })
     }

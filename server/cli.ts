@@ -31,7 +31,7 @@ async function main() {
   ]
   console.log(lines.join('\n'))
   const shutdown = () => {
-    server.stop().then(() => process.exit(0))
+    void server.stop().then(() => process.exit(0))
   }
   process.once('SIGINT', shutdown)
   process.once('SIGTERM', shutdown)

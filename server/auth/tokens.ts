@@ -1,9 +1,9 @@
 // Every signed thing the server hands out: user tokens (minted by the app's backend), conference
 // tickets, media URL tokens and role tokens. HMAC-SHA256 JWTs with a `typ` claim, so that one
 // kind can never be presented as another. Media URL tokens have a compact format of their own.
-import { createHmac, createSecretKey, KeyObject, timingSafeEqual } from 'crypto'
+import { createHmac, createSecretKey, type KeyObject, timingSafeEqual } from 'crypto'
 import jwt from 'jsonwebtoken'
-import { ErrorCode, RoleValue } from '../../sdk/protocol'
+import { ErrorCode, type RoleValue } from '../../sdk/protocol'
 import { RpcError } from '../rpc-error'
 
 export interface UserClaims {

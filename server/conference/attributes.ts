@@ -2,8 +2,8 @@
 import { ErrorCode } from '../../sdk/protocol'
 import { RpcError } from '../rpc-error'
 import { checkAttrsSize } from '../security/quota'
-import { canPublish, ConferenceState } from './conference'
-import { Caller, P, R, ServiceContext } from './context'
+import { canPublish, type ConferenceState } from './conference'
+import { type Caller, type P, type R, type ServiceContext } from './context'
 import { membershipOf } from './lookups'
 import { broadcastAll } from './sending'
 

@@ -1,13 +1,13 @@
 // The state of one conference: members, streams, attributes, and the wire views of them.
 // No I/O here; the service (service.ts) decides and sends.
 import {
-  ConferenceConfig,
+  type ConferenceConfig,
   ConfrType,
-  ConfrTypeValue,
-  Member,
+  type ConfrTypeValue,
+  type Member,
   Role,
-  RoleValue,
-  Stream,
+  type RoleValue,
+  type Stream,
 } from '../../sdk/protocol'
 
 export { canPublish } from '../../sdk/protocol'

@@ -1,10 +1,10 @@
 // Conferences: creating one (by createConference or by a first join of a room name), tickets,
 // the public info, and destroy.
-import { ConferenceConfig, ConfrTypeValue, ErrorCode, Role } from '../../sdk/protocol'
+import { type ConferenceConfig, type ConfrTypeValue, ErrorCode, Role } from '../../sdk/protocol'
 import { RpcError } from '../rpc-error'
 import { checkConferenceQuota } from '../security/quota'
 import { canPublish, ConferenceState } from './conference'
-import { Caller, newId, P, R, ServiceContext } from './context'
+import { type Caller, newId, type P, type R, type ServiceContext } from './context'
 import { checkPassword, conferenceOf, requireAdmin } from './lookups'
 import { endConference, scheduleEndIfEmpty } from './teardown'
 import { conferenceView } from './views'

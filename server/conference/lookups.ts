@@ -2,9 +2,9 @@
 // admin rights, the caller's own stream, the password.
 import { ErrorCode, Role } from '../../sdk/protocol'
 import { RpcError } from '../rpc-error'
-import { ConferenceState, MemberState } from './conference'
+import { type ConferenceState, type MemberState } from './conference'
 import { sameSecret } from '../security/secret'
-import { Caller, ServiceContext } from './context'
+import { type Caller, type ServiceContext } from './context'
 
 export function conferenceOf(ctx: ServiceContext, confrId: string): ConferenceState {
   const conf = ctx.conferences.get(confrId)

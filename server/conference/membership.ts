@@ -1,11 +1,18 @@
 // Being in a conference: join (by room name, ticket or password), the role a joiner gets,
 // resume after a reconnect, exit, and the grace window when a socket closes.
 import { randomBytes } from 'crypto'
-import { ConfrType, ErrorCode, ExitReason, ResumeResult, Role, RoleValue } from '../../sdk/protocol'
+import {
+  ConfrType,
+  ErrorCode,
+  ExitReason,
+  type ResumeResult,
+  Role,
+  type RoleValue,
+} from '../../sdk/protocol'
 import { RpcError } from '../rpc-error'
-import { canPublish, ConferenceState, MemberState, StreamState } from './conference'
+import { canPublish, type ConferenceState, type MemberState, type StreamState } from './conference'
 import { sameSecret } from '../security/secret'
-import { Caller, newId, P, R, ServiceContext } from './context'
+import { type Caller, newId, type P, type R, type ServiceContext } from './context'
 import { newConference } from './lifecycle'
 import { checkPassword, conferenceOf, membershipOf } from './lookups'
 import { broadcastAll } from './sending'

@@ -2,7 +2,7 @@
 import { ErrorCode, ExitReason, Role } from '../../sdk/protocol'
 import { RpcError } from '../rpc-error'
 import { canPublish } from './conference'
-import { Caller, P, R, ServiceContext } from './context'
+import { type Caller, type P, type R, type ServiceContext } from './context'
 import { requireAdmin } from './lookups'
 import { broadcast, broadcastAll } from './sending'
 import { removeStream } from './streams'

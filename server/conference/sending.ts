@@ -1,6 +1,6 @@
 // Events to members: through their socket, or nowhere while it is gone (grace window).
 import { Role } from '../../sdk/protocol'
-import { ConferenceState, MemberState } from './conference'
+import { type ConferenceState, type MemberState } from './conference'
 
 export function send(member: MemberState, event: string, data: unknown) {
   member.peer?.send(event, data)

@@ -3,14 +3,21 @@
 // work is done by the modules beside this file, each given the service's context.
 import { EventEmitter } from 'events'
 import type { EventName, Events } from '../../sdk/protocol'
-import { Tokens } from '../auth/tokens'
-import { ServerConfig } from '../config'
-import { Logger } from '../log'
+import { type Tokens } from '../auth/tokens'
+import { type ServerConfig } from '../config'
+import { type Logger } from '../log'
 import { PasswordGuard } from '../security/attempts'
-import { ConferenceState, StreamState } from './conference'
-import { Caller, MediaUrls, P, R, ServiceContext, ServiceEvents } from './context'
+import { type ConferenceState, type StreamState } from './conference'
+import {
+  type Caller,
+  type MediaUrls,
+  type P,
+  type R,
+  type ServiceContext,
+  type ServiceEvents,
+} from './context'
 import * as membership from './membership'
-import { Handler, handlers, ServiceMethod } from './methods'
+import { type Handler, handlers, type ServiceMethod } from './methods'
 import * as sending from './sending'
 import * as streams from './streams'
 import * as views from './views'

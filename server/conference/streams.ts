@@ -2,8 +2,8 @@
 // and the mix stream of COMMUNICATION_MIX.
 import { ErrorCode } from '../../sdk/protocol'
 import { RpcError } from '../rpc-error'
-import { canPublish, ConferenceState, StreamState, SYSTEM_MEMBER } from './conference'
-import { Caller, newId, P, R, ServiceContext } from './context'
+import { canPublish, type ConferenceState, type StreamState, SYSTEM_MEMBER } from './conference'
+import { type Caller, newId, type P, type R, type ServiceContext } from './context'
 import { membershipOf, ownStream } from './lookups'
 import { broadcast, broadcastAll } from './sending'
 import { signedUrls, streamFor } from './views'

@@ -1,8 +1,8 @@
 // How members and conferences end: one member with everything it owns, a whole conference, and
 // the timer that ends a conference left empty. Together because each leads to the other.
-import { ErrorCode, ExitReason, MemberExitCause, Role } from '../../sdk/protocol'
-import { ConferenceState, MemberState } from './conference'
-import { ExitNotice, ServiceContext } from './context'
+import { ErrorCode, ExitReason, type MemberExitCause, Role } from '../../sdk/protocol'
+import { type ConferenceState, type MemberState } from './conference'
+import { type ExitNotice, type ServiceContext } from './context'
 import { broadcastAll, send } from './sending'
 import { removeStream } from './streams'
 

@@ -1,8 +1,13 @@
 // What members are given: signed media URLs, streams with play URLs for one receiver, the
 // conference view with fresh ticket and role token, and the snapshot a join or resume returns.
-import { Conference as ConferenceView, JoinResult, RoleValue, Stream } from '../../sdk/protocol'
-import { ConferenceState, MemberState, StreamState } from './conference'
-import { ServiceContext } from './context'
+import {
+  type Conference as ConferenceView,
+  type JoinResult,
+  type RoleValue,
+  type Stream,
+} from '../../sdk/protocol'
+import { type ConferenceState, type MemberState, type StreamState } from './conference'
+import { type ServiceContext } from './context'
 
 /** Push or play URLs for one stream, signed for one member (or SYSTEM_MEMBER for jobs). */
 export function signedUrls(

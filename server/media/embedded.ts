@@ -2,19 +2,19 @@
 // `npm start` needs nothing else. We use its RTMP/FLV sessions and its events, but own the
 // listeners (no nms.run(): that opens a store under ./data and starts record/relay/history
 // servers, and calls process.exit when a port is taken).
-import { createServer, Server as NetServer } from 'net'
-import { Server as HttpServer, ServerResponse } from 'http'
+import { createServer, type Server as NetServer } from 'net'
+import { type Server as HttpServer, ServerResponse } from 'http'
 import NodeMediaServer from 'node-media-server'
 import Context from 'node-media-server/src/core/context.js'
 import nmsLogger from 'node-media-server/src/core/logger.js'
-import { MediaHooks, MediaKind, MediaSession } from './engine'
+import { type MediaHooks, type MediaKind, type MediaSession } from './engine'
 import {
   EngineBase,
-  EngineLog,
-  EngineLogLevel,
-  EngineOptions,
+  type EngineLog,
+  type EngineLogLevel,
+  type EngineOptions,
   LOG_LEVELS,
-  LogLevel,
+  type LogLevel,
   until,
 } from './engine-base'
 

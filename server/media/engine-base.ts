@@ -1,7 +1,7 @@
 // What every media engine does the same way, whatever RTMP server is underneath: its options
 // (addresses, app, log level), its URLs, its log filter, and the promise to the hooks that a
 // session reported started gets exactly one stopped, and that a throwing hook harms nothing.
-import { MediaEngine, MediaHooks, MediaKind, MediaSession } from './engine'
+import { type MediaEngine, type MediaHooks, type MediaKind, type MediaSession } from './engine'
 
 export type EngineLogLevel = 'silent' | 'error' | 'warn' | 'info' | 'debug'
 export type LogLevel = Exclude<EngineLogLevel, 'silent'>

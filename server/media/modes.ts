@@ -2,9 +2,9 @@
 // `recMerge` records one grid of the talkers, COMMUNICATION_MIX publishes that grid live as a
 // stream of type 'mix'. It follows the service's events and drives the ffmpeg jobs of jobs/.
 import { ConfrType } from '../../sdk/protocol'
-import { ConferenceState, StreamState } from '../conference/conference'
-import { ConferenceService } from '../conference/service'
-import { Logger } from '../log'
+import { type ConferenceState, type StreamState } from '../conference/conference'
+import { type ConferenceService } from '../conference/service'
+import { type Logger } from '../log'
 import { SYSTEM_MEMBER } from './gate'
 import { Mixer, Recorder, Supervisor, recordingPath } from './jobs'
 

@@ -1,9 +1,9 @@
 // nginx-rtmp's on_publish / on_play / *_done callbacks arrive at a small HTTP listener of ours on
 // loopback, which turns each into a session and hands it to the engine to decide on.
 import { randomBytes } from 'crypto'
-import { createServer, IncomingMessage, Server, ServerResponse } from 'http'
-import { AddressInfo } from 'net'
-import { MediaSession } from './engine'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'http'
+import { type AddressInfo } from 'net'
+import { type MediaSession } from './engine'
 import { CALLBACKS } from './nginx-config'
 
 export type CallName = keyof typeof CALLBACKS

@@ -1,5 +1,5 @@
 // Publishers that never send media, which nginx's own idle limit does not see.
-import { EngineLog } from './engine-base'
+import { type EngineLog } from './engine-base'
 import { publisherActive } from './nginx-control'
 
 /**

@@ -1,5 +1,5 @@
 // What the nginx-rtmp engine takes beyond every engine's options: its defaults and their checks.
-import { EngineLog, EngineLogLevel, EngineOptions } from './engine-base'
+import { type EngineLog, type EngineLogLevel, type EngineOptions } from './engine-base'
 import { findNginx } from './nginx-process'
 
 export type NginxLogLevel = EngineLogLevel

@@ -1,13 +1,13 @@
 // nginx as our child process: finding it, launching it with a generated config in a private
 // temp prefix (never the system's /etc/nginx or port 80), waiting until its control socket
 // answers, and ending it with its workers.
-import { ChildProcess, spawn } from 'child_process'
+import { type ChildProcess, spawn } from 'child_process'
 import fs from 'fs'
-import { AddressInfo, createServer as createNetServer } from 'net'
+import { type AddressInfo, createServer as createNetServer } from 'net'
 import os from 'os'
 import path from 'path'
-import { EngineLog, EngineLogLevel, until } from './engine-base'
-import { NGINX_FILES, NginxConfigInput, renderNginxConfig } from './nginx-config'
+import { type EngineLog, type EngineLogLevel, until } from './engine-base'
+import { NGINX_FILES, type NginxConfigInput, renderNginxConfig } from './nginx-config'
 import { controlRequest } from './nginx-control'
 import { NGINX_LEVEL, parseNginxLine } from './nginx-log'
 

@@ -7,13 +7,19 @@
 // callbacks), nginx-control.ts (drop and stat), nginx-idle-publishers.ts, nginx-options.ts,
 // nginx-config.ts, nginx-log.ts.
 import fs from 'fs'
-import { MediaHooks, MediaKind, MediaSession } from './engine'
-import { EngineBase, EngineLog, until } from './engine-base'
-import { CallbackAnswer, CallbackListener, CallName } from './nginx-callbacks'
+import { type MediaHooks, type MediaKind, type MediaSession } from './engine'
+import { EngineBase, type EngineLog, until } from './engine-base'
+import { type CallbackAnswer, CallbackListener, type CallName } from './nginx-callbacks'
 import { dropAllClients, dropSession } from './nginx-control'
 import { IdlePublisherChecks } from './nginx-idle-publishers'
-import { NginxEngineOptions, nginxPaths, nginxSettings } from './nginx-options'
-import { killNginx, nginxAvailable, RunningNginx, startNginx, stopNginx } from './nginx-process'
+import { type NginxEngineOptions, nginxPaths, nginxSettings } from './nginx-options'
+import {
+  killNginx,
+  nginxAvailable,
+  type RunningNginx,
+  startNginx,
+  stopNginx,
+} from './nginx-process'
 
 export { parseCallback } from './nginx-callbacks'
 export { DEFAULT_MODULE_PATH } from './nginx-options'

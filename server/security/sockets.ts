@@ -2,7 +2,7 @@
 // many requests per second they may send together, and lets tests and invariant checks see every
 // live socket. One registry per server, found through
 // the server's ConferenceService (the handle tests and embedders already have).
-import WebSocket from 'ws'
+import type WebSocket from 'ws'
 import { CloseCode, ErrorCode } from '../../sdk/protocol'
 import { TokenBucket } from './bucket'
 

@@ -1,17 +1,17 @@
 // One signalling socket: parse, validate, rate-limit, authenticate, dispatch, reply. Nothing a
 // client sends can change state unless it is a well-formed, authorised request.
 import WebSocket from 'ws'
-import { CloseCode, ErrorCode, MethodName } from '../../sdk/protocol'
-import { Tokens } from '../auth/tokens'
-import { ServerConfig } from '../config'
-import { Peer } from '../conference/conference'
-import { Caller, ConferenceService } from '../conference/service'
-import { Logger } from '../log'
+import { CloseCode, ErrorCode, type MethodName } from '../../sdk/protocol'
+import { type Tokens } from '../auth/tokens'
+import { type ServerConfig } from '../config'
+import { type Peer } from '../conference/conference'
+import { type Caller, type ConferenceService } from '../conference/service'
+import { type Logger } from '../log'
 import { RpcError } from '../rpc-error'
 import { TokenBucket } from '../security/bucket'
 import { socketsOf } from '../security/sockets'
 import { isServiceMethod } from '../conference/methods'
-import { describeIssues, isMethod, Params, paramSchemas, requestSchema } from './schemas'
+import { describeIssues, isMethod, type Params, paramSchemas, requestSchema } from './schemas'
 
 /** A client that stops reading gets cut off before it costs the server memory. */
 const MAX_BUFFERED_BYTES = 4 * 1024 * 1024

@@ -4,12 +4,12 @@ import { z } from 'zod'
 import {
   CONFR_TYPES,
   confrTypeOf,
-  ConfrTypeValue,
-  MethodName,
-  Methods,
+  type ConfrTypeValue,
+  type MethodName,
+  type Methods,
   roleOf,
   ROLES,
-  RoleValue,
+  type RoleValue,
 } from '../../sdk/protocol'
 
 const confrId = z.string().min(1).max(64)

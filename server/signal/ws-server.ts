@@ -1,10 +1,11 @@
 // The signalling endpoint: WebSocket upgrades on /ws of the HTTP server, one Connection each.
-import { IncomingMessage, Server } from 'http'
-import { Duplex } from 'stream'
-import WebSocket, { WebSocketServer } from 'ws'
+import { type IncomingMessage, type Server } from 'http'
+import { type Duplex } from 'stream'
+import type WebSocket from 'ws'
+import { WebSocketServer } from 'ws'
 import { CloseCode, PROTOCOL_VERSION } from '../../sdk/protocol'
 import { createSocketRegistry } from '../security/sockets'
-import { Connection, ConnectionDeps } from './connection'
+import { Connection, type ConnectionDeps } from './connection'
 
 export const SIGNAL_PATH = '/ws'
 

@@ -1,9 +1,9 @@
 // Attacks on identity and rights that test/server/signalling.test.ts does not already cover:
 // guessing a conference password, oversize member data, an audience member publishing.
 // (A kicked member's ticket replay is covered there: "tickets: … void after a kick".)
-import { ConferenceServer } from '../../server/app'
-import { RawClient } from '../helpers/raw-client'
-import { nodeClient, NodeClient } from '../helpers/sdk-client'
+import { type ConferenceServer } from '../../server/app'
+import { type RawClient } from '../helpers/raw-client'
+import { nodeClient, type NodeClient } from '../helpers/sdk-client'
 import { startServer, tokenFor } from '../helpers/server'
 import { rawFrom } from './wire'
 

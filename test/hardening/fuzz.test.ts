@@ -3,11 +3,11 @@
 // working. Afterwards the state invariants hold and everything the fuzzer made drains away.
 // FUZZ_FRAMES and FUZZ_SEED change the run; the seed is printed so a failure can be replayed.
 import WebSocket from 'ws'
-import { ConferenceServer } from '../../server/app'
+import { type ConferenceServer } from '../../server/app'
 import { checkInvariants } from '../../server/conference/invariants'
 import { socketsOf } from '../../server/security/sockets'
 import { pullFrames, pushTestPattern, stopAllMedia } from '../helpers/ffmpeg'
-import { nodeClient, NodeClient, until } from '../helpers/sdk-client'
+import { nodeClient, type NodeClient, until } from '../helpers/sdk-client'
 import { startServer, tokenFor } from '../helpers/server'
 import { runFuzzInWorker } from './fuzzer'
 

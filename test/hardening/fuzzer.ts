@@ -455,6 +455,8 @@ export function runFuzzInWorker(options: WorkerOptions, token: FuzzOptions['toke
   for (let i = 0; i < OTHER_USERS; i++) users.add(`other${i}`)
   const tokens: Record<string, string> = {}
   for (const u of users) for (const role of ROLES) tokens[`${u}/${role}`] = token(u, role)
+  // Loaded only where a worker is started: the fuzzer runs without TypeScript otherwise.
+  // eslint-disable-next-line @typescript-eslint/consistent-type-imports
   const ts: typeof import('typescript') = require('typescript')
   const js = ts.transpileModule(readFileSync(__filename, 'utf8'), {
     compilerOptions: {
@@ -474,6 +476,7 @@ export function runFuzzInWorker(options: WorkerOptions, token: FuzzOptions['toke
 
 /** The worker's side of runFuzzInWorker. */
 export function workerMain(): void {
+  // eslint-disable-next-line @typescript-eslint/consistent-type-imports
   const { parentPort, workerData } = require('worker_threads') as typeof import('worker_threads')
   const { options, tokens } = workerData as WorkerInput
   void runFuzz({ ...options, token: (u, role) => tokens[`${u}/${role}`] ?? 'unknown-user' }).then(

@@ -1,8 +1,8 @@
 // Caps that keep one address or one account from taking the server: open sockets and requests per
 // address, live conferences per user, the size of conference attributes. (Message rate per socket and frame size: test/server/signalling.)
-import { ConferenceServer } from '../../server/app'
+import { type ConferenceServer } from '../../server/app'
 import { socketsOf } from '../../server/security/sockets'
-import { RawClient } from '../helpers/raw-client'
+import { type RawClient } from '../helpers/raw-client'
 import { nodeClient } from '../helpers/sdk-client'
 import { startServer, tokenFor } from '../helpers/server'
 import { rawFrom } from './wire'

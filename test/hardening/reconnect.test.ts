@@ -2,10 +2,10 @@
 // signalling path. Media goes straight to the engine (ffmpeg plays live-pusher): when the phone
 // loses its network the pusher dies with it and is restarted with the URL from onReconnected.
 // Production timings (heartbeat 10 s, grace 30 s) unless a test says otherwise.
-import { ConferenceServer } from '../../server/app'
-import { Pusher, pushTestPattern, stopAllMedia } from '../helpers/ffmpeg'
+import { type ConferenceServer } from '../../server/app'
+import { type Pusher, pushTestPattern, stopAllMedia } from '../helpers/ffmpeg'
 import { FaultProxy } from '../helpers/fault-proxy'
-import { nodeClient, NodeClient, until } from '../helpers/sdk-client'
+import { nodeClient, type NodeClient, until } from '../helpers/sdk-client'
 import { startServer } from '../helpers/server'
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))

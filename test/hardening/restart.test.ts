@@ -1,7 +1,7 @@
 // The server process dies (kill -9) and a new one starts on the same ports. Nothing in memory
 // survives, so resume must fail cleanly: clients get onConferenceExit(4, -9527), and tokens
 // signed with the configured secret still let them rejoin.
-import { ChildProcess, execSync, spawn } from 'child_process'
+import { type ChildProcess, execSync, spawn } from 'child_process'
 import { randomBytes } from 'crypto'
 import { existsSync } from 'fs'
 import { createServer } from 'net'

@@ -2,7 +2,12 @@
 // MediaEngine: call engineScenarios(factory, figures) inside a describe. The hooks are a
 // recording object: the engine is the layer under test, the server's authorization logic is not.
 // HTTP-FLV checks run only for an engine whose flvBase() is not null.
-import { MediaEngine, MediaHooks, MediaKind, MediaSession } from '../../server/media/engine'
+import {
+  type MediaEngine,
+  type MediaHooks,
+  type MediaKind,
+  type MediaSession,
+} from '../../server/media/engine'
 import { pullFrames, pushTestPattern, stopAllMedia } from './ffmpeg'
 
 export interface HookEvent {

@@ -5,7 +5,7 @@
 //            blackholed path: a tunnel, a dead NAT entry). Bytes wait, as TCP would retransmit
 //            them, and flow again on restore; closes seen meanwhile are passed on after them.
 //   restore  back to pass.
-import { AddressInfo, connect, createServer, Server, Socket } from 'net'
+import { type AddressInfo, connect, createServer, type Server, type Socket } from 'net'
 
 export type FaultMode = 'pass' | 'drop' | 'stall'
 

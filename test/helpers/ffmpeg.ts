@@ -1,7 +1,7 @@
 // Real media for tests: push a test pattern with audio the way live-pusher would, pull and decode
 // frames the way live-player would, probe files. Every process started here is tracked and killed
 // by stopAllMedia() so a failing test leaves nothing behind.
-import { ChildProcess, execFileSync, spawn } from 'child_process'
+import { type ChildProcess, execFileSync, spawn } from 'child_process'
 import { ffmpegPaths } from '../../server/media/ffmpeg'
 
 const running = new Set<ChildProcess>()

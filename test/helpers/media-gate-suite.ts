@@ -1,8 +1,8 @@
 // Media authority end to end at the protocol level, for any engine: real ffmpeg pushes and
 // pulls through the engine, and the server decides who may. Run by media-gate.test.ts (embedded)
 // and media-gate-nginx.test.ts.
-import { ConferenceServer } from '../../server/app'
-import { ServerConfig } from '../../server/config'
+import { type ConferenceServer } from '../../server/app'
+import { type ServerConfig } from '../../server/config'
 import { pullFrames, pushTestPattern, stopAllMedia } from './ffmpeg'
 import { RawClient } from './raw-client'
 import { startServer, tokenFor } from './server'

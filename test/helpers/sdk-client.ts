@@ -1,6 +1,6 @@
 // SDK clients for integration tests: the Node build of the emedia API on the Node adapter, each
 // with its own user, recording every callback it receives.
-import { ConferenceServer } from '../../server/app'
+import { type ConferenceServer } from '../../server/app'
 import { createEmedia, createNodeAdapter } from '../../sdk/node'
 import type { NodeAdapter } from '../../sdk/adapters/node'
 import { tokenFor } from './server'

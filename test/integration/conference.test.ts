@@ -1,8 +1,8 @@
 // The emedia API end to end: several Node SDK clients against the real server over real sockets,
 // every method and callback, the error paths, and reconnect with the same membership.
-import { ConferenceServer } from '../../server/app'
+import { type ConferenceServer } from '../../server/app'
 import { pullFrames, pushTestPattern, stopAllMedia } from '../helpers/ffmpeg'
-import { nodeClient, NodeClient, until } from '../helpers/sdk-client'
+import { nodeClient, type NodeClient, until } from '../helpers/sdk-client'
 import { startServer } from '../helpers/server'
 
 let server: ConferenceServer

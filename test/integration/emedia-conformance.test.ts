@@ -2,12 +2,12 @@
 // before it joins, the document's string types, the first push URL with the join, and the
 // authority gaps (kick bans, the token's role cap, play URL expiry). Real server, real sockets,
 // Node SDK clients; media by the real ffmpeg through the real engine.
-import { ConferenceServer } from '../../server/app'
+import { type ConferenceServer } from '../../server/app'
 import { createEmedia, createNodeAdapter } from '../../sdk/node'
 import type { AdapterSocket } from '../../sdk/adapters/types'
 import { pullFrames, pushTestPattern, stopAllMedia } from '../helpers/ffmpeg'
 import { RawClient } from '../helpers/raw-client'
-import { nodeClient, NodeClient, until } from '../helpers/sdk-client'
+import { nodeClient, type NodeClient, until } from '../helpers/sdk-client'
 import { startServer, tokenFor } from '../helpers/server'
 
 let server: ConferenceServer

@@ -4,17 +4,17 @@
 import fs from 'fs'
 import os from 'os'
 import path from 'path'
-import { ConferenceServer } from '../../server/app'
+import { type ConferenceServer } from '../../server/app'
 import {
   cellLuma,
   grabGray,
   mediaChildren,
   probe,
-  Pusher,
+  type Pusher,
   pushTestPattern,
   stopAllMedia,
 } from '../helpers/ffmpeg'
-import { nodeClient, NodeClient, until } from '../helpers/sdk-client'
+import { nodeClient, type NodeClient, until } from '../helpers/sdk-client'
 import { startServer } from '../helpers/server'
 
 let server: ConferenceServer

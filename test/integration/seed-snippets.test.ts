@@ -9,9 +9,9 @@
 // the clone, which is where it lives here and in CI (CI checks out shared/ next to the repo).
 import * as fs from 'fs'
 import * as path from 'path'
-import { ConferenceServer } from '../../server/app'
+import { type ConferenceServer } from '../../server/app'
 import { pullFrames, pushTestPattern, stopAllMedia } from '../helpers/ffmpeg'
-import { nodeClient, NodeClient, until } from '../helpers/sdk-client'
+import { nodeClient, type NodeClient, until } from '../helpers/sdk-client'
 import { startServer } from '../helpers/server'
 import { createWxShim } from '../helpers/wx-shim'
 
@@ -101,7 +101,7 @@ async function run(
 ): Promise<Recorder['calls'][number] | undefined> {
   const before = who.rec.calls.length
   const scope = { wx: { ...wx, emedia: who.emedia }, emedia: who.emedia, require: load, ...vars }
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- running the document's text is the point
+  // Running the document's text is the point of this file.
   new Function(...Object.keys(scope), code).call(page, ...Object.values(scope))
   await Promise.all(who.rec.pending.splice(0))
   await new Promise((r) => setImmediate(r)) // the snippet's own .then callback
@@ -159,7 +159,6 @@ afterAll(async () => {
 /** A value of the document's object examples (会议对象, 成员对象, 视频流对象). */
 function example(marker: string): Record<string, unknown> {
   const text = snippet(marker)
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the document's object literal
   return new Function('member', `return (${text.replace(/^\s*\/\/.*$/m, '')})`)({})
 }
 

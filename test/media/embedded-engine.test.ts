@@ -2,8 +2,8 @@
 // server (test/helpers/engine-scenarios.ts, HTTP-FLV pulls and 403s included, since this engine
 // has a flvBase), then what is particular to node-media-server in the process.
 import { createServer } from 'net'
-import { EmbeddedEngine, EmbeddedEngineOptions } from '../../server/media/embedded'
-import { EngineFactory, engineScenarios, Recorder } from '../helpers/engine-scenarios'
+import { EmbeddedEngine, type EmbeddedEngineOptions } from '../../server/media/embedded'
+import { type EngineFactory, engineScenarios, Recorder } from '../helpers/engine-scenarios'
 import { pullFrames, pushTestPattern, stopAllMedia } from '../helpers/ffmpeg'
 
 const figures: string[] = []

@@ -5,18 +5,18 @@ import fs from 'fs'
 import os from 'os'
 import path from 'path'
 import { EmbeddedEngine } from '../../server/media/embedded'
-import { MediaHooks, MediaKind, MediaSession } from '../../server/media/engine'
+import { type MediaHooks, type MediaKind, type MediaSession } from '../../server/media/engine'
 import { fragmentedMp4Args } from '../../server/media/jobs/container'
 import { Mixer } from '../../server/media/jobs/mixer'
 import { Recorder } from '../../server/media/jobs/recorder'
-import { Job, JobLogger, Supervisor } from '../../server/media/jobs/supervisor'
+import { type Job, type JobLogger, Supervisor } from '../../server/media/jobs/supervisor'
 import {
   cellLuma,
   grabGray,
   mediaChildren,
   probe,
   pullFrames,
-  Pusher,
+  type Pusher,
   pushTestPattern,
   stopAllMedia,
 } from '../helpers/ffmpeg'

@@ -1,5 +1,5 @@
 // The mix layout and filter graph (pure): grid sizes, tile geometry, what the graph references.
-import { gridLayout, gridSize, Rect } from '../../server/media/jobs/layout'
+import { gridLayout, gridSize, type Rect } from '../../server/media/jobs/layout'
 import { DEFAULT_ENCODING, mixArgs, mixFilterGraph } from '../../server/media/jobs/mix-args'
 
 const overlap = (a: Rect, b: Rect) =>

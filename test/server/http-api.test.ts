@@ -1,12 +1,12 @@
 // The HTTP API over real sockets: health, development tokens, token minting for app backends,
 // the operator listing, and the command-line configuration.
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'fs'
-import { createServer, request, Server } from 'http'
-import { AddressInfo } from 'net'
+import { createServer, request, type Server } from 'http'
+import { type AddressInfo } from 'net'
 import os from 'os'
 import path from 'path'
 import pino from 'pino'
-import { ConferenceServer } from '../../server/app'
+import { type ConferenceServer } from '../../server/app'
 import { createApi } from '../../server/http/api'
 import { loadConfig } from '../../server/config'
 import { mintUserToken } from '../../server'

@@ -1,7 +1,7 @@
 // The signalling protocol over real sockets, frame by frame: validation, authentication and the
 // conference rules, as any client (not only our SDK) meets them.
 import jwt from 'jsonwebtoken'
-import { ConferenceServer } from '../../server/app'
+import { type ConferenceServer } from '../../server/app'
 import { RawClient } from '../helpers/raw-client'
 import { startServer, tokenFor } from '../helpers/server'
 

@@ -1,7 +1,7 @@
 // Join the segments of a merged recording (one per layout) into one MP4, without re-encoding:
 // every segment comes from the same encoder settings, so the streams match.
 import fs from 'fs'
-import { Supervisor } from './supervisor'
+import { type Supervisor } from './supervisor'
 
 export async function concatFiles(
   supervisor: Supervisor,

@@ -1,5 +1,5 @@
 // How a media job reads a live input, and a quick probe of what an input carries.
-import { ChildProcess, spawn } from 'child_process'
+import { type ChildProcess, spawn } from 'child_process'
 import { ffmpegPaths } from '../ffmpeg'
 
 /** Default rw_timeout: a live input silent this long counts as ended (RTMP has no reconnect). */

@@ -22,10 +22,16 @@ import { setMaxListeners } from 'events'
 import fs from 'fs'
 import path from 'path'
 import { gridLayout, MAX_MIX_INPUTS } from './layout'
-import { DEFAULT_INPUT_TIMEOUT_MS, InputInfo, liveInputArgs, probeInput } from './inputs'
-import { DEFAULT_ENCODING, MixEncoding, MixInput, MixTarget, mixArgs } from './mix-args'
+import { DEFAULT_INPUT_TIMEOUT_MS, type InputInfo, liveInputArgs, probeInput } from './inputs'
+import {
+  DEFAULT_ENCODING,
+  type MixEncoding,
+  type MixInput,
+  type MixTarget,
+  mixArgs,
+} from './mix-args'
 import { concatFiles } from './concat'
-import { Job, RestartPolicy, Supervisor } from './supervisor'
+import { type Job, type RestartPolicy, type Supervisor } from './supervisor'
 
 export interface MixerOptions {
   /** Job name, unique in the supervisor, e.g. `mix:<confrId>`. */

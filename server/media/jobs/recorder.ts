@@ -5,7 +5,7 @@ import fs from 'fs'
 import path from 'path'
 import { fragmentedMp4Args } from './container'
 import { liveInputArgs } from './inputs'
-import { Job, RestartPolicy, Supervisor } from './supervisor'
+import { type Job, type RestartPolicy, type Supervisor } from './supervisor'
 
 export interface RecorderOptions {
   /** Root directory of recordings. */

@@ -7,7 +7,7 @@
 // trailers. A normal exit of the server kills what is left (process 'exit' hook, SIGKILL). A
 // SIGKILLed server cannot run any hook: its ffmpeg children then end on their own because every
 // input and RTMP output has an rw_timeout and the embedded engine's sockets die with the server.
-import { ChildProcess, spawn } from 'child_process'
+import { type ChildProcess, spawn } from 'child_process'
 import pino from 'pino'
 import { ffmpegPaths } from '../ffmpeg'
 
