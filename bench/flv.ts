@@ -1,5 +1,5 @@
 // The publishers' media: one test-pattern file encoded once (640x360 15 fps x264 GOP 1 s + AAC,
-// the stream reference/media-engines.md measured), read as FLV tags and sent in real time over
+// the tests' pushTestPattern stream), read as FLV tags and sent in real time over
 // RtmpClient — what `ffmpeg -re -c copy` does, without a process per publisher.
 import { spawn } from 'child_process'
 import { existsSync, readFileSync, renameSync } from 'fs'

@@ -25,6 +25,7 @@ import {
   type ConfrTypeValue,
   type Member,
   type MemberExitCause,
+  type JoinParams,
   type Methods,
   type Numeric,
   type PublishResult,
@@ -49,11 +50,8 @@ export interface JoinRoomOptions {
   config?: JoinRoomConfig
 }
 
-/** New: what emedia's joinConference* could not say. */
-export interface JoinOptions {
-  role?: Numeric<RoleValue>
-  nickName?: string
-}
+/** New: what emedia's joinConference* could not say (the join request's own fields). */
+export type JoinOptions = Pick<JoinParams, 'role' | 'nickName'>
 
 export interface PubStreamResult {
   data: { rtmp: string; streamId: string; stream: Stream }

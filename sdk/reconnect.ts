@@ -32,10 +32,6 @@ export class Reconnector {
     private readonly exhausted: () => void,
   ) {}
 
-  get isActive(): boolean {
-    return this.active
-  }
-
   start(): void {
     if (this.active) return
     this.active = true

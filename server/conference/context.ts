@@ -1,5 +1,5 @@
 // What the service's parts share: the socket-side Caller, what they need of the media engine, and
-// the context object every operation module (views, lifecycle, membership, streams...) receives.
+// the context object every operation module (views, conferences, membership, streams...) receives.
 import { randomBytes } from 'crypto'
 import { type Methods } from '../../sdk/protocol'
 import { type Tokens, type UserClaims } from '../auth/tokens'

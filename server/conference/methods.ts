@@ -4,7 +4,7 @@
 import type { MethodName } from '../../sdk/protocol'
 import * as attributes from './attributes'
 import type { Caller, P, R, ServiceContext } from './context'
-import * as lifecycle from './lifecycle'
+import * as conferences from './conferences'
 import * as membership from './membership'
 import * as moderation from './moderation'
 import * as streams from './streams'
@@ -19,10 +19,10 @@ export type Handler<M extends ServiceMethod> = (
 ) => R<M>
 
 export const handlers: { readonly [M in ServiceMethod]: Handler<M> } = {
-  createConference: lifecycle.createConference,
-  getConferenceTkt: lifecycle.getConferenceTkt,
-  getConferenceInfo: lifecycle.getConferenceInfo,
-  destroy: lifecycle.destroy,
+  createConference: conferences.createConference,
+  getConferenceTkt: conferences.getConferenceTkt,
+  getConferenceInfo: conferences.getConferenceInfo,
+  destroy: conferences.destroy,
   join: membership.join,
   resume: membership.resume,
   exit: membership.exit,

@@ -92,7 +92,7 @@ export class ConferenceService extends EventEmitter<ServiceEvents> {
     this.ctx.media.closeSession(sessionId)
   }
 
-  // ---- lifecycle ----
+  // ---- the service itself ----
 
   stats() {
     let members = 0

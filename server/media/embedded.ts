@@ -8,20 +8,9 @@ import NodeMediaServer from 'node-media-server'
 import Context from 'node-media-server/src/core/context.js'
 import nmsLogger from 'node-media-server/src/core/logger.js'
 import { type MediaHooks, type MediaKind, type MediaSession } from './engine'
-import {
-  EngineBase,
-  type EngineLog,
-  type EngineLogLevel,
-  type EngineOptions,
-  LOG_LEVELS,
-  type LogLevel,
-  until,
-} from './engine-base'
+import { EngineBase, type EngineOptions, LOG_LEVELS, type LogLevel, until } from './engine-base'
 
 type Session = NodeMediaServer.Session
-
-export type EmbeddedLogLevel = EngineLogLevel
-export type EmbeddedLog = EngineLog
 
 /** `bind` is the address of both listeners; node-media-server's log goes through `logLevel`. */
 export interface EmbeddedEngineOptions extends EngineOptions {

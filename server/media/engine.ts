@@ -19,7 +19,7 @@ export type MediaKind = 'publish' | 'play'
 
 /**
  * The server's side of the contract. `authorize` is synchronous on purpose: the embedded engine
- * must refuse inside its pre-event, before any media flows (see reference/media-engines.md).
+ * must refuse inside its pre-event, before any media flows (node-media-server cannot wait there).
  */
 export interface MediaHooks {
   /** null to allow; otherwise the reason for refusing. */

@@ -40,7 +40,7 @@ function track(proc: ChildProcess, log: string[]): Promise<number | null> {
   })
 }
 
-/** 640x360 15 fps x264 (GOP 1 s) + AAC, as reference/media-engines.md measured. */
+/** 640x360 15 fps x264 (GOP 1 s) + AAC: about what live-pusher sends in RTC mode. */
 export function pushTestPattern(url: string, opts: PushOptions = {}): Pusher {
   const { width = 640, height = 360, fps = 15, duration, toneHz = 440 } = opts
   const video = `testsrc2=size=${width}x${height}:rate=${fps}`
