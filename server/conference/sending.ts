@@ -1,16 +1,16 @@
 // Events to members: through their socket, or nowhere while it is gone (grace window).
-import { Role } from '../../sdk/protocol'
+import { type EventName, type Events, Role } from '../../sdk/protocol'
 import { type ConferenceState, type MemberState } from './conference'
 
-export function send(member: MemberState, event: string, data: unknown) {
+export function send<E extends EventName>(member: MemberState, event: E, data: Events[E]) {
   member.peer?.send(event, data)
 }
 
 /** `data` is built per receiver; `except` (a member id) is left out. */
-export function broadcast(
+export function broadcast<E extends EventName>(
   conf: ConferenceState,
-  event: string,
-  data: (m: MemberState) => unknown,
+  event: E,
+  data: (m: MemberState) => Events[E],
   except?: string,
 ) {
   for (const m of conf.members.values()) if (m.id !== except) send(m, event, data(m))
@@ -20,11 +20,20 @@ export function broadcast(
  * The same `data` for everyone (but `except`): serialised once, not once per receiver, which is
  * what made joins into a 1,000-member room quadratic in JSON work.
  */
-export function broadcastAll(conf: ConferenceState, event: string, data: unknown, except?: string) {
+export function broadcastAll<E extends EventName>(
+  conf: ConferenceState,
+  event: E,
+  data: Events[E],
+  except?: string,
+) {
   const frame = JSON.stringify({ event, data })
   for (const m of conf.members.values()) if (m.id !== except) m.peer?.sendFrame(frame)
 }
 
-export function notifyAdmins(conf: ConferenceState, event: string, data: unknown) {
+export function notifyAdmins<E extends EventName>(
+  conf: ConferenceState,
+  event: E,
+  data: Events[E],
+) {
   for (const m of conf.members.values()) if (m.role === Role.ADMIN) send(m, event, data)
 }

@@ -8,7 +8,7 @@ import { removeStream } from './streams'
 
 /**
  * Remove a member and everything it owns. `notice` goes to the member itself; the others get
- * memberExited unless the whole conference is ending (`tellOthers` false).
+ * memberExited, unless the whole conference is ending (cause 'destroyed': they all go).
  */
 export function removeMember(
   ctx: ServiceContext,
@@ -16,8 +16,8 @@ export function removeMember(
   member: MemberState,
   cause: MemberExitCause,
   notice?: ExitNotice,
-  tellOthers = true,
 ) {
+  const tellOthers = cause !== 'destroyed'
   if (conf.members.get(member.id) !== member) return
   if (member.graceTimer) clearTimeout(member.graceTimer)
   for (const s of conf.streamsOf(member.id)) removeStream(ctx, conf, s, tellOthers)
@@ -43,7 +43,7 @@ export function endConference(ctx: ServiceContext, conf: ConferenceState, why: s
     failed: ErrorCode.CONFERENCE_DISBANDED,
     message: why,
   }
-  for (const m of [...conf.members.values()]) removeMember(ctx, conf, m, 'destroyed', notice, false)
+  for (const m of [...conf.members.values()]) removeMember(ctx, conf, m, 'destroyed', notice)
   if (conf.emptyTimer) clearTimeout(conf.emptyTimer)
   ctx.conferences.delete(conf.id)
   if (conf.name !== undefined && ctx.byRoom.get(conf.name) === conf.id) ctx.byRoom.delete(conf.name)
