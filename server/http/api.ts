@@ -141,10 +141,13 @@ function conferenceSummary(service: ConferenceService, id: string, detail: boole
       ...c.memberView(m),
       connected: m.peer !== null,
     })),
-    streamList: [...c.streams.values()].map((s) => ({
-      ...c.streamView(s),
-      live: s.publishSession !== null,
-    })),
+    // Slots granted at join and never claimed are no streams yet (docs/protocol.md, 1.1).
+    streamList: [...c.streams.values()]
+      .filter((s) => !s.reserved)
+      .map((s) => ({
+        ...c.streamView(s),
+        live: s.publishSession !== null,
+      })),
   }
 }
 

@@ -161,7 +161,7 @@ test('a throwing callback or listener is logged and does not stop the others', a
   expect(seen).toEqual(['ME', 'BOB', 'S-BOB'])
 })
 
-test('exitConference resolves after the ack and fires onConferenceExit(0, 0); then the state is exited', async () => {
+test("exitConference resolves after the ack and fires onConferenceExit(0, 0); then the state is exited; another conference's id leaves nothing", async () => {
   const exits: unknown[] = []
   c.mgr.onConferenceExit = (reason, failed) => exits.push([reason, failed])
   await c.mgr.joinConference(CONFR, '')
@@ -173,6 +173,10 @@ test('exitConference resolves after the ack and fires onConferenceExit(0, 0); th
     }, 100)
     return SILENT
   })
+  // Another conference's id leaves nothing: you are not in it.
+  await c.mgr.exitConference('CF_another')
+  expect(fake.requests('exit')).toHaveLength(0)
+  expect(c.mgr.getConnectionState()).toBe('joined')
   await c.mgr.exitConference(CONFR)
   expect(acked).toBe(true)
   expect(exits).toEqual([[0, 0]])
