@@ -16,6 +16,8 @@ import { startServer } from '../helpers/server'
 import { createWxShim } from '../helpers/wx-shim'
 
 const DOC = path.resolve(__dirname, '../../../shared/reference/emedia-miniprogram-sdk.md')
+if (!fs.existsSync(DOC))
+  throw new Error(`the emedia document is missing: ${DOC} (shared/ must sit beside the clone)`)
 const doc = fs.readFileSync(DOC, 'utf8')
 /** The fenced code blocks of the document, in order, exactly as written. */
 const blocks = [...doc.matchAll(/^```[^\n]*\n([\s\S]*?)^```/gm)].map((m) => m[1])
