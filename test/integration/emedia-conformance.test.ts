@@ -21,7 +21,7 @@ async function client(userId: string, opts?: Parameters<typeof nodeClient>[2]) {
 
 /** One embedded engine per process: options a test needs are set on the running server's config
  * (the service reads it on every request) and put back after the test. */
-const defaults = { kickBanSec: 0, mediaTokenTtlSec: 0 }
+const defaults = { kickBanSec: 0, mediaTokenTtlSec: 0, maxConferenceMembers: 0 }
 function configure(o: Partial<typeof defaults>) {
   Object.assign(server.config, o)
 }
@@ -38,6 +38,7 @@ beforeAll(async () => {
   server = await startServer()
   defaults.kickBanSec = server.config.kickBanSec
   defaults.mediaTokenTtlSec = server.config.mediaTokenTtlSec
+  defaults.maxConferenceMembers = server.config.maxConferenceMembers
 })
 afterEach(async () => {
   await Promise.all(open.splice(0).map((c) => c.close()))
@@ -310,4 +311,19 @@ test('subStream renews an expired play URL by itself (the server says how long a
   // The engine refuses the expired one: what the SDK no longer hands out.
   expect((await pullFrames(stream.rtmp, { frames: 1, timeoutMs: 5000 })).frames).toBe(0)
   await pusher.stop()
+})
+
+test("the server's member cap (maxConferenceMembers) refuses a join with -522, whatever the room allows", async () => {
+  configure({ maxConferenceMembers: 2 })
+  const ann = await client('ann')
+  const bob = await client('bob')
+  const cy = await client('cy')
+  const conf = await ann.emedia.mgr.joinRoom({ roomName: 'cap-members', password: '', role: 7 })
+  await bob.emedia.mgr.joinConference(conf.confrId, '', {}, { role: 1 })
+  const full = await errorOf(cy.emedia.mgr.joinConference(conf.confrId, '', {}, { role: 1 }))
+  expect(full).toEqual({
+    code: -522,
+    message: 'this server allows at most 2 members in a conference',
+  })
+  expect(cy.exits).toEqual([[2, -522]])
 })
