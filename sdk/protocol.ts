@@ -21,6 +21,11 @@ export const Role = {
 } as const
 export type RoleValue = (typeof Role)[keyof typeof Role]
 
+/** The one rule of who may publish: ADMIN and TALKER; AUDIENCE and HIDING only watch. */
+export function canPublish(role: number | undefined): boolean {
+  return role === Role.ADMIN || role === Role.TALKER
+}
+
 /**
  * Error codes. The negative emedia server codes keep their emedia meaning (they are what
  * `onConferenceExit(reason, failed)` carries); -400/-404/-413/-429/-1 are ours.
@@ -90,8 +95,9 @@ export interface Stream {
   memName: string
   owner: Member
   rtcId: string
-  /** 'mix': the server's composition of all talkers (COMMUNICATION_MIX). */
-  type: 'normal' | 'mix'
+  /** 'mix': the server's composition of all talkers (COMMUNICATION_MIX); 'desktop': a shared
+   * screen (emedia's desktop stream, counted by maxPubDesktopCount). */
+  type: 'normal' | 'mix' | 'desktop'
   /** Play URL signed for the member receiving this object (RTMP, for live-player). */
   rtmp?: string
   /** The same stream as HTTP-FLV, when the media engine serves it. */
