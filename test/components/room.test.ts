@@ -3,7 +3,7 @@
 // injected through the store (see harness.ts): what a page sees, what the native components get.
 import { comparer, reaction } from 'mobx-miniprogram'
 import { ErrorCode, ExitReason } from '../../sdk/protocol'
-import { FakeEmedia } from '../kit/fake-emedia'
+import { FakeEmedia, makeStream } from '../kit/fake-emedia'
 import {
   attrs,
   attrsOf,
@@ -90,6 +90,71 @@ describe('<conference-room> on the built kit', () => {
     expect(tile.querySelector('.mic-off')).toBeDefined()
     // Camera off is an overlay: the player keeps playing the audio.
     expect(attrsOf(tile, '#player').src).toBe(stream!.rtmp)
+  })
+
+  test('two streams of one member: two player tiles; removing one keeps the other playing', async () => {
+    const fake = new FakeEmedia()
+    const { room } = mount(fake, { roomName: 'weekly' })
+    await flush()
+    const { member, stream: camera } = fake.addRemote('bob')
+    const desktop = makeStream(member, { id: 'ST_bob_desktop', rtcId: 'wx-2', type: 'desktop' })
+    fake.emit('streamAdded', desktop)
+    await flush()
+
+    const srcs = () => playerTiles(room).map((t) => attrsOf(t, '#player').src)
+    expect(srcs()).toEqual([camera!.rtmp, desktop.rtmp])
+    expect(playerTiles(room).map((t) => t.data.memberId)).toEqual(['MS_bob', 'MS_bob'])
+    const cameraTile = playerTiles(room)[0].instance
+    const cameraKey = playerTiles(room)[0].data.key
+
+    fake.emit('streamRemoved', desktop)
+    await flush()
+    expect(srcs()).toEqual([camera!.rtmp])
+    // The same component with the same native player (key): playback was not interrupted.
+    expect(playerTiles(room)[0].instance === cameraTile).toBe(true)
+    expect(playerTiles(room)[0].data.key).toBe(cameraKey)
+  })
+
+  test('speaker template: a shared screen takes the large tile', async () => {
+    const fake = new FakeEmedia()
+    const { room } = mount(fake, { roomName: 'weekly', template: 'speaker', gridHeight: 1000 })
+    await flush()
+    const { member } = fake.addRemote('bob')
+    fake.addRemote('cy')
+    await flush()
+    const large = () =>
+      playerTiles(room).filter((t) => attrsOf(t, '#player').style === 'width:750rpx;height:720rpx')
+    expect(large().map((t) => t.data.memberId)).toEqual(['MS_bob'])
+
+    const desktop = makeStream(member, { id: 'ST_bob_desktop', rtcId: 'wx-2', type: 'desktop' })
+    fake.emit('streamAdded', desktop)
+    await flush()
+    expect(large().map((t) => attrsOf(t, '#player').src)).toEqual([desktop.rtmp])
+  })
+
+  test('an audience member: no camera permission asked, no publish, no error', async () => {
+    const asked: unknown[] = []
+    ;(wx as unknown as Record<string, unknown>).authorize = (o: {
+      scope: string
+      success(): void
+    }) => {
+      asked.push(o.scope)
+      o.success()
+    }
+    const fake = new FakeEmedia()
+    const { room, store } = mount(fake, { roomName: 'talk', role: 1 })
+    const events = listen(room, ['error'])
+    await flush()
+    expect(store.session.status).toBe('joined')
+    expect(asked).toEqual([])
+    expect(fake.called('pubStream')).toEqual([])
+    expect(events).toEqual([])
+    expect(grid(room).querySelector('#self')).toBeUndefined()
+
+    // A talker is asked for both.
+    mount(new FakeEmedia(), { roomName: 'talk', role: 3 })
+    await flush()
+    expect(asked).toEqual(['scope.camera', 'scope.record'])
   })
 
   test('the control bar toggles mic and camera and reports them', async () => {
@@ -263,6 +328,13 @@ describe('<conference-room> on the built kit', () => {
     await flush()
     expect(events[0].detail).toMatchObject({ code: 10001, action: 'pusher' })
     expect(room.querySelector('.permission-text')!.dom.textContent).toMatch(/Camera access/)
+    // The push goes on with audio only: the camera is off on the pusher, the others are told.
+    expect(attrsOf(selfTile(room), '#pusher')).toMatchObject({
+      enableCamera: false,
+      enableMic: true,
+    })
+    expect(attrsOf(selfTile(room), '#pusher').url).toBe(store.media.local.pushUrl)
+    expect(fake.called('pauseVideo')).toEqual([[store.media.local.streamId]])
 
     ;(wx as unknown as Record<string, unknown>).openSetting = (o: {
       success: (r: unknown) => void

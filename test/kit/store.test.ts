@@ -1,7 +1,8 @@
 // Unit tests of the store against a fake emedia (one layer: the SDK's behaviour is not under test).
-import { reaction } from 'mobx-miniprogram'
+import { comparer, reaction } from 'mobx-miniprogram'
 import { ErrorCode, ExitReason, Role } from '../../sdk/protocol'
 import { createConferenceStore, type ConferenceStore } from '../../store/root'
+import { netQuality } from '../../store/media-policy'
 import type { StoreEvents } from '../../store/types'
 import { FakeEmedia, makeMember, makeStream } from './fake-emedia'
 
@@ -344,5 +345,171 @@ describe('conference store', () => {
     expect(fake.listenerCount()).toBeGreaterThan(0)
     store.dispose()
     expect(fake.listenerCount()).toBe(0)
+  })
+})
+
+describe('tiles by stream', () => {
+  async function twoStreams() {
+    const { fake, store, events } = setup()
+    await joined(store)
+    const { member: ivy, stream: camera } = fake.addRemote('ivy')
+    const desktop = makeStream(ivy, {
+      id: 'ST_ivy_desktop',
+      rtcId: 'wx-2',
+      type: 'desktop',
+      rtmp: 'rtmp://media.test/live/ST_ivy_desktop?token=play-ivy',
+    })
+    fake.streams.push(desktop)
+    fake.emit('streamAdded', desktop)
+    return { fake, store, events, ivy, camera: camera!, desktop }
+  }
+
+  test('a member with two streams (camera and a shared screen) shows both', async () => {
+    const { store, camera, desktop } = await twoStreams()
+    expect(store.tileIds).toEqual(['MS_self', camera.id, desktop.id])
+    expect(
+      store.tiles.slice(1).map((t) => [t.memberId, t.streamId, t.kind, t.name, t.url]),
+    ).toEqual([
+      ['MS_ivy', camera.id, 'camera', 'ivy', camera.rtmp],
+      ['MS_ivy', desktop.id, 'desktop', 'ivy', desktop.rtmp],
+    ])
+  })
+
+  test('removing one stream keeps the other tile as it was (URL, key, playback)', async () => {
+    const { fake, store, camera, desktop } = await twoStreams()
+    store.media.onPlayerState(camera.id, 2003)
+    const cameraTile = store.tileOf(camera.id)
+    const seen: unknown[] = []
+    const stop = reaction(
+      () => store.tileOf(camera.id),
+      (t) => seen.push(t),
+      { equals: comparer.structural },
+    )
+
+    fake.emit('streamRemoved', desktop)
+    expect(store.tileIds).toEqual(['MS_self', camera.id])
+    expect(store.tileOf(desktop.id)).toBeUndefined()
+    expect(store.media.plays.has(desktop.id)).toBe(false)
+    expect(store.tileOf(camera.id)).toEqual(cameraTile)
+    expect(store.media.plays.get(camera.id)?.state).toBe('playing')
+    expect(seen).toEqual([])
+    stop()
+
+    // And the other way round: the camera goes, the shared screen stays.
+    fake.emit('streamAdded', desktop)
+    fake.emit('streamRemoved', camera)
+    expect(store.tileIds).toEqual(['MS_self', desktop.id])
+    expect(store.tileOf(desktop.id)?.url).toBe(desktop.rtmp)
+  })
+
+  test('mute, volume and quality of one stream stay on its tile', async () => {
+    const { fake, store, camera, desktop } = await twoStreams()
+    fake.emit('mediaChanged', { ...camera, aoff: 1 }, { aoff: 1 })
+    store.media.onVolume(desktop.id, 60)
+    store.media.onPlayerNetStatus(desktop.id, { videoBitrate: 800, videoFPS: 5 })
+    expect([store.tileOf(camera.id)?.aoff, store.tileOf(desktop.id)?.aoff]).toEqual([1, 0])
+    expect([store.tileOf(camera.id)?.speaking, store.tileOf(desktop.id)?.speaking]).toEqual([
+      false,
+      true,
+    ])
+    expect([store.tileOf(camera.id)?.quality, store.tileOf(desktop.id)?.quality]).toEqual([0, 3])
+  })
+
+  test('the member leaving takes all their tiles', async () => {
+    const { fake, store, ivy } = await twoStreams()
+    fake.emit('memberExited', ivy, 'exit')
+    expect(store.tileIds).toEqual(['MS_self'])
+    expect(store.media.plays.size).toBe(0)
+  })
+
+  test('a shared screen is the featured tile; none when it stops', async () => {
+    const { fake, store, desktop } = await twoStreams()
+    expect(store.featuredTileId).toBe(desktop.id)
+    fake.emit('streamRemoved', desktop)
+    expect(store.featuredTileId).toBe('')
+    fake.addRemote('jan')
+    expect(store.featuredTileId).toBe('')
+  })
+
+  test('a member who may publish and has no stream has a placeholder tile; an audience has none', async () => {
+    const { fake, store } = setup()
+    await joined(store)
+    fake.addRemote('kim', { publish: false })
+    fake.addRemote('lea', { publish: false, role: Role.AUDIENCE })
+    expect(store.tileIds).toEqual(['MS_self', 'MS_kim'])
+    expect(store.tileOf('MS_kim')).toMatchObject({ memberId: 'MS_kim', streamId: '', url: '' })
+  })
+})
+
+describe('media state for the tiles', () => {
+  test('an audience member joins with autoPublish: no publish attempt, no error', async () => {
+    const { fake, store, events } = setup()
+    store.media.setAutoPublish(true)
+    expect(await store.session.joinRoom({ roomName: 'talk', role: Role.AUDIENCE })).toBe(true)
+    expect(fake.called('pubStream')).toEqual([])
+    expect(events.map((e) => e.name)).toEqual(['join'])
+    expect(store.lastError).toBeNull()
+  })
+
+  test('camera refused while publishing: audio only, the push goes on, the others see camera off', async () => {
+    const { fake, store } = setup()
+    await joined(store)
+    await store.media.publish()
+    const { pushUrl, streamId } = store.media.local
+    store.media.onPusherError(10001, 'camera denied')
+    expect(store.media.local.cameraDenied).toBe(true)
+    expect(store.media.videoOn).toBe(false)
+    expect(store.media.local.pushUrl).toBe(pushUrl)
+    expect(store.tileOf('MS_self')).toMatchObject({ voff: 1, aoff: 0 })
+    await new Promise((r) => setImmediate(r))
+    expect(fake.called('pauseVideo')).toEqual([[streamId]])
+    expect(fake.called('unpubStream')).toEqual([])
+
+    // Granted in the settings: the camera comes back and the others are told.
+    store.media.clearPermissionDenied()
+    await new Promise((r) => setImmediate(r))
+    expect(store.media.local.cameraDenied).toBe(false)
+    expect(store.tileOf('MS_self')?.voff).toBe(0)
+    expect(fake.called('resumeVideo')).toEqual([[streamId]])
+  })
+
+  test('camera refused before publishing (wx.authorize): published with video off', async () => {
+    const { fake, store } = setup()
+    store.media.setPermissionDenied('camera')
+    await joined(store)
+    expect(await store.media.publish()).toBe(true)
+    expect(fake.called('pubStream')[0][1]).toEqual({ voff: 1, aoff: 0 })
+    // The user's own camera switch is untouched: granting it later turns video on.
+    expect(store.media.local.cameraOn).toBe(true)
+  })
+
+  test('network quality per tile from netstatus, stored only when it changes', async () => {
+    const { fake, store } = setup()
+    await joined(store)
+    await store.media.publish()
+    const { stream } = fake.addRemote('mo')
+    const changes: unknown[] = []
+    const stop = reaction(
+      () => store.tileOf(stream!.id)?.quality,
+      (q) => changes.push(q),
+    )
+    store.media.onPlayerNetStatus(stream!.id, { videoBitrate: 600, videoFPS: 20, netJitter: 10 })
+    store.media.onPlayerNetStatus(stream!.id, { videoBitrate: 580, videoFPS: 22, netJitter: 20 })
+    store.media.onPlayerNetStatus(stream!.id, { videoBitrate: 100, videoFPS: 6, netJitter: 300 })
+    store.media.onPlayerNetStatus(stream!.id, {})
+    expect(changes).toEqual([5, 1])
+    stop()
+    store.media.onPusherNetStatus({ audioBitrate: 32, netJitter: 120 })
+    expect(store.tileOf('MS_self')?.quality).toBe(4)
+  })
+
+  test('netQuality: 1 (nothing flows) to 5, a point off for low frame rate and for jitter', () => {
+    expect(netQuality(undefined)).toBe(1)
+    expect(netQuality({ videoBitrate: 0, audioBitrate: 0 })).toBe(1)
+    expect(netQuality({ audioBitrate: 32 })).toBe(5)
+    expect(netQuality({ videoBitrate: 500, videoFPS: 24, netJitter: 20 })).toBe(5)
+    expect(netQuality({ videoBitrate: 500, videoFPS: 12 })).toBe(4)
+    expect(netQuality({ videoBitrate: 500, videoFPS: 12, netJitter: 100 })).toBe(3)
+    expect(netQuality({ videoBitrate: 500, videoFPS: 5, netJitter: 250 })).toBe(1)
   })
 })
