@@ -47,7 +47,8 @@ ComponentWithStore({
     },
   },
   methods: {
-    store() {
+    /** Our store's media part (players report there). */
+    media() {
       return storeOf(this).media
     },
     /** Made on first use: the store bindings set data (and fire observers) before attached. */
@@ -57,10 +58,10 @@ ComponentWithStore({
         recovery = new Recovery(
           {
             retry: () => this.replay(),
-            remount: () => this.store().remount(this.data.tileId),
-            refresh: () => void this.store().refreshPlayUrl(this.data.tileId),
+            remount: () => this.media().remount(this.data.tileId),
+            refresh: () => void this.media().refreshPlayUrl(this.data.tileId),
           },
-          this.store().stallTimeoutMs,
+          this.media().stallTimeoutMs,
         )
         recoveries.set(this, recovery)
       }
@@ -72,17 +73,17 @@ ComponentWithStore({
       ctx.stop({ complete: () => ctx.play({}) })
     },
     onStateChange(e: WechatMiniprogram.CustomEvent<{ code: number; message?: string }>) {
-      const action = this.store().onPlayerState(this.data.tileId, Number(e.detail.code))
+      const action = this.media().onPlayerState(this.data.tileId, Number(e.detail.code))
       if (action === 'playing') this.recovery().healthy()
       else if (action === 'replay') this.recovery().failed()
     },
     onNetStatus(e: WechatMiniprogram.CustomEvent<{ info: NetInfo }>) {
       const info = e.detail.info || {}
-      this.store().onPlayerNetStatus(this.data.tileId, info)
+      this.media().onPlayerNetStatus(this.data.tileId, info)
       if (netInfoAlive(info)) this.recovery().healthy()
     },
     onVolume(e: WechatMiniprogram.CustomEvent<{ volume: number }>) {
-      this.store().onVolume(this.data.tileId, Number(e.detail.volume))
+      this.media().onVolume(this.data.tileId, Number(e.detail.volume))
     },
   },
 })
