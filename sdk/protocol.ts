@@ -139,8 +139,9 @@ export interface Stream {
   memName: string
   owner: Member
   rtcId: string
-  /** 'mix': the server's composition of all talkers (COMMUNICATION_MIX). */
-  type: 'normal' | 'mix'
+  /** 'mix': the server's composition of all talkers (COMMUNICATION_MIX); 'desktop': a shared
+   * screen (emedia's desktop stream, counted by maxPubDesktopCount). */
+  type: 'normal' | 'mix' | 'desktop'
   /** Play URL signed for the member receiving this object (RTMP, for live-player). */
   rtmp?: string
   /** The same stream as HTTP-FLV, when the media engine serves it. */

@@ -1,13 +1,16 @@
 // The kit's store: the factory, the registry components look stores up in, and the default store
 // on the SDK's default emedia (made on first use, so importing the kit opens nothing).
-import { emedia } from '../sdk'
-import { createConferenceStore } from './conference'
+import { emedia } from '../sdk/index'
+import { createConferenceStore } from './root'
 import { storeHub } from './registry'
 
 storeHub.setDefaultFactory(() => createConferenceStore(emedia))
 
-export { ConferenceStore, createConferenceStore } from './conference'
-export type { CreateOptions, PusherOptions } from './conference'
+export { ConferenceStore, createConferenceStore } from './root'
+export { SessionStore, REJOINABLE } from './session'
+export type { CreateOptions, JoinPlan } from './session'
+export { MediaStore, defaultLocal } from './media'
+export type { PusherOptions } from './media'
 export {
   DEFAULT_STORE_KEY,
   StoreHub,
@@ -16,6 +19,7 @@ export {
   storeHub,
   unregisterStore,
 } from './registry'
-export { canPublishRole, displayName } from './tiles'
+export { displayName } from './tiles'
+export { canPublish } from '../sdk/protocol'
 export * from './media-policy'
 export type * from './types'

@@ -87,9 +87,33 @@ export function backoffMs(attempt: number, baseMs = 1000, maxMs = 16000): number
   return Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt))
 }
 
-/** netstatus info with any bitrate or frame rate means media is flowing. */
-export function netInfoAlive(info: { videoBitrate?: number; audioBitrate?: number } | undefined) {
+/** The fields of a live-pusher / live-player netstatus event the kit reads. */
+export interface NetInfo {
+  videoBitrate?: number
+  audioBitrate?: number
+  videoFPS?: number
+  /** Network jitter in ms. */
+  netJitter?: number
+}
+
+/** netstatus info with any bitrate means media is flowing. */
+export function netInfoAlive(info: NetInfo | undefined): boolean {
   return !!info && ((info.videoBitrate ?? 0) > 0 || (info.audioBitrate ?? 0) > 0)
+}
+
+/**
+ * Network quality of one netstatus event: 1 (bad) to 5 (excellent). No media flowing is 1; then a
+ * point off for each sign of trouble: video under 15 fps (two under 8), jitter over 80 ms (two
+ * over 200 ms). Audio alone with low jitter is 5.
+ */
+export function netQuality(info: NetInfo | undefined): 1 | 2 | 3 | 4 | 5 {
+  if (!info || !netInfoAlive(info)) return 1
+  let score = 5
+  const fps = info.videoFPS
+  if ((info.videoBitrate ?? 0) > 0 && fps !== undefined) score -= fps < 8 ? 2 : fps < 15 ? 1 : 0
+  const jitter = info.netJitter ?? 0
+  score -= jitter > 200 ? 2 : jitter > 80 ? 1 : 0
+  return Math.max(1, score) as 1 | 2 | 3 | 4 | 5
 }
 
 /** audiovolumenotify volume (0–100) above which a member counts as speaking. */

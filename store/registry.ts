@@ -2,7 +2,7 @@
 // an object with methods through WXML), so a page, a test or a second room can inject its own
 // store: registerStore('meeting', createConferenceStore(myEmedia)) and <conference-room
 // store-key="meeting">. The key 'default' is the store on the default emedia, made on first use.
-import type { ConferenceStore } from './conference'
+import type { ConferenceStore } from './root'
 
 export const DEFAULT_STORE_KEY = 'default'
 

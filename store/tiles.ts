@@ -1,31 +1,11 @@
-// Tiles: who is shown, in which order, with what. Plain functions over the store's observable
-// state, so that a binding which reads one tile tracks only that member's observables (a mute of
-// one member re-renders one tile, not the grid).
-import { Role, type Member, type Stream } from '../sdk/protocol'
-import type { LocalMedia, Playback, Tile } from './types'
-
-/** The part of a Map the tiles read (an ObservableMap or a Map). */
-export interface ReadMap<V> extends Iterable<[string, V]> {
-  get(key: string): V | undefined
-  has(key: string): boolean
-  keys(): Iterable<string>
-}
-
-export interface TileSource {
-  self: Member | null
-  members: ReadMap<Member>
-  streams: ReadMap<Stream>
-  /** memberId → the stream shown on that member's tile. */
-  streamIdByMember: ReadMap<string>
-  plays: ReadMap<Playback>
-  speaking: ReadMap<boolean>
-  local: LocalMedia
-}
-
-/** ADMIN and TALKER publish; AUDIENCE and HIDING only watch. */
-export function canPublishRole(role: number | undefined): boolean {
-  return role === Role.ADMIN || role === Role.TALKER
-}
+// Tiles: what is shown, in which order, with what. One tile per remote STREAM (a member with a
+// camera and a shared screen has two), one for our own pusher, and one for a member who may
+// publish but has no stream yet. Plain functions over the domain stores' observables, so that a
+// binding which reads one tile tracks only that tile's observables (a mute of one stream
+// re-renders one tile, not the grid).
+import { canPublish, type Member, type Stream } from '../sdk/protocol'
+import type { ConferenceStore } from './root'
+import type { Tile, TileKind } from './types'
 
 export function displayName(member: Partial<Member> | undefined, fallback = ''): string {
   if (!member) return fallback
@@ -33,49 +13,95 @@ export function displayName(member: Partial<Member> | undefined, fallback = ''):
   return member.nickName || extName || member.name || fallback
 }
 
-/** Display order: self first, then the others by join order, then streams with no member (mix). */
-export function tileIds(src: TileSource): string[] {
+function kindOf(stream: Stream): TileKind {
+  return stream.type === 'desktop' ? 'desktop' : 'camera'
+}
+
+/** Display order: self first, then the others by join order (each member's streams in the order
+ * they came, or a placeholder), then streams with no member (the server's mix). */
+export function tileIds({ session, media }: ConferenceStore): string[] {
   const ids: string[] = []
-  const self = src.self
-  if (self && (canPublishRole(self.role) || src.local.pushUrl)) ids.push(self.id)
-  for (const [id, member] of src.members) {
-    if (id === self?.id) continue
-    if (src.streamIdByMember.has(id) || canPublishRole(member.role)) ids.push(id)
+  const self = session.self
+  if (self && (canPublish(self.role) || media.local.pushUrl)) ids.push(self.id)
+  const byMember = new Map<string, string[]>()
+  for (const [id, stream] of session.streams) {
+    const list = byMember.get(stream.memId)
+    if (list) list.push(id)
+    else byMember.set(stream.memId, [id])
   }
-  for (const id of src.streamIdByMember.keys()) {
-    if (!src.members.has(id) && id !== self?.id) ids.push(id)
+  for (const [id, member] of session.members) {
+    if (id === self?.id) continue
+    const streams = byMember.get(id)
+    if (streams) ids.push(...streams)
+    else if (canPublish(member.role)) ids.push(id)
+  }
+  for (const [memberId, streams] of byMember) {
+    if (!session.members.has(memberId) && memberId !== self?.id) ids.push(...streams)
   }
   return ids
 }
 
-export function tileOf(src: TileSource, memberId: string): Tile | undefined {
-  const self = src.self
-  if (self && memberId === self.id) {
-    const local = src.local
+/** One tile by its id (see Tile.id). */
+export function tileOf({ session, media }: ConferenceStore, id: string): Tile | undefined {
+  const self = session.self
+  if (self && id === self.id) {
+    const local = media.local
     return {
-      memberId,
+      id,
+      memberId: id,
+      streamId: '',
+      kind: 'camera',
       name: displayName(self, 'me'),
       isSelf: true,
       url: local.pushUrl,
-      voff: local.cameraOn ? 0 : 1,
+      voff: local.cameraOn && !local.cameraDenied ? 0 : 1,
       aoff: local.micOn ? 0 : 1,
-      speaking: src.speaking.get(memberId) ?? false,
-      key: `${memberId}#${local.mountKey}`,
+      speaking: media.speaking.get(id) ?? false,
+      quality: media.quality.get(id) ?? 0,
+      key: `${id}#${local.mountKey}`,
     }
   }
-  const member = src.members.get(memberId)
-  const streamId = src.streamIdByMember.get(memberId)
-  const stream = streamId ? src.streams.get(streamId) : undefined
-  if (!member && !stream) return undefined
-  const play = streamId ? src.plays.get(streamId) : undefined
-  return {
-    memberId,
-    name: displayName(member ?? stream?.owner, stream?.memName ?? memberId),
-    isSelf: false,
-    url: play?.url ?? '',
-    voff: stream ? stream.voff : 1,
-    aoff: stream ? stream.aoff : 1,
-    speaking: src.speaking.get(memberId) ?? false,
-    key: `${memberId}#${play?.mountKey ?? 0}`,
+  const stream = session.streams.get(id)
+  if (stream) {
+    const play = media.plays.get(id)
+    const member = session.members.get(stream.memId)
+    return {
+      id,
+      memberId: stream.memId,
+      streamId: id,
+      kind: kindOf(stream),
+      name: displayName(member ?? stream.owner, stream.memName || stream.memId),
+      isSelf: false,
+      url: play?.url ?? '',
+      voff: stream.voff,
+      aoff: stream.aoff,
+      speaking: media.speaking.get(id) ?? false,
+      quality: media.quality.get(id) ?? 0,
+      key: `${id}#${play?.mountKey ?? 0}`,
+    }
   }
+  const member = session.members.get(id)
+  if (!member) return undefined
+  // A member who may publish and has not (yet): a placeholder with no media.
+  return {
+    id,
+    memberId: id,
+    streamId: '',
+    kind: 'camera',
+    name: displayName(member, id),
+    isSelf: false,
+    url: '',
+    voff: 1,
+    aoff: 1,
+    speaking: false,
+    quality: 0,
+    key: `${id}#0`,
+  }
+}
+
+/** The tile to show large: the most recent shared screen ('' when nobody shares). */
+export function featuredTileId({ session }: ConferenceStore): string {
+  let featured = ''
+  for (const [id, stream] of session.streams) if (kindOf(stream) === 'desktop') featured = id
+  return featured
 }

@@ -98,7 +98,8 @@ export interface EmediaLike {
 
 // ---- state the store exposes ----
 
-export type ConnectionStatus = 'idle' | 'joining' | 'joined' | 'reconnecting' | 'exited'
+/** Where our membership is (the SDK's own, finer `ConnectionState` is about the socket). */
+export type SessionStatus = 'idle' | 'joining' | 'joined' | 'reconnecting' | 'exited'
 
 /** Where our own live-pusher is, as its events tell it. */
 export type PushState = 'idle' | 'starting' | 'pushing' | 'retrying' | 'suspended' | 'failed'
@@ -128,6 +129,8 @@ export interface LocalMedia {
   mountKey: number
   /** The page is hidden: the pusher is paused. */
   background: boolean
+  /** The camera was refused (live-pusher 10001): we publish audio only. */
+  cameraDenied: boolean
 }
 
 export interface Playback {
@@ -137,8 +140,20 @@ export interface Playback {
   mountKey: number
 }
 
+/** Network quality of one tile from its netstatus events: 0 unknown, 1 bad … 5 excellent. */
+export type NetQuality = 0 | 1 | 2 | 3 | 4 | 5
+
+/** What a tile shows: 'camera' (or the microphone alone), or 'desktop' (a shared screen). */
+export type TileKind = 'camera' | 'desktop'
+
 export interface Tile {
+  /** Our member id for our own tile; a stream id for each remote stream; a member id for a
+   * member who may publish but has no stream yet. */
+  id: string
   memberId: string
+  /** '' for our own tile and a member with no stream. */
+  streamId: string
+  kind: TileKind
   name: string
   isSelf: boolean
   /** Push URL for our own tile, play URL for the others; '' when there is nothing to show. */
@@ -146,6 +161,7 @@ export interface Tile {
   voff: 0 | 1
   aoff: 0 | 1
   speaking: boolean
+  quality: NetQuality
   /** Changes when the native component must be re-created: use it as its wx:key. */
   key: string
 }

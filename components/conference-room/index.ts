@@ -2,9 +2,15 @@
 // with <member-grid>, offers a control bar (or a `controls` slot), keeps the screen on, survives
 // the page going to the background, and re-emits what happens as component events.
 import { ComponentWithStore } from 'mobx-miniprogram-bindings'
-import { Role, type RoleValue } from '../../sdk/protocol'
-import { localFields, storeFields, storeOf } from '../../store/bindings'
-import { storeHub } from '../../store/registry'
+import { canPublish, type RoleValue } from '../../sdk/protocol'
+import {
+  bindStore,
+  localFields,
+  mediaFields,
+  sessionFields,
+  storeKeyProperty,
+  storeOf,
+} from '../common/store-behavior'
 import { PERMISSION_TEXT, openMediaSettings, requestMediaPermission } from './permission'
 
 const subscriptions = new WeakMap<object, Array<() => void>>()
@@ -12,8 +18,7 @@ const subscriptions = new WeakMap<object, Array<() => void>>()
 ComponentWithStore({
   options: { styleIsolation: 'isolated', multipleSlots: true },
   properties: {
-    /** Which registered store to use (registerStore); 'default' is the store on the default emedia. */
-    storeKey: { type: String, value: 'default' },
+    ...storeKeyProperty,
     /** Signalling server, e.g. wss://meet.example.com (emedia.config host). */
     host: { type: String, value: '' },
     /** User token minted by your backend; or userId alone with a development-mode server. */
@@ -52,14 +57,11 @@ ComponentWithStore({
     cameraOn: true,
     permissionText: '',
   },
-  storeBindings: {
-    store: storeHub,
-    fields: {
-      ...storeFields(['status', 'canPublish', 'permissionDenied']),
-      ...localFields(['micOn', 'cameraOn']),
-    },
-    actions: [],
-  },
+  storeBindings: bindStore(
+    sessionFields(['status', 'canPublish']),
+    mediaFields(['permissionDenied']),
+    localFields(['micOn', 'cameraOn']),
+  ),
   observers: {
     permissionDenied(kind: '' | 'camera' | 'microphone') {
       const text = kind ? PERMISSION_TEXT[kind] : ''
@@ -84,7 +86,7 @@ ComponentWithStore({
       ])
       wx.setKeepScreenOn({ keepScreenOn: true })
       const d = this.data
-      store.setPusherOptions({
+      store.media.setPusherOptions({
         beauty: d.beauty,
         whiteness: d.whiteness,
         minBitrate: d.minBitrate,
@@ -92,7 +94,7 @@ ComponentWithStore({
         aspect: d.aspect === '9:16' ? '9:16' : '3:4',
         waitingImage: d.waitingImage,
       })
-      store.setAutoPublish(d.autoPublish)
+      store.media.setAutoPublish(d.autoPublish)
       if (d.autoJoin) void this.join()
     },
     detached() {
@@ -100,41 +102,43 @@ ComponentWithStore({
       subscriptions.delete(this)
       wx.setKeepScreenOn({ keepScreenOn: false })
       const store = this.store()
-      store.setBackground(false)
-      void store.leave()
+      store.media.setBackground(false)
+      void store.session.leave()
     },
   },
   pageLifetimes: {
     hide() {
-      this.store().setBackground(true)
+      this.store().media.setBackground(true)
     },
     show() {
       const store = this.store()
-      store.setBackground(false)
+      store.media.setBackground(false)
       // The membership was lost while we were away (network, grace window): join again.
-      if (store.needsRejoin) void store.rejoin()
+      if (store.session.needsRejoin) void store.session.rejoin()
     },
   },
   methods: {
     store() {
-      return storeOf(this, storeHub)
+      return storeOf(this)
     },
     /** Joins with the properties (called on attach unless auto-join is false). */
     async join(): Promise<boolean> {
       const d = this.data
       const store = this.store()
       store.configure({ host: d.host, token: d.token, userId: d.userId })
-      if (d.autoPublish && d.role !== Role.AUDIENCE) {
+      // Only a role that may publish needs the camera (0: the server's default, talker or admin).
+      if (d.autoPublish && (d.role === 0 || canPublish(d.role))) {
         const denied = await requestMediaPermission()
-        if (denied) store.setPermissionDenied(denied)
+        if (denied) store.media.setPermissionDenied(denied)
       }
       const nickName = d.nickName || undefined
       const role = d.role ? (d.role as RoleValue) : undefined
+      const { session } = store
       if (d.confrId && d.ticket)
-        return store.joinWithTicket(d.confrId, d.ticket, { nickName, role })
-      if (d.confrId) return store.joinById(d.confrId, d.password, { nickName, role })
+        return session.joinWithTicket(d.confrId, d.ticket, { nickName, role })
+      if (d.confrId) return session.joinById(d.confrId, d.password, { nickName, role })
       if (d.roomName) {
-        return store.joinRoom({
+        return session.joinRoom({
           roomName: d.roomName,
           password: d.password,
           role,
@@ -149,19 +153,19 @@ ComponentWithStore({
       return false
     },
     toggleMic() {
-      return this.store().toggleMic()
+      return this.store().media.toggleMic()
     },
     toggleCamera() {
-      return this.store().toggleCamera()
+      return this.store().media.toggleCamera()
     },
     switchCamera() {
-      return this.store().switchCamera()
+      return this.store().media.switchCamera()
     },
     hangUp() {
-      return this.store().leave()
+      return this.store().session.leave()
     },
     async openSetting() {
-      if (await openMediaSettings()) this.store().clearPermissionDenied()
+      if (await openMediaSettings()) this.store().media.clearPermissionDenied()
     },
   },
 })

@@ -1,14 +1,19 @@
 // The tiles of the room laid out per template. It binds the list of tile ids only: a mute, a
 // speaking change or a new play URL re-renders the one tile concerned, never the grid.
 import { ComponentWithStore } from 'mobx-miniprogram-bindings'
-import { storeFields, storeOf } from '../../store/bindings'
-import { storeHub, type StoreHub } from '../../store/registry'
+import {
+  bindStore,
+  rootFields,
+  storeKeyProperty,
+  storeOf,
+  type StoreHost,
+} from '../common/store-behavior'
 import { layoutTiles, type Cell } from './layout'
 
 ComponentWithStore({
   options: { styleIsolation: 'isolated' },
   properties: {
-    storeKey: { type: String, value: 'default' },
+    ...storeKeyProperty,
     /** grid | 1v1 | speaker */
     template: { type: String, value: 'grid' },
     /** Height of the grid in rpx (the width is the screen's 750rpx). */
@@ -20,28 +25,30 @@ ComponentWithStore({
     cells: [] as Cell[],
     pages: 1,
     page: 0,
-    /** speaker template: the member shown large (tap a thumbnail to choose). */
+    featuredTileId: '',
+    /** speaker template: the tile shown large (tap a thumbnail to choose; a shared screen
+     * takes it when it starts). */
     mainId: '',
   },
-  storeBindings: {
-    store: storeHub,
-    fields: {
-      ...storeFields(['tileIds']),
-      selfId(this: { data: { storeKey?: string } }, hub: StoreHub) {
-        return storeOf(this, hub).self?.id ?? ''
-      },
+  storeBindings: bindStore(rootFields(['tileIds', 'featuredTileId']), {
+    selfId(this: StoreHost) {
+      return storeOf(this).session.self?.id ?? ''
     },
-    actions: [],
-  },
+  }),
   observers: {
+    featuredTileId(id: string) {
+      // A screen shared now is what everyone wants to see: it replaces the one chosen.
+      if (id && id !== this.data.mainId) this.setData({ mainId: id })
+    },
     'tileIds, selfId, template, height, page, mainId'() {
       this.relayout()
     },
   },
   methods: {
     relayout() {
-      const { tileIds, selfId, template, height, page, mainId } = this.data
-      const { cells, pages } = layoutTiles(tileIds, selfId, template, height, page, mainId)
+      const { tileIds, selfId, template, height, page, mainId, featuredTileId } = this.data
+      const main = tileIds.includes(mainId) ? mainId : featuredTileId
+      const { cells, pages } = layoutTiles(tileIds, selfId, template, height, page, main)
       const next = Math.min(page, pages - 1)
       const changed: Record<string, unknown> = {}
       if (JSON.stringify(cells) !== JSON.stringify(this.data.cells)) changed.cells = cells
@@ -56,9 +63,10 @@ ComponentWithStore({
       if (this.data.page < this.data.pages - 1) this.setData({ page: this.data.page + 1 })
     },
     onTileTap(e: WechatMiniprogram.BaseEvent<Record<string, never>, { id: string }>) {
-      const memberId = e.currentTarget.dataset.id
-      if (this.data.template === 'speaker') this.setData({ mainId: memberId })
-      this.triggerEvent('tiletap', { memberId })
+      const tileId = e.currentTarget.dataset.id
+      if (this.data.template === 'speaker') this.setData({ mainId: tileId })
+      const memberId = storeOf(this).tileOf(tileId)?.memberId ?? tileId
+      this.triggerEvent('tiletap', { memberId, tileId })
     },
   },
 })

@@ -1,19 +1,19 @@
-// One remote member: a live-player in RTC mode bound to that member's play URL. It feeds its
+// One remote stream: a live-player in RTC mode bound to that stream's play URL. It feeds its
 // events into the store and keeps playback alive: replay with backoff on -2301, re-create the
 // native component when no media shows within STALL_TIMEOUT_MS, a fresh play URL after that.
 import { ComponentWithStore } from 'mobx-miniprogram-bindings'
-import { netInfoAlive } from '../../store/media-policy'
-import { storeOf, tileFields } from '../../store/bindings'
-import { storeHub } from '../../store/registry'
+import { netInfoAlive, type NetInfo } from '../../store/media-policy'
 import { Recovery } from '../common/recovery'
+import { bindStore, storeKeyProperty, storeOf, tileFields } from '../common/store-behavior'
 
 const recoveries = new WeakMap<object, Recovery>()
 
 ComponentWithStore({
   options: { styleIsolation: 'isolated' },
   properties: {
-    storeKey: { type: String, value: 'default' },
-    memberId: { type: String, value: '' },
+    ...storeKeyProperty,
+    /** The tile (store.tileIds): a remote stream's id, or a member's with no stream yet. */
+    tileId: { type: String, value: '' },
     /** Size in rpx: a native component with no explicit size renders black. */
     width: { type: Number, value: 375 },
     height: { type: Number, value: 500 },
@@ -22,6 +22,9 @@ ComponentWithStore({
   },
   // Bound from the store, one reaction per field: a mute sends { aoff } and nothing else.
   data: {
+    memberId: '',
+    kind: 'camera',
+    quality: 0,
     name: '',
     url: '',
     voff: 1,
@@ -29,11 +32,9 @@ ComponentWithStore({
     speaking: false,
     key: '',
   },
-  storeBindings: {
-    store: storeHub,
-    fields: tileFields(['name', 'url', 'voff', 'aoff', 'speaking', 'key']),
-    actions: [],
-  },
+  storeBindings: bindStore(
+    tileFields(['memberId', 'kind', 'quality', 'name', 'url', 'voff', 'aoff', 'speaking', 'key']),
+  ),
   observers: {
     'url, key, active'(url: string, _key: string, active: boolean) {
       if (url && active) this.recovery().watch()
@@ -46,8 +47,9 @@ ComponentWithStore({
     },
   },
   methods: {
-    store() {
-      return storeOf(this, storeHub)
+    /** Our store's media part (players report there). */
+    media() {
+      return storeOf(this).media
     },
     /** Made on first use: the store bindings set data (and fire observers) before attached. */
     recovery(): Recovery {
@@ -56,10 +58,10 @@ ComponentWithStore({
         recovery = new Recovery(
           {
             retry: () => this.replay(),
-            remount: () => this.store().remount(this.data.memberId),
-            refresh: () => void this.store().refreshPlayUrl(this.data.memberId),
+            remount: () => this.media().remount(this.data.tileId),
+            refresh: () => void this.media().refreshPlayUrl(this.data.tileId),
           },
-          this.store().stallTimeoutMs,
+          this.media().stallTimeoutMs,
         )
         recoveries.set(this, recovery)
       }
@@ -71,19 +73,17 @@ ComponentWithStore({
       ctx.stop({ complete: () => ctx.play({}) })
     },
     onStateChange(e: WechatMiniprogram.CustomEvent<{ code: number; message?: string }>) {
-      const action = this.store().onPlayerState(this.data.memberId, Number(e.detail.code))
+      const action = this.media().onPlayerState(this.data.tileId, Number(e.detail.code))
       if (action === 'playing') this.recovery().healthy()
       else if (action === 'replay') this.recovery().failed()
     },
-    onNetStatus(
-      e: WechatMiniprogram.CustomEvent<{ info: { videoBitrate?: number; audioBitrate?: number } }>,
-    ) {
+    onNetStatus(e: WechatMiniprogram.CustomEvent<{ info: NetInfo }>) {
       const info = e.detail.info || {}
-      this.store().onPlayerNetStatus(this.data.memberId, info)
+      this.media().onPlayerNetStatus(this.data.tileId, info)
       if (netInfoAlive(info)) this.recovery().healthy()
     },
     onVolume(e: WechatMiniprogram.CustomEvent<{ volume: number }>) {
-      this.store().onVolume(this.data.memberId, Number(e.detail.volume))
+      this.media().onVolume(this.data.tileId, Number(e.detail.volume))
     },
   },
 })

@@ -2,11 +2,17 @@
 // into the store and keeps the push alive: restart with backoff on -1307 / 3001–3005, re-create
 // the native component when no media shows within STALL_TIMEOUT_MS, a fresh URL after that.
 import { ComponentWithStore } from 'mobx-miniprogram-bindings'
-import { localFields, storeOf, tileFields } from '../../store/bindings'
-import { netInfoAlive } from '../../store/media-policy'
-import { defaultLocal } from '../../store/media-state'
-import { storeHub } from '../../store/registry'
+import { netInfoAlive, type NetInfo } from '../../store/media-policy'
+import { defaultLocal } from '../../store/media'
 import { Recovery } from '../common/recovery'
+import {
+  bindStore,
+  localFields,
+  storeKeyProperty,
+  storeOf,
+  tileFields,
+  type StoreHost,
+} from '../common/store-behavior'
 
 interface Runtime {
   recovery: Recovery
@@ -22,34 +28,36 @@ const runtimes = new WeakMap<object, Runtime>()
 ComponentWithStore({
   options: { styleIsolation: 'isolated' },
   properties: {
-    storeKey: { type: String, value: 'default' },
+    ...storeKeyProperty,
     /** Size in rpx: a native component with no explicit size renders black. */
     width: { type: Number, value: 375 },
     height: { type: Number, value: 500 },
   },
   // Bound from the store (storeBindings below); the store's defaults for the first render.
-  data: { ...defaultLocal(), name: '', speaking: false },
-  storeBindings: {
-    store: storeHub,
-    fields: {
-      ...localFields([
-        'pushUrl',
-        'micOn',
-        'cameraOn',
-        'devicePosition',
-        'beauty',
-        'whiteness',
-        'minBitrate',
-        'maxBitrate',
-        'aspect',
-        'waitingImage',
-        'mountKey',
-        'background',
-      ]),
-      ...tileFields(['name', 'speaking'], true),
+  data: { ...defaultLocal(), name: '', speaking: false, quality: 0 },
+  storeBindings: bindStore(
+    localFields([
+      'pushUrl',
+      'micOn',
+      'cameraDenied',
+      'devicePosition',
+      'beauty',
+      'whiteness',
+      'minBitrate',
+      'maxBitrate',
+      'aspect',
+      'waitingImage',
+      'mountKey',
+      'background',
+    ]),
+    tileFields(['name', 'speaking', 'quality'], true),
+    {
+      // The camera as it works: off when switched off or refused (the push goes on, audio only).
+      cameraOn(this: StoreHost) {
+        return storeOf(this).media.videoOn
+      },
     },
-    actions: [],
-  },
+  ),
   observers: {
     'pushUrl, mountKey'(pushUrl: string) {
       const rt = this.runtime()
@@ -101,10 +109,10 @@ ComponentWithStore({
           recovery: new Recovery(
             {
               retry: () => this.restart(),
-              remount: () => this.store().remount(this.store().self?.id ?? ''),
-              refresh: () => void this.store().refreshPushUrl(),
+              remount: () => this.store().media.remount(this.store().session.self?.id ?? ''),
+              refresh: () => void this.store().media.refreshPushUrl(),
             },
-            this.store().stallTimeoutMs,
+            this.store().media.stallTimeoutMs,
           ),
         }
         runtimes.set(this, rt)
@@ -112,7 +120,7 @@ ComponentWithStore({
       return rt
     },
     store() {
-      return storeOf(this, storeHub)
+      return storeOf(this)
     },
     start() {
       if (!this.data.pushUrl || this.data.background) return
@@ -126,7 +134,7 @@ ComponentWithStore({
     },
     onStateChange(e: WechatMiniprogram.CustomEvent<{ code: number; message?: string }>) {
       const rt = this.runtime()
-      const action = this.store().onPusherState(Number(e.detail.code))
+      const action = this.store().media.onPusherState(Number(e.detail.code))
       if (action === 'pushing') rt.recovery.healthy()
       else if (action === 'restart') rt.recovery.failed()
       else if (action === 'suspended') {
@@ -136,19 +144,18 @@ ComponentWithStore({
         if (!this.data.background) rt.recovery.failed()
       }
     },
-    onNetStatus(
-      e: WechatMiniprogram.CustomEvent<{ info: { videoBitrate?: number; audioBitrate?: number } }>,
-    ) {
+    onNetStatus(e: WechatMiniprogram.CustomEvent<{ info: NetInfo }>) {
       const info = e.detail.info || {}
-      this.store().onPusherNetStatus(info)
+      this.store().media.onPusherNetStatus(info)
       if (netInfoAlive(info)) this.runtime().recovery.healthy()
     },
     onError(e: WechatMiniprogram.CustomEvent<{ errCode: number; errMsg?: string }>) {
-      this.store().onPusherError(Number(e.detail.errCode), e.detail.errMsg)
+      this.store().media.onPusherError(Number(e.detail.errCode), e.detail.errMsg)
     },
     onVolume(e: WechatMiniprogram.CustomEvent<{ volume: number }>) {
-      const selfId = this.store().self?.id
-      if (selfId) this.store().onVolume(selfId, Number(e.detail.volume))
+      const store = this.store()
+      const selfId = store.session.self?.id
+      if (selfId) store.media.onVolume(selfId, Number(e.detail.volume))
     },
   },
 })

@@ -50,7 +50,7 @@ const events: Array<{ name: string; detail: Record<string, unknown> }> = []
 
 /** The conference as the server holds it. */
 function serverConference() {
-  const confrId = store.conference?.confrId ?? [...server.service.conferences.keys()][0]
+  const confrId = store.session.conference?.confrId ?? [...server.service.conferences.keys()][0]
   const conf = server.service.conferences.get(confrId)
   if (!conf) throw new Error(`the server has no conference ${confrId}`)
   return conf
@@ -93,7 +93,7 @@ beforeAll(async () => {
     { host: server.wsUrl, token: tokenFor(server, 'ann'), roomName: ROOM, nickName: 'Ann' },
     // No native pusher / player reports media here: keep the stall watchdog (room.test.ts) out of
     // the way of the steps.
-    (s) => (s.stallTimeoutMs = 60000),
+    (s) => (s.media.stallTimeoutMs = 60000),
   )
   room = mounted.room
   store = mounted.store
@@ -113,19 +113,19 @@ afterAll(async () => {
 
 describe('<conference-room> on the real server, SDK, sockets and ffmpeg', () => {
   test('joins the room over a real socket; live-pusher gets the pubStream URL the server issued', async () => {
-    await until(() => store.status === 'joined' && !!store.local.pushUrl, 5000)
+    await until(() => store.session.status === 'joined' && !!store.media.local.pushUrl, 5000)
     // One real WebSocket, open, and the server knows ann by it.
     expect(shim.sockets).toHaveLength(1)
     expect(shim.sockets[0].readyState).toBe(shim.sockets[0].OPEN)
     const conf = serverConference()
-    const self = store.self!
+    const self = store.session.self!
     expect(conf.members.get(self.id)).toMatchObject({ userId: 'ann', nickName: 'Ann', role: 3 })
     // ada was there before: she comes with `join` (in the store, on a tile), not as memberjoin.
     expect(events).toEqual([
       { name: 'join', detail: { confrId: conf.id, memberId: self.id, role: 3 } },
     ])
     const adaId = ada.emedia.mgr.getSelf()!.id
-    expect(store.members.get(adaId)).toMatchObject({ name: 'ada', role: 7 })
+    expect(store.session.members.get(adaId)).toMatchObject({ name: 'ada', role: 7 })
     await flush()
     expect(playerTiles(room).map((t) => t.data.memberId)).toEqual([adaId])
     expect(tileOf(adaId)!.querySelector('#player')).toBeUndefined() // not publishing
@@ -133,8 +133,8 @@ describe('<conference-room> on the real server, SDK, sockets and ffmpeg', () => 
     const url = attrsOf(selfTile(room), '#pusher').url as string
     const [published] = emedia.mgr.getPublished()
     expect(url).toBe(published.rtmp)
-    expect(url).toBe(store.local.pushUrl)
-    const stream = conf.streams.get(store.local.streamId)
+    expect(url).toBe(store.media.local.pushUrl)
+    const stream = conf.streams.get(store.media.local.streamId)
     expect(stream).toMatchObject({ memberId: self.id, voff: 0, aoff: 0 })
     expect(url.startsWith(`${server.engine.rtmpBase()}/${stream!.id}?token=`)).toBe(true)
     expect(server.tokens.verifyMedia(tokenOf(url), 'pub', stream!.id)).toMatchObject({
@@ -170,7 +170,7 @@ describe('<conference-room> on the real server, SDK, sockets and ffmpeg', () => 
     expect(src).toBe(held?.rtmp)
     expect(src.startsWith(`${server.engine.rtmpBase()}/${data.streamId}?token=`)).toBe(true)
     expect(server.tokens.verifyMedia(tokenOf(src), 'play', data.streamId).memberId).toBe(
-      store.self!.id,
+      store.session.self!.id,
     )
     expect(tileOf(bobId)!.querySelector('.camera-off')).toBeUndefined()
 
@@ -208,7 +208,7 @@ describe('<conference-room> on the real server, SDK, sockets and ffmpeg', () => 
       .querySelector('#pusher')!
       .dispatchEvent('statechange', { detail: { code: -1307 } })
     await flush()
-    expect(store.local.pushState).toBe('failed')
+    expect(store.media.local.pushState).toBe('failed')
     expect(pusher.calls.slice(before)).toEqual([])
     await until(() => pusher.calls.length === before + 2, 3000)
     expect(Date.now() - at).toBeGreaterThanOrEqual(900)
@@ -217,30 +217,30 @@ describe('<conference-room> on the real server, SDK, sockets and ffmpeg', () => 
       .querySelector('#pusher')!
       .dispatchEvent('statechange', { detail: { code: 1002 } })
     await flush()
-    expect(store.local.pushState).toBe('pushing')
+    expect(store.media.local.pushState).toBe('pushing')
   })
 
   test('page hide / show: the pusher pauses and resumes; the membership holds', async () => {
     const before = pusher.calls.length
     room.triggerPageLifeTime('hide')
     await flush()
-    expect(store.local.background).toBe(true)
+    expect(store.media.local.background).toBe(true)
     expect(pusher.calls.slice(before)).toEqual(['pause'])
     room.triggerPageLifeTime('show')
     await flush()
-    expect(store.local.background).toBe(false)
+    expect(store.media.local.background).toBe(false)
     expect(pusher.calls.slice(before)).toEqual(['pause', 'resume'])
-    expect(store.status).toBe('joined')
-    expect(serverConference().members.has(store.self!.id)).toBe(true)
+    expect(store.session.status).toBe('joined')
+    expect(serverConference().members.has(store.session.self!.id)).toBe(true)
   })
 
   test('kicked by the admin: exit {reason 2, code -504}, tiles gone, no rejoin on show', async () => {
-    const confrId = store.conference!.confrId
-    const selfId = store.self!.id
+    const confrId = store.session.conference!.confrId
+    const selfId = store.session.self!.id
     await ada.emedia.mgr.kickMembersById(confrId, ['ann'])
     await until(() => named('exit').length === 1)
     expect(named('exit')).toEqual([{ reason: 2, code: -504 }])
-    expect(store.status).toBe('exited')
+    expect(store.session.status).toBe('exited')
     await flush()
     expect(grid(room).querySelector('.cell')).toBeUndefined()
     expect(pusher.calls[pusher.calls.length - 1]).toBe('stop')
@@ -248,7 +248,7 @@ describe('<conference-room> on the real server, SDK, sockets and ffmpeg', () => 
 
     room.triggerPageLifeTime('show')
     await flush()
-    expect(store.status).toBe('exited')
+    expect(store.session.status).toBe('exited')
     expect(named('join')).toHaveLength(1)
     expect(named('error')).toEqual([])
   })

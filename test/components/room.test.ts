@@ -3,7 +3,7 @@
 // injected through the store (see harness.ts): what a page sees, what the native components get.
 import { comparer, reaction } from 'mobx-miniprogram'
 import { ErrorCode, ExitReason } from '../../sdk/protocol'
-import { FakeEmedia } from '../kit/fake-emedia'
+import { FakeEmedia, makeStream } from '../kit/fake-emedia'
 import {
   attrs,
   attrsOf,
@@ -49,14 +49,14 @@ describe('<conference-room> on the built kit', () => {
     expect(fake.called('joinRoom')).toEqual([
       [{ roomName: 'weekly', password: '', role: undefined, config: { nickName: 'Ann' } }],
     ])
-    expect(store.status).toBe('joined')
+    expect(store.session.status).toBe('joined')
     expect(keepOn).toEqual([{ keepScreenOn: true }])
     expect(events).toEqual([
       { name: 'join', detail: { confrId: 'C_weekly', memberId: 'MS_self', role: 3 } },
     ])
 
     const pusher = attrsOf(selfTile(room), '#pusher')
-    expect(pusher.url).toBe(store.local.pushUrl)
+    expect(pusher.url).toBe(store.media.local.pushUrl)
     expect(pusher.url).toMatch(/^rtmp:\/\/media\.test\/live\/ST_self_/)
     expect(pusher).toMatchObject({
       mode: 'RTC',
@@ -92,6 +92,71 @@ describe('<conference-room> on the built kit', () => {
     expect(attrsOf(tile, '#player').src).toBe(stream!.rtmp)
   })
 
+  test('two streams of one member: two player tiles; removing one keeps the other playing', async () => {
+    const fake = new FakeEmedia()
+    const { room } = mount(fake, { roomName: 'weekly' })
+    await flush()
+    const { member, stream: camera } = fake.addRemote('bob')
+    const desktop = makeStream(member, { id: 'ST_bob_desktop', rtcId: 'wx-2', type: 'desktop' })
+    fake.emit('streamAdded', desktop)
+    await flush()
+
+    const srcs = () => playerTiles(room).map((t) => attrsOf(t, '#player').src)
+    expect(srcs()).toEqual([camera!.rtmp, desktop.rtmp])
+    expect(playerTiles(room).map((t) => t.data.memberId)).toEqual(['MS_bob', 'MS_bob'])
+    const cameraTile = playerTiles(room)[0].instance
+    const cameraKey = playerTiles(room)[0].data.key
+
+    fake.emit('streamRemoved', desktop)
+    await flush()
+    expect(srcs()).toEqual([camera!.rtmp])
+    // The same component with the same native player (key): playback was not interrupted.
+    expect(playerTiles(room)[0].instance === cameraTile).toBe(true)
+    expect(playerTiles(room)[0].data.key).toBe(cameraKey)
+  })
+
+  test('speaker template: a shared screen takes the large tile', async () => {
+    const fake = new FakeEmedia()
+    const { room } = mount(fake, { roomName: 'weekly', template: 'speaker', gridHeight: 1000 })
+    await flush()
+    const { member } = fake.addRemote('bob')
+    fake.addRemote('cy')
+    await flush()
+    const large = () =>
+      playerTiles(room).filter((t) => attrsOf(t, '#player').style === 'width:750rpx;height:720rpx')
+    expect(large().map((t) => t.data.memberId)).toEqual(['MS_bob'])
+
+    const desktop = makeStream(member, { id: 'ST_bob_desktop', rtcId: 'wx-2', type: 'desktop' })
+    fake.emit('streamAdded', desktop)
+    await flush()
+    expect(large().map((t) => attrsOf(t, '#player').src)).toEqual([desktop.rtmp])
+  })
+
+  test('an audience member: no camera permission asked, no publish, no error', async () => {
+    const asked: unknown[] = []
+    ;(wx as unknown as Record<string, unknown>).authorize = (o: {
+      scope: string
+      success(): void
+    }) => {
+      asked.push(o.scope)
+      o.success()
+    }
+    const fake = new FakeEmedia()
+    const { room, store } = mount(fake, { roomName: 'talk', role: 1 })
+    const events = listen(room, ['error'])
+    await flush()
+    expect(store.session.status).toBe('joined')
+    expect(asked).toEqual([])
+    expect(fake.called('pubStream')).toEqual([])
+    expect(events).toEqual([])
+    expect(grid(room).querySelector('#self')).toBeUndefined()
+
+    // A talker is asked for both.
+    mount(new FakeEmedia(), { roomName: 'talk', role: 3 })
+    await flush()
+    expect(asked).toEqual(['scope.camera', 'scope.record'])
+  })
+
   test('the control bar toggles mic and camera and reports them', async () => {
     const fake = new FakeEmedia()
     const { room, store } = mount(fake, { roomName: 'weekly' })
@@ -99,8 +164,8 @@ describe('<conference-room> on the built kit', () => {
     room.querySelector('#mic')!.dispatchEvent('tap')
     room.querySelector('#camera')!.dispatchEvent('tap')
     await flush()
-    expect(fake.called('pauseAudio')).toEqual([[store.local.streamId]])
-    expect(fake.called('pauseVideo')).toEqual([[store.local.streamId]])
+    expect(fake.called('pauseAudio')).toEqual([[store.media.local.streamId]])
+    expect(fake.called('pauseVideo')).toEqual([[store.media.local.streamId]])
     const pusher = attrsOf(selfTile(room), '#pusher')
     expect(pusher).toMatchObject({ enableMic: false, muted: true, enableCamera: false })
     expect(selfTile(room).querySelector('.camera-off')).toBeDefined()
@@ -121,8 +186,8 @@ describe('<conference-room> on the built kit', () => {
     const [tile] = playerTiles(room)
     tile.querySelector('#player')!.dispatchEvent('statechange', { detail: { code: -2301 } })
     await flush()
-    expect(store.local.pushState).toBe('failed')
-    expect(store.plays.get('ST_MS_carl')?.state).toBe('failed')
+    expect(store.media.local.pushState).toBe('failed')
+    expect(store.media.plays.get('ST_MS_carl')?.state).toBe('failed')
     expect(contexts.pusher.calls).toEqual(['start'])
 
     await until(() => contexts.pusher.calls.length === 3)
@@ -134,19 +199,23 @@ describe('<conference-room> on the built kit', () => {
       .querySelector('#pusher')!
       .dispatchEvent('statechange', { detail: { code: 1002 } })
     await flush()
-    expect(store.local.pushState).toBe('pushing')
+    expect(store.media.local.pushState).toBe('pushing')
   })
 
   test('a pusher / player with no media in time is re-created; then a fresh URL', async () => {
     const contexts = spyLiveContexts()
     const fake = new FakeEmedia()
     const stall = 100
-    const { room, store } = mount(fake, { roomName: 'weekly' }, (s) => (s.stallTimeoutMs = stall))
+    const { room, store } = mount(
+      fake,
+      { roomName: 'weekly' },
+      (s) => (s.media.stallTimeoutMs = stall),
+    )
     // What each tile shows over time (key = the native component's wx:key).
     const seen = { self: [] as Array<[string, string]>, erin: [] as Array<[string, string]> }
     const stops = (['self', 'erin'] as const).map((who) =>
       reaction(
-        () => store.tileOf(who === 'self' ? 'MS_self' : 'MS_erin'),
+        () => store.tileOf(who === 'self' ? 'MS_self' : 'ST_MS_erin'),
         (t) => t && seen[who].push([t.key, t.url]),
         { equals: comparer.structural },
       ),
@@ -187,9 +256,9 @@ describe('<conference-room> on the built kit', () => {
     }
     await healthy()
     await healthy()
-    const settled = [store.tileOf('MS_self')!.key, store.tileOf('MS_erin')!.key]
+    const settled = [store.tileOf('MS_self')!.key, store.tileOf('ST_MS_erin')!.key]
     await new Promise((r) => setTimeout(r, stall * 3))
-    expect([store.tileOf('MS_self')!.key, store.tileOf('MS_erin')!.key]).toEqual(settled)
+    expect([store.tileOf('MS_self')!.key, store.tileOf('ST_MS_erin')!.key]).toEqual(settled)
     stops.forEach((stop) => stop())
   })
 
@@ -201,7 +270,7 @@ describe('<conference-room> on the built kit', () => {
 
     room.triggerPageLifeTime('hide')
     await flush()
-    expect(store.local.background).toBe(true)
+    expect(store.media.local.background).toBe(true)
     expect(contexts.pusher.calls).toEqual(['start', 'pause'])
     room.triggerPageLifeTime('show')
     await flush()
@@ -221,12 +290,12 @@ describe('<conference-room> on the built kit', () => {
     room.triggerPageLifeTime('hide')
     fake.emit('conferenceExit', ExitReason.FAILED, ErrorCode.NETWORK)
     await flush()
-    expect(store.status).toBe('exited')
+    expect(store.session.status).toBe('exited')
     room.triggerPageLifeTime('show')
     await flush()
     expect(fake.called('joinRoom')).toHaveLength(2)
-    expect(store.status).toBe('joined')
-    expect(attrsOf(selfTile(room), '#pusher').url).toBe(store.local.pushUrl)
+    expect(store.session.status).toBe('joined')
+    expect(attrsOf(selfTile(room), '#pusher').url).toBe(store.media.local.pushUrl)
   })
 
   test('kicked: exit event {reason 2, code -504}, tiles gone, no rejoin on show', async () => {
@@ -244,7 +313,7 @@ describe('<conference-room> on the built kit', () => {
     room.triggerPageLifeTime('show')
     await flush()
     expect(fake.called('joinRoom')).toHaveLength(1)
-    expect(store.status).toBe('exited')
+    expect(store.session.status).toBe('exited')
   })
 
   test('camera refused (10001): the room explains and leads to wx.openSetting', async () => {
@@ -259,6 +328,13 @@ describe('<conference-room> on the built kit', () => {
     await flush()
     expect(events[0].detail).toMatchObject({ code: 10001, action: 'pusher' })
     expect(room.querySelector('.permission-text')!.dom.textContent).toMatch(/Camera access/)
+    // The push goes on with audio only: the camera is off on the pusher, the others are told.
+    expect(attrsOf(selfTile(room), '#pusher')).toMatchObject({
+      enableCamera: false,
+      enableMic: true,
+    })
+    expect(attrsOf(selfTile(room), '#pusher').url).toBe(store.media.local.pushUrl)
+    expect(fake.called('pauseVideo')).toEqual([[store.media.local.streamId]])
 
     ;(wx as unknown as Record<string, unknown>).openSetting = (o: {
       success: (r: unknown) => void
@@ -274,7 +350,7 @@ describe('<conference-room> on the built kit', () => {
     const fake = new FakeEmedia()
     const { room, store } = mount(fake, { roomName: 'weekly' })
     await flush()
-    expect(await store.unpublish()).toBe(true)
+    expect(await store.media.unpublish()).toBe(true)
     await flush()
     expect(contexts.pusher.calls).toEqual(['start', 'stop'])
     expect(attrsOf(selfTile(room), '#pusher').url).toBe('')
