@@ -5,12 +5,14 @@ import { ComponentWithStore } from 'mobx-miniprogram-bindings'
 import { Role, type RoleValue } from '../../sdk/protocol'
 import { localFields, storeFields, storeOf } from '../../store/bindings'
 import { storeHub } from '../../store/registry'
-import { PERMISSION_TEXT, openMediaSettings, requestMediaPermission } from './permission'
+import { textsFor } from '../common/i18n'
+import { openMediaSettings, requestMediaPermission } from './permission'
 
 const subscriptions = new WeakMap<object, Array<() => void>>()
 
 ComponentWithStore({
   options: { styleIsolation: 'isolated', multipleSlots: true },
+  externalClasses: ['custom-class', 'controls-class', 'banner-class'],
   properties: {
     /** Which registered store to use (registerStore); 'default' is the store on the default emedia. */
     storeKey: { type: String, value: 'default' },
@@ -39,8 +41,13 @@ ComponentWithStore({
     aspect: { type: String, value: '3:4' },
     /** Image shown to the others while this phone is in the background. */
     waitingImage: { type: String, value: '' },
-    /** Height of the video area in rpx. */
-    gridHeight: { type: Number, value: 1000 },
+    /** Height of the video area in rpx; 0: what the control bar leaves of the room's height
+     * (--conference-room-height, default 100vh). */
+    gridHeight: { type: Number, value: 0 },
+    /** 'zh' | 'en'; empty: the WeChat client's language. */
+    lang: { type: String, value: '' },
+    /** dark | light: the control bar's palette (CSS variables override either). */
+    theme: { type: String, value: 'dark' },
     /** true: render the `controls` slot instead of the built-in control bar. */
     customControls: { type: Boolean, value: false },
   },
@@ -50,7 +57,11 @@ ComponentWithStore({
     permissionDenied: '',
     micOn: true,
     cameraOn: true,
-    permissionText: '',
+    t: textsFor(''),
+    micBlocked: false,
+    cameraBlocked: false,
+    /** The permission card was closed ("not now"); the blocked control opens it again. */
+    permissionDismissed: false,
   },
   storeBindings: {
     store: storeHub,
@@ -62,8 +73,14 @@ ComponentWithStore({
   },
   observers: {
     permissionDenied(kind: '' | 'camera' | 'microphone') {
-      const text = kind ? PERMISSION_TEXT[kind] : ''
-      if (text !== this.data.permissionText) this.setData({ permissionText: text })
+      const micBlocked = kind === 'microphone'
+      const cameraBlocked = kind === 'camera'
+      if (micBlocked !== this.data.micBlocked || cameraBlocked !== this.data.cameraBlocked) {
+        this.setData({ micBlocked, cameraBlocked, permissionDismissed: false })
+      }
+    },
+    lang(lang: string) {
+      this.setData({ t: textsFor(lang) })
     },
   },
   lifetimes: {
@@ -92,7 +109,8 @@ ComponentWithStore({
         aspect: d.aspect === '9:16' ? '9:16' : '3:4',
         waitingImage: d.waitingImage,
       })
-      store.setAutoPublish(d.autoPublish)
+      // An audience cannot publish: asking would only earn an error.
+      store.setAutoPublish(d.autoPublish && d.role !== Role.AUDIENCE)
       if (d.autoJoin) void this.join()
     },
     detached() {
@@ -127,6 +145,9 @@ ComponentWithStore({
       if (d.autoPublish && d.role !== Role.AUDIENCE) {
         const denied = await requestMediaPermission()
         if (denied) store.setPermissionDenied(denied)
+        // Publish what is allowed: audio only without the camera, video only without the mic.
+        if (denied === 'camera') void store.toggleCamera(false)
+        if (denied === 'microphone') void store.toggleMic(false)
       }
       const nickName = d.nickName || undefined
       const role = d.role ? (d.role as RoleValue) : undefined
@@ -149,11 +170,18 @@ ComponentWithStore({
       return false
     },
     toggleMic() {
+      if (this.data.micBlocked) return this.setData({ permissionDismissed: false })
       return this.store().toggleMic()
     },
     toggleCamera() {
+      if (this.data.cameraBlocked) return this.setData({ permissionDismissed: false })
       return this.store().toggleCamera()
     },
+    dismissPermission() {
+      this.setData({ permissionDismissed: true })
+    },
+    /** Taps inside the card stay there (catchtap). */
+    noop() {},
     switchCamera() {
       return this.store().switchCamera()
     },

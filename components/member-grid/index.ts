@@ -4,15 +4,21 @@ import { ComponentWithStore } from 'mobx-miniprogram-bindings'
 import { storeFields, storeOf } from '../../store/bindings'
 import { storeHub, type StoreHub } from '../../store/registry'
 import { layoutTiles, type Cell } from './layout'
+import { textsFor } from '../common/i18n'
 
 ComponentWithStore({
   options: { styleIsolation: 'isolated' },
+  externalClasses: ['custom-class'],
   properties: {
     storeKey: { type: String, value: 'default' },
     /** grid | 1v1 | speaker */
     template: { type: String, value: 'grid' },
-    /** Height of the grid in rpx (the width is the screen's 750rpx). */
-    height: { type: Number, value: 1000 },
+    /** Height of the grid in rpx; 0: fill the host element (give <member-grid> a height). */
+    height: { type: Number, value: 0 },
+    /** 'zh' | 'en'; empty: the WeChat client's language. */
+    lang: { type: String, value: '' },
+    /** Show "waiting for others" while there is no tile (the room hides it while joining). */
+    showEmpty: { type: Boolean, value: true },
   },
   data: {
     tileIds: [] as string[],
@@ -22,6 +28,7 @@ ComponentWithStore({
     page: 0,
     /** speaker template: the member shown large (tap a thumbnail to choose). */
     mainId: '',
+    t: textsFor(''),
   },
   storeBindings: {
     store: storeHub,
@@ -34,14 +41,17 @@ ComponentWithStore({
     actions: [],
   },
   observers: {
-    'tileIds, selfId, template, height, page, mainId'() {
+    'tileIds, selfId, template, page, mainId'() {
       this.relayout()
+    },
+    lang(lang: string) {
+      this.setData({ t: textsFor(lang) })
     },
   },
   methods: {
     relayout() {
-      const { tileIds, selfId, template, height, page, mainId } = this.data
-      const { cells, pages } = layoutTiles(tileIds, selfId, template, height, page, mainId)
+      const { tileIds, selfId, template, page, mainId } = this.data
+      const { cells, pages } = layoutTiles(tileIds, selfId, template, page, mainId)
       const next = Math.min(page, pages - 1)
       const changed: Record<string, unknown> = {}
       if (JSON.stringify(cells) !== JSON.stringify(this.data.cells)) changed.cells = cells

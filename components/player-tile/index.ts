@@ -5,18 +5,23 @@ import { ComponentWithStore } from 'mobx-miniprogram-bindings'
 import { netInfoAlive } from '../../store/media-policy'
 import { storeOf, tileFields } from '../../store/bindings'
 import { storeHub } from '../../store/registry'
+import { textsFor } from '../common/i18n'
+import { netQuality, type NetQuality, type NetStatusInfo } from '../common/net-quality'
 import { Recovery } from '../common/recovery'
 
 const recoveries = new WeakMap<object, Recovery>()
 
 ComponentWithStore({
   options: { styleIsolation: 'isolated' },
+  externalClasses: ['custom-class', 'label-class'],
   properties: {
     storeKey: { type: String, value: 'default' },
     memberId: { type: String, value: '' },
     /** Size in rpx: a native component with no explicit size renders black. */
     width: { type: Number, value: 375 },
     height: { type: Number, value: 500 },
+    /** 'zh' | 'en'; empty: the WeChat client's language. */
+    lang: { type: String, value: '' },
     /** false: keep the tile but no live-player (off-page tiles: decoders are scarce). */
     active: { type: Boolean, value: true },
   },
@@ -28,6 +33,9 @@ ComponentWithStore({
     aoff: 1,
     speaking: false,
     key: '',
+    t: textsFor(''),
+    /** From this tile's netstatus: '' until the first one. */
+    quality: '' as NetQuality,
   },
   storeBindings: {
     store: storeHub,
@@ -35,6 +43,9 @@ ComponentWithStore({
     actions: [],
   },
   observers: {
+    lang(lang: string) {
+      this.setData({ t: textsFor(lang) })
+    },
     'url, key, active'(url: string, _key: string, active: boolean) {
       if (url && active) this.recovery().watch()
       else this.recovery().stop()
@@ -75,10 +86,10 @@ ComponentWithStore({
       if (action === 'playing') this.recovery().healthy()
       else if (action === 'replay') this.recovery().failed()
     },
-    onNetStatus(
-      e: WechatMiniprogram.CustomEvent<{ info: { videoBitrate?: number; audioBitrate?: number } }>,
-    ) {
+    onNetStatus(e: WechatMiniprogram.CustomEvent<{ info: NetStatusInfo }>) {
       const info = e.detail.info || {}
+      const quality = netQuality(info, this.data.voff === 0)
+      if (quality !== this.data.quality) this.setData({ quality })
       this.store().onPlayerNetStatus(this.data.memberId, info)
       if (netInfoAlive(info)) this.recovery().healthy()
     },

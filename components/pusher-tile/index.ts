@@ -6,6 +6,8 @@ import { localFields, storeOf, tileFields } from '../../store/bindings'
 import { netInfoAlive } from '../../store/media-policy'
 import { defaultLocal } from '../../store/media-state'
 import { storeHub } from '../../store/registry'
+import { textsFor } from '../common/i18n'
+import { netQuality, type NetQuality, type NetStatusInfo } from '../common/net-quality'
 import { Recovery } from '../common/recovery'
 
 interface Runtime {
@@ -21,14 +23,24 @@ const runtimes = new WeakMap<object, Runtime>()
 
 ComponentWithStore({
   options: { styleIsolation: 'isolated' },
+  externalClasses: ['custom-class', 'label-class'],
   properties: {
     storeKey: { type: String, value: 'default' },
     /** Size in rpx: a native component with no explicit size renders black. */
     width: { type: Number, value: 375 },
     height: { type: Number, value: 500 },
+    /** 'zh' | 'en'; empty: the WeChat client's language. */
+    lang: { type: String, value: '' },
   },
   // Bound from the store (storeBindings below); the store's defaults for the first render.
-  data: { ...defaultLocal(), name: '', speaking: false },
+  data: {
+    ...defaultLocal(),
+    name: '',
+    speaking: false,
+    t: textsFor(''),
+    /** From this tile's netstatus: '' until the first one. */
+    quality: '' as NetQuality,
+  },
   storeBindings: {
     store: storeHub,
     fields: {
@@ -51,6 +63,9 @@ ComponentWithStore({
     actions: [],
   },
   observers: {
+    lang(lang: string) {
+      this.setData({ t: textsFor(lang) })
+    },
     'pushUrl, mountKey'(pushUrl: string) {
       const rt = this.runtime()
       if (!pushUrl) {
@@ -136,10 +151,10 @@ ComponentWithStore({
         if (!this.data.background) rt.recovery.failed()
       }
     },
-    onNetStatus(
-      e: WechatMiniprogram.CustomEvent<{ info: { videoBitrate?: number; audioBitrate?: number } }>,
-    ) {
+    onNetStatus(e: WechatMiniprogram.CustomEvent<{ info: NetStatusInfo }>) {
       const info = e.detail.info || {}
+      const quality = netQuality(info, this.data.cameraOn)
+      if (quality !== this.data.quality) this.setData({ quality })
       this.store().onPusherNetStatus(info)
       if (netInfoAlive(info)) this.runtime().recovery.healthy()
     },

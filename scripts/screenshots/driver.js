@@ -28,9 +28,34 @@
 
   const kit = window.require('kit/store/index')
   const { FakeEmedia, makeMember, makeStream } = window.require('kit/test/kit/fake-emedia')
+  // <image>: j-component's built-in drops `src`. This stand-in draws the kit's SVG from the file
+  // map (src is relative to a component folder: every kit component sits at components/<name>/).
+  const imageId = simulate.load({
+    template: '<view class="shim-image" style="{{css}}"></view>',
+    properties: { src: { type: String, value: '' }, mode: { type: String, value: '' } },
+    observers: {
+      src(src) {
+        const file = window.__FILE_MAP__[resolve('kit/components/any/', src)] || ''
+        const url = 'data:image/svg+xml;charset=utf-8,' + encodeURIComponent(file)
+        this.setData({
+          css: file ? `background:url("${url}") center / contain no-repeat` : '',
+        })
+      },
+    },
+  })
+  function resolve(base, rel) {
+    const parts = (base + rel).split('/')
+    const out = []
+    for (const p of parts) {
+      if (p === '..') out.pop()
+      else if (p !== '.') out.push(p)
+    }
+    return out.join('/')
+  }
   const roomId = simulate.load('kit/components/conference-room/index', 'conference-room', {
     rootPath: 'kit/components',
     compiler: 'simulate',
+    usingComponents: { image: imageId },
   })
 
   const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
