@@ -17,7 +17,7 @@ ComponentWithStore({
     height: { type: Number, value: 0 },
     /** 'zh' | 'en'; empty: the WeChat client's language. */
     lang: { type: String, value: '' },
-    /** Show "waiting for others" while there is no tile (the room hides it while joining). */
+    /** Show "waiting for others" while you are alone (the room shows it once joined only). */
     showEmpty: { type: Boolean, value: true },
   },
   data: {

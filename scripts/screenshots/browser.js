@@ -64,7 +64,7 @@ async function openScenes() {
     async render(scene, opts = {}) {
       const result = await page.evaluate(
         ([name, o]) => window.renderScene(name, o),
-        [scene, { theme: opts.theme, lang: opts.lang }],
+        [scene, { theme: opts.theme, lang: opts.lang, props: opts.props }],
       )
       // Fonts and images (SVG icons) settle before a picture or a measurement.
       await page.evaluate(() => document.fonts.ready)

@@ -200,6 +200,7 @@
       role: scene.role || 0,
       lang,
       theme,
+      ...(opts.props || {}),
     })
     rendered.addEventListener('error', (e) => errors.push(e.detail))
     rendered.attach(content)

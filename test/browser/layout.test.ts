@@ -12,8 +12,12 @@ interface Session {
   page: {
     addScriptTag(o: { path: string }): Promise<unknown>
     evaluate<T>(fn: () => T): Promise<T>
+    evaluate<T, A>(fn: (arg: A) => T, arg: A): Promise<T>
   }
-  render(scene: string, o: { theme?: string; lang?: string }): Promise<SceneResult>
+  render(
+    scene: string,
+    o: { theme?: string; lang?: string; props?: Record<string, unknown> },
+  ): Promise<SceneResult>
   pageErrors: Error[]
   close(): Promise<void>
 }
@@ -21,6 +25,9 @@ interface SceneResult {
   errors: Array<{ code: number; message: string }>
   pubStreams: Array<[string, { voff?: number; aoff?: number }]>
   controls: Array<{ className: string; caption: string }>
+}
+interface PageGlobals {
+  document: { querySelector(sel: string): { getBoundingClientRect(): { height: number } } | null }
 }
 interface Shot {
   scene: string
@@ -93,5 +100,22 @@ describe('what the scenes show', () => {
       '翻转',
       '挂断',
     ])
+  })
+
+  test('a fixed grid-height is kept (and the layout stays clean)', async () => {
+    await session.render('grid-9', { theme: 'dark', lang: 'zh', props: { gridHeight: 900 } })
+    const height = await session.page.evaluate(
+      // Runs in the page (the Node typings have no DOM).
+      (sel: string) =>
+        (globalThis as unknown as PageGlobals).document.querySelector(sel)!.getBoundingClientRect()
+          .height,
+      '.member-grid--grid',
+    )
+    expect(height).toBe(900)
+    expect(
+      await session.page.evaluate(() =>
+        (globalThis as unknown as { layoutProblems(): string[] }).layoutProblems(),
+      ),
+    ).toEqual([])
   })
 })
