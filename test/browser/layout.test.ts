@@ -27,7 +27,10 @@ interface SceneResult {
   controls: Array<{ className: string; caption: string }>
 }
 interface PageGlobals {
-  document: { querySelector(sel: string): { getBoundingClientRect(): { height: number } } | null }
+  document: {
+    querySelector(sel: string): { getBoundingClientRect(): { height: number } } | null
+    querySelectorAll(sel: string): Iterable<{ className: string }>
+  }
 }
 interface Shot {
   scene: string
@@ -117,5 +120,44 @@ describe('what the scenes show', () => {
         (globalThis as unknown as { layoutProblems(): string[] }).layoutProblems(),
       ),
     ).toEqual([])
+  })
+
+  /** class names of the elements matching `sel`, in document order. */
+  const classesOf = (sel: string) =>
+    session.page.evaluate(
+      (selector: string) =>
+        [...(globalThis as unknown as PageGlobals).document.querySelectorAll(selector)].map(
+          (e) => e.className,
+        ),
+      sel,
+    )
+
+  test('network quality: each tile shows the bars its netstatus earns', async () => {
+    await render('network-quality')
+    expect(await classesOf('[class*="-tile--quality"]')).toEqual([
+      'pusher-tile--quality pusher-tile--good',
+      'player-tile--quality player-tile--good',
+      'player-tile--quality player-tile--fair',
+      'player-tile--quality player-tile--poor',
+    ])
+    // No netstatus yet: no bars.
+    await render('grid-4')
+    expect(await classesOf('[class*="-tile--quality"]')).toEqual([])
+  })
+
+  test('speaking: a ring on the speaker only; muted tiles show the mic-off icon', async () => {
+    await render('speaking')
+    expect(await classesOf('[class*="-tile--speaking-ring"]')).toHaveLength(1)
+    await render('muted')
+    expect(await classesOf('.player-tile--mic-off')).toHaveLength(3)
+    expect(await classesOf('[class*="-tile--speaking-ring"]')).toEqual([])
+  })
+
+  test('themes: dark by default, light on request', async () => {
+    await render('grid-4')
+    expect(await classesOf('.conference-room--theme-dark')).toHaveLength(1)
+    await session.render('grid-4', { theme: 'light' })
+    expect(await classesOf('.conference-room--theme-light')).toHaveLength(1)
+    expect(await classesOf('.conference-room--theme-dark')).toEqual([])
   })
 })
