@@ -11,12 +11,14 @@ import {
   storeKeyProperty,
   storeOf,
 } from '../common/store-behavior'
-import { PERMISSION_TEXT, openMediaSettings, requestMediaPermission } from './permission'
+import { textsFor } from '../common/i18n'
+import { openMediaSettings, requestMediaPermission } from './permission'
 
 const subscriptions = new WeakMap<object, Array<() => void>>()
 
 ComponentWithStore({
   options: { styleIsolation: 'isolated', multipleSlots: true },
+  externalClasses: ['custom-class', 'controls-class', 'banner-class'],
   properties: {
     ...storeKeyProperty,
     /** Signalling server, e.g. wss://meet.example.com (emedia.config host). */
@@ -44,8 +46,13 @@ ComponentWithStore({
     aspect: { type: String, value: '3:4' },
     /** Image shown to the others while this phone is in the background. */
     waitingImage: { type: String, value: '' },
-    /** Height of the video area in rpx. */
-    gridHeight: { type: Number, value: 1000 },
+    /** Height of the video area in rpx; 0: what the control bar leaves of the room's height
+     * (--conference-room-height, default 100vh). */
+    gridHeight: { type: Number, value: 0 },
+    /** 'zh' | 'en'; empty: the WeChat client's language. */
+    lang: { type: String, value: '' },
+    /** dark | light: the control bar's palette (CSS variables override either). */
+    theme: { type: String, value: 'dark' },
     /** true: render the `controls` slot instead of the built-in control bar. */
     customControls: { type: Boolean, value: false },
   },
@@ -55,7 +62,11 @@ ComponentWithStore({
     permissionDenied: '',
     micOn: true,
     cameraOn: true,
-    permissionText: '',
+    t: textsFor(''),
+    micBlocked: false,
+    cameraBlocked: false,
+    /** The permission card was closed ("not now"); the blocked control opens it again. */
+    permissionDismissed: false,
   },
   storeBindings: bindStore(
     sessionFields(['status', 'canPublish']),
@@ -64,8 +75,14 @@ ComponentWithStore({
   ),
   observers: {
     permissionDenied(kind: '' | 'camera' | 'microphone') {
-      const text = kind ? PERMISSION_TEXT[kind] : ''
-      if (text !== this.data.permissionText) this.setData({ permissionText: text })
+      const micBlocked = kind === 'microphone'
+      const cameraBlocked = kind === 'camera'
+      if (micBlocked !== this.data.micBlocked || cameraBlocked !== this.data.cameraBlocked) {
+        this.setData({ micBlocked, cameraBlocked, permissionDismissed: false })
+      }
+    },
+    lang(lang: string) {
+      this.setData({ t: textsFor(lang) })
     },
   },
   lifetimes: {
@@ -84,7 +101,8 @@ ComponentWithStore({
         store.on('memberexit', (detail) => this.triggerEvent('memberexit', detail)),
         store.on('error', (detail) => this.triggerEvent('error', detail)),
       ])
-      wx.setKeepScreenOn({ keepScreenOn: true })
+      // A screen that cannot be kept on is no reason to fail the call.
+      wx.setKeepScreenOn({ keepScreenOn: true, fail: () => {} })
       const d = this.data
       store.media.setPusherOptions({
         beauty: d.beauty,
@@ -100,7 +118,7 @@ ComponentWithStore({
     detached() {
       for (const off of subscriptions.get(this) ?? []) off()
       subscriptions.delete(this)
-      wx.setKeepScreenOn({ keepScreenOn: false })
+      wx.setKeepScreenOn({ keepScreenOn: false, fail: () => {} })
       const store = this.store()
       store.media.setBackground(false)
       void store.session.leave()
@@ -130,6 +148,9 @@ ComponentWithStore({
       if (d.autoPublish && (d.role === 0 || canPublish(d.role))) {
         const denied = await requestMediaPermission()
         if (denied) store.media.setPermissionDenied(denied)
+        // Publish what is allowed: without the mic, video only (a refused camera is the store's
+        // own audio-only case).
+        if (denied === 'microphone') void store.media.toggleMic(false)
       }
       const nickName = d.nickName || undefined
       const role = d.role ? (d.role as RoleValue) : undefined
@@ -153,11 +174,18 @@ ComponentWithStore({
       return false
     },
     toggleMic() {
+      if (this.data.micBlocked) return this.setData({ permissionDismissed: false })
       return this.store().media.toggleMic()
     },
     toggleCamera() {
+      if (this.data.cameraBlocked) return this.setData({ permissionDismissed: false })
       return this.store().media.toggleCamera()
     },
+    dismissPermission() {
+      this.setData({ permissionDismissed: true })
+    },
+    /** Taps inside the card stay there (catchtap). */
+    noop() {},
     switchCamera() {
       return this.store().media.switchCamera()
     },

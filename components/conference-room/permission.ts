@@ -8,11 +8,13 @@ function authorize(scope: 'scope.camera' | 'scope.record'): Promise<boolean> {
   })
 }
 
-/** Asks for both; resolves with the first one refused, '' when both are granted. */
+/** Asks for both; resolves with the one refused ('camera' when both are), '' when both are
+ * granted. Both are asked: without the camera the call goes on audio only. */
 export async function requestMediaPermission(): Promise<PermissionDenied> {
-  if (!(await authorize('scope.camera'))) return 'camera'
-  if (!(await authorize('scope.record'))) return 'microphone'
-  return ''
+  const camera = await authorize('scope.camera')
+  const microphone = await authorize('scope.record')
+  if (!camera) return 'camera'
+  return microphone ? '' : 'microphone'
 }
 
 /** Opens the settings page; resolves true when both are granted on return. */
@@ -26,10 +28,4 @@ export function openMediaSettings(): Promise<boolean> {
       fail: () => resolve(false),
     })
   })
-}
-
-export const PERMISSION_TEXT: Record<Exclude<PermissionDenied, ''>, string> = {
-  camera: '需要摄像头权限才能让其他人看到你。Camera access is needed for others to see you.',
-  microphone:
-    '需要麦克风权限才能让其他人听到你。Microphone access is needed for others to hear you.',
 }

@@ -9,15 +9,21 @@ import {
   type StoreHost,
 } from '../common/store-behavior'
 import { layoutTiles, type Cell } from './layout'
+import { textsFor } from '../common/i18n'
 
 ComponentWithStore({
   options: { styleIsolation: 'isolated' },
+  externalClasses: ['custom-class'],
   properties: {
     ...storeKeyProperty,
     /** grid | 1v1 | speaker */
     template: { type: String, value: 'grid' },
-    /** Height of the grid in rpx (the width is the screen's 750rpx). */
-    height: { type: Number, value: 1000 },
+    /** Height of the grid in rpx; 0: fill the host element (give <member-grid> a height). */
+    height: { type: Number, value: 0 },
+    /** 'zh' | 'en'; empty: the WeChat client's language. */
+    lang: { type: String, value: '' },
+    /** Show "waiting for others" while you are alone (the room shows it once joined only). */
+    showEmpty: { type: Boolean, value: true },
   },
   data: {
     tileIds: [] as string[],
@@ -29,6 +35,7 @@ ComponentWithStore({
     /** speaker template: the tile shown large (tap a thumbnail to choose; a shared screen
      * takes it when it starts). */
     mainId: '',
+    t: textsFor(''),
   },
   storeBindings: bindStore(rootFields(['tileIds', 'featuredTileId']), {
     selfId(this: StoreHost) {
@@ -40,15 +47,18 @@ ComponentWithStore({
       // A screen shared now is what everyone wants to see: it replaces the one chosen.
       if (id && id !== this.data.mainId) this.setData({ mainId: id })
     },
-    'tileIds, selfId, template, height, page, mainId'() {
+    'tileIds, selfId, template, page, mainId'() {
       this.relayout()
+    },
+    lang(lang: string) {
+      this.setData({ t: textsFor(lang) })
     },
   },
   methods: {
     relayout() {
-      const { tileIds, selfId, template, height, page, mainId, featuredTileId } = this.data
+      const { tileIds, selfId, template, page, mainId, featuredTileId } = this.data
       const main = tileIds.includes(mainId) ? mainId : featuredTileId
-      const { cells, pages } = layoutTiles(tileIds, selfId, template, height, page, main)
+      const { cells, pages } = layoutTiles(tileIds, selfId, template, page, main)
       const next = Math.min(page, pages - 1)
       const changed: Record<string, unknown> = {}
       if (JSON.stringify(cells) !== JSON.stringify(this.data.cells)) changed.cells = cells

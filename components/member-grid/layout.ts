@@ -1,18 +1,21 @@
-// Where each tile goes, in rpx on a 750-wide screen. Pure: ids in, cells out. Every cell has an
-// explicit width and height (native components with no height render black). Tiles that do not
-// fit on the current page move off screen and lose their live-player (Android devices struggle
-// past 6–9 players); our own pusher stays mounted there so that the push never stops.
+// Where each tile goes. Pure: ids in, cells out. Cells are placed in percent of the stage (the
+// grid's area above the pager row), so the grid fills whatever height it is given; the speaker
+// strip and the 1v1 self-view keep a fixed size in rpx. Every cell has a definite size (a native
+// component with no height renders black). Tiles that do not fit on the current page move off
+// screen and lose their live-player (Android devices struggle past 6–9 players); our own pusher
+// stays mounted there so that the push never stops.
 
 export type Template = 'grid' | '1v1' | 'speaker'
+
+/** grid: one of a grid; main / thumb: speaker template; full / float: 1v1. */
+export type CellKind = 'tile' | 'main' | 'thumb' | 'full' | 'float'
 
 export interface Cell {
   id: string
   isSelf: boolean
-  left: number
-  top: number
-  width: number
-  height: number
-  z: number
+  kind: CellKind
+  /** Inline style: position and size (percent of the stage, rpx for fixed parts). */
+  style: string
   /** On the visible page: a player tile mounts its live-player only then. */
   active: boolean
 }
@@ -22,118 +25,106 @@ export interface Layout {
   pages: number
 }
 
-export const SCREEN_WIDTH = 750
-const OFFSCREEN = -2 * SCREEN_WIDTH
 const GRID_PAGE = 9
 const STRIP_HEIGHT = 280
 const STRIP_PAGE = 4
 const FLOAT = { width: 210, height: 280, margin: 24 }
+/** Off-page cells keep their size (no re-layout of the native view) but sit off screen. */
+const OFFSCREEN = 'left:-300%;'
 
-interface Placement {
-  left: number
-  top: number
-  width: number
-  height: number
-  z?: number
+const pct = (n: number) => `${Math.round(n * 10000) / 10000}%`
+
+function cell(id: string, selfId: string, kind: CellKind, style: string, active = true): Cell {
+  return { id, isSelf: id === selfId, kind, style, active }
 }
 
-function cell(id: string, selfId: string, at: Placement | null, size: Placement): Cell {
-  return {
-    id,
-    isSelf: id === selfId,
-    left: at ? at.left : OFFSCREEN,
-    top: at ? at.top : 0,
-    width: size.width,
-    height: size.height,
-    z: at?.z ?? 1,
-    active: !!at,
-  }
-}
-
-/** Columns × rows: 1 → 1×1, 2 → stacked 1×2, 3–4 → 2×2, 5 and more → 3×3 pages. */
-function gridShape(n: number): [number, number] {
+/** Columns × rows: 1 → 1×1, 2 → stacked, 3–4 → 2×2, 5–6 → 2 × 3 rows, 7 and more → 3×3 pages. */
+export function gridShape(n: number): [number, number] {
   if (n <= 1) return [1, 1]
   if (n === 2) return [1, 2]
   if (n <= 4) return [2, 2]
+  if (n <= 6) return [2, 3]
   return [3, 3]
 }
 
-function grid(ids: string[], selfId: string, height: number, page: number): Layout {
+function grid(ids: string[], selfId: string, page: number): Layout {
   const [cols, rows] = gridShape(ids.length)
   const perPage = Math.min(GRID_PAGE, cols * rows)
   const pages = Math.max(1, Math.ceil(ids.length / perPage))
   const current = Math.min(page, pages - 1)
-  const width = Math.floor(SCREEN_WIDTH / cols)
-  const h = Math.floor(height / rows)
+  const size = `width:${pct(100 / cols)};height:${pct(100 / rows)};`
   const cells = ids.map((id, i) => {
     const slot = i % perPage
-    const onPage = Math.floor(i / perPage) === current
-    const size = { left: 0, top: 0, width, height: h }
-    const at = onPage
-      ? { ...size, left: (slot % cols) * width, top: Math.floor(slot / cols) * h }
-      : null
-    return cell(id, selfId, at, size)
+    if (Math.floor(i / perPage) !== current) {
+      return cell(id, selfId, 'tile', `${OFFSCREEN}top:0;${size}`, false)
+    }
+    const left = pct(((slot % cols) * 100) / cols)
+    const top = pct((Math.floor(slot / cols) * 100) / rows)
+    return cell(id, selfId, 'tile', `left:${left};top:${top};${size}`)
   })
   return { cells, pages }
 }
 
-function oneToOne(ids: string[], selfId: string, height: number): Layout {
-  const other = ids.find((id) => id !== selfId)!
-  const full = { left: 0, top: 0, width: SCREEN_WIDTH, height }
-  const float = {
-    left: SCREEN_WIDTH - FLOAT.width - FLOAT.margin,
-    top: FLOAT.margin,
-    width: FLOAT.width,
-    height: FLOAT.height,
-    z: 2,
-  }
+function oneToOne(ids: string[], selfId: string): Layout {
+  const float =
+    `right:${FLOAT.margin}rpx;top:${FLOAT.margin}rpx;` +
+    `width:${FLOAT.width}rpx;height:${FLOAT.height}rpx;z-index:2;`
   return {
     cells: ids.map((id) =>
-      id === other ? cell(id, selfId, full, full) : cell(id, selfId, float, float),
+      id === selfId
+        ? cell(id, selfId, 'float', float)
+        : cell(id, selfId, 'full', 'left:0;top:0;width:100%;height:100%;'),
     ),
     pages: 1,
   }
 }
 
-function speaker(
-  ids: string[],
-  selfId: string,
-  height: number,
-  page: number,
-  mainId: string,
-): Layout {
+function speaker(ids: string[], selfId: string, page: number, mainId: string): Layout {
   const main = ids.includes(mainId) ? mainId : (ids.find((id) => id !== selfId) ?? ids[0])
-  const mainSize = { left: 0, top: 0, width: SCREEN_WIDTH, height: height - STRIP_HEIGHT }
   const thumbs = ids.filter((id) => id !== main)
   const pages = Math.max(1, Math.ceil(thumbs.length / STRIP_PAGE))
   const current = Math.min(page, pages - 1)
-  const width = Math.floor(SCREEN_WIDTH / STRIP_PAGE)
-  const size = { left: 0, top: mainSize.height, width, height: STRIP_HEIGHT }
+  const size = `width:${pct(100 / STRIP_PAGE)};height:${STRIP_HEIGHT}rpx;`
   const cells = ids.map((id) => {
-    if (id === main) return cell(id, selfId, mainSize, mainSize)
+    if (id === main) {
+      return cell(id, selfId, 'main', `left:0;top:0;right:0;bottom:${STRIP_HEIGHT}rpx;`)
+    }
     const i = thumbs.indexOf(id)
-    const onPage = Math.floor(i / STRIP_PAGE) === current
-    return cell(id, selfId, onPage ? { ...size, left: (i % STRIP_PAGE) * width } : null, size)
+    if (Math.floor(i / STRIP_PAGE) !== current) {
+      return cell(id, selfId, 'thumb', `${OFFSCREEN}bottom:0;${size}`, false)
+    }
+    return cell(
+      id,
+      selfId,
+      'thumb',
+      `left:${pct(((i % STRIP_PAGE) * 100) / STRIP_PAGE)};bottom:0;${size}`,
+    )
   })
   return { cells, pages }
 }
 
+/**
+ * The cells of `ids` for a template. Two members with yourself among them are shown 1v1 (the
+ * other full screen, yourself floating) in the grid template too: a portrait camera is cropped
+ * least that way.
+ */
 export function layoutTiles(
   ids: string[],
   selfId: string,
   template: string,
-  height: number,
   page = 0,
   mainId = '',
 ): Layout {
   if (ids.length === 0) return { cells: [], pages: 1 }
   if (ids.length === 1) {
-    const full = { left: 0, top: 0, width: SCREEN_WIDTH, height }
-    return { cells: [cell(ids[0], selfId, full, full)], pages: 1 }
+    return {
+      cells: [cell(ids[0], selfId, 'full', 'left:0;top:0;width:100%;height:100%;')],
+      pages: 1,
+    }
   }
-  if (template === '1v1' && ids.length === 2 && ids.includes(selfId)) {
-    return oneToOne(ids, selfId, height)
+  if (template !== 'speaker' && ids.length === 2 && ids.includes(selfId)) {
+    return oneToOne(ids, selfId)
   }
-  if (template === 'speaker') return speaker(ids, selfId, height, page, mainId)
-  return grid(ids, selfId, height, page)
+  if (template === 'speaker') return speaker(ids, selfId, page, mainId)
+  return grid(ids, selfId, page)
 }

@@ -3,13 +3,22 @@
 // native component when no media shows within STALL_TIMEOUT_MS, a fresh play URL after that.
 import { ComponentWithStore } from 'mobx-miniprogram-bindings'
 import { netInfoAlive, type NetInfo } from '../../store/media-policy'
+import { textsFor } from '../common/i18n'
+import { qualityLevel } from '../common/net-quality'
 import { Recovery } from '../common/recovery'
-import { bindStore, storeKeyProperty, storeOf, tileFields } from '../common/store-behavior'
+import {
+  bindStore,
+  storeKeyProperty,
+  storeOf,
+  tileFields,
+  type StoreHost,
+} from '../common/store-behavior'
 
 const recoveries = new WeakMap<object, Recovery>()
 
 ComponentWithStore({
   options: { styleIsolation: 'isolated' },
+  externalClasses: ['custom-class', 'label-class'],
   properties: {
     ...storeKeyProperty,
     /** The tile (store.tileIds): a remote stream's id, or a member's with no stream yet. */
@@ -17,6 +26,8 @@ ComponentWithStore({
     /** Size in rpx: a native component with no explicit size renders black. */
     width: { type: Number, value: 375 },
     height: { type: Number, value: 500 },
+    /** 'zh' | 'en'; empty: the WeChat client's language. */
+    lang: { type: String, value: '' },
     /** false: keep the tile but no live-player (off-page tiles: decoders are scarce). */
     active: { type: Boolean, value: true },
   },
@@ -24,18 +35,28 @@ ComponentWithStore({
   data: {
     memberId: '',
     kind: 'camera',
-    quality: 0,
     name: '',
     url: '',
     voff: 1,
     aoff: 1,
     speaking: false,
     key: '',
+    t: textsFor(''),
+    /** Network-quality bars ('' until the first netstatus): qualityLevel of the store's score. */
+    level: '',
   },
   storeBindings: bindStore(
-    tileFields(['memberId', 'kind', 'quality', 'name', 'url', 'voff', 'aoff', 'speaking', 'key']),
+    tileFields(['memberId', 'kind', 'name', 'url', 'voff', 'aoff', 'speaking', 'key']),
+    {
+      level(this: StoreHost) {
+        return qualityLevel(storeOf(this).tileOf(this.data.tileId ?? '')?.quality || 0)
+      },
+    },
   ),
   observers: {
+    lang(lang: string) {
+      this.setData({ t: textsFor(lang) })
+    },
     'url, key, active'(url: string, _key: string, active: boolean) {
       if (url && active) this.recovery().watch()
       else this.recovery().stop()

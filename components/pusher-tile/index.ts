@@ -4,6 +4,8 @@
 import { ComponentWithStore } from 'mobx-miniprogram-bindings'
 import { netInfoAlive, type NetInfo } from '../../store/media-policy'
 import { defaultLocal } from '../../store/media'
+import { textsFor } from '../common/i18n'
+import { qualityLevel } from '../common/net-quality'
 import { Recovery } from '../common/recovery'
 import {
   bindStore,
@@ -27,14 +29,24 @@ const runtimes = new WeakMap<object, Runtime>()
 
 ComponentWithStore({
   options: { styleIsolation: 'isolated' },
+  externalClasses: ['custom-class', 'label-class'],
   properties: {
     ...storeKeyProperty,
     /** Size in rpx: a native component with no explicit size renders black. */
     width: { type: Number, value: 375 },
     height: { type: Number, value: 500 },
+    /** 'zh' | 'en'; empty: the WeChat client's language. */
+    lang: { type: String, value: '' },
   },
   // Bound from the store (storeBindings below); the store's defaults for the first render.
-  data: { ...defaultLocal(), name: '', speaking: false, quality: 0 },
+  data: {
+    ...defaultLocal(),
+    name: '',
+    speaking: false,
+    /** Network-quality bars ('' until the first netstatus): qualityLevel of the store's score. */
+    level: '',
+    t: textsFor(''),
+  },
   storeBindings: bindStore(
     localFields([
       'pushUrl',
@@ -50,15 +62,24 @@ ComponentWithStore({
       'mountKey',
       'background',
     ]),
-    tileFields(['name', 'speaking', 'quality'], true),
+    tileFields(['name', 'speaking'], true),
     {
       // The camera as it works: off when switched off or refused (the push goes on, audio only).
       cameraOn(this: StoreHost) {
         return storeOf(this).media.videoOn
       },
+      // The bars shown for the store's 1–5 score of this tile's netstatus.
+      level(this: StoreHost) {
+        const store = storeOf(this)
+        const id = store.session.self?.id
+        return qualityLevel((id && store.tileOf(id)?.quality) || 0)
+      },
     },
   ),
   observers: {
+    lang(lang: string) {
+      this.setData({ t: textsFor(lang) })
+    },
     'pushUrl, mountKey'(pushUrl: string) {
       const rt = this.runtime()
       if (!pushUrl) {

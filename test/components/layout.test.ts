@@ -1,73 +1,110 @@
-// Tile layout per template and member count: sizes are explicit, tiles stay on screen, pages
-// hold at most nine players, and the self tile is never unmounted.
-import { SCREEN_WIDTH, layoutTiles, type Cell } from '../../components/member-grid/layout'
+// Tile layout per template and member count: cells are placed in percent of the grid (so the
+// grid fills any height), tiles stay on screen, pages hold at most nine players, the self tile is
+// never unmounted, and two people (you and one other) are shown 1v1.
+import { gridShape, layoutTiles, type Cell } from '../../components/member-grid/layout'
 
 const ids = (n: number) => ['self', ...Array.from({ length: n - 1 }, (_, i) => `m${i + 1}`)]
-const box = (c: Cell) => [c.left, c.top, c.width, c.height]
 const onScreen = (cells: Cell[]) => cells.filter((c) => c.active)
+/** The inline style as a map: { left: '50%', … }. */
+const box = (c: Cell) =>
+  Object.fromEntries(
+    c.style
+      .split(';')
+      .filter(Boolean)
+      .map((d) => d.split(':')),
+  )
 
 describe('member-grid layout', () => {
-  test('grid: 1 full, 2 stacked, 3–4 in 2×2, 5–9 in 3×3', () => {
-    expect(layoutTiles(ids(1), 'self', 'grid', 1000).cells.map(box)).toEqual([[0, 0, 750, 1000]])
-    expect(layoutTiles(ids(2), 'self', 'grid', 1000).cells.map(box)).toEqual([
-      [0, 0, 750, 500],
-      [0, 500, 750, 500],
+  test('shapes: 1 full, 2 stacked, 3–4 in 2×2, 5–6 in 2 columns × 3 rows, 7–9 in 3×3', () => {
+    expect([1, 2, 3, 4, 5, 6, 7, 9, 12].map(gridShape)).toEqual([
+      [1, 1],
+      [1, 2],
+      [2, 2],
+      [2, 2],
+      [2, 3],
+      [2, 3],
+      [3, 3],
+      [3, 3],
+      [3, 3],
     ])
-    expect(layoutTiles(ids(3), 'self', 'grid', 1000).cells.map(box)).toEqual([
-      [0, 0, 375, 500],
-      [375, 0, 375, 500],
-      [0, 500, 375, 500],
+  })
+
+  test('grid cells tile the whole area in percent', () => {
+    expect(layoutTiles(ids(1), 'self', 'grid').cells.map(box)).toEqual([
+      { left: '0', top: '0', width: '100%', height: '100%' },
     ])
-    const nine = layoutTiles(ids(9), 'self', 'grid', 1000)
+    expect(layoutTiles(ids(3), 'self', 'grid').cells.map(box)).toEqual([
+      { left: '0%', top: '0%', width: '50%', height: '50%' },
+      { left: '50%', top: '0%', width: '50%', height: '50%' },
+      { left: '0%', top: '50%', width: '50%', height: '50%' },
+    ])
+    const five = layoutTiles(ids(5), 'self', 'grid').cells.map(box)
+    expect(five[4]).toEqual({ left: '0%', top: '66.6667%', width: '50%', height: '33.3333%' })
+    const nine = layoutTiles(ids(9), 'self', 'grid')
     expect(nine.pages).toBe(1)
-    expect(nine.cells.map(box)[8]).toEqual([500, 666, 250, 333])
-    expect(nine.cells.every((c) => c.active && c.width > 0 && c.height > 0)).toBe(true)
+    expect(box(nine.cells[8])).toEqual({
+      left: '66.6667%',
+      top: '66.6667%',
+      width: '33.3333%',
+      height: '33.3333%',
+    })
+    expect(nine.cells.every((c) => c.active && c.kind === 'tile')).toBe(true)
   })
 
   test('grid with 10 and more: pages of nine; off-page tiles have no player, self stays mounted', () => {
-    const layout = layoutTiles(ids(13), 'self', 'grid', 999, 0)
+    const layout = layoutTiles(ids(13), 'self', 'grid', 0)
     expect(layout.pages).toBe(2)
     expect(onScreen(layout.cells)).toHaveLength(9)
-    const second = layoutTiles(ids(13), 'self', 'grid', 999, 1)
+    const second = layoutTiles(ids(13), 'self', 'grid', 1)
     expect(onScreen(second.cells).map((c) => c.id)).toEqual(['m9', 'm10', 'm11', 'm12'])
     const self = second.cells.find((c) => c.isSelf)!
     expect(self.active).toBe(false)
-    expect(self.left).toBeLessThan(-SCREEN_WIDTH)
-    expect(self.height).toBe(333)
+    expect(box(self)).toMatchObject({ left: '-300%', height: '33.3333%' })
     // A page past the end falls back to the last page.
-    expect(onScreen(layoutTiles(ids(13), 'self', 'grid', 999, 5).cells)).toHaveLength(4)
+    expect(onScreen(layoutTiles(ids(13), 'self', 'grid', 5).cells)).toHaveLength(4)
   })
 
-  test('1v1: the other person full screen, self floating on top; more people fall back to grid', () => {
-    const { cells } = layoutTiles(['self', 'bob'], 'self', '1v1', 1200)
-    expect(cells.find((c) => c.id === 'bob')).toMatchObject({
-      left: 0,
-      top: 0,
-      width: 750,
-      height: 1200,
-      z: 1,
-    })
-    expect(cells.find((c) => c.isSelf)).toMatchObject({
-      left: 516,
-      top: 24,
-      width: 210,
-      height: 280,
-      z: 2,
-    })
-    expect(layoutTiles(ids(3), 'self', '1v1', 1000).cells.map(box)[1]).toEqual([375, 0, 375, 500])
+  test('you and one other: the other full screen, you floating on top (1v1 and grid alike)', () => {
+    for (const template of ['1v1', 'grid']) {
+      const { cells } = layoutTiles(['self', 'bob'], 'self', template)
+      expect(cells.find((c) => c.id === 'bob')).toMatchObject({ kind: 'full', active: true })
+      const self = cells.find((c) => c.isSelf)!
+      expect(self.kind).toBe('float')
+      expect(box(self)).toEqual({
+        right: '24rpx',
+        top: '24rpx',
+        width: '210rpx',
+        height: '280rpx',
+        'z-index': '2',
+      })
+    }
+    // Two others (an audience watching two talkers): stacked.
+    expect(layoutTiles(['a', 'b'], 'self', 'grid').cells.map((c) => box(c).top)).toEqual([
+      '0%',
+      '50%',
+    ])
+    // More people: 1v1 falls back to the grid.
+    expect(box(layoutTiles(ids(3), 'self', '1v1').cells[1])).toMatchObject({ left: '50%' })
   })
 
   test('speaker: the chosen (or first other) member large, the rest in a paged strip', () => {
-    const layout = layoutTiles(ids(7), 'self', 'speaker', 1000)
-    expect(box(layout.cells.find((c) => c.id === 'm1')!)).toEqual([0, 0, 750, 720])
+    const layout = layoutTiles(ids(7), 'self', 'speaker')
+    const main = layout.cells.find((c) => c.id === 'm1')!
+    expect(main.kind).toBe('main')
+    expect(box(main)).toMatchObject({ top: '0', bottom: '280rpx' })
     expect(layout.pages).toBe(2)
     expect(onScreen(layout.cells)).toHaveLength(5)
-    const chosen = layoutTiles(ids(7), 'self', 'speaker', 1000, 0, 'm4')
-    expect(box(chosen.cells.find((c) => c.id === 'm4')!)).toEqual([0, 0, 750, 720])
-    expect(box(chosen.cells.find((c) => c.isSelf)!)).toEqual([0, 720, 187, 280])
+    const chosen = layoutTiles(ids(7), 'self', 'speaker', 0, 'm4')
+    expect(chosen.cells.find((c) => c.id === 'm4')!.kind).toBe('main')
+    expect(box(chosen.cells.find((c) => c.isSelf)!)).toEqual({
+      left: '0%',
+      bottom: '0',
+      width: '25%',
+      height: '280rpx',
+    })
   })
 
   test('no tiles, no cells', () => {
-    expect(layoutTiles([], '', 'grid', 1000)).toEqual({ cells: [], pages: 1 })
+    expect(layoutTiles([], '', 'grid')).toEqual({ cells: [], pages: 1 })
   })
 })

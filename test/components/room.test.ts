@@ -64,8 +64,10 @@ describe('<conference-room> on the built kit', () => {
       enableMic: true,
       enableCamera: true,
     })
-    // One tile: full width, explicit height (no black native component).
-    expect(pusher.style).toBe('width:750rpx;height:1000rpx')
+    // One tile: the whole grid; the native component fills its sized tile (never auto height).
+    expect(attrs(grid(room).querySelector('.cell')!).style).toBe(
+      'left:0;top:0;width:100%;height:100%;',
+    )
   })
 
   test('a remote stream gets a player tile with its play URL; voff / aoff show indicators', async () => {
@@ -80,7 +82,14 @@ describe('<conference-room> on the built kit', () => {
     const player = attrsOf(tile, '#player')
     expect(player.src).toBe(stream!.rtmp)
     expect(player).toMatchObject({ mode: 'RTC', autoplay: true })
-    expect(player.style).toBe('width:750rpx;height:500rpx')
+    // You and one other: the other full screen, you floating on top.
+    const styles = grid(room)
+      .querySelectorAll('.cell')
+      .map((c) => attrs(c).style)
+    expect(styles).toEqual([
+      'right:24rpx;top:24rpx;width:210rpx;height:280rpx;z-index:2;',
+      'left:0;top:0;width:100%;height:100%;',
+    ])
     expect(tile.querySelector('.camera-off')).toBeUndefined()
     expect(tile.querySelector('.mic-off')).toBeUndefined()
 
@@ -122,8 +131,13 @@ describe('<conference-room> on the built kit', () => {
     const { member } = fake.addRemote('bob')
     fake.addRemote('cy')
     await flush()
-    const large = () =>
-      playerTiles(room).filter((t) => attrsOf(t, '#player').style === 'width:750rpx;height:720rpx')
+    // The speaker template's large cell (kind 'main' in member-grid/layout.ts) and its tile.
+    const large = () => {
+      const main = (grid(room).data.cells as Array<{ id: string; kind: string }>)
+        .filter((cell) => cell.kind === 'main')
+        .map((cell) => cell.id)
+      return playerTiles(room).filter((t) => main.includes(t.data.tileId as string))
+    }
     expect(large().map((t) => t.data.memberId)).toEqual(['MS_bob'])
 
     const desktop = makeStream(member, { id: 'ST_bob_desktop', rtcId: 'wx-2', type: 'desktop' })
@@ -318,7 +332,7 @@ describe('<conference-room> on the built kit', () => {
 
   test('camera refused (10001): the room explains and leads to wx.openSetting', async () => {
     const fake = new FakeEmedia()
-    const { room, store } = mount(fake, { roomName: 'weekly' })
+    const { room, store } = mount(fake, { roomName: 'weekly', lang: 'en' })
     const events = listen(room, ['error'])
     await flush()
     const keyBefore = store.tileOf('MS_self')!.key
@@ -327,7 +341,7 @@ describe('<conference-room> on the built kit', () => {
       .dispatchEvent('error', { detail: { errCode: 10001, errMsg: 'denied' } })
     await flush()
     expect(events[0].detail).toMatchObject({ code: 10001, action: 'pusher' })
-    expect(room.querySelector('.permission-text')!.dom.textContent).toMatch(/Camera access/)
+    expect(room.querySelector('.permission-text')!.dom.textContent).toMatch(/Others can only hear/)
     // The push goes on with audio only: the camera is off on the pusher, the others are told.
     expect(attrsOf(selfTile(room), '#pusher')).toMatchObject({
       enableCamera: false,
@@ -335,6 +349,14 @@ describe('<conference-room> on the built kit', () => {
     })
     expect(attrsOf(selfTile(room), '#pusher').url).toBe(store.media.local.pushUrl)
     expect(fake.called('pauseVideo')).toEqual([[store.media.local.streamId]])
+    // "Not now" closes the card; the camera control, marked blocked, opens it again.
+    room.querySelector('#dismiss-permission')!.dispatchEvent('tap')
+    await flush()
+    expect(room.querySelector('.permission')).toBeUndefined()
+    expect(attrs(room.querySelector('#camera')!).class).toMatch(/\bblocked\b/)
+    room.querySelector('#camera')!.dispatchEvent('tap')
+    await flush()
+    expect(room.querySelector('.permission')).toBeDefined()
 
     ;(wx as unknown as Record<string, unknown>).openSetting = (o: {
       success: (r: unknown) => void
@@ -379,7 +401,7 @@ describe('<conference-room> on the built kit', () => {
     const cells = grid(room)
       .querySelectorAll('.cell')
       .map((c) => attrs(c).style)
-    expect(cells[8]).toBe('left:500rpx;top:666rpx;width:250rpx;height:333rpx;z-index:1')
+    expect(cells[8]).toBe('left:66.6667%;top:66.6667%;width:33.3333%;height:33.3333%;')
 
     const calls = recordSetData([
       ['room', room],
