@@ -1,6 +1,6 @@
 // The kit's store: the factory, the registry components look stores up in, and the default store
 // on the SDK's default emedia (made on first use, so importing the kit opens nothing).
-import { emedia } from '../sdk'
+import { emedia } from '../sdk/index'
 import { createConferenceStore } from './conference'
 import { storeHub } from './registry'
 

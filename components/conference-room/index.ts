@@ -3,8 +3,7 @@
 // the page going to the background, and re-emits what happens as component events.
 import { ComponentWithStore } from 'mobx-miniprogram-bindings'
 import { Role, type RoleValue } from '../../sdk/protocol'
-import { localFields, storeFields, storeOf } from '../../store/bindings'
-import { storeHub } from '../../store/registry'
+import { localFields, storeFields, storeOf, storeHub } from '../common/store'
 import { PERMISSION_TEXT, openMediaSettings, requestMediaPermission } from './permission'
 
 const subscriptions = new WeakMap<object, Array<() => void>>()

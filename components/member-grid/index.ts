@@ -1,8 +1,7 @@
 // The tiles of the room laid out per template. It binds the list of tile ids only: a mute, a
 // speaking change or a new play URL re-renders the one tile concerned, never the grid.
 import { ComponentWithStore } from 'mobx-miniprogram-bindings'
-import { storeFields, storeOf } from '../../store/bindings'
-import { storeHub, type StoreHub } from '../../store/registry'
+import { storeFields, storeOf, storeHub, type StoreHub } from '../common/store'
 import { layoutTiles, type Cell } from './layout'
 
 ComponentWithStore({

@@ -3,8 +3,7 @@
 // native component when no media shows within STALL_TIMEOUT_MS, a fresh play URL after that.
 import { ComponentWithStore } from 'mobx-miniprogram-bindings'
 import { netInfoAlive } from '../../store/media-policy'
-import { storeOf, tileFields } from '../../store/bindings'
-import { storeHub } from '../../store/registry'
+import { storeOf, tileFields, storeHub } from '../common/store'
 import { Recovery } from '../common/recovery'
 
 const recoveries = new WeakMap<object, Recovery>()

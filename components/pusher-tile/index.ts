@@ -2,10 +2,9 @@
 // into the store and keeps the push alive: restart with backoff on -1307 / 3001–3005, re-create
 // the native component when no media shows within STALL_TIMEOUT_MS, a fresh URL after that.
 import { ComponentWithStore } from 'mobx-miniprogram-bindings'
-import { localFields, storeOf, tileFields } from '../../store/bindings'
+import { localFields, storeOf, tileFields, storeHub } from '../common/store'
 import { netInfoAlive } from '../../store/media-policy'
 import { defaultLocal } from '../../store/media-state'
-import { storeHub } from '../../store/registry'
 import { Recovery } from '../common/recovery'
 
 interface Runtime {
