@@ -11,6 +11,9 @@ import * as path from 'path'
 export interface WechatLoader {
   /** Runs `file` (absolute, inside the root) and returns its exports. */
   require(file: string): unknown
+  /** Runs `file` again even if it ran before (its dependencies stay shared), as a framework runs
+   * a page or component script for each definition it registers. */
+  rerun(file: string): unknown
   /** Every file run so far, relative to the root. */
   loaded(): string[]
 }
@@ -55,9 +58,9 @@ export function resolveWechat(root: string, from: string, spec: string): string 
  */
 export function wechatLoader(root: string): WechatLoader {
   const cache = new Map<string, { exports: unknown }>()
-  const run = (file: string): unknown => {
+  const run = (file: string, fresh = false): unknown => {
     const cached = cache.get(file)
-    if (cached) return cached.exports
+    if (cached && !fresh) return cached.exports
     const module = { exports: {} as unknown }
     cache.set(file, module)
     const localRequire = (spec: string) => {
@@ -80,13 +83,15 @@ export function wechatLoader(root: string): WechatLoader {
     fn(localRequire, module, module.exports, undefined, undefined, undefined, undefined)
     return module.exports
   }
+  const check = (file: string) => {
+    if (!inside(root, file) || !isFile(file)) {
+      throw new Error(`${file}: not a file of the mini program at ${root}`)
+    }
+    return file
+  }
   return {
-    require(file) {
-      if (!inside(root, file) || !isFile(file)) {
-        throw new Error(`${file}: not a file of the mini program at ${root}`)
-      }
-      return run(file)
-    },
+    require: (file) => run(check(file)),
+    rerun: (file) => run(check(file), true),
     loaded: () => [...cache.keys()].map((f) => path.relative(root, f)).sort(),
   }
 }
