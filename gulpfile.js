@@ -21,14 +21,16 @@ function clean(dirs) {
   return task
 }
 
-/** Compile a stream of TypeScript with `project` into `out`: JavaScript and declarations. */
-function emit(stream, project, out) {
+/** Compile a stream of TypeScript with `project` into `out`: JavaScript (through `jsStep`, when
+ * given) and declarations. */
+function emit(stream, project, out, jsStep) {
   const result = stream.pipe(project())
   return new Promise((resolve, reject) => {
     let pending = 2
     const finish = () => --pending === 0 && resolve()
     result.on('error', reject)
-    result.js.pipe(dest(out)).on('finish', finish)
+    const js = jsStep ? result.js.pipe(jsStep).on('error', reject) : result.js
+    js.pipe(dest(out)).on('finish', finish)
     result.dts.pipe(dest(out)).on('finish', finish)
   })
 }
@@ -55,18 +57,7 @@ function minifyJs() {
 }
 
 function compileMiniprogram() {
-  const result = miniprogramProject.src().pipe(miniprogramProject())
-  return new Promise((resolve, reject) => {
-    let pending = 2
-    const finish = () => --pending === 0 && resolve()
-    result.on('error', reject)
-    result.js
-      .pipe(minifyJs())
-      .on('error', reject)
-      .pipe(dest('miniprogram_dist'))
-      .on('finish', finish)
-    result.dts.pipe(dest('miniprogram_dist')).on('finish', finish)
-  })
+  return emit(miniprogramProject.src(), miniprogramProject, 'miniprogram_dist', minifyJs())
 }
 
 // WXML, WXSS, JSON and images sit beside each component's index.ts. Binary-safe: gulp 5 needs
