@@ -1,8 +1,10 @@
-// Build: the mini program kit into miniprogram_dist/ (CommonJS + .d.ts), the server package and the
-// Node SDK into server/dist/, and a copy of the kit where the demo resolves it.
+// Build: the mini program kit into miniprogram_dist/ (minified CommonJS + .d.ts), the server
+// package and the Node SDK into server/dist/, and a copy of the kit where the demo resolves it.
 const { src, dest, series, parallel } = require('gulp')
 const ts = require('gulp-typescript')
+const { minify } = require('terser')
 const fs = require('fs')
+const { Transform } = require('stream')
 
 const miniprogramProject = ts.createProject('tsconfig.miniprogram.json')
 const nodeProject = ts.createProject('tsconfig.json')
@@ -19,20 +21,43 @@ function clean(dirs) {
   return task
 }
 
-/** Compile a stream of TypeScript with `project` into `out`: JavaScript and declarations. */
-function emit(stream, project, out) {
+/** Compile a stream of TypeScript with `project` into `out`: JavaScript (through `jsStep`, when
+ * given) and declarations. */
+function emit(stream, project, out, jsStep) {
   const result = stream.pipe(project())
   return new Promise((resolve, reject) => {
     let pending = 2
     const finish = () => --pending === 0 && resolve()
     result.on('error', reject)
-    result.js.pipe(dest(out)).on('finish', finish)
+    const js = jsStep ? result.js.pipe(jsStep).on('error', reject) : result.js
+    js.pipe(dest(out)).on('finish', finish)
     result.dts.pipe(dest(out)).on('finish', finish)
   })
 }
 
+// What a module of types only compiles to: WeChat's code analysis counts such a file, required by
+// nobody (type imports are erased), as unused code, so it does not ship (its .d.ts does).
+const TYPES_ONLY = '"use strict";Object.defineProperty(exports,"__esModule",{value:!0});'
+
+/** Minify the JavaScript of a stream of files with terser; drop modules of types only. */
+function minifyJs() {
+  return new Transform({
+    objectMode: true,
+    transform(file, _encoding, done) {
+      if (!file.path.endsWith('.js')) return done(null, file)
+      minify(file.contents.toString(), { ecma: 2019, module: false, compress: true, mangle: true })
+        .then(({ code }) => {
+          if (code === TYPES_ONLY) return done()
+          file.contents = Buffer.from(code)
+          done(null, file)
+        })
+        .catch(done)
+    },
+  })
+}
+
 function compileMiniprogram() {
-  return emit(miniprogramProject.src(), miniprogramProject, 'miniprogram_dist')
+  return emit(miniprogramProject.src(), miniprogramProject, 'miniprogram_dist', minifyJs())
 }
 
 // WXML, WXSS, JSON and images sit beside each component's index.ts. Binary-safe: gulp 5 needs

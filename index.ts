@@ -2,7 +2,7 @@
 // emedia object on the wx adapter — `emedia.mgr`, `emedia.config`, `emedia.util` as the emedia
 // SDK had them — which also carries the named exports (createEmedia, createWxAdapter, ConfrType,
 // Role, ErrorCode, ExitReason). Types: `import type { Member } from 'miniprogram-conference-kit'`.
-import * as sdk from './sdk'
+import * as sdk from './sdk/index'
 
 const emedia = Object.assign(sdk.emedia, {
   createEmedia: sdk.createEmedia,

@@ -1,13 +1,23 @@
-/** @jest-environment jsdom */
-// The demo mini program as WeChat DevTools opens it: its pages exist, every component path
-// resolves to the built kit in demo/miniprogram_npm (copied there by `npx gulp build`), every
-// require resolves the way WeChat resolves it, the components load under miniprogram-simulate,
-// and the page scripts build the invite and room parameters they should.
+/**
+ * @jest-environment jsdom
+ * @jest-environment-options {"customExportConditions": ["node", "node-addons"]}
+ */
+// The demo mini program as WeChat DevTools opens it, exactly as shipped: its pages and component
+// paths resolve to the built kit in demo/miniprogram_npm (copied there by `npx gulp build`), and
+// every page renders under miniprogram-simulate with its scripts run by WeChat's module rules
+// (test/wechat/wechat-loader.ts), against the REAL server over real sockets. The test makes no
+// store and registers nothing: what the demo does not set up, the test does not either. What
+// stands in for the phone: storage (a Map), navigation (recorded), `wx.connectSocket` /
+// `wx.request` (real sockets and HTTP, test/helpers/wx-shim.ts).
+import './node-timers'
 import * as fs from 'fs'
 import * as path from 'path'
 import simulate = require('miniprogram-simulate')
-import type * as Kit from '../../store/index'
-import { FakeEmedia } from '../kit/fake-emedia'
+import type { ConferenceServer } from '../../server/app'
+import { nodeClient, type NodeClient } from '../helpers/sdk-client'
+import { startServer } from '../helpers/server'
+import { createWxShim } from '../helpers/wx-shim'
+import { wechatLoader } from '../wechat/wechat-loader'
 import { flush, newParent } from './sim'
 
 const DEMO = path.resolve(__dirname, '../../demo')
@@ -23,23 +33,6 @@ function componentPath(fromFile: string, value: string): string {
   if (value.startsWith('/')) return path.join(DEMO, value)
   if (value.startsWith('.')) return path.resolve(path.dirname(fromFile), value)
   return path.join(NPM, value)
-}
-
-/** WeChat's resolution of require(): relative files, or packages under miniprogram_npm. */
-function requireTarget(fromFile: string, spec: string): string | undefined {
-  const base = spec.startsWith('.')
-    ? path.resolve(path.dirname(fromFile), spec)
-    : path.join(NPM, spec)
-  return [base, `${base}.js`, path.join(base, 'index.js')].find(
-    (f) => fs.existsSync(f) && fs.statSync(f).isFile(),
-  )
-}
-
-function jsFiles(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-    const full = path.join(dir, e.name)
-    return e.isDirectory() ? jsFiles(full) : e.name.endsWith('.js') ? [full] : []
-  })
 }
 
 const app = readJson(path.join(DEMO, 'app.json')) as { pages: string[] }
@@ -100,102 +93,171 @@ describe('demo mini program', () => {
       'components/pusher-tile/index',
     ])
   })
+})
 
-  test('every require of the pages and the kit resolves inside the mini program', () => {
-    const missing: string[] = []
-    const files = [
-      ...app.pages.map((p) => path.join(DEMO, `${p}.js`)),
-      path.join(DEMO, 'app.js'),
-      ...jsFiles(KIT),
-    ]
-    for (const file of files) {
-      const text = fs.readFileSync(file, 'utf8')
-      for (const m of text.matchAll(/\brequire\(\s*["']([^"']+)["']\s*\)/g)) {
-        if (!requireTarget(file, m[1])) missing.push(`${path.relative(DEMO, file)} → ${m[1]}`)
-      }
+/** What the tests use of a j-component node. */
+interface Node {
+  data: Record<string, unknown>
+  dom: { getAttribute(name: string): string | null }
+  querySelector(selector: string): Node | undefined
+  querySelectorAll(selector: string): Node[]
+  dispatchEvent(name: string, options?: { detail?: unknown }): void
+  detach(): void
+  attach(parent: never): void
+}
+
+async function until(check: () => boolean, timeoutMs = 8000): Promise<void> {
+  const start = Date.now()
+  while (!check()) {
+    if (Date.now() - start > timeoutMs) throw new Error('condition not met in time')
+    await simulate.sleep(20)
+  }
+}
+
+/** The query of a page URL as WeChat hands it to onLoad (values still encoded). */
+function queryOf(url: string): Record<string, string> {
+  const query = url.slice(url.indexOf('?') + 1)
+  return Object.fromEntries(query.split('&').map((kv) => kv.split('=') as [string, string]))
+}
+
+// The framework around the pages: App / getApp / getCurrentPages, and Page, which
+// miniprogram-simulate lacks, as a component whose attached() is the page's onLoad(query).
+type PageDef = Record<string, unknown> & { data?: object }
+const g = globalThis as unknown as Record<string, unknown>
+let appDef: Record<string, unknown> | undefined
+let pageQuery: Record<string, string> = {}
+function installFramework(): void {
+  g.App = (def: Record<string, unknown>) => (appDef = def)
+  g.getApp = () => appDef
+  g.getCurrentPages = () => [{}]
+  g.Page = (def: PageDef) => {
+    const methods: Record<string, unknown> = {}
+    for (const [key, value] of Object.entries(def)) {
+      if (typeof value === 'function') methods[key] = value
     }
-    expect(missing).toEqual([])
-  })
-
-  test("the room page's component loads and renders under miniprogram-simulate", async () => {
-    const using = readJson(path.join(DEMO, 'pages/room/room.json')).usingComponents
-    const roomPath = componentPath(
-      path.join(DEMO, 'pages/room/room.json'),
-      using['conference-room'],
-    )
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const kit: typeof Kit = require(path.join(KIT, 'store/index.js'))
-    const fake = new FakeEmedia()
-    kit.registerStore('demo', kit.createConferenceStore(fake))
-    const id = simulate.load(roomPath, 'conference-room', {
-      rootPath: path.join(KIT, 'components'),
-    })
-    const room = simulate.render(id, { storeKey: 'demo', roomName: 'weekly' })
-    room.attach(newParent() as never)
-    await flush()
-    expect(fake.called('joinRoom')).toHaveLength(1)
-    expect(room.querySelector('#grid')!.querySelector('#self')).toBeDefined()
-    room.detach()
-    await flush()
-    expect(fake.called('exitConference')).toHaveLength(1)
-  })
-
-  test('page scripts: room parameters from the invite, invites that carry room and server', () => {
-    const w = wx as unknown as Record<string, unknown>
-    const storage = new Map<string, unknown>()
-    w.getStorageSync = (k: string) => storage.get(k) ?? ''
-    w.setStorageSync = (k: string, v: unknown) => storage.set(k, v)
-    const g = global as unknown as Record<string, unknown>
-    let appDef: Record<string, unknown> = {}
-    const pages: Array<Record<string, (...a: unknown[]) => unknown>> = []
-    g.App = (def: Record<string, unknown>) => (appDef = def)
-    g.getApp = () => appDef
-    g.Page = (def: Record<string, (...a: unknown[]) => unknown>) => pages.push(def)
-    jest.doMock('miniprogram-conference-kit', () => require(path.join(KIT, 'index.js')), {
-      virtual: true,
-    })
-    jest.isolateModules(() => {
-      require(path.join(DEMO, 'app.js'))
-      for (const page of app.pages) require(path.join(DEMO, `${page}.js`))
-    })
-    const [index, room, settings] = pages
-    // A page instance as WeChat makes it: the definition's methods, its data, setData.
-    const instance = (def: Record<string, unknown>) => {
-      const self = {
-        ...def,
-        data: JSON.parse(JSON.stringify(def.data)) as Record<string, unknown>,
-        setData(d: Record<string, unknown>) {
-          Object.assign(self.data, d)
+    ;(g.Component as (d: object) => void)({
+      data: def.data ?? {},
+      methods,
+      lifetimes: {
+        attached(this: { onLoad?: (q: object) => void }) {
+          this.onLoad?.({ ...pageQuery })
         },
-      }
-      return self
-    }
-
-    const server = 'ws://10.0.0.2:8080/ws'
-    const r = instance(room)
-    room.onLoad.call(r, { roomName: 'weekly', server: encodeURIComponent(server) })
-    expect(r.data).toMatchObject({
-      ready: true,
-      host: server,
-      roomName: 'weekly',
-      template: 'grid',
+      },
     })
-    expect(r.data.gridHeight).toBeGreaterThanOrEqual(600)
-    expect((room.onShareAppMessage.call(r) as { path: string }).path).toBe(
-      `/pages/room/room?roomName=weekly&server=${encodeURIComponent(server)}`,
-    )
+  }
+}
 
-    const s = instance(settings)
-    settings.onLoad.call(s)
-    settings.onTemplate.call(s, { detail: { value: 2 } })
-    expect((storage.get('settings') as { template: string }).template).toBe('speaker')
+describe('the demo as shipped, on the real server', () => {
+  const shim = createWxShim()
+  const storage = new Map<string, unknown>()
+  const navigations: string[] = []
+  const loader = wechatLoader(DEMO)
+  const mounted: Node[] = []
+  let server: ConferenceServer
+  let ada: NodeClient
 
-    const i = instance(index)
-    index.onLoad.call(i, {})
-    expect(i.data.server).toBe(server) // remembered from the invite
-    i.setData({ confrId: 'C_9', password: 'pw' })
-    expect((index.onShareAppMessage.call(i) as { path: string }).path).toBe(
-      `/pages/room/room?server=${encodeURIComponent(server)}&confrId=C_9&password=pw`,
+  /** Renders a page of app.json with `query`, its script run by WeChat's module rules. */
+  function openPage(page: string, query: Record<string, string> = {}): Node {
+    pageQuery = query
+    const id = simulate.load(path.join(DEMO, page), page.replace(/\W/g, '-'), { rootPath: DEMO })
+    const node = simulate.render(id) as unknown as Node
+    node.attach(newParent() as never)
+    mounted.push(node)
+    return node
+  }
+
+  beforeAll(async () => {
+    server = await startServer()
+    const w = wx as unknown as Record<string, unknown>
+    for (const name of ['connectSocket', 'request', 'onNetworkStatusChange'] as const) {
+      w[name] = shim[name]
+    }
+    w.offNetworkStatusChange = shim.offNetworkStatusChange
+    w.getStorageSync = (key: string) => storage.get(key) ?? ''
+    w.setStorageSync = (key: string, value: unknown) => storage.set(key, value)
+    w.navigateTo = ({ url }: { url: string }) => navigations.push(url)
+    installFramework()
+    // miniprogram-simulate runs each page and component script through WeChat's rules, not
+    // Node's require.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const utils = require('miniprogram-simulate/src/utils') as { runJs: (f: string) => void }
+    utils.runJs = (file) => void loader.rerun(file.endsWith('.js') ? file : `${file}.js`)
+    loader.require(path.join(DEMO, 'app.js'))
+
+    ada = await nodeClient(server, 'ada')
+    await ada.emedia.mgr.joinRoom({ roomName: 'weekly', password: '', role: 7, config: {} })
+  })
+
+  afterAll(async () => {
+    for (const node of mounted.splice(0)) node.detach()
+    await flush()
+    await ada?.close().catch(() => undefined)
+    for (const ws of shim.sockets) ws.terminate()
+    await server?.stop()
+    for (const name of ['App', 'getApp', 'getCurrentPages', 'Page']) delete g[name]
+  })
+
+  test('settings page: the chosen layout is saved for the room page', async () => {
+    const settings = openPage('pages/settings/settings')
+    await flush()
+    settings.querySelector('#template')!.dispatchEvent('change', { detail: { value: 2 } })
+    await flush()
+    expect(storage.get('settings')).toMatchObject({ template: 'speaker' })
+  })
+
+  test('start page: Create makes a conference on the server through the kit; Join opens the room page', async () => {
+    const index = openPage('pages/index/index')
+    await flush()
+    const setField = (field: string, value: string) => {
+      const input = index
+        .querySelectorAll('.field-input')
+        .find((i) => i.dom.getAttribute('data-field') === field)
+      if (!input) throw new Error(`no input for ${field}`)
+      input.dispatchEvent('input', { detail: { value } })
+    }
+    setField('server', server.wsUrl)
+    setField('nickName', 'Ann')
+    await flush()
+
+    // Create: the page's own require('miniprogram-conference-kit') talks to the server.
+    index.querySelector('#create')!.dispatchEvent('tap')
+    await until(() => navigations.length === 1)
+    const created = queryOf(navigations[0])
+    expect(server.service.conferences.has(decodeURIComponent(created.confrId))).toBe(true)
+
+    setField('roomName', 'weekly')
+    await flush()
+    index.querySelector('#join-room')!.dispatchEvent('tap')
+    await flush()
+    expect(navigations[1]).toBe('/pages/room/room?roomName=weekly')
+    expect(storage.get('settings')).toMatchObject({ server: server.wsUrl, nickName: 'Ann' })
+  })
+
+  test('room page: <conference-room> without store-key joins over a real socket; the tiles show', async () => {
+    const room = openPage('pages/room/room', queryOf(navigations[1]))
+    expect(room.data).toMatchObject({ ready: true, roomName: 'weekly', template: 'speaker' })
+    const conference = [...server.service.conferences.values()].find((c) =>
+      [...c.members.values()].some((m) => m.userId === 'ada'),
+    )!
+    await until(() => conference.members.size === 2)
+    const ann = [...conference.members.values()].find((m) => m.userId !== 'ada')!
+    expect(ann).toMatchObject({ nickName: 'Ann' })
+    expect(ann.userId).toBe(storage.get('userId'))
+    // The member grid inside the room component: our own tile and ada's.
+    const grid = () => room.querySelector('#room')?.querySelector('#grid')
+    const adaId = ada.emedia.mgr.getSelf()!.id
+    await until(
+      () => !!grid()?.querySelector('#self') && grid()!.querySelectorAll('.player').length === 1,
     )
+    expect(
+      grid()!
+        .querySelectorAll('.player')
+        .map((t) => t.data.memberId),
+    ).toEqual([adaId])
+    // Our own tile carries the name the start page saved, and pushes to the URL the server issued.
+    await until(() => !!grid()!.querySelector('#self')!.data.pushUrl)
+    expect(grid()!.querySelector('#self')!.data.name).toBe('Ann')
+    const pushUrl = grid()!.querySelector('#self')!.data.pushUrl as string
+    expect(pushUrl.startsWith(`${server.engine.rtmpBase()}/`)).toBe(true)
   })
 })

@@ -50,7 +50,7 @@ describe('<conference-room> on the built kit', () => {
       [{ roomName: 'weekly', password: '', role: undefined, config: { nickName: 'Ann' } }],
     ])
     expect(store.session.status).toBe('joined')
-    expect(keepOn).toEqual([{ keepScreenOn: true }])
+    expect(keepOn).toEqual([expect.objectContaining({ keepScreenOn: true })])
     expect(events).toEqual([
       { name: 'join', detail: { confrId: 'C_weekly', memberId: 'MS_self', role: 3 } },
     ])

@@ -1,6 +1,9 @@
 // A `wx` for Node made of real parts: connectSocket is a real WebSocket (ws), request a real HTTP
-// call (fetch), network events are driven by the test. It lets the mini program build of the kit
-// (miniprogram_dist, wx adapter) run against the real server exactly as a page would use it.
+// call (Node's http, which jsdom test files have, unlike fetch), network events are driven by the
+// test. It lets the mini program build of the kit (miniprogram_dist, wx adapter) run against the
+// real server exactly as a page would use it.
+import * as http from 'http'
+import * as https from 'https'
 import WebSocket from 'ws'
 
 type Listener<T> = (res: T) => void
@@ -62,23 +65,29 @@ export function createWxShim(): WxShim {
         return
       }
       const body = method === 'GET' || data === undefined ? undefined : JSON.stringify(data)
-      fetch(url, { method, headers: header, body })
-        .then(async (res) => {
-          const text = await res.text()
+      const client = url.startsWith('https:') ? https : http
+      const req = client.request(url, { method, headers: header }, (res) => {
+        const chunks: Buffer[] = []
+        res.on('data', (c: Buffer) => chunks.push(c))
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString()
           let parsed: unknown = text
           try {
             parsed = JSON.parse(text)
           } catch {
             /* wx.request hands over text that is not JSON as it is */
           }
-          success?.({
-            statusCode: res.status,
-            data: parsed,
-            header: Object.fromEntries(res.headers),
-          })
+          const headers: Record<string, string> = {}
+          for (const [k, v] of Object.entries(res.headers)) headers[k] = String(v)
+          success?.({ statusCode: res.statusCode ?? 0, data: parsed, header: headers })
+          complete?.()
         })
-        .catch((e: Error) => fail?.({ errMsg: `request:fail ${e.message}` }))
-        .finally(() => complete?.())
+      })
+      req.on('error', (e: Error) => {
+        fail?.({ errMsg: `request:fail ${e.message}` })
+        complete?.()
+      })
+      req.end(body)
     },
     onNetworkStatusChange(cb) {
       netListeners.add(cb)

@@ -122,12 +122,18 @@ test('a server that stops answering (half-open) is noticed by the heartbeat and 
   await joined({ heartbeatMs: 100 })
   await until(() => fake.requests('ping').length >= 2, 'pings')
   const mutedAt = Date.now()
+  const pingsBefore = fake.requests('ping').length
   fake.mute(true)
-  await until(() => state() === 'reconnecting', 'heartbeat timeout', 1000)
+  await until(() => state() === 'reconnecting', 'heartbeat timeout', 5000)
   const noticedMs = Date.now() - mutedAt
+  // Counted in heartbeats, not in wall-clock time (a busy machine delays every timer alike): the
+  // first ping left unanswered for one interval gives the socket up, so at most two went out.
+  const unanswered = fake.requests('ping').length - pingsBefore
+  process.stdout.write(`[sdk] half-open noticed after ${noticedMs} ms, ${unanswered} pings\n`)
   fake.mute(false)
   await until(() => state() === 'joined', 'resumed')
-  expect(noticedMs).toBeLessThan(350) // at most two heartbeat intervals (+ slack)
+  expect(unanswered).toBeGreaterThanOrEqual(1)
+  expect(unanswered).toBeLessThanOrEqual(2)
   expect(fake.requests('resume')).toHaveLength(1)
   expect(c.trail().filter((n) => n.startsWith('reconnect'))).toEqual([
     'reconnecting',
@@ -141,12 +147,16 @@ test('setNetwork(false) drops the socket at once; setNetwork(true) resumes witho
   c.adapter.setNetwork(false)
   expect(state()).toBe('reconnecting')
   await until(() => fake.sockets.size === 0, 'server saw the socket go')
-  await new Promise((r) => setTimeout(r, 200)) // attempts at 60 and 180 ms fail: no network
+  // Attempts at 60, 180, 420, 900 and 1860 ms fail (no network); the next would come at 3780 ms,
+  // so "resumed within 1 s of the network's return" can only be the network event's doing, with
+  // room for a busy machine.
+  await new Promise((r) => setTimeout(r, 2000))
   expect(fake.requests('resume')).toHaveLength(0)
   const backAt = Date.now()
-  c.adapter.setNetwork(true) // the next attempt would only come ~240 ms later
+  c.adapter.setNetwork(true)
   await until(() => state() === 'joined', 'resumed')
-  expect(Date.now() - backAt).toBeLessThan(150)
+  process.stdout.write(`[sdk] resumed ${Date.now() - backAt} ms after the network came back\n`)
+  expect(Date.now() - backAt).toBeLessThan(1000)
   expect(fake.requests('resume')).toHaveLength(1)
   expect(exits).toEqual([])
 })

@@ -49,7 +49,8 @@ test('a request with no reply rejects with -408 after requestTimeout', async () 
     message: expect.stringContaining('getConferenceInfo'),
   })
   expect(Date.now() - started).toBeGreaterThanOrEqual(190)
-  expect(Date.now() - started).toBeLessThan(1000)
+  // Generous: a timer on a busy shared machine fires late, never early.
+  expect(Date.now() - started).toBeLessThan(3000)
 })
 
 test('the first request on a socket carries the token, later ones do not; URL has v=1', async () => {
