@@ -31,9 +31,9 @@ interface Ports {
 
 const children = new Set<ChildProcess>()
 
-/** `node server/dist/server/cli.js` with a fixed secret; resolves once /healthz answers. */
+/** `node server/dist/server/cli.js` with a fixed secret (as `--secret=…`: a random one may start with "-"); resolves once /healthz answers. */
 async function startChild(ports: Ports, secret: string): Promise<ChildProcess> {
-  const args = [CLI, '--host', '127.0.0.1', '--secret', secret, '--log-level', 'warn']
+  const args = [CLI, '--host', '127.0.0.1', `--secret=${secret}`, '--log-level', 'warn']
   args.push('--port', String(ports.port), '--rtmp-port', String(ports.rtmpPort))
   args.push('--flv-port', String(ports.flvPort))
   const proc = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'] })
