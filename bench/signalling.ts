@@ -1,8 +1,8 @@
 // Signalling benchmarks, each against a fresh server child: frames on the wire from joinRoom() to
 // a push URL, join latency under concurrency, streamAdded fan-out to a 2,000-member room, and how
 // many heartbeating members one server process holds (with its CPU and RSS per 1,000).
-import { createEmedia, createNodeAdapter } from '../sdk/node'
-import type { AdapterSocket } from '../sdk/adapters/types'
+import { createEmedia } from '../sdk/node'
+import { countingAdapter } from '../test/helpers/counting-adapter'
 import { readFlvTags, startPublisher, testPatternFile } from './flv'
 import { CpuWindow, rssOf } from './proc'
 import { LOAD_OVERRIDES, ServerProc } from './server-proc'
@@ -24,49 +24,19 @@ export interface WireCount {
 
 /** The real SDK on a Node adapter whose socket counts frames both ways. */
 export async function wireCount(srv: ServerProc): Promise<WireCount> {
-  const base = createNodeAdapter()
-  const requests: string[] = []
-  let received = 0
-  let replies = 0
-  const adapter = {
-    ...base,
-    connect(url: string): AdapterSocket {
-      const inner = base.connect(url)
-      const outer: AdapterSocket = {
-        send(text) {
-          requests.push((JSON.parse(text) as { method: string }).method)
-          inner.send(text)
-        },
-        close: (code, reason) => inner.close(code, reason),
-        onOpen: null,
-        onMessage: null,
-        onClose: null,
-        onError: null,
-      }
-      // The SDK assigns its handlers after connect() returns: forward through them lazily.
-      inner.onOpen = () => outer.onOpen?.()
-      inner.onMessage = (t) => {
-        received++
-        if (t.startsWith('{"id"')) replies++
-        outer.onMessage?.(t)
-      }
-      inner.onClose = (c, r) => outer.onClose?.(c, r)
-      inner.onError = (m) => outer.onError?.(m)
-      return outer
-    },
-  }
+  const { adapter, wire } = countingAdapter()
   const emedia = createEmedia({ adapter })
   emedia.config({ host: srv.wsUrl, token: srv.mint('wire-count'), logLevel: 'silent' as never })
   const t0 = nowMs()
   await emedia.mgr.joinRoom({ roomName: 'wire-count', password: '', role: 3 })
   const res = await emedia.mgr.pubStream(emedia.util.getRtcId())
   const ms = nowMs() - t0
-  const waitedOn = replies
+  const waitedOn = wire.replies
   if (!res.data.rtmp.startsWith('rtmp://')) throw new Error('pubStream gave no push URL')
   const out = {
-    requests: [...requests],
-    framesSent: requests.length,
-    framesReceived: received,
+    requests: [...wire.sent],
+    framesSent: wire.sent.length,
+    framesReceived: wire.received,
     roundTrips: waitedOn,
     ms: round(ms),
   }

@@ -19,7 +19,7 @@ export {
   storeHub,
   unregisterStore,
 } from './registry'
-export { displayName } from './tiles'
+export { displayName, mediaLessTile } from './tiles'
 export { canPublish } from '../sdk/protocol'
 export * from './media-policy'
 export type * from './types'

@@ -83,12 +83,18 @@ export function tileOf({ session, media }: ConferenceStore, id: string): Tile | 
   const member = session.members.get(id)
   if (!member) return undefined
   // A member who may publish and has not (yet): a placeholder with no media.
+  return { ...mediaLessTile(id), name: displayName(member, id) }
+}
+
+/** A tile with no media: a member's placeholder, or what a component shows before its tile is
+ * known (id ''). */
+export function mediaLessTile(id: string): Tile {
   return {
     id,
     memberId: id,
     streamId: '',
     kind: 'camera',
-    name: displayName(member, id),
+    name: '',
     isSelf: false,
     url: '',
     voff: 1,

@@ -7,7 +7,13 @@
 // defined, but the key is only known per instance, so each field is a function that resolves the
 // instance's store first. Each field is its own reaction on one value: a change sends exactly the
 // fields that changed.
-import { storeHub, type ConferenceStore, type LocalMedia, type Tile } from '../../store/index'
+import {
+  mediaLessTile,
+  storeHub,
+  type ConferenceStore,
+  type LocalMedia,
+  type Tile,
+} from '../../store/index'
 import type { MediaStore } from '../../store/media'
 import type { SessionStore } from '../../store/session'
 
@@ -64,20 +70,7 @@ export const mediaFields = <K extends keyof MediaStore>(keys: K[]) =>
 export const localFields = <K extends keyof LocalMedia>(keys: K[]) =>
   fieldsOf<LocalMedia, K>(keys, (s) => s.media.local)
 
-const EMPTY_TILE: Tile = {
-  id: '',
-  memberId: '',
-  streamId: '',
-  kind: 'camera',
-  name: '',
-  isSelf: false,
-  url: '',
-  voff: 1,
-  aoff: 1,
-  speaking: false,
-  quality: 0,
-  key: '',
-}
+const EMPTY_TILE: Tile = mediaLessTile('')
 
 /** Fields of the tile of `data.tileId`, or of our own tile with `self`. */
 export function tileFields<K extends keyof Tile>(keys: K[], self = false): Record<K, Field> {

@@ -3,8 +3,8 @@
 // authority gaps (kick bans, the token's role cap, play URL expiry). Real server, real sockets,
 // Node SDK clients; media by the real ffmpeg through the real engine.
 import { type ConferenceServer } from '../../server/app'
-import { createEmedia, createNodeAdapter } from '../../sdk/node'
-import type { AdapterSocket } from '../../sdk/adapters/types'
+import { createEmedia } from '../../sdk/node'
+import { countingAdapter } from '../helpers/counting-adapter'
 import { pullFrames, pushTestPattern, stopAllMedia } from '../helpers/ffmpeg'
 import { RawClient } from '../helpers/raw-client'
 import { nodeClient, type NodeClient, until } from '../helpers/sdk-client'
@@ -115,33 +115,7 @@ test('the document types confrType and role as strings: "10" and "3" work, anyth
 
 /** An SDK client whose socket counts what it sends and the replies it gets. */
 function countingClient(userId: string) {
-  const base = createNodeAdapter()
-  const wire = { sent: [] as string[], replies: 0 }
-  const adapter = {
-    ...base,
-    connect(url: string): AdapterSocket {
-      const inner = base.connect(url)
-      const outer: AdapterSocket = {
-        send(text) {
-          wire.sent.push((JSON.parse(text) as { method: string }).method)
-          inner.send(text)
-        },
-        close: (code, reason) => inner.close(code, reason),
-        onOpen: null,
-        onMessage: null,
-        onClose: null,
-        onError: null,
-      }
-      inner.onOpen = () => outer.onOpen?.()
-      inner.onMessage = (t) => {
-        if (t.startsWith('{"id"')) wire.replies++
-        outer.onMessage?.(t)
-      }
-      inner.onClose = (c, r) => outer.onClose?.(c, r)
-      inner.onError = (m) => outer.onError?.(m)
-      return outer
-    },
-  }
+  const { adapter, wire } = countingAdapter()
   const emedia = createEmedia({ adapter })
   emedia.config({ host: server.wsUrl, token: tokenFor(server, userId), logLevel: 'silent' })
   return { emedia, wire }
