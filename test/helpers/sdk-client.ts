@@ -77,3 +77,25 @@ export async function until(
     await new Promise((r) => setTimeout(r, 20))
   }
 }
+
+/** Node clients of one test file, all closed by `closeAll` (afterEach). */
+export function clientPool(server: () => ConferenceServer) {
+  const open: NodeClient[] = []
+  return {
+    async client(userId: string, opts?: Parameters<typeof nodeClient>[2]): Promise<NodeClient> {
+      const c = await nodeClient(server(), userId, opts)
+      open.push(c)
+      return c
+    },
+    closeAll: () => Promise.all(open.splice(0).map((c) => c.close())),
+  }
+}
+
+/** The error a promise rejects with; fails when it resolves. */
+export const errorOf = (p: Promise<unknown>) =>
+  p.then(
+    () => {
+      throw new Error('expected a rejection')
+    },
+    (e: { code: number; message: string }) => e,
+  )

@@ -2,29 +2,15 @@
 // every method and callback, the error paths, and reconnect with the same membership.
 import { type ConferenceServer } from '../../server/app'
 import { pullFrames, pushTestPattern, stopAllMedia } from '../helpers/ffmpeg'
-import { nodeClient, type NodeClient, until } from '../helpers/sdk-client'
+import { clientPool, errorOf, until } from '../helpers/sdk-client'
 import { startServer } from '../helpers/server'
 
 let server: ConferenceServer
-const open: NodeClient[] = []
-
-async function client(userId: string, opts?: Parameters<typeof nodeClient>[2]) {
-  const c = await nodeClient(server, userId, opts)
-  open.push(c)
-  return c
-}
-
-const errorOf = (p: Promise<unknown>) =>
-  p.then(
-    () => {
-      throw new Error('expected a rejection')
-    },
-    (e: { code: number; message: string }) => e,
-  )
+const { client, closeAll } = clientPool(() => server)
 
 beforeAll(async () => (server = await startServer({ graceMs: 4000 })))
 afterEach(async () => {
-  await Promise.all(open.splice(0).map((c) => c.close()))
+  await closeAll()
   await stopAllMedia()
 })
 afterAll(() => server.stop())

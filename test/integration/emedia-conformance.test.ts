@@ -7,17 +7,11 @@ import { createEmedia } from '../../sdk/node'
 import { countingAdapter } from '../helpers/counting-adapter'
 import { pullFrames, pushTestPattern, stopAllMedia } from '../helpers/ffmpeg'
 import { RawClient } from '../helpers/raw-client'
-import { nodeClient, type NodeClient, until } from '../helpers/sdk-client'
+import { clientPool, errorOf, until } from '../helpers/sdk-client'
 import { startServer, tokenFor } from '../helpers/server'
 
 let server: ConferenceServer
-const open: NodeClient[] = []
-
-async function client(userId: string, opts?: Parameters<typeof nodeClient>[2]) {
-  const c = await nodeClient(server, userId, opts)
-  open.push(c)
-  return c
-}
+const { client, closeAll } = clientPool(() => server)
 
 /** One embedded engine per process: options a test needs are set on the running server's config
  * (the service reads it on every request) and put back after the test. */
@@ -26,14 +20,6 @@ function configure(o: Partial<typeof defaults>) {
   Object.assign(server.config, o)
 }
 
-const errorOf = (p: Promise<unknown>) =>
-  p.then(
-    () => {
-      throw new Error('expected a rejection')
-    },
-    (e: { code: number; message: string }) => e,
-  )
-
 beforeAll(async () => {
   server = await startServer()
   defaults.kickBanSec = server.config.kickBanSec
@@ -41,7 +27,7 @@ beforeAll(async () => {
   defaults.maxConferenceMembers = server.config.maxConferenceMembers
 })
 afterEach(async () => {
-  await Promise.all(open.splice(0).map((c) => c.close()))
+  await closeAll()
   await stopAllMedia()
   configure(defaults)
 })
