@@ -8,10 +8,12 @@ import { Tokens } from './auth/tokens'
 import { loadConfig, ServerConfig } from './config'
 import { ConferenceService } from './conference/service'
 import { createApi } from './http/api'
+import { servePage, webRoot } from './http/pages'
 import { createLogger, Logger } from './log'
 import { EmbeddedEngine } from './media/embedded'
 import { MediaEngine } from './media/engine'
 import { MediaGate } from './media/gate'
+import { Ingest } from './media/ingest'
 import { MediaModes } from './media/modes'
 import { NginxEngine } from './media/nginx'
 import { attachSignalling, SIGNAL_PATH } from './signal/ws-server'
@@ -24,6 +26,8 @@ export interface ConferenceServer {
   readonly modes: MediaModes
   readonly tokens: Tokens
   readonly log: Logger
+  /** Browser publishers' ffmpeg relays (/ingest). */
+  readonly ingest: Ingest
   /** ws://host:port/ws */
   readonly wsUrl: string
   /** http://host:port */
@@ -73,7 +77,19 @@ export async function createConferenceServer(
     engineName: engine.name,
     recordingsDir: config.recordingsDir,
   })
-  const http: Server = createServer(api)
+  const pages = webRoot()
+  const http: Server = createServer((req, res) => {
+    void servePage(pages, req, res).then((served) => {
+      if (!served) return api(req, res)
+    })
+  })
+  const ingest = new Ingest({ tokens, service, engine, log: log.child({ mod: 'ingest' }) })
+  // Registered before the signalling's: /ingest is ours, /ws theirs, anything else a 404.
+  http.on('upgrade', (req, socket, head) => {
+    if (ingest.handleUpgrade(req, socket, head)) return
+    if (new URL(req.url ?? '/', 'http://x').pathname !== SIGNAL_PATH)
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n')
+  })
   const wss = attachSignalling(http, { service, tokens, config, log: log.child({ mod: 'signal' }) })
 
   await engine.start(gate)
@@ -98,13 +114,14 @@ export async function createConferenceServer(
     modes,
     tokens,
     log,
+    ingest,
     wsUrl: `ws://${urlHost}:${port}${SIGNAL_PATH}`,
     httpUrl: `http://${urlHost}:${port}`,
     stop() {
       stopping ??= (async () => {
         for (const ws of wss.clients) ws.close(CloseCode.SHUTDOWN, 'server shutting down')
         // Recordings are finalised before the engine (their input) goes away.
-        await modes.stop()
+        await Promise.all([modes.stop(), ingest.stop()])
         service.close()
         await engine.stop()
         await new Promise<void>((resolve) => {

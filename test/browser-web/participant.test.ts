@@ -1,0 +1,130 @@
+// The web participant page in real Chromium (fake camera + microphone) against the real server
+// with real media: a browser member and a Node SDK member publishing with ffmpeg in one room.
+import type { Browser, Page } from 'playwright-core'
+import { ConferenceServer } from '../../server/app'
+import type { Stream } from '../../sdk/protocol'
+import { mediaChildren, probe, pushTestPattern, stopAllMedia } from '../helpers/ffmpeg'
+import { nodeClient, NodeClient, until } from '../helpers/sdk-client'
+import { startServer } from '../helpers/server'
+import { launchChromium, videoFacts, waitForVideo } from './browser'
+
+jest.setTimeout(120_000)
+
+let server: ConferenceServer
+let browser: Browser
+const clients: NodeClient[] = []
+
+beforeAll(async () => {
+  server = await startServer({ dev: true })
+  browser = await launchChromium()
+})
+afterAll(async () => {
+  await browser?.close()
+  for (const c of clients) await c.close().catch(() => {})
+  await stopAllMedia()
+  await server?.stop()
+})
+
+async function joinFromPage(room: string, nick: string): Promise<Page> {
+  const page = await browser.newPage()
+  await page.goto(`${server.httpUrl}/?lang=en&room=${encodeURIComponent(room)}`)
+  await page.fill('#nick', nick)
+  await page.click('#join')
+  await page.waitForSelector('body[data-state="joined"][data-publishing="1"]', { timeout: 20000 })
+  return page
+}
+
+async function nodeTalker(userId: string, room: string) {
+  const c = await nodeClient(server, userId)
+  clients.push(c)
+  await c.emedia.mgr.joinRoom({ roomName: room, role: 3 })
+  const pub = await c.emedia.mgr.pubStream('cam')
+  const pusher = pushTestPattern(pub.data.rtmp)
+  return { c, pusher, streamId: pub.data.streamId }
+}
+
+/** The browser member's stream as the Node member was told about it. */
+async function browserStreamAt(c: NodeClient, nick: string): Promise<Stream> {
+  let found: Stream | undefined
+  await until(() => {
+    found = c
+      .events('streamAdded')
+      .map((e) => e[0] as Stream)
+      .find((s) => s.owner.nickName === nick)
+    return !!found
+  }, 30000)
+  return found!
+}
+
+describe('web participant', () => {
+  it('publishes to a Node member and plays the Node member; camera off reaches it as voff', async () => {
+    const room = 'web-room-1'
+    const bob = await nodeTalker('node-bob', room)
+    const page = await joinFromPage(room, 'Alice <b>&')
+
+    // Node side: onStreamAdded for the browser's stream, and ffprobe decodes it.
+    const stream = await browserStreamAt(bob.c, 'Alice <b>&')
+    const codec = await page.getAttribute('body', 'data-codec')
+    const sub = await bob.c.emedia.mgr.subStream(stream)
+    const info = await probe(sub.data.rtmp)
+    console.log(`browser stream as probed: ${JSON.stringify(info)}, recorder codec ${codec}`)
+    expect(info.video).toMatchObject({ codec: 'h264' })
+    expect(info.video!.width).toBeGreaterThan(0)
+    expect(info.audio).toMatchObject({ codec: 'aac' })
+    expect(server.ingest.pids()).toHaveLength(1)
+
+    // Browser side: the Node member's video plays, advances and is not black.
+    await waitForVideo(page, bob.streamId)
+    const facts = await videoFacts(page, bob.streamId)
+    console.log(`browser playing the Node member: ${JSON.stringify(facts)}`)
+    expect(facts).not.toBeNull()
+    expect(facts!.width).toBe(640)
+    expect(facts!.height).toBe(360)
+    expect(facts!.advanced).toBeGreaterThan(0.3)
+    expect(facts!.meanLuma).toBeGreaterThan(30)
+
+    // Camera off: the Node member hears voff through onMediaChanaged.
+    await page.click('#cam')
+    await until(
+      () =>
+        bob.c
+          .events('mediaChanged')
+          .some((e) => (e[0] as Stream).id === stream.id && (e[1] as { voff?: number }).voff === 1),
+      10000,
+    )
+
+    // The nickname is shown as text, never as markup.
+    const label = await page.textContent(`.tile[data-stream-id="${bob.streamId}"] .name`)
+    expect(label).toBe('node-bob')
+    expect(await page.$('.tile b')).toBeNull()
+
+    // Leaving ends the ingest ffmpeg.
+    await page.click('#leave')
+    await until(() => server.ingest.pids().length === 0, 10000)
+    await until(
+      () => bob.c.events('streamRemoved').some((e) => (e[0] as Stream).id === stream.id),
+      10000,
+    )
+    expect(mediaChildren().filter((l) => !l.includes(String(bob.pusher.proc.pid)))).toEqual([])
+    await page.close()
+  })
+
+  it('a kick ends the browser membership and its ingest ffmpeg', async () => {
+    const room = 'web-room-kick'
+    const admin = await nodeClient(server, 'node-admin', { maxRole: 7 })
+    clients.push(admin)
+    await admin.emedia.mgr.joinRoom({ roomName: room, role: 7 })
+    const page = await joinFromPage(room, 'kicked')
+    const stream = await browserStreamAt(admin, 'kicked')
+    await until(() => server.ingest.pids().length === 1, 10000)
+    const pid = server.ingest.pids()[0]
+
+    await admin.emedia.mgr.kickMembersById(admin.emedia.mgr.getConference()!.confrId, [
+      stream.memId,
+    ])
+    await page.waitForSelector('body[data-state="exited"]', { timeout: 10000 })
+    await until(() => server.ingest.pids().length === 0, 10000)
+    expect(mediaChildren().some((l) => l.trim().startsWith(String(pid)))).toBe(false)
+    await page.close()
+  })
+})
