@@ -45,6 +45,8 @@ export const ErrorCode = {
   TOO_MANY_MEMBERS: -522,
   TOO_MANY_TALKERS: -523,
   TOO_MANY_VIDEOS: -524,
+  /** Ours (emedia has none): config.maxPubDesktopCount screen shares are already published. */
+  TOO_MANY_DESKTOPS: -525,
   PUBLISH_INACTIVE: -554,
   NETWORK: -9527,
 } as const
@@ -90,8 +92,11 @@ export interface Stream {
   memName: string
   owner: Member
   rtcId: string
-  /** 'mix': the server's composition of all talkers (COMMUNICATION_MIX). */
-  type: 'normal' | 'mix'
+  /**
+   * 'mix': the server's composition of all talkers (COMMUNICATION_MIX); 'desktop': a member's
+   * screen share (at most config.maxPubDesktopCount in a conference).
+   */
+  type: 'normal' | 'mix' | 'desktop'
   /** Play URL signed for the member receiving this object (RTMP, for live-player). */
   rtmp?: string
   /** The same stream as HTTP-FLV, when the media engine serves it. */
@@ -202,7 +207,7 @@ export interface Methods {
     result: { granted: string[] }
   }
   publish: {
-    params: { confrId: string; rtcId: string; voff?: 0 | 1; aoff?: 0 | 1 }
+    params: { confrId: string; rtcId: string; voff?: 0 | 1; aoff?: 0 | 1; type?: 'desktop' }
     result: PublishResult
   }
   unpublish: { params: { streamId: string }; result: {} }

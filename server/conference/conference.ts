@@ -41,7 +41,7 @@ export interface StreamState {
   rtcId: string
   voff: 0 | 1
   aoff: 0 | 1
-  type: 'normal' | 'mix'
+  type: 'normal' | 'mix' | 'desktop'
   /** The engine session currently publishing it; null until media flows. */
   publishSession: string | null
 }

@@ -13,16 +13,20 @@ export function publish(ctx: ServiceContext, caller: Caller, p: P<'publish'>): R
   if (!canPublish(member.role)) throw new RpcError(ErrorCode.NO_RIGHTS, 'your role may not publish')
   let stream = conf.streamsOf(member.id).find((s) => s.rtcId === p.rtcId)
   if (!stream) {
-    const videos = [...conf.streams.values()].filter((s) => s.type === 'normal').length
-    if (videos >= conf.config.maxVideoCount)
+    const type = p.type ?? 'normal'
+    const same = [...conf.streams.values()].filter((s) => s.type === type).length
+    if (type === 'normal' && same >= conf.config.maxVideoCount)
       throw new RpcError(ErrorCode.TOO_MANY_VIDEOS, `at most ${conf.config.maxVideoCount} videos`)
+    const desktops = conf.config.maxPubDesktopCount ?? 1
+    if (type === 'desktop' && same >= desktops)
+      throw new RpcError(ErrorCode.TOO_MANY_DESKTOPS, `at most ${desktops} screen shares`)
     stream = {
       id: newId('ST_'),
       memberId: member.id,
       rtcId: p.rtcId,
       voff: p.voff ?? 0,
       aoff: p.aoff ?? 0,
-      type: 'normal',
+      type,
       publishSession: null,
     }
     conf.streams.set(stream.id, stream)

@@ -80,6 +80,7 @@ export const paramSchemas = {
     rtcId: z.string().min(1).max(64),
     voff: flag.optional(),
     aoff: flag.optional(),
+    type: z.literal('desktop').optional(),
   }),
   unpublish: z.object({ streamId }),
   subscribe: z.object({ streamId }),

@@ -25,6 +25,8 @@ interface Local {
   upload: Upload | null
 }
 let local: Local | null = null
+/** The screen share, a second stream of this member (type 'desktop'). */
+let share: Local | null = null
 let leaving = false
 
 function status(text: string) {
@@ -75,7 +77,7 @@ function removeTile(id: string) {
 }
 
 async function addRemote(stream: Stream) {
-  if (tiles.has(stream.id) || stream.id === local?.streamId) return
+  if (tiles.has(stream.id) || stream.id === local?.streamId || stream.id === share?.streamId) return
   const tile = makeTile(stream.id, stream.owner?.nickName || stream.memName)
   showMedia(stream.id, stream)
   try {
@@ -104,6 +106,44 @@ function upload(media: MediaStream, pushUrl: string) {
   document.body.dataset.codec = local.upload.codec
 }
 
+async function startShare() {
+  // Asked before publishing: the browser's picker needs the click's user activation.
+  const media = await navigator.mediaDevices.getDisplayMedia({ video: { frameRate: 15 } })
+  let res
+  try {
+    res = await mgr.pubStream(emedia.util.getRtcId(), { type: 'desktop' })
+  } catch (e) {
+    media.getTracks().forEach((tr) => tr.stop())
+    const err = e as { code?: number; message: string }
+    document.body.dataset.shareError = String(err.code ?? '')
+    status(`${t('shareOn')} ${t('failed')}: ${err.code ?? ''} ${err.message}`)
+    return
+  }
+  const mine: Local = { media, streamId: res.data.streamId, upload: null }
+  share = mine
+  const tile = makeTile(mine.streamId, `${t('me')} · ${t('shareOn')}`)
+  tile.el.classList.add('self', 'desktop')
+  tile.video.muted = true
+  tile.video.srcObject = media
+  mine.upload = startUpload(media, res.data.rtmp, () => void stopShare())
+  document.body.dataset.sharing = '1'
+  $('share').textContent = t('shareOff')
+  // The browser's own "stop sharing" bar ends the track.
+  media.getVideoTracks()[0]?.addEventListener('ended', () => void stopShare())
+}
+
+async function stopShare() {
+  const mine = share
+  if (!mine) return
+  share = null
+  mine.upload?.stop()
+  mine.media.getTracks().forEach((tr) => tr.stop())
+  removeTile(mine.streamId)
+  document.body.dataset.sharing = '0'
+  $('share').textContent = t('shareOn')
+  if (!leaving) await mgr.unpubStream(mine.streamId).catch(() => {})
+}
+
 async function publishCamera() {
   const media = await navigator.mediaDevices.getUserMedia({
     video: { width: 640, height: 360, frameRate: 15 },
@@ -120,6 +160,7 @@ async function publishCamera() {
 }
 
 function teardown() {
+  void stopShare()
   local?.upload?.stop()
   local?.media.getTracks().forEach((tr) => tr.stop())
   local = null
@@ -200,5 +241,6 @@ $('join-form').addEventListener('submit', (ev) => void join(ev))
 $('cam').addEventListener('click', () => void toggle('video', $('cam')))
 $('mic').addEventListener('click', () => void toggle('audio', $('mic')))
 $('leave').addEventListener('click', () => void leave())
+$('share').addEventListener('click', () => void (share ? stopShare() : startShare()))
 const preset = new URLSearchParams(location.search).get('room')
 if (preset) $<HTMLInputElement>('room-name').value = preset

@@ -1,12 +1,13 @@
 // The web participant page in real Chromium (fake camera + microphone) against the real server
 // with real media: a browser member and a Node SDK member publishing with ffmpeg in one room.
-import type { Browser, Page } from 'playwright-core'
+import type { Browser } from 'playwright-core'
 import { ConferenceServer } from '../../server/app'
 import type { Stream } from '../../sdk/protocol'
-import { mediaChildren, probe, pushTestPattern, stopAllMedia } from '../helpers/ffmpeg'
+import { mediaChildren, probe, stopAllMedia } from '../helpers/ffmpeg'
 import { nodeClient, NodeClient, until } from '../helpers/sdk-client'
 import { startServer } from '../helpers/server'
 import { launchChromium, videoFacts, waitForVideo } from './browser'
+import { roomKit } from './room'
 
 jest.setTimeout(120_000)
 
@@ -25,36 +26,7 @@ afterAll(async () => {
   await server?.stop()
 })
 
-async function joinFromPage(room: string, nick: string): Promise<Page> {
-  const page = await browser.newPage()
-  await page.goto(`${server.httpUrl}/?lang=en&room=${encodeURIComponent(room)}`)
-  await page.fill('#nick', nick)
-  await page.click('#join')
-  await page.waitForSelector('body[data-state="joined"][data-publishing="1"]', { timeout: 20000 })
-  return page
-}
-
-async function nodeTalker(userId: string, room: string) {
-  const c = await nodeClient(server, userId)
-  clients.push(c)
-  await c.emedia.mgr.joinRoom({ roomName: room, role: 3 })
-  const pub = await c.emedia.mgr.pubStream('cam')
-  const pusher = pushTestPattern(pub.data.rtmp)
-  return { c, pusher, streamId: pub.data.streamId }
-}
-
-/** The browser member's stream as the Node member was told about it. */
-async function browserStreamAt(c: NodeClient, nick: string): Promise<Stream> {
-  let found: Stream | undefined
-  await until(() => {
-    found = c
-      .events('streamAdded')
-      .map((e) => e[0] as Stream)
-      .find((s) => s.owner.nickName === nick)
-    return !!found
-  }, 30000)
-  return found!
-}
+const { joinFromPage, nodeTalker, browserStreamAt } = roomKit(() => ({ server, browser }), clients)
 
 describe('web participant', () => {
   it('publishes to a Node member and plays the Node member; camera off reaches it as voff', async () => {
