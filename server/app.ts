@@ -8,6 +8,7 @@ import { Tokens } from './auth/tokens'
 import { loadConfig, ServerConfig } from './config'
 import { ConferenceService } from './conference/service'
 import { createApi } from './http/api'
+import { createConsole } from './http/console'
 import { servePage, webRoot } from './http/pages'
 import { createLogger, Logger } from './log'
 import { EmbeddedEngine } from './media/embedded'
@@ -77,13 +78,20 @@ export async function createConferenceServer(
     engineName: engine.name,
     recordingsDir: config.recordingsDir,
   })
-  const pages = webRoot()
-  const http: Server = createServer((req, res) => {
-    void servePage(pages, req, res).then((served) => {
-      if (!served) return api(req, res)
-    })
-  })
   const ingest = new Ingest({ tokens, service, engine, log: log.child({ mod: 'ingest' }) })
+  const operatorConsole = createConsole({
+    config,
+    service,
+    ingest,
+    engineName: engine.name,
+    mediaJobs: () => modes.supervisor.list().length,
+  })
+  const pages = webRoot()
+  const http: Server = createServer(async (req, res) => {
+    if (await servePage(pages, req, res)) return
+    if (await operatorConsole(req, res)) return
+    return api(req, res)
+  })
   // Registered before the signalling's: /ingest is ours, /ws theirs, anything else a 404.
   http.on('upgrade', (req, socket, head) => {
     if (ingest.handleUpgrade(req, socket, head)) return

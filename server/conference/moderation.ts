@@ -1,7 +1,7 @@
 // What an admin does to other members: kick them (voiding their tickets) and change their role.
 import { ErrorCode, ExitReason, Role } from '../../sdk/protocol'
 import { RpcError } from '../rpc-error'
-import { canPublish } from './conference'
+import { canPublish, Conference, MemberState } from './conference'
 import { Caller, P, R, ServiceContext } from './context'
 import { requireAdmin } from './lookups'
 import { broadcast, broadcastAll } from './sending'
@@ -10,9 +10,19 @@ import { removeMember } from './teardown'
 
 export function kick(ctx: ServiceContext, caller: Caller, p: P<'kick'>): R<'kick'> {
   const { conf, member: admin } = requireAdmin(ctx, caller, p.confrId)
+  return kickMembers(ctx, conf, p.memberNames, admin)
+}
+
+/** Kick by member id or user id (an admin through kick, or the operator console). */
+export function kickMembers(
+  ctx: ServiceContext,
+  conf: Conference,
+  memberNames: string[],
+  except?: MemberState,
+): R<'kick'> {
   const kicked: string[] = []
-  for (const m of conf.findMembers(p.memberNames)) {
-    if (m === admin) continue
+  for (const m of conf.findMembers(memberNames)) {
+    if (m === except) continue
     conf.kickedAt.set(m.userId, Math.floor(Date.now() / 1000))
     const notice = {
       reason: ExitReason.REFUSED,
@@ -27,6 +37,15 @@ export function kick(ctx: ServiceContext, caller: Caller, p: P<'kick'>): R<'kick
 
 export function grantRole(ctx: ServiceContext, caller: Caller, p: P<'grantRole'>): R<'grantRole'> {
   const { conf } = requireAdmin(ctx, caller, p.confrId)
+  return setRoles(ctx, conf, p)
+}
+
+/** Set members' role (an admin through grantRole, or the operator console). */
+export function setRoles(
+  ctx: ServiceContext,
+  conf: Conference,
+  p: Pick<P<'grantRole'>, 'memberNames' | 'role'>,
+): R<'grantRole'> {
   const targets = conf.findMembers(p.memberNames)
   const promoted = targets.filter((m) => canPublish(p.role) && !canPublish(m.role)).length
   if (promoted && conf.count((m) => canPublish(m.role)) + promoted > conf.config.maxTalkerCount)

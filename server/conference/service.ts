@@ -2,7 +2,7 @@
 // the events it sends. Sockets (signal/) and the media engine (media/gate.ts) call in here; the
 // work is done by the modules beside this file, each given the service's context.
 import { EventEmitter } from 'events'
-import { MemberExitCause, Stream } from '../../sdk/protocol'
+import { MemberExitCause, RoleValue, Stream } from '../../sdk/protocol'
 import { Tokens } from '../auth/tokens'
 import { ServerConfig } from '../config'
 import { Logger } from '../log'
@@ -166,6 +166,16 @@ export class ConferenceService extends EventEmitter {
   /** COMMUNICATION_MIX: the stream the server's mixer publishes, owned by SYSTEM_MEMBER. */
   addMixStream(conf: Conference): StreamState {
     return streams.addMixStream(conf)
+  }
+
+  /** The operator console's kick: as an admin's, with no admin member. */
+  operatorKick(conf: Conference, memberNames: string[]) {
+    return moderation.kickMembers(this.ctx, conf, memberNames)
+  }
+
+  /** The operator console's role change: as an admin's grantRole. */
+  operatorGrantRole(conf: Conference, memberNames: string[], role: RoleValue) {
+    return moderation.setRoles(this.ctx, conf, { memberNames, role })
   }
 
   notifyAdmins(conf: Conference, event: string, data: unknown) {
