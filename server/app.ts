@@ -9,6 +9,7 @@ import { loadConfig, ServerConfig } from './config'
 import { ConferenceService } from './conference/service'
 import { createApi } from './http/api'
 import { createConsole } from './http/console'
+import { createMetrics } from './http/metrics'
 import { servePage, webRoot } from './http/pages'
 import { createLogger, Logger } from './log'
 import { EmbeddedEngine } from './media/embedded'
@@ -86,10 +87,19 @@ export async function createConferenceServer(
     engineName: engine.name,
     mediaJobs: () => modes.supervisor.list().length,
   })
+  // Filled in once the signalling socket server exists (it needs the HTTP server).
+  let sockets = () => 0
+  const metrics = createMetrics({
+    service,
+    sockets: () => sockets(),
+    mediaJobs: () => modes.supervisor.list().length,
+    ingests: () => ingest.uploads.size,
+  })
   const pages = webRoot()
   const http: Server = createServer(async (req, res) => {
     if (await servePage(pages, req, res)) return
     if (await operatorConsole(req, res)) return
+    if (await metrics.handle(req, res)) return
     return api(req, res)
   })
   // Registered before the signalling's: /ingest is ours, /ws theirs, anything else a 404.
@@ -99,6 +109,7 @@ export async function createConferenceServer(
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n')
   })
   const wss = attachSignalling(http, { service, tokens, config, log: log.child({ mod: 'signal' }) })
+  sockets = () => wss.clients.size
 
   await engine.start(gate)
   try {
@@ -138,6 +149,7 @@ export async function createConferenceServer(
           for (const ws of wss.clients) ws.terminate()
         })
         wss.close()
+        metrics.stop()
       })()
       return stopping
     },
