@@ -10,8 +10,10 @@ export function roomKit(
   get: () => { server: ConferenceServer; browser: Browser },
   clients: NodeClient[],
 ) {
-  async function joinFromPage(room: string, nick: string): Promise<Page> {
+  /** `initScript` runs in the page before its own code (e.g. a fake getUserMedia). */
+  async function joinFromPage(room: string, nick: string, initScript?: string): Promise<Page> {
     const page = await get().browser.newPage()
+    if (initScript) await page.addInitScript(initScript)
     await page.goto(`${get().server.httpUrl}/?lang=en&room=${encodeURIComponent(room)}`)
     await page.fill('#nick', nick)
     await page.click('#join')
