@@ -60,10 +60,15 @@ export function videoFacts(page: Page, streamId: string, gapMs = 1000): Promise<
   return page.evaluate(`(${VIDEO_FACTS})(${JSON.stringify(streamId)}, ${gapMs})`)
 }
 
-/** Waits until the <video> of `streamId` has a decoded picture. */
+/**
+ * Waits until the <video> of `streamId` has a decoded picture. Polled from here: the pages' CSP
+ * forbids the eval that page.waitForFunction's in-page polling of a string would need.
+ */
 export async function waitForVideo(page: Page, streamId: string, timeout = 30000): Promise<void> {
   const sel = JSON.stringify(`video[data-stream-id="${streamId}"]`)
-  await page.waitForFunction(`(document.querySelector(${sel})?.videoWidth ?? 0) > 0`, undefined, {
-    timeout,
-  })
+  const end = Date.now() + timeout
+  while (!(await page.evaluate(`(document.querySelector(${sel})?.videoWidth ?? 0) > 0`))) {
+    if (Date.now() > end) throw new Error(`no picture in ${sel} within ${timeout} ms`)
+    await new Promise((r) => setTimeout(r, 100))
+  }
 }

@@ -13,7 +13,7 @@ import { ffmpegPaths } from '../../server/media/ffmpeg'
 import { stopAllMedia } from '../helpers/ffmpeg'
 import { nodeClient, NodeClient } from '../helpers/sdk-client'
 import { startServer } from '../helpers/server'
-import { launchChromium } from './browser'
+import { launchChromium, waitForVideo } from './browser'
 import { drawBars, IN_PAGE, readBars } from './clock-code'
 import { roomKit } from './room'
 
@@ -174,11 +174,7 @@ describe('glass-to-glass through the browser', () => {
     )
     const sid = pub.data.streamId
     await browserPage.waitForSelector(`video[data-stream-id="${sid}"]`, { timeout: 30000 })
-    await browserPage.waitForFunction(
-      `document.querySelector('video[data-stream-id="${sid}"]').videoWidth > 0`,
-      undefined,
-      { timeout: 30000 },
-    )
+    await waitForVideo(browserPage, sid)
     await browserPage.waitForTimeout(2000) // past the first GOP and the player's catch-up
     const toBrowser = (await browserPage.evaluate(`${IN_PAGE}
     new Promise((resolve) => {
