@@ -1,5 +1,6 @@
 // Debian's chromium driven by playwright-core for the browser pages' tests: a fake camera and
 // microphone (Chromium's own test pattern and beep), no permission prompts, autoplay allowed.
+import { readFileSync } from 'fs'
 import { Browser, chromium, Page } from 'playwright-core'
 
 export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium'
@@ -71,4 +72,10 @@ export async function waitForVideo(page: Page, streamId: string, timeout = 30000
     if (Date.now() > end) throw new Error(`no picture in ${sel} within ${timeout} ms`)
     await new Promise((r) => setTimeout(r, 100))
   }
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
+export function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
+  return (Number(fields[11]) + Number(fields[12])) / 100 // utime, stime in clock ticks (100 Hz)
 }

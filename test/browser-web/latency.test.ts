@@ -6,14 +6,13 @@
 //  browser → others: canvas clock → MediaRecorder → /ingest → ffmpeg (copy) → engine → RTMP pull
 //  others → browser: ffmpeg (x264 zerolatency) → engine → HTTP-FLV → mpegts.js → <video>
 import { spawn } from 'child_process'
-import { readFileSync } from 'fs'
 import type { Browser } from 'playwright-core'
 import { ConferenceServer } from '../../server/app'
 import { ffmpegPaths } from '../../server/media/ffmpeg'
 import { stopAllMedia } from '../helpers/ffmpeg'
 import { nodeClient, NodeClient } from '../helpers/sdk-client'
 import { startServer } from '../helpers/server'
-import { launchChromium, waitForVideo } from './browser'
+import { cpuSeconds, launchChromium, waitForVideo } from './browser'
 import { drawBars, IN_PAGE, readBars } from './clock-code'
 import { roomKit } from './room'
 
@@ -44,12 +43,6 @@ function stats(samples: number[]) {
   const s = [...samples].sort((a, b) => a - b)
   const q = (p: number) => s[Math.min(s.length - 1, Math.floor(p * s.length))]
   return { n: s.length, p10: q(0.1), median: q(0.5), p90: q(0.9) }
-}
-
-/** CPU seconds (user + system) a process has used so far, from /proc. */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
-  return (Number(fields[11]) + Number(fields[12])) / 100 // utime, stime in clock ticks (100 Hz)
 }
 
 /** Replaces the page's getUserMedia: a canvas drawing the clock, and a tone. */

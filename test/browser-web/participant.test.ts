@@ -6,7 +6,7 @@ import type { Stream } from '../../sdk/protocol'
 import { mediaChildren, probe, stopAllMedia } from '../helpers/ffmpeg'
 import { nodeClient, NodeClient, until } from '../helpers/sdk-client'
 import { startServer } from '../helpers/server'
-import { launchChromium, videoFacts, waitForVideo } from './browser'
+import { cpuSeconds, launchChromium, videoFacts, waitForVideo } from './browser'
 import { roomKit } from './room'
 
 jest.setTimeout(120_000)
@@ -44,6 +44,12 @@ describe('web participant', () => {
     expect(info.video!.width).toBeGreaterThan(0)
     expect(info.audio).toMatchObject({ codec: 'aac' })
     expect(server.ingest.pids()).toHaveLength(1)
+    const pid = server.ingest.pids()[0]
+    const cpu0 = cpuSeconds(pid)
+    await new Promise((r) => setTimeout(r, 3000))
+    console.log(
+      `ingest CPU, H.264 copy 640x360@15: ${(((cpuSeconds(pid) - cpu0) / 3) * 100).toFixed(1)}% of one core`,
+    )
 
     // Browser side: the Node member's video plays, advances and is not black.
     await waitForVideo(page, bob.streamId)
@@ -97,6 +103,26 @@ describe('web participant', () => {
     await page.waitForSelector('body[data-state="exited"]', { timeout: 10000 })
     await until(() => server.ingest.pids().length === 0, 10000)
     expect(mediaChildren().some((l) => l.trim().startsWith(String(pid)))).toBe(false)
+    await page.close()
+  })
+
+  it('transcodes only when it must: a browser without H.264 recording still reaches others as H.264', async () => {
+    const room = 'web-room-vp8'
+    const bob = await nodeTalker('node-vp8', room)
+    // A browser that records VP8 only (as Firefox does).
+    const noH264 = `const isType = MediaRecorder.isTypeSupported.bind(MediaRecorder)
+MediaRecorder.isTypeSupported = (t) => !/h264|avc1/i.test(t) && isType(t)`
+    const page = await joinFromPage(room, 'vp8-user', noH264)
+    expect(await page.getAttribute('body', 'data-codec')).toBe('vp8')
+    const stream = await browserStreamAt(bob.c, 'vp8-user')
+    const info = await probe((await bob.c.emedia.mgr.subStream(stream)).data.rtmp)
+    expect(info.video).toMatchObject({ codec: 'h264', width: 640, height: 360 })
+    const pid = server.ingest.pids()[0]
+    const cpu0 = cpuSeconds(pid)
+    await new Promise((r) => setTimeout(r, 3000))
+    console.log(
+      `ingest CPU, VP8 → libx264 640x360@15: ${(((cpuSeconds(pid) - cpu0) / 3) * 100).toFixed(1)}% of one core`,
+    )
     await page.close()
   })
 })
