@@ -1,6 +1,8 @@
 // Debian's chromium driven by playwright-core for the browser pages' tests: a fake camera and
 // microphone (Chromium's own test pattern and beep), no permission prompts, autoplay allowed.
-import { readFileSync } from 'fs'
+import { mkdirSync, readFileSync } from 'fs'
+import os from 'os'
+import path from 'path'
 import { Browser, chromium, Page } from 'playwright-core'
 
 export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium'
@@ -78,4 +80,17 @@ export async function waitForVideo(page: Page, streamId: string, timeout = 30000
 export function cpuSeconds(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
   return (Number(fields[11]) + Number(fields[12])) / 100 // utime, stime in clock ticks (100 Hz)
+}
+
+/**
+ * Where a page screenshot goes: docs/screenshots/<name>.png with CK_SCREENSHOTS=1 (how the
+ * README's images are refreshed), else a temporary directory, so that a test run leaves the
+ * working tree as it found it.
+ */
+export function screenshotPath(name: string): string {
+  const dir = process.env.CK_SCREENSHOTS
+    ? path.resolve(__dirname, '../../docs/screenshots')
+    : path.join(os.tmpdir(), 'ck-screenshots')
+  mkdirSync(dir, { recursive: true })
+  return path.join(dir, `${name}.png`)
 }

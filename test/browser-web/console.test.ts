@@ -7,7 +7,7 @@ import { ErrorCode, ExitReason, Role } from '../../sdk/protocol'
 import { stopAllMedia } from '../helpers/ffmpeg'
 import { nodeClient, NodeClient, until } from '../helpers/sdk-client'
 import { startServer } from '../helpers/server'
-import { launchChromium, videoFacts, waitForVideo } from './browser'
+import { launchChromium, screenshotPath, videoFacts, waitForVideo } from './browser'
 import { roomKit } from './room'
 
 jest.setTimeout(120_000)
@@ -121,7 +121,7 @@ describe('operator console', () => {
     // The hostile nickname is text in the table, not an element.
     await page.waitForSelector(`text=<img src=x onerror=alert(1)>`)
     expect(await page.$('.conf img')).toBeNull()
-    await page.screenshot({ path: 'docs/screenshots/web-console.png', fullPage: true })
+    await page.screenshot({ path: screenshotPath('web-console'), fullPage: true })
 
     const memberId = (c: NodeClient) => c.emedia.mgr.getSelf()!.id
     // Grant: eve becomes a talker and hears it through onRoleChanged.
@@ -159,7 +159,7 @@ describe('operator console', () => {
     await until(() => server.ingest.pids().length === 1, 10000)
     await waitForVideo(alice, watcher.streamId)
     await alice.waitForTimeout(1000)
-    await alice.screenshot({ path: 'docs/screenshots/web-participant.png' })
+    await alice.screenshot({ path: screenshotPath('web-participant') })
 
     const { context, page } = await signIn(server.config.adminSecret)
     await page.waitForSelector(`button.kick[data-member="${stream.memId}"]`)
