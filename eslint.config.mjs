@@ -27,9 +27,10 @@ export default tseslint.config(
     files: ['**/*.ts'],
     languageOptions: {
       parserOptions: {
-        // The Node side and the mini program side are typed apart (tsconfig.miniprogram.json has
-        // no Node types); each file is checked with the first project that includes it.
-        project: ['./tsconfig.json', './tsconfig.miniprogram.json'],
+        // The Node side, the mini program side and the browser pages are typed apart (the mini
+        // program has no Node types, server/web has the DOM);
+        // each file is checked with the first project that includes it.
+        project: ['./tsconfig.json', './tsconfig.miniprogram.json', './server/web/tsconfig.json'],
         tsconfigRootDir: import.meta.dirname,
       },
     },

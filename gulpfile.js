@@ -71,7 +71,14 @@ function copyComponentAssets() {
 
 function compileNode() {
   const sources = src(
-    ['server/**/*.ts', 'sdk/**/*.ts', 'types/**/*.d.ts', '!server/dist/**', '!**/node_modules/**'],
+    [
+      'server/**/*.ts',
+      'sdk/**/*.ts',
+      'types/**/*.d.ts',
+      '!server/dist/**',
+      '!server/web/**',
+      '!**/node_modules/**',
+    ],
     { base: '.' },
   )
   return emit(sources, nodeProject, SERVER_DIST)
@@ -105,7 +112,11 @@ const miniprogram = series(
   copyComponentAssets,
   copyToDemo,
 )
-const node = series(clean([SERVER_DIST]), compileNode)
+// The browser pages (server/web): esbuild bundles them into server/dist/web.
+function bundleWeb() {
+  return require('./server/web/build').build()
+}
+const node = series(clean([SERVER_DIST]), compileNode, bundleWeb)
 const build = parallel(miniprogram, node)
 
 exports.miniprogram = miniprogram

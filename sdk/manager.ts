@@ -298,7 +298,10 @@ export class Manager {
    * Publishes; `res.data.rtmp` is the push URL for live-pusher. Publishing an `rtcId` you already
    * publish returns the same stream with a fresh URL (no unpublish, the others see no change).
    */
-  pubStream(rtcId?: string, media: { voff?: 0 | 1; aoff?: 0 | 1 } = {}): Promise<PubStreamResult> {
+  pubStream(
+    rtcId?: string,
+    media: { voff?: 0 | 1; aoff?: 0 | 1; type?: 'desktop' } = {},
+  ): Promise<PubStreamResult> {
     return this.run(async () => {
       const confrId = this.requireConference('pubStream')
       const params = { confrId, rtcId: rtcId || newRtcId(), ...media }

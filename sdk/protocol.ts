@@ -71,6 +71,8 @@ export const ErrorCode = {
   TOO_MANY_MEMBERS: -522,
   TOO_MANY_TALKERS: -523,
   TOO_MANY_VIDEOS: -524,
+  /** Ours (emedia has none): config.maxPubDesktopCount screen shares are already published. */
+  TOO_MANY_DESKTOPS: -525,
   PUBLISH_INACTIVE: -554,
   NETWORK: -9527,
 } as const
@@ -271,6 +273,8 @@ export interface Methods {
       aoff?: 0 | 1
       /** Claim the slot granted at join (JoinResult.grant) instead of a new stream. */
       streamId?: string
+      /** A screen share (at most config.maxPubDesktopCount in a conference). */
+      type?: 'desktop'
     }
     result: PublishResult
   }

@@ -8,10 +8,14 @@ import { Tokens } from './auth/tokens'
 import { loadConfig, type ServerConfig } from './config'
 import { ConferenceService } from './conference/service'
 import { createApi } from './http/api'
+import { createConsole } from './http/console'
+import { createMetrics } from './http/metrics'
+import { servePage, webRoot } from './http/pages'
 import { createLogger, type Logger } from './log'
 import { EmbeddedEngine } from './media/embedded'
 import { type MediaEngine } from './media/engine'
 import { MediaGate } from './media/gate'
+import { Ingest } from './media/ingest'
 import { MediaModes } from './media/modes'
 import { NginxEngine } from './media/nginx'
 import { attachSignalling, SIGNAL_PATH } from './signal/ws-server'
@@ -24,6 +28,8 @@ export interface ConferenceServer {
   readonly modes: MediaModes
   readonly tokens: Tokens
   readonly log: Logger
+  /** Browser publishers' ffmpeg relays (/ingest). */
+  readonly ingest: Ingest
   /** ws://host:port/ws */
   readonly wsUrl: string
   /** http://host:port */
@@ -74,8 +80,37 @@ export async function createConferenceServer(
     recordingsDir: config.recordingsDir,
     log: log.child({ mod: 'http' }),
   })
-  const http: Server = createServer(api)
+  const ingest = new Ingest({ tokens, service, engine, log: log.child({ mod: 'ingest' }) })
+  const operatorConsole = createConsole({
+    config,
+    service,
+    ingest,
+    engineName: engine.name,
+    mediaJobs: () => modes.supervisor.list().length,
+  })
+  // Filled in once the signalling socket server exists (it needs the HTTP server).
+  let sockets = () => 0
+  const metrics = createMetrics({
+    service,
+    sockets: () => sockets(),
+    mediaJobs: () => modes.supervisor.list().length,
+    ingests: () => ingest.uploads.size,
+  })
+  const pages = webRoot()
+  const http: Server = createServer(async (req, res) => {
+    if (await servePage(pages, req, res)) return
+    if (await operatorConsole(req, res)) return
+    if (await metrics.handle(req, res)) return
+    return api(req, res)
+  })
+  // Registered before the signalling's: /ingest is ours, /ws theirs, anything else a 404.
+  http.on('upgrade', (req, socket, head) => {
+    if (ingest.handleUpgrade(req, socket, head)) return
+    if (new URL(req.url ?? '/', 'http://x').pathname !== SIGNAL_PATH)
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n')
+  })
   const wss = attachSignalling(http, { service, tokens, config, log: log.child({ mod: 'signal' }) })
+  sockets = () => wss.clients.size
 
   await engine.start(gate)
   try {
@@ -99,13 +134,14 @@ export async function createConferenceServer(
     modes,
     tokens,
     log,
+    ingest,
     wsUrl: `ws://${urlHost}:${port}${SIGNAL_PATH}`,
     httpUrl: `http://${urlHost}:${port}`,
     stop() {
       stopping ??= (async () => {
         for (const ws of wss.clients) ws.close(CloseCode.SHUTDOWN, 'server shutting down')
         // Recordings are finalised before the engine (their input) goes away.
-        await modes.stop()
+        await Promise.all([modes.stop(), ingest.stop()])
         service.close()
         await engine.stop()
         await new Promise<void>((resolve) => {
@@ -114,6 +150,7 @@ export async function createConferenceServer(
           for (const ws of wss.clients) ws.terminate()
         })
         wss.close()
+        metrics.stop()
       })()
       return stopping
     },

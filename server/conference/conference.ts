@@ -45,7 +45,7 @@ export interface StreamState {
   rtcId: string
   voff: 0 | 1
   aoff: 0 | 1
-  type: 'normal' | 'mix'
+  type: 'normal' | 'mix' | 'desktop'
   /** The engine session currently publishing it; null until media flows. */
   publishSession: string | null
   /**
@@ -124,10 +124,20 @@ export class ConferenceState {
     return [...this.streams.values()].filter((s) => s.memberId === memberId)
   }
 
-  /** Streams that count toward maxVideoCount: members' claimed streams (not mixes, not slots). */
+  /** Streams that count toward maxVideoCount: members' claimed camera streams (not screen
+   * shares, mixes or slots). */
   videoCount(): number {
+    return this.countStreams((s) => s.type === 'normal' && !s.reserved)
+  }
+
+  /** Screen shares, capped by maxPubDesktopCount. */
+  desktopCount(): number {
+    return this.countStreams((s) => s.type === 'desktop')
+  }
+
+  private countStreams(which: (s: StreamState) => boolean): number {
     let n = 0
-    for (const s of this.streams.values()) if (s.type === 'normal' && !s.reserved) n++
+    for (const s of this.streams.values()) if (which(s)) n++
     return n
   }
 

@@ -56,8 +56,11 @@ export interface ServiceEvents {
   'stream-live': [conf: ConferenceState, stream: StreamState]
   /** Media of a stream stopped (or the stream was removed while live). */
   'stream-idle': [conf: ConferenceState, stream: StreamState]
+  'member-joined': [conf: ConferenceState, member: MemberState]
   'member-left': [conf: ConferenceState, member: MemberState]
   'conference-end': [conf: ConferenceState]
+  /** A request answered with an error (signal/connection.ts), for /metrics. */
+  'request-failed': [code: number]
 }
 
 export const newId = (prefix: string) => prefix + randomBytes(12).toString('base64url')

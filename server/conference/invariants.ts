@@ -49,8 +49,8 @@ export function checkInvariants(service: ConferenceService): string[] {
         if (other) bad.push(`${what}: engine session shared with ${other}`)
         sessions.set(s.publishSession, sid)
       }
-      if (s.type !== 'normal') continue // mixes belong to the server, not to a member
-      if (!s.reserved) videos++
+      if (s.type === 'mix') continue // mixes belong to the server, not to a member
+      if (s.type === 'normal' && !s.reserved) videos++
       const owner = conf.members.get(s.memberId)
       if (!owner) bad.push(`${what}: owner ${s.memberId} is not a member`)
       else if (!canPublish(owner.role))

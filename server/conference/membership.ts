@@ -91,6 +91,7 @@ export function join(ctx: ServiceContext, caller: Caller, p: P<'join'>): R<'join
   }
   conf.members.set(member.id, member)
   caller.memberships.set(conf.id, member.id)
+  ctx.emit('member-joined', conf, member)
   if (conf.emptyTimer) {
     clearTimeout(conf.emptyTimer)
     conf.emptyTimer = null

@@ -1,7 +1,7 @@
 // What an admin does to other members: kick them (voiding their tickets) and change their role.
 import { ErrorCode, ExitReason, Role } from '../../sdk/protocol'
 import { RpcError } from '../rpc-error'
-import { canPublish } from './conference'
+import { canPublish, type ConferenceState, type MemberState } from './conference'
 import { type Caller, type P, type R, type ServiceContext } from './context'
 import { requireAdmin } from './lookups'
 import { broadcast, broadcastAll } from './sending'
@@ -11,10 +11,21 @@ import { removeMember } from './teardown'
 
 export function kick(ctx: ServiceContext, caller: Caller, p: P<'kick'>): R<'kick'> {
   const { conf, member: admin } = requireAdmin(ctx, caller, p.confrId)
+  // Nobody kicks themselves, and the creator keeps its conference.
+  return kickMembers(ctx, conf, p.memberNames, (m) => m !== admin && m.userId !== conf.ownerUserId)
+}
+
+/** Kick by member id or user id (an admin through kick — `may` spares itself and the creator —
+ * or the operator console, who may kick anyone). */
+export function kickMembers(
+  ctx: ServiceContext,
+  conf: ConferenceState,
+  memberNames: string[],
+  may: (m: MemberState) => boolean = () => true,
+): R<'kick'> {
   const kicked: string[] = []
-  for (const m of conf.findMembers(p.memberNames)) {
-    // Nobody kicks themselves, and the creator keeps its conference.
-    if (m === admin || m.userId === conf.ownerUserId) continue
+  for (const m of conf.findMembers(memberNames)) {
+    if (!may(m)) continue
     conf.kickedAt.set(m.userId, Math.floor(Date.now() / 1000))
     const notice = {
       reason: ExitReason.REFUSED,
@@ -29,6 +40,15 @@ export function kick(ctx: ServiceContext, caller: Caller, p: P<'kick'>): R<'kick
 
 export function grantRole(ctx: ServiceContext, caller: Caller, p: P<'grantRole'>): R<'grantRole'> {
   const { conf } = requireAdmin(ctx, caller, p.confrId)
+  return setRoles(ctx, conf, p)
+}
+
+/** Set members' role (an admin through grantRole, or the operator console). */
+export function setRoles(
+  ctx: ServiceContext,
+  conf: ConferenceState,
+  p: Pick<P<'grantRole'>, 'memberNames' | 'role'>,
+): R<'grantRole'> {
   // The backend's cap (the token's maxRole) holds for every way a role changes, not only joins:
   // a member whose token does not allow the role is left as it is and not listed as granted.
   const targets = conf

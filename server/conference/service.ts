@@ -2,7 +2,7 @@
 // the events it sends. Sockets (signal/) and the media engine (media/gate.ts) call in here; the
 // work is done by the modules beside this file, each given the service's context.
 import { EventEmitter } from 'events'
-import type { EventName, Events } from '../../sdk/protocol'
+import type { EventName, Events, RoleValue } from '../../sdk/protocol'
 import { type Tokens } from '../auth/tokens'
 import { type ServerConfig } from '../config'
 import { type Logger } from '../log'
@@ -17,9 +17,11 @@ import {
   type ServiceEvents,
 } from './context'
 import * as membership from './membership'
+import * as moderation from './moderation'
 import { type Handler, handlers, type ServiceMethod } from './methods'
 import * as sending from './sending'
 import * as streams from './streams'
+import * as teardown from './teardown'
 import * as views from './views'
 
 export type { Caller, ExitNotice, MediaUrls, ServiceEvents } from './context'
@@ -82,6 +84,21 @@ export class ConferenceService extends EventEmitter<ServiceEvents> {
   /** COMMUNICATION_MIX: the stream the server's mixer publishes, owned by SYSTEM_MEMBER. */
   addMixStream(conf: ConferenceState): StreamState {
     return streams.addMixStream(conf)
+  }
+
+  /** The operator console's destroy: members get (11, -302) as from an admin's destroy. */
+  endConference(conf: ConferenceState, why: string) {
+    teardown.endConference(this.ctx, conf, why)
+  }
+
+  /** The operator console's kick: as an admin's, with no admin member. */
+  operatorKick(conf: ConferenceState, memberNames: string[]) {
+    return moderation.kickMembers(this.ctx, conf, memberNames)
+  }
+
+  /** The operator console's role change: as an admin's grantRole. */
+  operatorGrantRole(conf: ConferenceState, memberNames: string[], role: RoleValue) {
+    return moderation.setRoles(this.ctx, conf, { memberNames, role })
   }
 
   notifyAdmins<E extends EventName>(conf: ConferenceState, event: E, data: Events[E]) {

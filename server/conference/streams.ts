@@ -14,21 +14,29 @@ export function publish(ctx: ServiceContext, caller: Caller, p: P<'publish'>): R
   const own = conf.streamsOf(member.id)
   let stream = own.find((s) => !s.reserved && s.rtcId === p.rtcId)
   if (!stream) {
-    const slot = p.streamId !== undefined ? own.find((s) => s.id === p.streamId) : undefined
+    const type = p.type ?? 'normal'
+    // The slot granted at join is for a camera stream; a screen share is always a new stream.
+    const slot =
+      p.streamId !== undefined && type === 'normal'
+        ? own.find((s) => s.id === p.streamId)
+        : undefined
     if (p.streamId !== undefined && !slot?.reserved)
       throw new RpcError(ErrorCode.PUBLISH_INACTIVE, `no stream slot ${p.streamId} of yours`)
-    if (conf.videoCount() >= conf.config.maxVideoCount) {
+    if (type === 'normal' && conf.videoCount() >= conf.config.maxVideoCount) {
       // A refused claim frees the slot: the push URL given with the join stops working.
       if (slot) conf.streams.delete(slot.id)
       throw new RpcError(ErrorCode.TOO_MANY_VIDEOS, `at most ${conf.config.maxVideoCount} videos`)
     }
+    const desktops = conf.config.maxPubDesktopCount ?? 1
+    if (type === 'desktop' && conf.desktopCount() >= desktops)
+      throw new RpcError(ErrorCode.TOO_MANY_DESKTOPS, `at most ${desktops} screen shares`)
     stream = slot ?? {
       id: newId('ST_'),
       memberId: member.id,
       rtcId: p.rtcId,
       voff: 0,
       aoff: 0,
-      type: 'normal',
+      type,
       publishSession: null,
       reserved: false,
     }

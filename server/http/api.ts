@@ -2,7 +2,6 @@
 // tokens, and the operator API. Everything answers JSON; errors are {error: {code, message}}.
 import { createReadStream, promises as fsp } from 'fs'
 import { type IncomingMessage, type ServerResponse } from 'http'
-import path from 'path'
 import { randomBytes } from 'crypto'
 import { z } from 'zod'
 import { ErrorCode, Role } from '../../sdk/protocol'
@@ -10,6 +9,7 @@ import { ID_PATTERN, type Tokens } from '../auth/tokens'
 import { type ServerConfig } from '../config'
 import { type ConferenceService } from '../conference/service'
 import { type Logger } from '../log'
+import { listRecordings, recordingFile } from './recordings'
 import { RpcError } from '../rpc-error'
 import { sameSecret } from '../security/secret'
 import { describeIssues } from '../signal/schemas'
@@ -52,30 +52,6 @@ class FileReply {
     readonly file: string,
     readonly type: string,
   ) {}
-}
-
-const SAFE_SEGMENT = /^[A-Za-z0-9_-]{1,128}$/
-const SAFE_FILE = /^[A-Za-z0-9_-]{1,160}\.mp4$/
-
-async function listRecordings(root: string, confrId: string, base: string) {
-  const dir = path.join(root, confrId)
-  const names = await fsp.readdir(dir).catch(() => [] as string[])
-  const files = await Promise.all(
-    names
-      .filter((n) => SAFE_FILE.test(n))
-      .map(async (name) => {
-        const st = await fsp.stat(path.join(dir, name))
-        const kind = name.startsWith('merged-') ? 'merged' : 'stream'
-        return {
-          name,
-          kind,
-          bytes: st.size,
-          modifiedAt: st.mtimeMs,
-          url: `${base}/${confrId}/${name}`,
-        }
-      }),
-  )
-  return files.sort((a, b) => a.name.localeCompare(b.name))
 }
 
 class HttpError extends RpcError {
@@ -237,11 +213,9 @@ export function createApi(deps: ApiDeps) {
       /^\/api\/recordings\/([^/]+)\/([^/]+)$/,
       async (req, _url, m) => {
         bearer(req, config.adminSecret, 'the admin secret')
-        if (!SAFE_SEGMENT.test(m[1]) || !SAFE_FILE.test(m[2]))
-          throw new HttpError(400, ErrorCode.BAD_REQUEST, 'bad recording name')
-        const file = path.join(deps.recordingsDir, m[1], m[2])
-        const st = await fsp.stat(file).catch(() => null)
-        if (!st?.isFile())
+        const file = await recordingFile(deps.recordingsDir, m[1], m[2])
+        if (file === 'bad') throw new HttpError(400, ErrorCode.BAD_REQUEST, 'bad recording name')
+        if (file === 'missing')
           throw new HttpError(404, ErrorCode.NO_SUCH_CONFERENCE, 'no such recording')
         return new FileReply(file, 'video/mp4')
       },

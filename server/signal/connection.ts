@@ -92,6 +92,7 @@ export class Connection implements Peer {
   }
 
   private fail(id: number | string | null, code: number, message: string) {
+    this.deps.service.emit('request-failed', code)
     this.write({ id, error: { code, message } })
   }
 

@@ -96,6 +96,7 @@ export const paramSchemas = {
     voff: flag.optional(),
     aoff: flag.optional(),
     streamId: streamId.optional(),
+    type: z.literal('desktop').optional(),
   }),
   unpublish: z.object({ streamId }),
   subscribe: z.object({ streamId }),

@@ -15,7 +15,9 @@ export function attachSignalling(http: Server, deps: ConnectionDeps): WebSocketS
   http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = new URL(req.url ?? '/', 'http://x')
     if (url.pathname !== SIGNAL_PATH) {
-      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n')
+      // Other paths belong to the other upgrade listener when there is one (the browser ingest).
+      if (http.listenerCount('upgrade') === 1)
+        socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n')
       return
     }
     wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {

@@ -8,6 +8,7 @@
 // SIGKILLed server cannot run any hook: its ffmpeg children then end on their own because every
 // input and RTMP output has an rw_timeout and the embedded engine's sockets die with the server.
 import { type ChildProcess, spawn } from 'child_process'
+import type { Writable } from 'stream'
 import pino from 'pino'
 import { ffmpegPaths } from '../ffmpeg'
 
@@ -42,6 +43,8 @@ export interface JobSpec {
   onExit?(job: Job, message: string): void
   /** Every stderr line, as it comes (for owners that react to what ffmpeg says). */
   onStderr?(job: Job, line: string): void
+  /** Give ffmpeg a stdin pipe (job.stdin) to feed its input, e.g. a browser's upload. */
+  stdin?: boolean
 }
 
 export type JobState = 'running' | 'backoff' | 'stopping' | 'exited' | 'failed'
@@ -63,6 +66,8 @@ export interface Job {
   readonly lastExit: { code: number | null; signal: string | null } | null
   /** Last stderr lines of the current or last run. */
   stderrTail(): string[]
+  /** ffmpeg's stdin while it runs, when the spec asked for it (spec.stdin). */
+  readonly stdin: Writable | null
   /** Resolves when the job has ended for good (stopped, ended cleanly or given up). */
   readonly done: Promise<void>
 }
@@ -122,6 +127,9 @@ class JobImpl implements Job {
   }
   get pid(): number | null {
     return this.proc?.pid ?? null
+  }
+  get stdin(): Writable | null {
+    return this.proc?.stdin ?? null
   }
   stderrTail(): string[] {
     return this.partial ? [...this.tail, this.partial] : [...this.tail]
@@ -245,10 +253,13 @@ export class Supervisor {
     job.tail = []
     job.partial = ''
     job.state = 'running'
-    // stdin is /dev/null: ffmpeg must not read the server's terminal; stop() uses SIGINT, not 'q'.
+    // stdin is /dev/null unless the owner feeds it: ffmpeg must not read the server's terminal;
+    // stop() uses SIGINT, not 'q'.
     const proc = spawn(this.ffmpeg, job.args, {
-      stdio: ['ignore', 'ignore', 'pipe'],
+      stdio: [spec.stdin ? 'pipe' : 'ignore', 'ignore', 'pipe'],
     })
+    // A write after ffmpeg exited is EPIPE: the exit itself is what the owner hears about.
+    proc.stdin?.on('error', () => {})
     job.proc = proc
     allChildren.add(proc)
     proc.stderr?.on('data', (d: Buffer) => this.collect(job, d.toString()))

@@ -1,0 +1,66 @@
+// GET /metrics in the Prometheus text format (prom-client): what the server holds (sockets,
+// conferences, members, live streams, media jobs, browser ingests), what happened (joins,
+// errors by code) and the process (prom-client's defaults, event-loop lag among them). A
+// registry of its own per server, so that two servers in one process do not share counters.
+import { type IncomingMessage, type ServerResponse } from 'http'
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client'
+import { type ConferenceService } from '../conference/service'
+
+export interface MetricsDeps {
+  service: ConferenceService
+  sockets(): number
+  mediaJobs(): number
+  ingests(): number
+}
+
+export function createMetrics(deps: MetricsDeps) {
+  const registry = new Registry()
+  collectDefaultMetrics({ register: registry, prefix: 'ck_' })
+  const gauge = (name: string, help: string, read: () => number) =>
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.set(read())
+      },
+    })
+  gauge('ck_sockets', 'Signalling WebSockets open', deps.sockets)
+  gauge('ck_conferences', 'Conferences', () => deps.service.stats().conferences)
+  gauge('ck_members', 'Members in all conferences', () => deps.service.stats().members)
+  gauge('ck_streams', 'Streams with media flowing', () => deps.service.stats().streams)
+  gauge('ck_media_jobs', 'ffmpeg jobs for recordings and mixes', deps.mediaJobs)
+  gauge('ck_ingests', 'Browser publishers relayed by ffmpeg', deps.ingests)
+  const joins = new Counter({
+    name: 'ck_joins_total',
+    help: 'Members that joined a conference (rate() gives joins/s)',
+    registers: [registry],
+  })
+  const errors = new Counter({
+    name: 'ck_errors_total',
+    help: 'Requests answered with an error, by error code',
+    labelNames: ['code'],
+    registers: [registry],
+  })
+  const onJoin = () => joins.inc()
+  const onError = (code: number) => errors.inc({ code: String(code) })
+  deps.service.on('member-joined', onJoin)
+  deps.service.on('request-failed', onError)
+
+  return {
+    registry,
+    async handle(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+      if (new URL(req.url ?? '/', 'http://x').pathname !== '/metrics' || req.method !== 'GET')
+        return false
+      const text = await registry.metrics()
+      res.writeHead(200, { 'content-type': registry.contentType, 'cache-control': 'no-store' })
+      res.end(text)
+      return true
+    },
+    stop() {
+      deps.service.off('member-joined', onJoin)
+      deps.service.off('request-failed', onError)
+      registry.clear()
+    },
+  }
+}
