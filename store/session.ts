@@ -57,12 +57,15 @@ export class SessionStore {
   readonly streams = observable.map<string, Stream>({}, { deep: false })
   /** How the last join went (null after leave): what rejoin() repeats. */
   plan: JoinPlan | null = null
+  /** The exit reason the SDK gave a join it refused, until the join's failure records it. */
+  private refusalReason: number | null = null
 
   constructor(private readonly root: ConferenceStore) {
-    makeAutoObservable<SessionStore, 'root' | 'mgr'>(
+    makeAutoObservable<SessionStore, 'root' | 'mgr' | 'refusalReason'>(
       this,
       {
         root: false,
+        refusalReason: false,
         // The SDK is not observable: a getter over it, not a computed.
         mgr: false,
         conference: observable.ref,
@@ -175,6 +178,7 @@ export class SessionStore {
     }
     this.plan = plan
     this.status = 'joining'
+    this.refusalReason = null
     this.exitReason = null
     this.exitCode = null
     this.root.lastError = null
@@ -205,7 +209,8 @@ export class SessionStore {
   private joinFailed(err: unknown): void {
     this.clear()
     this.status = 'exited'
-    this.exitReason = ExitReason.FAILED
+    this.exitReason = this.refusalReason ?? ExitReason.FAILED
+    this.refusalReason = null
     const error = toKitError(err, 'join')
     this.exitCode = error.code
     this.root.fail('join', error)
@@ -222,6 +227,12 @@ export class SessionStore {
   /** We are out: by leave(), or the SDK's conferenceExit. */
   exited(reason: number, code: number): void {
     if (this.status === 'exited' || this.status === 'idle') return
+    // A refused join (the SDK tells it as an exit too): the join's own failure reports it, once,
+    // as an error; we keep the SDK's reason.
+    if (this.status === 'joining') {
+      this.refusalReason = reason
+      return
+    }
     this.clear()
     this.status = 'exited'
     this.exitReason = reason

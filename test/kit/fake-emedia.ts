@@ -2,7 +2,14 @@
 // answers like the SDK, and lets a test emit SDK events. Component tests swap it for a real SDK
 // on a real server later; nothing else changes (the store is given its emedia).
 import type { EmediaEvents } from '../../sdk/events'
-import { Role, type Conference, type Member, type RoleValue, type Stream } from '../../sdk/protocol'
+import {
+  joinRefusalReason,
+  Role,
+  type Conference,
+  type Member,
+  type RoleValue,
+  type Stream,
+} from '../../sdk/protocol'
 import type { EmediaLike, JoinOptions, JoinRoomOptions } from '../../store/types'
 
 type Listener = (...args: never[]) => void
@@ -81,6 +88,9 @@ export class FakeEmedia implements EmediaLike {
     const err = this.failNext.get(method)
     if (err) {
       this.failNext.delete(method)
+      // As the real SDK: a refused join is also told as onConferenceExit(reason, code) first.
+      if (method.startsWith('join'))
+        this.emit('conferenceExit', joinRefusalReason(err.code), err.code)
       return Promise.reject(err)
     }
     return Promise.resolve()

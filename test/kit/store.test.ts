@@ -246,11 +246,25 @@ describe('conference store', () => {
     expect(await store.session.joinById('C_1', 'bad')).toBe(false)
     expect(store.session.status).toBe('exited')
     expect(store.session.exitCode).toBe(-508)
+    expect(store.session.exitReason).toBe(ExitReason.FAILED)
     expect(events.find((e) => e.name === 'error')?.data).toMatchObject({
       code: -508,
       action: 'join',
     })
+    // The SDK also told it as onConferenceExit(4, -508): one error, no `exit` of a call never had.
+    expect(events.filter((e) => e.name === 'exit')).toEqual([])
     expect(await store.session.joinById('C_1', 'good')).toBe(true)
+  })
+
+  test("a join refused with a reason other than 4 keeps the SDK's reason", async () => {
+    const { fake, store, events } = setup()
+    fake.failNext.set('joinConference', { code: ErrorCode.CONFERENCE_GONE, message: 'gone' })
+    expect(await store.session.joinById('C_1', 'pw')).toBe(false)
+    expect([store.session.exitReason, store.session.exitCode]).toEqual([
+      ExitReason.CLOSED,
+      ErrorCode.CONFERENCE_GONE,
+    ])
+    expect(events.map((e) => e.name)).toEqual(['error'])
   })
 
   test('bad input gets a clear error and changes nothing', async () => {
