@@ -3,7 +3,7 @@
 const { chromium } = require('playwright-core')
 const { buildPage } = require('./page')
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium'
+const { CHROMIUM, HEADLESS_ARGS } = require('../chromium')
 
 /** Every picture: scene, file name, theme, language. */
 const SCENES = [
@@ -39,15 +39,7 @@ const SHOTS = [
 async function openScenes() {
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--headless',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
+    args: HEADLESS_ARGS,
   })
   const page = await browser.newPage({
     viewport: { width: 750, height: 1624 },

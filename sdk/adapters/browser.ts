@@ -1,6 +1,7 @@
 // The browser adapter (the web participant page and the operator console): the page's own
 // WebSocket, fetch, and the window's online/offline events. Typed against the few browser
 // globals it uses, so the SDK still compiles without the DOM library.
+import { fetchRequest } from './fetch-request'
 import { socketShell } from './socket'
 import { hostTimers } from './timers'
 import type { Adapter, HttpRequest, HttpResponse } from './types'
@@ -50,20 +51,7 @@ export function createBrowserAdapter(
   }
 
   async function request(req: HttpRequest): Promise<HttpResponse> {
-    const hasBody = req.data !== undefined && req.method && req.method !== 'GET'
-    const res = await g.fetch(req.url, {
-      method: req.method || 'GET',
-      headers: { ...(hasBody ? { 'content-type': 'application/json' } : {}), ...req.header },
-      body: hasBody ? JSON.stringify(req.data) : undefined,
-    })
-    const text = await res.text()
-    let data: unknown = text
-    try {
-      data = JSON.parse(text)
-    } catch {
-      // not JSON: keep the text
-    }
-    return { statusCode: res.status, data }
+    return fetchRequest(g.fetch.bind(g), req)
   }
 
   return {

@@ -2,6 +2,7 @@
 // Node has no network-status events, so the caller plays the phone: setNetwork(false) drops
 // every live socket and refuses new ones until setNetwork(true), and tells the SDK both.
 import WebSocket from 'ws'
+import { fetchRequest } from './fetch-request'
 import { socketShell } from './socket'
 import { hostTimers } from './timers'
 import type { Adapter, HttpRequest, HttpResponse } from './types'
@@ -63,20 +64,7 @@ export function createNodeAdapter(): NodeAdapter {
 
   async function request(req: HttpRequest): Promise<HttpResponse> {
     if (!networkUp) throw new Error('network is down')
-    const hasBody = req.data !== undefined && req.method && req.method !== 'GET'
-    const res = await fetch(req.url, {
-      method: req.method || 'GET',
-      headers: { ...(hasBody ? { 'content-type': 'application/json' } : {}), ...req.header },
-      body: hasBody ? JSON.stringify(req.data) : undefined,
-    })
-    const text = await res.text()
-    let data: unknown = text
-    try {
-      data = JSON.parse(text)
-    } catch {
-      // not JSON: keep the text
-    }
-    return { statusCode: res.status, data }
+    return fetchRequest(fetch.bind(globalThis), req)
   }
 
   return {

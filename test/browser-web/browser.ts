@@ -5,19 +5,17 @@ import os from 'os'
 import path from 'path'
 import { type Browser, chromium, type Page } from 'playwright-core'
 
-export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium'
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- the scripts are CommonJS
+const { CHROMIUM, HEADLESS_ARGS } = require('../../scripts/chromium') as {
+  CHROMIUM: string
+  HEADLESS_ARGS: string[]
+}
 
 export async function launchChromium(extraArgs: string[] = []): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
     args: [
-      '--no-sandbox',
-      '--headless',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
+      ...HEADLESS_ARGS,
       '--use-fake-device-for-media-stream',
       '--use-fake-ui-for-media-stream',
       '--autoplay-policy=no-user-gesture-required',
