@@ -4,28 +4,17 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { type ConferenceServer } from '../../server/app'
 import { ErrorCode, ExitReason, Role } from '../../sdk/protocol'
-import { stopAllMedia } from '../helpers/ffmpeg'
 import { nodeClient, type NodeClient, until } from '../helpers/sdk-client'
-import { startServer } from '../helpers/server'
-import { launchChromium, screenshotPath, videoFacts, waitForVideo } from './browser'
+import { screenshotPath, videoFacts, waitForVideo } from './browser'
 import { roomKit } from './room'
 
 jest.setTimeout(120_000)
 
 let server: ConferenceServer
 let browser: Browser
-const clients: NodeClient[] = []
-const { joinFromPage, nodeTalker, browserStreamAt } = roomKit(() => ({ server, browser }), clients)
-
-beforeAll(async () => {
-  server = await startServer({ dev: true })
-  browser = await launchChromium()
-})
-afterAll(async () => {
-  await browser?.close()
-  for (const c of clients) await c.close().catch(() => {})
-  await stopAllMedia()
-  await server?.stop()
+const { joinFromPage, nodeTalker, browserStreamAt, clients } = roomKit({ dev: true }, (s, b) => {
+  server = s
+  browser = b
 })
 
 async function signIn(secret: string): Promise<{ context: BrowserContext; page: Page }> {

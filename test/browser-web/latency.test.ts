@@ -6,38 +6,24 @@
 //  browser → others: canvas clock → MediaRecorder → /ingest → ffmpeg (copy) → engine → RTMP pull
 //  others → browser: ffmpeg (x264 zerolatency) → engine → HTTP-FLV → mpegts.js → <video>
 import { spawn } from 'child_process'
-import type { Browser } from 'playwright-core'
 import { type ConferenceServer } from '../../server/app'
 import { ffmpegPaths } from '../../server/media/ffmpeg'
-import { stopAllMedia } from '../helpers/ffmpeg'
-import { nodeClient, type NodeClient } from '../helpers/sdk-client'
-import { startServer } from '../helpers/server'
-import { cpuSeconds, launchChromium, waitForVideo } from './browser'
+import { nodeClient } from '../helpers/sdk-client'
+import { cpuSeconds, waitForVideo } from './browser'
 import { drawBars, IN_PAGE, readBars } from './clock-code'
 import { roomKit } from './room'
 
 jest.setTimeout(120_000)
 
 let server: ConferenceServer
-let browser: Browser
-const clients: NodeClient[] = []
-const { joinFromPage, browserStreamAt } = roomKit(() => ({ server, browser }), clients)
+const { joinFromPage, browserStreamAt, clients } = roomKit({ dev: true }, (s) => {
+  server = s
+})
 const BASE = Date.now()
 const W = 320
 const H = 180
 const FPS = 15
 const SECONDS = 8
-
-beforeAll(async () => {
-  server = await startServer({ dev: true })
-  browser = await launchChromium()
-})
-afterAll(async () => {
-  await browser?.close()
-  for (const c of clients) await c.close().catch(() => {})
-  await stopAllMedia()
-  await server?.stop()
-})
 
 function stats(samples: number[]) {
   const s = [...samples].sort((a, b) => a - b)

@@ -1,36 +1,14 @@
 // The web participant with --engine nginx: publishing works (the ingest pushes RTMP to nginx,
 // whose on_publish asks the server like any pusher's); playing in the page does not, because
 // nginx-rtmp serves no HTTP-FLV: the page says so on the tile instead of showing a black one.
-import type { Browser } from 'playwright-core'
-import { type ConferenceServer } from '../../server/app'
-import { probe, stopAllMedia } from '../helpers/ffmpeg'
+import { probe } from '../helpers/ffmpeg'
 import { describeWithNginx } from '../helpers/nginx'
-import { type NodeClient } from '../helpers/sdk-client'
-import { startServer } from '../helpers/server'
-import { launchChromium } from './browser'
 import { roomKit } from './room'
 
 jest.setTimeout(120_000)
 
 describeWithNginx('web participant on nginx-rtmp', () => {
-  let server: ConferenceServer
-  let browser: Browser
-  const clients: NodeClient[] = []
-  const { joinFromPage, nodeTalker, browserStreamAt } = roomKit(
-    () => ({ server, browser }),
-    clients,
-  )
-
-  beforeAll(async () => {
-    server = await startServer({ dev: true, engine: 'nginx' })
-    browser = await launchChromium()
-  })
-  afterAll(async () => {
-    await browser?.close()
-    for (const c of clients) await c.close().catch(() => {})
-    await stopAllMedia()
-    await server?.stop()
-  })
+  const { joinFromPage, nodeTalker, browserStreamAt } = roomKit({ dev: true, engine: 'nginx' })
 
   it('publishes from the browser; the page marks the remote tile unplayable', async () => {
     const bob = await nodeTalker('nginx-bob', 'web-nginx')

@@ -1,32 +1,19 @@
 // The web participant page in real Chromium (fake camera + microphone) against the real server
 // with real media: a browser member and a Node SDK member publishing with ffmpeg in one room.
-import type { Browser } from 'playwright-core'
 import { type ConferenceServer } from '../../server/app'
 import type { Stream } from '../../sdk/protocol'
-import { mediaChildren, probe, stopAllMedia } from '../helpers/ffmpeg'
-import { nodeClient, type NodeClient, until } from '../helpers/sdk-client'
-import { startServer } from '../helpers/server'
-import { cpuSeconds, launchChromium, videoFacts, waitForVideo } from './browser'
+import { mediaChildren, probe } from '../helpers/ffmpeg'
+import { nodeClient, until } from '../helpers/sdk-client'
+import { cpuSeconds, videoFacts, waitForVideo } from './browser'
 import { roomKit } from './room'
 
 jest.setTimeout(120_000)
 
 let server: ConferenceServer
-let browser: Browser
-const clients: NodeClient[] = []
 
-beforeAll(async () => {
-  server = await startServer({ dev: true })
-  browser = await launchChromium()
+const { joinFromPage, nodeTalker, browserStreamAt, clients } = roomKit({ dev: true }, (s) => {
+  server = s
 })
-afterAll(async () => {
-  await browser?.close()
-  for (const c of clients) await c.close().catch(() => {})
-  await stopAllMedia()
-  await server?.stop()
-})
-
-const { joinFromPage, nodeTalker, browserStreamAt } = roomKit(() => ({ server, browser }), clients)
 
 describe('web participant', () => {
   it('publishes to a Node member and plays the Node member; camera off reaches it as voff', async () => {

@@ -1,15 +1,37 @@
-// A room for the browser tests: pages joined through the web participant, Node SDK talkers
+// A room for the browser tests: the real server and Chromium for the test file (started before
+// its tests, everything stopped after), pages joined through the web participant, Node SDK talkers
 // publishing ffmpeg test patterns, and how to find a browser member's stream from the Node side.
 import type { Browser, Page } from 'playwright-core'
 import { type ConferenceServer } from '../../server/app'
 import type { Stream } from '../../sdk/protocol'
-import { pushTestPattern } from '../helpers/ffmpeg'
+import type { ServerConfig } from '../../server/config'
+import { pushTestPattern, stopAllMedia } from '../helpers/ffmpeg'
 import { nodeClient, type NodeClient, until } from '../helpers/sdk-client'
+import { startServer } from '../helpers/server'
+import { launchChromium } from './browser'
 
+/** Registers the file's beforeAll / afterAll; `started` hands the test file its server and
+ * browser. Node clients pushed on `clients` are closed with the rest. */
 export function roomKit(
-  get: () => { server: ConferenceServer; browser: Browser },
-  clients: NodeClient[],
+  serverOptions: Partial<ServerConfig>,
+  started: (server: ConferenceServer, browser: Browser) => void = () => {},
 ) {
+  let server: ConferenceServer | undefined
+  let browser: Browser | undefined
+  const clients: NodeClient[] = []
+  beforeAll(async () => {
+    server = await startServer(serverOptions)
+    browser = await launchChromium()
+    started(server, browser)
+  })
+  afterAll(async () => {
+    await browser?.close()
+    for (const c of clients) await c.close().catch(() => {})
+    await stopAllMedia()
+    await server?.stop()
+  })
+  const get = () => ({ server: server!, browser: browser! })
+
   /** `initScript` runs in the page before its own code (e.g. a fake getUserMedia). */
   async function joinFromPage(room: string, nick: string, initScript?: string): Promise<Page> {
     const page = await get().browser.newPage()
@@ -47,5 +69,5 @@ export function roomKit(
     return found!
   }
 
-  return { joinFromPage, nodeTalker, browserStreamAt }
+  return { joinFromPage, nodeTalker, browserStreamAt, clients }
 }

@@ -1,30 +1,16 @@
 // Screen sharing from the web participant (Chromium's fake display capture): a desktop stream
 // beside the camera, and the conference's maxPubDesktopCount enforced by the server.
-import type { Browser } from 'playwright-core'
 import { type ConferenceServer } from '../../server/app'
 import { ErrorCode } from '../../sdk/protocol'
-import { probe, stopAllMedia } from '../helpers/ffmpeg'
-import { type NodeClient, until } from '../helpers/sdk-client'
-import { startServer } from '../helpers/server'
-import { launchChromium } from './browser'
+import { probe } from '../helpers/ffmpeg'
+import { until } from '../helpers/sdk-client'
 import { roomKit } from './room'
 
 jest.setTimeout(120_000)
 
 let server: ConferenceServer
-let browser: Browser
-const clients: NodeClient[] = []
-const { joinFromPage, nodeTalker, browserStreamAt } = roomKit(() => ({ server, browser }), clients)
-
-beforeAll(async () => {
-  server = await startServer({ dev: true })
-  browser = await launchChromium()
-})
-afterAll(async () => {
-  await browser?.close()
-  for (const c of clients) await c.close().catch(() => {})
-  await stopAllMedia()
-  await server?.stop()
+const { joinFromPage, nodeTalker, browserStreamAt } = roomKit({ dev: true }, (s) => {
+  server = s
 })
 
 describe('screen sharing', () => {
