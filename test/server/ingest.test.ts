@@ -4,17 +4,17 @@
 import WebSocket from 'ws'
 import { type ConferenceServer } from '../../server/app'
 import { IngestClose } from '../../server/media/ingest'
-import { nodeClient, type NodeClient, until } from '../helpers/sdk-client'
+import { clientPool, until } from '../helpers/sdk-client'
 import { startServer } from '../helpers/server'
 
 let server: ConferenceServer
-const clients: NodeClient[] = []
+const { client, closeAll } = clientPool(() => server)
 
 beforeAll(async () => {
   server = await startServer({ dev: true })
 })
 afterAll(async () => {
-  for (const c of clients) await c.close().catch(() => {})
+  await closeAll()
   await server?.stop()
 })
 
@@ -40,8 +40,7 @@ function closeCode(url: string, ms = 1500): Promise<number | 'open'> {
 
 describe('/ingest', () => {
   it('refuses what the server did not hand out, and a second upload of one stream', async () => {
-    const c = await nodeClient(server, 'ingest-user')
-    clients.push(c)
+    const c = await client('ingest-user')
     await c.emedia.mgr.joinRoom({ roomName: 'ingest-room', role: 3 })
     const pub = await c.emedia.mgr.pubStream('cam')
     const push = pub.data.rtmp

@@ -3,17 +3,17 @@
 import parsePrometheus from 'parse-prometheus-text-format'
 import { type ConferenceServer } from '../../server/app'
 import { ErrorCode } from '../../sdk/protocol'
-import { nodeClient, type NodeClient } from '../helpers/sdk-client'
+import { clientPool } from '../helpers/sdk-client'
 import { startServer } from '../helpers/server'
 
 let server: ConferenceServer
-const clients: NodeClient[] = []
+const { client, closeAll } = clientPool(() => server)
 
 beforeAll(async () => {
   server = await startServer({ dev: true })
 })
 afterAll(async () => {
-  for (const c of clients) await c.close().catch(() => {})
+  await closeAll()
   await server?.stop()
 })
 
@@ -55,11 +55,9 @@ describe('/metrics', () => {
       expect(before.value(name)).toBe(0)
     const joins = before.value('ck_joins_total') ?? 0
 
-    const c = await nodeClient(server, 'metrics-user')
-    clients.push(c)
+    const c = await client('metrics-user')
     await c.emedia.mgr.joinRoom({ roomName: 'metrics-room', role: 3 })
-    const bad = await nodeClient(server, 'metrics-bad')
-    clients.push(bad)
+    const bad = await client('metrics-bad')
     await expect(bad.emedia.mgr.joinConferenceWithTicket('CF_nope', 'bad')).rejects.toBeTruthy()
 
     const after = await scrape()
