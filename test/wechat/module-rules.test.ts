@@ -50,6 +50,9 @@ describe('WeChat module rules', () => {
     expect(refused('fs')).toBe(true) // a Node built-in
     expect(refused('ws')).toBe(true) // installed in node_modules, not in miniprogram_npm
     expect(refused('mobx-miniprogram')).toBe(false)
+    // Inside a package, too, a folder is not its index.js.
+    expect(refused('miniprogram-conference-kit/store')).toBe(true)
+    expect(refused('miniprogram-conference-kit/store/index')).toBe(false)
     expect(refused('../../../package.json')).toBe(true) // outside the mini program
   })
 

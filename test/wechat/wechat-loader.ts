@@ -42,7 +42,10 @@ export function resolveWechat(root: string, from: string, spec: string): string 
   // A package name: only what Build npm laid out in a miniprogram_npm folder.
   for (let dir = path.dirname(from); inside(root, dir); dir = path.dirname(dir)) {
     const base = path.join(dir, 'miniprogram_npm', spec)
-    const file = [`${base}.js`, base, path.join(base, 'index.js')].find(
+    // Only a bare package name ('mobx-miniprogram', '@scope/name') maps to the entry Build npm
+    // wrote (index.js); a path inside a package must name a file, as everywhere else.
+    const bare = /^(@[^/]+\/)?[^/]+$/.test(spec)
+    const file = [`${base}.js`, base, ...(bare ? [path.join(base, 'index.js')] : [])].find(
       (f) => f.endsWith('.js') && isFile(f),
     )
     if (file) return file
