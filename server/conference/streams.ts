@@ -27,7 +27,7 @@ export function publish(ctx: ServiceContext, caller: Caller, p: P<'publish'>): R
       if (slot) conf.streams.delete(slot.id)
       throw new RpcError(ErrorCode.TOO_MANY_VIDEOS, `at most ${conf.config.maxVideoCount} videos`)
     }
-    const desktops = conf.config.maxPubDesktopCount ?? 1
+    const desktops = conf.config.maxPubDesktopCount
     if (type === 'desktop' && conf.desktopCount() >= desktops)
       throw new RpcError(ErrorCode.TOO_MANY_DESKTOPS, `at most ${desktops} screen shares`)
     stream = slot ?? {
