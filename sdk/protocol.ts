@@ -74,6 +74,9 @@ export const ErrorCode = {
   /** Ours (emedia has none): config.maxPubDesktopCount screen shares are already published. */
   TOO_MANY_DESKTOPS: -525,
   PUBLISH_INACTIVE: -554,
+  /** Ours: the cluster's shared store (Redis) is unreachable; the server takes no joins until
+   * it is back. Try again later. */
+  UNAVAILABLE: -503,
   NETWORK: -9527,
 } as const
 export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode]
@@ -215,6 +218,9 @@ export interface JoinResult {
    * engine refuses a push to it.
    */
   grant?: PublishResult
+  /** Cluster: the signalling URLs of the other servers, where the SDK reconnects when this one
+   * goes away. Absent on a single server. */
+  nodes?: string[]
 }
 
 export interface ResumeResult extends JoinResult {
@@ -306,6 +312,12 @@ export interface Events {
   conferenceExit: { confrId: string; reason: ExitReasonValue; failed: number; message: string }
   /** A server-side media job (mix, recording) failed; sent to the conference's admins. */
   mediaError: { confrId: string; job: string; message: string }
+  /**
+   * Ours (cluster): this server is going away or no longer hosts your conference. The SDK
+   * reconnects (to `url` when given, else to another of JoinResult.nodes) and resumes; the app
+   * sees a reconnect, never an exit.
+   */
+  move: { reason: string; url?: string }
 }
 export type EventName = keyof Events
 

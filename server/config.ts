@@ -1,5 +1,6 @@
 // Server configuration: one table of options, read from CLI flags, then environment variables,
 // then defaults. docs/server.md is generated from the same table (see `describeOptions`).
+import { randomBytes } from 'crypto'
 import { parseArgs } from 'util'
 
 export interface ServerConfig {
@@ -34,6 +35,9 @@ export interface ServerConfig {
   recordingsDir: string
   mixWidth: number
   mixHeight: number
+  redis: string
+  nodeId: string
+  drainMs: number
   logLevel: 'silent' | 'error' | 'warn' | 'info' | 'debug'
 }
 
@@ -171,6 +175,24 @@ export const OPTIONS: readonly Option[] = [
   },
   { key: 'mixWidth', kind: 'int', def: 640, doc: 'Width of mixed video (MIX and recMerge).' },
   { key: 'mixHeight', kind: 'int', def: 360, doc: 'Height of mixed video (MIX and recMerge).' },
+  {
+    key: 'redis',
+    kind: 'string',
+    def: '',
+    doc: 'Redis URL (redis://host:port): server processes sharing it form one cluster (docs/scale.md). Unset: one process, state in memory.',
+  },
+  {
+    key: 'nodeId',
+    kind: 'string',
+    def: () => 'node-' + randomBytes(6).toString('hex'),
+    doc: 'Name of this process in a cluster (random when unset).',
+  },
+  {
+    key: 'drainMs',
+    kind: 'int',
+    def: 10000,
+    doc: 'On SIGTERM in a cluster: how long the node waits for its clients to move to other nodes before it exits.',
+  },
   { key: 'logLevel', kind: 'string', def: 'info', choices: LOG_LEVELS, doc: 'Log level.' },
 ]
 
