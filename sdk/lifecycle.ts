@@ -40,6 +40,7 @@ const TRANSIENT: number[] = [
   ErrorCode.TIMEOUT,
   ErrorCode.RATE_LIMITED,
   ErrorCode.INTERNAL,
+  ErrorCode.UNAVAILABLE,
 ]
 
 export class Lifecycle {
@@ -48,12 +49,18 @@ export class Lifecycle {
   private state: ConnectionState = 'idle'
   private readonly reconnector: Reconnector
   private watchingNetwork = false
+  /** Cluster: the other servers (JoinResult.nodes), where a lost socket may resume instead. */
+  private nodes: string[] = []
+  /** The server this client talks to when not its configured host (moved, or failed over). */
+  private target: string | null = null
+  /** Where the server's `move` event asked us to go, for the next attempt. */
+  private moveTo: string | null = null
 
   constructor(private readonly opts: LifecycleOptions) {
     this.rpc = new Rpc({
       adapter: opts.adapter,
       log: opts.log,
-      url: opts.host,
+      url: () => this.target ?? opts.host(),
       token: opts.token,
       timeout: opts.requestTimeout,
       onEvent: (name, data) => this.onEvent(name, data),
@@ -168,6 +175,7 @@ export class Lifecycle {
   }
 
   private joined(res: JoinResult): void {
+    this.nodes = res.nodes ?? []
     const changes = this.session.join(res)
     this.setState('joined')
     this.rpc.startHeartbeat(this.heartbeatMs())
@@ -180,6 +188,7 @@ export class Lifecycle {
       if (e && e.confrId === this.session.confrId) this.end(e.reason, e.failed, e.message)
       return
     }
+    if (name === 'move') return this.moved(data as Events['move'])
     this.session.event(name, data).forEach(this.opts.fire)
   }
 
@@ -206,6 +215,24 @@ export class Lifecycle {
     this.reconnector.start()
   }
 
+  /** Cluster: this server goes away or no longer hosts our conference: resume elsewhere now. */
+  private moved(e: Events['move']): void {
+    if (this.state !== 'joined') return
+    this.opts.log.info('server asks us to move:', e?.reason ?? '', e?.url ?? '')
+    this.moveTo = typeof e?.url === 'string' ? e.url : null
+    this.rpc.drop('moved by the server')
+    this.reconnector.nudge()
+  }
+
+  /** The first attempt goes where we were moved (or back where we were); later ones rotate
+   * through the configured host and the cluster's other servers. */
+  private pickServer(n: number): void {
+    const all = [this.opts.host(), ...this.nodes]
+    if (n === 1 && this.moveTo) this.target = this.moveTo
+    else if (n > 1) this.target = all[(n - 1) % all.length]
+    this.moveTo = null
+  }
+
   private onNetwork(up: boolean): void {
     this.opts.log.info('network', up ? 'up' : 'down')
     if (!up) {
@@ -221,6 +248,7 @@ export class Lifecycle {
   private async attempt(n: number): Promise<AttemptOutcome> {
     const { conference, self, resumeToken } = this.session
     if (!conference || !self) return 'stop'
+    this.pickServer(n)
     try {
       await this.rpc.connect()
     } catch (err) {
@@ -240,6 +268,7 @@ export class Lifecycle {
   }
 
   private resumed(res: ResumeResult): void {
+    this.nodes = res.nodes ?? this.nodes
     const changes = this.session.resume(res)
     this.setState('joined')
     this.rpc.release()

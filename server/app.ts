@@ -5,6 +5,7 @@ import { randomBytes } from 'crypto'
 import { createServer, type Server } from 'http'
 import { type AddressInfo } from 'net'
 import { Tokens } from './auth/tokens'
+import { Cluster } from './cluster/cluster'
 import { loadConfig, type ServerConfig } from './config'
 import { ConferenceService } from './conference/service'
 import { createApi } from './http/api'
@@ -34,6 +35,9 @@ export interface ConferenceServer {
   readonly wsUrl: string
   /** http://host:port */
   readonly httpUrl: string
+  /** Cluster mode (--redis): this node's part of it. */
+  readonly cluster?: Cluster
+  /** In a cluster, hands its conferences and clients to the other nodes first (--drain-ms). */
   stop(): Promise<void>
 }
 
@@ -66,6 +70,9 @@ export async function createConferenceServer(
   const tokens = new Tokens(config.secret, config.appId)
   const engine = createEngine(config, log)
   const service = new ConferenceService(config, tokens, engine, log.child({ mod: 'conference' }))
+  const cluster = config.redis
+    ? new Cluster(config.redis, config.nodeId, service, log.child({ mod: 'cluster' }))
+    : undefined
   const gate = new MediaGate(service, tokens, log.child({ mod: 'gate' }))
   const modes = new MediaModes(
     service,
@@ -79,6 +86,7 @@ export async function createConferenceServer(
     engineName: engine.name,
     recordingsDir: config.recordingsDir,
     log: log.child({ mod: 'http' }),
+    cluster,
   })
   const ingest = new Ingest({ tokens, service, engine, log: log.child({ mod: 'ingest' }) })
   const operatorConsole = createConsole({
@@ -109,7 +117,13 @@ export async function createConferenceServer(
     if (new URL(req.url ?? '/', 'http://x').pathname !== SIGNAL_PATH)
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n')
   })
-  const wss = attachSignalling(http, { service, tokens, config, log: log.child({ mod: 'signal' }) })
+  const wss = attachSignalling(http, {
+    service,
+    tokens,
+    config,
+    log: log.child({ mod: 'signal' }),
+    router: cluster?.router,
+  })
   sockets = () => wss.clients.size
 
   await engine.start(gate)
@@ -124,7 +138,15 @@ export async function createConferenceServer(
   }
   const port = (http.address() as AddressInfo).port
   const urlHost = config.publicHost.includes(':') ? `[${config.publicHost}]` : config.publicHost
-  log.info({ port, engine: engine.name, dev: config.dev }, 'conference server listening')
+  const wsUrl = `ws://${urlHost}:${port}${SIGNAL_PATH}`
+  if (cluster) {
+    cluster.wsUrl = wsUrl
+    await cluster.start()
+  }
+  log.info(
+    { port, engine: engine.name, dev: config.dev, node: cluster?.nodeId },
+    'conference server listening',
+  )
 
   let stopping: Promise<void> | null = null
   return {
@@ -135,14 +157,17 @@ export async function createConferenceServer(
     tokens,
     log,
     ingest,
-    wsUrl: `ws://${urlHost}:${port}${SIGNAL_PATH}`,
+    wsUrl,
     httpUrl: `http://${urlHost}:${port}`,
+    cluster,
     stop() {
       stopping ??= (async () => {
+        await cluster?.drain(config.drainMs)
         for (const ws of wss.clients) ws.close(CloseCode.SHUTDOWN, 'server shutting down')
         // Recordings are finalised before the engine (their input) goes away.
         await Promise.all([modes.stop(), ingest.stop()])
         service.close()
+        await cluster?.stop()
         await engine.stop()
         await new Promise<void>((resolve) => {
           http.close(() => resolve())

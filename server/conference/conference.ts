@@ -70,6 +70,8 @@ export interface ConferenceOptions {
   recMerge: boolean
   /** Room name when created by joinRoom. */
   name?: string
+  /** When it was made (ms); a conference taken over by another cluster node keeps its own. */
+  createdAt?: number
 }
 
 export class ConferenceState {
@@ -82,7 +84,7 @@ export class ConferenceState {
    */
   readonly kickedAt = new Map<string, number>()
   emptyTimer: NodeJS.Timeout | null = null
-  readonly createdAt = Date.now()
+  readonly createdAt: number
   readonly id: string
   readonly type: ConfrTypeValue
   readonly password: string
@@ -101,6 +103,7 @@ export class ConferenceState {
     this.rec = o.rec
     this.recMerge = o.recMerge
     this.name = o.name
+    this.createdAt = o.createdAt ?? Date.now()
   }
 
   memberByUser(userId: string): MemberState | undefined {

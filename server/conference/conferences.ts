@@ -32,8 +32,9 @@ export function newConference(
     if (typeof v === 'number' && v > limit)
       throw new RpcError(ErrorCode.BAD_REQUEST, `config.${k} exceeds this server's limit ${limit}`)
   }
+  const claimed = o.name !== undefined ? ctx.claimedRooms.get(o.name) : undefined
   const conf = new ConferenceState({
-    id: newId('CF_'),
+    id: claimed ?? newId('CF_'),
     type: o.type,
     password: o.password ?? '',
     ownerUserId: caller.userId,
@@ -48,7 +49,10 @@ export function newConference(
     name: o.name,
   })
   ctx.conferences.set(conf.id, conf)
-  if (o.name !== undefined) ctx.byRoom.set(o.name, conf.id)
+  if (o.name !== undefined) {
+    ctx.byRoom.set(o.name, conf.id)
+    ctx.claimedRooms.delete(o.name)
+  }
   scheduleEndIfEmpty(ctx, conf)
   ctx.log.info(
     { confrId: conf.id, type: o.type, name: o.name, by: caller.userId },

@@ -44,6 +44,11 @@ export interface ServiceContext {
   readonly conferences: Map<string, ConferenceState>
   /** Room name → confrId of the conferences joined by roomName. */
   readonly byRoom: Map<string, string>
+  /**
+   * Room name → the id its conference must take when this node creates it (a cluster claims the
+   * name in Redis first, with that id, so that racing nodes agree on one conference).
+   */
+  readonly claimedRooms: Map<string, string>
   readonly passwords: PasswordGuard
   /** The service's own EventEmitter.emit. */
   emit<K extends keyof ServiceEvents>(event: K, ...args: ServiceEvents[K]): boolean
@@ -59,6 +64,8 @@ export interface ServiceEvents {
   'member-joined': [conf: ConferenceState, member: MemberState]
   'member-left': [conf: ConferenceState, member: MemberState]
   'conference-end': [conf: ConferenceState]
+  /** Cluster: another node hosts the conference now; its jobs and media here stop, nobody is told. */
+  'conference-released': [conf: ConferenceState]
   /** A request answered with an error (signal/connection.ts), for /metrics. */
   'request-failed': [code: number]
 }

@@ -16,7 +16,7 @@ import { type Caller, newId, type P, type R, type ServiceContext } from './conte
 import { newConference } from './conferences'
 import { checkPassword, conferenceOf, membershipOf } from './lookups'
 import { broadcastAll } from './sending'
-import { removeMember } from './teardown'
+import { removeMember, scheduleEndIfEmpty } from './teardown'
 import { signedUrls, snapshot } from './views'
 
 export function join(ctx: ServiceContext, caller: Caller, p: P<'join'>): R<'join'> {
@@ -191,12 +191,35 @@ export function detach(ctx: ServiceContext, caller: Caller) {
     const member = conf?.members.get(memberId)
     if (!conf || !member || member.peer !== caller.peer) continue
     member.peer = null
-    member.graceTimer = setTimeout(() => {
-      member.graceTimer = null
-      if (conf.members.get(member.id) === member && !member.peer)
-        removeMember(ctx, conf, member, 'timeout')
-    }, ctx.config.graceMs)
-    member.graceTimer.unref()
+    startGrace(ctx, conf, member)
   }
   caller.memberships.clear()
+}
+
+/** A member without a socket keeps its place for graceMs, then leaves as timed out. */
+function startGrace(ctx: ServiceContext, conf: ConferenceState, member: MemberState) {
+  if (member.graceTimer) clearTimeout(member.graceTimer)
+  member.graceTimer = setTimeout(() => {
+    member.graceTimer = null
+    if (conf.members.get(member.id) === member && !member.peer)
+      removeMember(ctx, conf, member, 'timeout')
+  }, ctx.config.graceMs)
+  member.graceTimer.unref()
+}
+
+/**
+ * Cluster: host a conference rebuilt from the shared store (its node died or handed it over).
+ * Every member waits out the grace window for its client to resume here; media starts again
+ * when publishers push to this node's engine. The old node's mix stream is dropped: this node's
+ * media jobs make their own ('conference-created').
+ */
+export function adopt(ctx: ServiceContext, conf: ConferenceState) {
+  if (ctx.conferences.has(conf.id)) return
+  for (const s of [...conf.streams.values()]) if (s.type === 'mix') conf.streams.delete(s.id)
+  ctx.conferences.set(conf.id, conf)
+  if (conf.name !== undefined) ctx.byRoom.set(conf.name, conf.id)
+  for (const m of conf.members.values()) startGrace(ctx, conf, m)
+  scheduleEndIfEmpty(ctx, conf)
+  ctx.log.info({ confrId: conf.id, members: conf.members.size }, 'conference taken over')
+  ctx.emit('conference-created', conf)
 }

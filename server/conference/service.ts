@@ -42,6 +42,7 @@ export class ConferenceService extends EventEmitter<ServiceEvents> {
       log,
       conferences: this.conferences,
       byRoom: this.byRoom,
+      claimedRooms: new Map(),
       passwords: new PasswordGuard(() => config),
       // Node's typing of emit's rest args is conditional; ServiceEvents is the contract here.
       emit: (event, ...args) =>
@@ -99,6 +100,24 @@ export class ConferenceService extends EventEmitter<ServiceEvents> {
   /** The operator console's role change: as an admin's grantRole. */
   operatorGrantRole(conf: ConferenceState, memberNames: string[], role: RoleValue) {
     return moderation.setRoles(this.ctx, conf, { memberNames, role })
+  }
+
+  // ---- cluster (server/cluster/) ----
+
+  /** The room name's conference, when this node creates it, takes `id` (claimed in Redis). */
+  claimRoom(name: string, id: string | null) {
+    if (id === null) this.ctx.claimedRooms.delete(name)
+    else this.ctx.claimedRooms.set(name, id)
+  }
+
+  /** Host a conference rebuilt from the shared store; its members resume here. */
+  adopt(conf: ConferenceState) {
+    membership.adopt(this.ctx, conf)
+  }
+
+  /** Stop hosting a conference (another node has it now); nobody is told. */
+  release(conf: ConferenceState) {
+    teardown.releaseConference(this.ctx, conf)
   }
 
   notifyAdmins<E extends EventName>(conf: ConferenceState, event: E, data: Events[E]) {

@@ -59,3 +59,28 @@ export function scheduleEndIfEmpty(ctx: ServiceContext, conf: ConferenceState) {
   }, ctx.config.graceMs)
   conf.emptyTimer.unref()
 }
+
+/**
+ * Cluster: stop hosting a conference here, as it is (another node hosts it from now on): timers
+ * stop, its media on this engine is cut, and nobody is told; members resume on the new host.
+ */
+export function releaseConference(ctx: ServiceContext, conf: ConferenceState) {
+  if (ctx.conferences.get(conf.id) !== conf) return
+  for (const m of conf.members.values()) {
+    if (m.graceTimer) clearTimeout(m.graceTimer)
+    m.graceTimer = null
+    for (const sessionId of m.playSessions.keys()) ctx.media.closeSession(sessionId)
+    m.playSessions.clear()
+    m.peer = null
+  }
+  for (const s of conf.streams.values()) {
+    if (s.publishSession) ctx.media.closeSession(s.publishSession)
+    s.publishSession = null
+  }
+  if (conf.emptyTimer) clearTimeout(conf.emptyTimer)
+  conf.emptyTimer = null
+  ctx.conferences.delete(conf.id)
+  if (conf.name !== undefined && ctx.byRoom.get(conf.name) === conf.id) ctx.byRoom.delete(conf.name)
+  ctx.log.info({ confrId: conf.id }, 'conference handed over')
+  ctx.emit('conference-released', conf)
+}

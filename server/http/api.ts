@@ -7,6 +7,8 @@ import { z } from 'zod'
 import { ErrorCode, Role } from '../../sdk/protocol'
 import { ID_PATTERN, type Tokens } from '../auth/tokens'
 import { type ServerConfig } from '../config'
+import { type Cluster } from '../cluster/cluster'
+import { keys } from '../cluster/store'
 import { type ConferenceService } from '../conference/service'
 import { type Logger } from '../log'
 import { listRecordings, recordingFile } from './recordings'
@@ -44,6 +46,16 @@ export interface ApiDeps {
   recordingsDir: string
   /** Where a 5xx is logged, with the request id its reply carries. */
   log: Logger
+  /** Cluster mode (--redis). */
+  cluster?: Cluster
+}
+
+/** A JSON answer with a status of its own (a health check that fails is still a body). */
+class StatusReply {
+  constructor(
+    readonly status: number,
+    readonly body: unknown,
+  ) {}
 }
 
 /** A route's answer that is a file to stream rather than JSON. */
@@ -95,6 +107,16 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
   }
 }
 
+/** Cluster: the conferences other nodes host, with their host (details are on that node). */
+async function elsewhere(cluster: Cluster | undefined, service: ConferenceService) {
+  if (!cluster) return []
+  const cmd = cluster.store.cmd
+  const ids = (await cmd.smembers(keys.confs)).filter((id) => !service.conferences.has(id))
+  if (ids.length === 0) return []
+  const hosts = await cmd.mget(ids.map(keys.host))
+  return ids.map((confrId, i) => ({ confrId, host: hosts[i] }))
+}
+
 function conferenceSummary(service: ConferenceService, id: string, detail: boolean) {
   const c = service.conferences.get(id)
   if (!c) throw new HttpError(404, ErrorCode.NO_SUCH_CONFERENCE, `no conference ${id}`)
@@ -144,13 +166,19 @@ export function createApi(deps: ApiDeps) {
     [
       'GET',
       /^\/healthz$/,
-      () => ({
-        ok: true,
-        version: VERSION,
-        engine: deps.engineName,
-        dev: config.dev,
-        ...service.stats(),
-      }),
+      () => {
+        const cluster = deps.cluster?.health()
+        const ok = !cluster || cluster.redis === 'up'
+        const body = {
+          ok,
+          version: VERSION,
+          engine: deps.engineName,
+          dev: config.dev,
+          ...service.stats(),
+          ...cluster,
+        }
+        return new StatusReply(ok ? 200 : 503, body)
+      },
     ],
     [
       'GET',
@@ -179,13 +207,13 @@ export function createApi(deps: ApiDeps) {
     [
       'GET',
       /^\/api\/conferences$/,
-      (req) => {
+      async (req) => {
         bearer(req, config.adminSecret, 'the admin secret')
-        return {
-          conferences: [...service.conferences.keys()].map((id) =>
-            conferenceSummary(service, id, false),
-          ),
-        }
+        const here = [...service.conferences.keys()].map((id) => ({
+          ...conferenceSummary(service, id, false),
+          host: deps.cluster?.nodeId,
+        }))
+        return { conferences: [...here, ...(await elsewhere(deps.cluster, service))] }
       },
     ],
     [
@@ -238,7 +266,8 @@ export function createApi(deps: ApiDeps) {
         createReadStream(out.file).pipe(res)
         return
       }
-      send(res, 200, out)
+      if (out instanceof StatusReply) send(res, out.status, out.body)
+      else send(res, 200, out)
     } catch (e) {
       if (e instanceof HttpError && e.status < 500)
         return send(res, e.status, { error: { code: e.code, message: e.message } })

@@ -50,6 +50,7 @@ export class MediaModes {
     service.on('stream-live', guard('start', this.live))
     service.on('stream-idle', guard('stop', this.idle))
     service.on('conference-end', (conf: ConferenceState) => void this.ended(conf))
+    service.on('conference-released', (conf: ConferenceState) => void this.ended(conf))
   }
 
   private jobsOf(conf: ConferenceState): ConferenceJobs {

@@ -1,10 +1,11 @@
 // One signalling socket: parse, validate, rate-limit, authenticate, dispatch, reply. Nothing a
 // client sends can change state unless it is a well-formed, authorised request.
+import { randomBytes } from 'crypto'
 import WebSocket from 'ws'
 import { CloseCode, ErrorCode, type MethodName } from '../../sdk/protocol'
 import { type Tokens } from '../auth/tokens'
 import { type ServerConfig } from '../config'
-import { type Peer } from '../conference/conference'
+import { type LocalSocket, type Router } from '../cluster/router'
 import { type Caller, type ConferenceService } from '../conference/service'
 import { type Logger } from '../log'
 import { RpcError } from '../rpc-error'
@@ -29,13 +30,26 @@ export interface ConnectionDeps {
   tokens: Tokens
   config: ServerConfig
   log: Logger
+  /** Cluster mode: requests go where their conference is hosted (cluster/router.ts). */
+  router?: Router
 }
 
-export class Connection implements Peer {
-  private caller: Caller | null = null
+/** How long a moved client has to reconnect by itself before its socket is closed. */
+const MOVE_CLOSE_MS = 1000
+
+export class Connection implements LocalSocket {
+  readonly id = randomBytes(9).toString('base64url')
+  private _caller: Caller | null = null
   private readonly bucket: TokenBucket
   private strikes = 0
   private idleTimer: NodeJS.Timeout | null = null
+  /** Requests answered asynchronously (cluster) not answered yet. */
+  private inFlight = 0
+  /**
+   * Events that came while such a request was in flight: sent after its reply, so that a client
+   * never hears of a conference before the reply that put it there.
+   */
+  private held: string[] = []
 
   constructor(
     private readonly ws: WebSocket,
@@ -50,25 +64,37 @@ export class Connection implements Peer {
     ws.on('message', (data, isBinary) => this.onFrame(data, isBinary))
     ws.on('close', () => this.onClose())
     ws.on('error', (e) => deps.log.debug({ ip, err: e.message }, 'socket error'))
+    deps.router?.sockets.set(this.id, this)
+  }
+
+  get caller(): Caller | null {
+    return this._caller
   }
 
   /** confrId → memberId of what this socket holds (for invariant checks). */
   get memberships(): ReadonlyMap<string, string> {
-    return this.caller?.memberships ?? new Map()
+    return this._caller?.memberships ?? new Map()
   }
 
   // ---- Peer ----
 
   send(event: string, data: unknown) {
-    this.write({ event, data })
+    this.sendFrame(JSON.stringify({ event, data }))
   }
 
   sendFrame(text: string) {
-    this.writeText(text)
+    if (this.inFlight > 0) this.held.push(text)
+    else this.writeText(text)
   }
 
   left(confrId: string) {
-    this.caller?.memberships.delete(confrId)
+    this._caller?.memberships.delete(confrId)
+  }
+
+  /** Cluster: reconnect (to `url`) and resume; the socket closes shortly after in any case. */
+  move(reason: string, url?: string) {
+    this.send('move', url ? { reason, url } : { reason })
+    setTimeout(() => this.ws.close(CloseCode.SHUTDOWN, reason), MOVE_CLOSE_MS).unref()
   }
 
   // ---- internals ----
@@ -140,12 +166,25 @@ export class Connection implements Peer {
       return this.fail(echo, ErrorCode.BAD_REQUEST, describeIssues(frame.error, 'frame'))
     }
     const { id, method, params, token } = frame.data
-    try {
-      this.reply(id, this.dispatch(method, params ?? {}, token))
-    } catch (e) {
+    const failed = (e: unknown) => {
       if (e instanceof RpcError) return this.fail(id, e.code, e.message)
       this.deps.log.error({ err: e, method }, 'request failed')
       this.fail(id, ErrorCode.INTERNAL, 'internal error')
+    }
+    try {
+      const out = this.dispatch(method, params ?? {}, token)
+      if (!(out instanceof Promise)) return this.reply(id, out)
+      this.inFlight++
+      out
+        .then((r) => this.reply(id, r), failed)
+        .finally(() => {
+          if (--this.inFlight > 0) return
+          const held = this.held
+          this.held = []
+          for (const text of held) this.writeText(text)
+        })
+    } catch (e) {
+      failed(e)
     }
   }
 
@@ -156,23 +195,28 @@ export class Connection implements Peer {
     if (method === 'ping') return { t: Date.now() }
     const presented = method === 'auth' ? (params as Params<'auth'>).token : token
     if (presented) this.authenticate(presented)
-    if (!this.caller) throw new RpcError(ErrorCode.TOKEN, 'authenticate first: send token')
+    const caller = this._caller
+    if (!caller) throw new RpcError(ErrorCode.TOKEN, 'authenticate first: send token')
     if (!isServiceMethod(method)) {
-      return { userId: this.caller.userId, appId: this.caller.appId, serverTime: Date.now() }
+      return { userId: caller.userId, appId: caller.appId, serverTime: Date.now() }
     }
-    return this.deps.service.handle(method, this.caller, params as Params<typeof method>)
+    const p = params as Params<typeof method>
+    if (this.deps.router) return this.deps.router.route(method, caller, p, this.id)
+    return this.deps.service.handle(method, caller, p)
   }
 
   private authenticate(token: string) {
     const claims = this.deps.tokens.verifyUser(token)
-    if (this.caller && this.caller.userId !== claims.userId)
+    if (this._caller && this._caller.userId !== claims.userId)
       throw new RpcError(ErrorCode.TOKEN, 'this socket belongs to another user')
-    if (this.caller) this.caller.maxRole = claims.maxRole
-    else this.caller = { ...claims, peer: this, memberships: new Map(), address: this.ip }
+    if (this._caller) this._caller.maxRole = claims.maxRole
+    else this._caller = { ...claims, peer: this, memberships: new Map(), address: this.ip }
   }
 
   private onClose() {
     if (this.idleTimer) clearTimeout(this.idleTimer)
-    if (this.caller) this.deps.service.detach(this.caller)
+    const router = this.deps.router
+    if (router) router.detach(this._caller, this.id)
+    else if (this._caller) this.deps.service.detach(this._caller)
   }
 }

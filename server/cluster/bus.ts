@@ -1,0 +1,164 @@
+// Node-to-node messages over Redis pub/sub: requests forwarded to the node hosting a conference
+// and their replies, event frames for bridged sockets (batched: one publish per node per tick,
+// each frame once however many sockets of that node receive it), and cluster-wide notices.
+import { ErrorCode } from '../../sdk/protocol'
+import { type Logger } from '../log'
+import { RpcError } from '../rpc-error'
+import { keys, type Store } from './store'
+
+/** Who sent a forwarded request, as its own node authenticated it. */
+export interface CallerInfo {
+  userId: string
+  appId: string
+  maxRole?: number
+  address?: string
+}
+
+export type BusMessage =
+  | {
+      t: 'req'
+      from: string
+      rid: number
+      conn: string
+      caller: CallerInfo
+      confrId: string
+      method: string
+      params: unknown
+    }
+  | {
+      t: 'res'
+      rid: number
+      result?: unknown
+      error?: { code: number; message: string }
+      notHere?: boolean
+    }
+  /** Event frames for sockets of the receiving node: [frame, connection ids]. */
+  | { t: 'ev'; batch: Array<[string, string[]]> }
+  /** A membership no longer belongs to that socket (exit, kick, replaced). */
+  | { t: 'left'; conn: string; confrId: string }
+  /** A bridged socket closed: its memberships wait out the grace window. */
+  | { t: 'detach'; from: string; conn: string }
+  /** To one node: host this conference from the store now (drain hand-over). */
+  | { t: 'adopt'; confrId: string }
+  /** To all: the conference has a new host; move your sockets in it so they resume there. */
+  | { t: 'rehost'; confrId: string; node: string }
+
+/** A reply saying the conference is not hosted by the node asked (any more). */
+export class NotHere extends Error {}
+
+const REQUEST_TIMEOUT_MS = 5000
+
+export class Bus {
+  private nextRid = 1
+  private readonly pending = new Map<
+    number,
+    {
+      node: string
+      resolve: (v: unknown) => void
+      reject: (e: Error) => void
+      timer: NodeJS.Timeout
+    }
+  >()
+  private readonly frames = new Map<string, Map<string, string[]>>()
+  private flushQueued = false
+
+  constructor(
+    private readonly store: Store,
+    private readonly nodeId: string,
+    private readonly log: Logger,
+    private readonly onMessage: (m: BusMessage) => void,
+  ) {
+    store.sub.on('message', (_channel: string, text: string) => this.receive(text))
+    // (Re)subscribed on every ready: a Redis restart forgets subscriptions.
+    store.sub.on('ready', () => void this.subscribe())
+  }
+
+  async subscribe(): Promise<void> {
+    await this.store.sub.subscribe(keys.bus(this.nodeId), keys.all).catch((e: Error) => {
+      this.log.warn({ err: e.message }, 'bus subscribe failed')
+    })
+  }
+
+  send(node: string, m: BusMessage): void {
+    this.store.cmd.publish(keys.bus(node), JSON.stringify(m)).catch((e: Error) => {
+      this.log.warn({ node, t: m.t, err: e.message }, 'bus send failed')
+    })
+  }
+
+  broadcast(m: BusMessage): void {
+    this.store.cmd.publish(keys.all, JSON.stringify(m)).catch((e: Error) => {
+      this.log.warn({ t: m.t, err: e.message }, 'bus broadcast failed')
+    })
+  }
+
+  /** Forward a request to `node`; resolves with its result, rejects with its RpcError. */
+  request(node: string, m: Omit<Extract<BusMessage, { t: 'req' }>, 'rid' | 'from' | 't'>) {
+    const rid = this.nextRid++
+    return new Promise<unknown>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(rid)
+        reject(new RpcError(ErrorCode.UNAVAILABLE, 'the conference host did not answer; retry'))
+      }, REQUEST_TIMEOUT_MS)
+      this.pending.set(rid, { node, resolve, reject, timer })
+      this.send(node, { ...m, t: 'req', rid, from: this.nodeId })
+    })
+  }
+
+  reply(to: string, rid: number, out: { result?: unknown; error?: RpcError; notHere?: boolean }) {
+    const error = out.error && { code: out.error.code, message: out.error.message }
+    this.send(to, { t: 'res', rid, result: out.result, error, notHere: out.notHere })
+  }
+
+  /** An event frame for socket `conn` of `node`, sent with the others of this tick. */
+  frame(node: string, conn: string, text: string): void {
+    let byFrame = this.frames.get(node)
+    if (!byFrame) this.frames.set(node, (byFrame = new Map()))
+    const conns = byFrame.get(text)
+    if (conns) conns.push(conn)
+    else byFrame.set(text, [conn])
+    if (this.flushQueued) return
+    this.flushQueued = true
+    setImmediate(() => this.flushFrames())
+  }
+
+  private flushFrames() {
+    this.flushQueued = false
+    for (const [node, byFrame] of this.frames) this.send(node, { t: 'ev', batch: [...byFrame] })
+    this.frames.clear()
+  }
+
+  private receive(text: string) {
+    let m: BusMessage
+    try {
+      m = JSON.parse(text) as BusMessage
+    } catch {
+      return this.log.warn('bus: a message that is not JSON')
+    }
+    if (m.t !== 'res') return this.onMessage(m)
+    const p = this.pending.get(m.rid)
+    if (!p) return
+    this.pending.delete(m.rid)
+    clearTimeout(p.timer)
+    if (m.notHere) p.reject(new NotHere())
+    else if (m.error) p.reject(new RpcError(m.error.code, m.error.message))
+    else p.resolve(m.result)
+  }
+
+  /** `node` died: what we asked it will never be answered; the askers look for the new host. */
+  failNode(node: string) {
+    for (const [rid, p] of this.pending) {
+      if (p.node !== node) continue
+      this.pending.delete(rid)
+      clearTimeout(p.timer)
+      p.reject(new NotHere())
+    }
+  }
+
+  close() {
+    for (const p of this.pending.values()) {
+      clearTimeout(p.timer)
+      p.reject(new RpcError(ErrorCode.UNAVAILABLE, 'server shutting down'))
+    }
+    this.pending.clear()
+  }
+}

@@ -1,0 +1,131 @@
+// One node of a cluster (--redis): the shared store, the bus, the node registry, the conferences
+// hosted here and the request router, put together; the beat that keeps leases and finds dead
+// nodes; health; and the drain of a node told to stop (docs/scale.md).
+import { type ConferenceService } from '../conference/service'
+import { type Logger } from '../log'
+import { Bus } from './bus'
+import { Hosting } from './hosting'
+import { BEAT_MS, type NodeInfo, Nodes } from './nodes'
+import { Router } from './router'
+import { Store } from './store'
+
+export interface ClusterHealth {
+  node: string
+  redis: 'up' | 'down'
+  draining: boolean
+  nodes: number
+}
+
+export class Cluster {
+  readonly store: Store
+  readonly bus: Bus
+  readonly nodes: Nodes
+  readonly hosting: Hosting
+  readonly router: Router
+  /** Filled in once the HTTP server listens. */
+  wsUrl = ''
+  private draining = false
+  private beatTimer: NodeJS.Timeout | null = null
+  private beating = false
+
+  constructor(
+    url: string,
+    readonly nodeId: string,
+    private readonly service: ConferenceService,
+    private readonly log: Logger,
+  ) {
+    this.store = new Store(url, nodeId, log)
+    this.bus = new Bus(this.store, nodeId, log, (m) => {
+      this.router.receive(m).catch((e: Error) => log.warn({ t: m.t, err: e.message }, 'bus'))
+    })
+    this.nodes = new Nodes(this.store, () => this.info(), log)
+    this.hosting = new Hosting(this.store, service, this.nodes, this.bus, nodeId, log)
+    this.router = new Router(
+      service,
+      this.store,
+      this.bus,
+      this.hosting,
+      this.nodes,
+      nodeId,
+      log,
+      () => !this.draining,
+    )
+    this.nodes.on('died', (id) => {
+      this.bus.failNode(id)
+      this.router.nodeDied(id)
+      this.hosting.orphansOf(id).catch((e: Error) => log.warn({ err: e.message }, 'take-over'))
+    })
+    this.store.on('up', () => {
+      void this.bus.subscribe()
+      this.hosting.rewriteAll().catch((e: Error) => log.warn({ err: e.message }, 'rewrite'))
+    })
+  }
+
+  private info(): NodeInfo {
+    const { members, conferences } = this.service.stats()
+    return { id: this.nodeId, wsUrl: this.wsUrl, members, conferences, draining: this.draining }
+  }
+
+  async start(): Promise<void> {
+    await this.store.connect()
+    await this.bus.subscribe()
+    await this.beat()
+    this.beatTimer = setInterval(() => void this.beat(), BEAT_MS)
+    this.beatTimer.unref()
+  }
+
+  private async beat() {
+    if (this.beating || !this.store.up) return
+    this.beating = true
+    try {
+      await this.nodes.beat()
+      await this.hosting.renew()
+    } catch (e) {
+      this.log.warn({ err: (e as Error).message }, 'cluster beat failed')
+    } finally {
+      this.beating = false
+    }
+  }
+
+  health(): ClusterHealth {
+    return {
+      node: this.nodeId,
+      redis: this.store.up ? 'up' : 'down',
+      draining: this.draining,
+      nodes: this.nodes.alive.size,
+    }
+  }
+
+  /**
+   * Stop taking joins, hand every hosted conference to another node, ask every client to move
+   * there, and wait (at most `ms`) until they have.
+   */
+  async drain(ms: number): Promise<void> {
+    if (this.draining) return
+    this.draining = true
+    const started = Date.now()
+    await this.beat()
+    const moved = await this.hosting.handOverAll().catch((e: Error) => {
+      this.log.error({ err: e.message }, 'hand-over failed')
+      return 0
+    })
+    const urls = this.nodes.otherUrls()
+    let i = 0
+    for (const s of this.router.sockets.values())
+      s.move('server shutting down', urls.length > 0 ? urls[i++ % urls.length] : undefined)
+    while (this.router.sockets.size > 0 && Date.now() - started < ms)
+      await new Promise((r) => setTimeout(r, 50))
+    this.log.info(
+      { conferences: moved, left: this.router.sockets.size, ms: Date.now() - started },
+      'drained',
+    )
+  }
+
+  async stop(): Promise<void> {
+    if (this.beatTimer) clearInterval(this.beatTimer)
+    this.beatTimer = null
+    if (this.store.up) await this.nodes.leave().catch(() => undefined)
+    this.bus.close()
+    await this.store.close()
+  }
+}

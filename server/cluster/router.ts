@@ -1,0 +1,287 @@
+// Where a socket's request is done: here when this node hosts the conference it names, else on
+// the node that does, over the bus; the reply comes back the same way. The host keeps a Caller
+// for each bridged socket (RemoteCaller) whose events go back through that socket's node.
+import { ErrorCode, type JoinResult, type MethodName } from '../../sdk/protocol'
+import { type Peer } from '../conference/conference'
+import { type Caller, type ConferenceService } from '../conference/service'
+import { type ServiceMethod } from '../conference/methods'
+import { newId } from '../conference/context'
+import { type Logger } from '../log'
+import { RpcError } from '../rpc-error'
+import { type Params } from '../signal/schemas'
+import { type Bus, type BusMessage, type CallerInfo, NotHere } from './bus'
+import { type Hosting } from './hosting'
+import { LEASE_MS, type Nodes } from './nodes'
+import { keys, type Store } from './store'
+
+/** A socket of this node, as the router sees it (signal/connection.ts). */
+export interface LocalSocket extends Peer {
+  readonly id: string
+  /** Ask the client to reconnect (to `url`, or where it likes) and resume there. */
+  move(reason: string, url?: string): void
+}
+
+/** Requests that change nothing: their reply need not wait for the store. */
+const READS = new Set<MethodName>([
+  'getConferenceTkt',
+  'getConferenceInfo',
+  'subscribe',
+  'unsubscribe',
+])
+/** Requests that name a stream, not a conference: tried in the caller's conferences in turn. */
+const BY_STREAM = new Set<MethodName>(['unpublish', 'subscribe', 'unsubscribe', 'setMedia'])
+
+/** Events of a bridged socket's membership, sent to the socket's own node. */
+class RemotePeer implements Peer {
+  constructor(
+    private readonly bus: Bus,
+    readonly node: string,
+    readonly conn: string,
+  ) {}
+  send(event: string, data: unknown) {
+    this.sendFrame(JSON.stringify({ event, data }))
+  }
+  sendFrame(text: string) {
+    this.bus.frame(this.node, this.conn, text)
+  }
+  left(confrId: string) {
+    this.bus.send(this.node, { t: 'left', conn: this.conn, confrId })
+  }
+}
+
+export class Router {
+  readonly sockets = new Map<string, LocalSocket & { caller: Caller | null }>()
+  /** `node/conn` → the Caller of a bridged socket, on this (hosting) node. */
+  private readonly remote = new Map<string, Caller>()
+
+  constructor(
+    private readonly service: ConferenceService,
+    private readonly store: Store,
+    private readonly bus: Bus,
+    private readonly hosting: Hosting,
+    private readonly nodes: Nodes,
+    private readonly nodeId: string,
+    private readonly log: Logger,
+    private readonly accepting: () => boolean,
+  ) {}
+
+  async route<M extends ServiceMethod>(
+    method: M,
+    caller: Caller,
+    params: Params<M>,
+    conn: string,
+  ): Promise<unknown> {
+    const p = params as { confrId?: string; roomName?: string }
+    const creates = method === 'createConference' || method === 'join'
+    if (creates && !this.store.up)
+      throw new RpcError(ErrorCode.UNAVAILABLE, 'the cluster store is unreachable; try again later')
+    if (creates && !this.accepting())
+      throw new RpcError(ErrorCode.UNAVAILABLE, 'this server is shutting down; connect to another')
+    try {
+      if (method === 'createConference')
+        return await this.create(caller, params as Params<'createConference'>)
+      if (method === 'join' && p.roomName !== undefined) {
+        const id = await this.roomId(p.roomName)
+        return await this.at(id, method, caller, params, conn)
+      }
+      if (p.confrId !== undefined) return await this.at(p.confrId, method, caller, params, conn)
+      if (BY_STREAM.has(method)) return await this.byStream(method, caller, params, conn)
+      return await this.local(method, caller, params)
+    } catch (e) {
+      if (e instanceof RpcError) throw e
+      // A Redis command failed (it is down): the client may retry.
+      this.log.warn({ method, err: (e as Error).message }, 'cluster request failed')
+      throw new RpcError(ErrorCode.UNAVAILABLE, 'the cluster store is unreachable; try again later')
+    }
+  }
+
+  /** A socket closed: its memberships here wait out the grace window; the others' hosts are told. */
+  detach(caller: Caller | null, conn: string) {
+    this.sockets.delete(conn)
+    if (!caller) return
+    const hosts = new Set<string>()
+    for (const confrId of caller.memberships.keys())
+      if (!this.hosting.hosts(confrId))
+        void this.hostOf(confrId).then((h) => h && this.tellDetach(h, conn, hosts))
+    this.service.detach(caller)
+  }
+
+  private tellDetach(host: string, conn: string, told: Set<string>) {
+    if (told.has(host)) return
+    told.add(host)
+    this.bus.send(host, { t: 'detach', from: this.nodeId, conn })
+  }
+
+  private async hostOf(confrId: string): Promise<string | null> {
+    return this.store.cmd.get(keys.host(confrId)).catch(() => null)
+  }
+
+  /** A message from another node. */
+  async receive(m: BusMessage): Promise<void> {
+    switch (m.t) {
+      case 'req':
+        return this.serve(m)
+      case 'ev':
+        for (const [frame, conns] of m.batch)
+          for (const c of conns) this.sockets.get(c)?.sendFrame(frame)
+        return
+      case 'left':
+        this.sockets.get(m.conn)?.left(m.confrId)
+        return
+      case 'detach': {
+        const rc = this.remote.get(`${m.from}/${m.conn}`)
+        this.remote.delete(`${m.from}/${m.conn}`)
+        if (rc) this.service.detach(rc)
+        return
+      }
+      case 'adopt':
+        await this.hosting.load(m.confrId)
+        return
+      case 'rehost':
+        return this.moveSocketsOf(m.confrId)
+    }
+  }
+
+  /** A node died: the sockets it bridged to us are gone; their memberships wait to resume. */
+  nodeDied(node: string) {
+    for (const [key, rc] of this.remote) {
+      if (!key.startsWith(node + '/')) continue
+      this.remote.delete(key)
+      this.service.detach(rc)
+    }
+  }
+
+  /** Every socket of this node in `confrId` reconnects and resumes (its host changed). */
+  private moveSocketsOf(confrId: string) {
+    for (const s of this.sockets.values())
+      if (s.caller?.memberships.has(confrId)) s.move('the conference moved to another server')
+  }
+
+  private async serve(m: Extract<BusMessage, { t: 'req' }>) {
+    const key = `${m.from}/${m.conn}`
+    let rc = this.remote.get(key)
+    if (!rc) {
+      const info: CallerInfo = m.caller
+      rc = {
+        userId: info.userId,
+        appId: info.appId,
+        maxRole: info.maxRole as Caller['maxRole'],
+        address: info.address,
+        peer: new RemotePeer(this.bus, m.from, m.conn),
+        memberships: new Map(),
+      }
+      this.remote.set(key, rc)
+    }
+    try {
+      if ((await this.hosting.resolve(m.confrId)) !== this.nodeId)
+        return this.bus.reply(m.from, m.rid, { notHere: true })
+      const result = await this.local(m.method as ServiceMethod, rc, m.params as never)
+      this.bus.reply(m.from, m.rid, { result })
+    } catch (e) {
+      const error = e instanceof RpcError ? e : new RpcError(ErrorCode.INTERNAL, 'internal error')
+      if (!(e instanceof RpcError)) this.log.error({ err: e, method: m.method }, 'request failed')
+      this.bus.reply(m.from, m.rid, { error })
+    }
+  }
+
+  /** Done here; a change is in the store before the reply leaves. */
+  private async local<M extends ServiceMethod>(method: M, caller: Caller, params: Params<M>) {
+    const result = this.service.handle(method, caller, params)
+    if (!READS.has(method)) {
+      for (const id of caller.memberships.keys()) this.hosting.changed(id)
+      const p = params as { confrId?: string }
+      if (p.confrId) this.hosting.changed(p.confrId)
+      await this.hosting.flush()
+    }
+    return this.withNodes(method, result)
+  }
+
+  private withNodes(method: MethodName, result: unknown) {
+    if (method !== 'join' && method !== 'resume') return result
+    return { ...(result as JoinResult), nodes: this.nodes.otherUrls() }
+  }
+
+  /** On another node: forwarded, and the socket's own view of its memberships kept. */
+  private async at<M extends ServiceMethod>(
+    confrId: string,
+    method: M,
+    caller: Caller,
+    params: Params<M>,
+    conn: string,
+  ): Promise<unknown> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const host = await this.hosting.resolve(confrId)
+      // Gone, or here: the service gives the answer (-301, -504...).
+      if (host === null || host === this.nodeId) return this.local(method, caller, params)
+      try {
+        const info: CallerInfo = {
+          userId: caller.userId,
+          appId: caller.appId,
+          maxRole: caller.maxRole,
+          address: caller.address,
+        }
+        const res = await this.bus.request(host, { conn, caller: info, confrId, method, params })
+        return this.bridged(method, caller, confrId, res)
+      } catch (e) {
+        if (!(e instanceof NotHere)) throw e
+      }
+    }
+    throw new RpcError(ErrorCode.UNAVAILABLE, 'the conference is moving between servers; retry')
+  }
+
+  private bridged(method: MethodName, caller: Caller, confrId: string, res: unknown) {
+    if (method === 'join' || method === 'resume') {
+      const r = res as JoinResult
+      caller.memberships.set(r.conference.confrId, r.self.id)
+      return this.withNodes(method, r)
+    }
+    if (method === 'exit') caller.memberships.delete(confrId)
+    return res
+  }
+
+  private async byStream<M extends ServiceMethod>(
+    method: M,
+    caller: Caller,
+    params: Params<M>,
+    conn: string,
+  ) {
+    let last: unknown = null
+    for (const confrId of [...caller.memberships.keys()]) {
+      try {
+        return await this.at(confrId, method, caller, params, conn)
+      } catch (e) {
+        const code = (e as RpcError).code
+        if (code !== ErrorCode.PUBLISH_INACTIVE && code !== ErrorCode.MEMBER_INVALID) throw e
+        last = e
+      }
+    }
+    if (last) throw last
+    return this.local(method, caller, params)
+  }
+
+  /** The conference of a room name: the one that exists, or a new one hosted here. */
+  private async roomId(name: string): Promise<string> {
+    const existing = await this.store.cmd.get(keys.room(name))
+    if (existing) return existing
+    const id = newId('CF_')
+    const winner = await this.store.cmd.claimRoom(
+      keys.room(name),
+      keys.host(id),
+      keys.confs,
+      id,
+      this.nodeId,
+      LEASE_MS,
+    )
+    // The claim is held until the join made the conference, which `local` then writes.
+    if (winner === id) this.service.claimRoom(name, id)
+    return winner
+  }
+
+  private async create(caller: Caller, params: Params<'createConference'>) {
+    const result = this.service.handle('createConference', caller, params)
+    await this.store.cmd.claimHost(keys.host(result.confrId), this.nodeId, '', LEASE_MS)
+    this.hosting.changed(result.confrId)
+    await this.hosting.flush()
+    return result
+  }
+}
