@@ -6,13 +6,13 @@ import { type ConferenceState } from '../conference/conference'
 import { type ConferenceService } from '../conference/service'
 import { type Logger } from '../log'
 import { type Bus } from './bus'
-import { decode, encode } from './codec'
+import { decode, encode, type Field } from './codec'
 import { LEASE_MS, type Nodes } from './nodes'
 import { keys, type Store } from './store'
 
 export class Hosting {
-  /** confrId → field → JSON as last written: a write sends only the difference. */
-  private readonly written = new Map<string, Map<string, string>>()
+  /** confrId → field → what was last written: a write sends only the difference. */
+  private readonly written = new Map<string, Map<string, Field>>()
   private readonly dirty = new Set<string>()
   private flushing: Promise<void> | null = null
   /** Loads in progress, so that two requests arriving together load a conference once. */
@@ -64,10 +64,10 @@ export class Hosting {
   }
 
   private write(multi: ReturnType<Store['cmd']['multi']>, conf: ConferenceState) {
-    const before = this.written.get(conf.id) ?? new Map<string, string>()
-    const now = encode(conf)
+    const before = this.written.get(conf.id) ?? new Map<string, Field>()
+    const now = encode(conf, before)
     const set: string[] = []
-    for (const [field, json] of now) if (before.get(field) !== json) set.push(field, json)
+    for (const [field, f] of now) if (before.get(field)?.sig !== f.sig) set.push(field, f.json)
     const gone = [...before.keys()].filter((f) => !now.has(f))
     if (set.length > 0) multi.hset(keys.conf(conf.id), ...set)
     if (gone.length > 0) multi.hdel(keys.conf(conf.id), ...gone)
