@@ -81,8 +81,11 @@ export class Router {
       if (method === 'createConference')
         return await this.create(caller, params as Params<'createConference'>)
       if (method === 'join' && p.roomName !== undefined) {
-        const id = await this.roomId(p.roomName)
-        return await this.at(id, method, caller, params, conn)
+        const { id, claimed } = await this.roomId(p.roomName)
+        return await this.at(id, method, caller, params, conn).catch(async (e: unknown) => {
+          if (claimed) await this.dropUnusedClaim(p.roomName!, id)
+          throw e
+        })
       }
       if (p.confrId !== undefined) return await this.at(p.confrId, method, caller, params, conn)
       if (BY_STREAM.has(method)) return await this.byStream(method, caller, params, conn)
@@ -260,9 +263,9 @@ export class Router {
   }
 
   /** The conference of a room name: the one that exists, or a new one hosted here. */
-  private async roomId(name: string): Promise<string> {
+  private async roomId(name: string): Promise<{ id: string; claimed: boolean }> {
     const existing = await this.store.cmd.get(keys.room(name))
-    if (existing) return existing
+    if (existing) return { id: existing, claimed: false }
     const id = newId('CF_')
     const winner = await this.store.cmd.claimRoom(
       keys.room(name),
@@ -274,7 +277,19 @@ export class Router {
     )
     // The claim is held until the join made the conference, which `local` then writes.
     if (winner === id) this.service.claimRoom(name, id)
-    return winner
+    return { id: winner, claimed: winner === id }
+  }
+
+  /** A join that claimed a room name here and failed before making its conference. */
+  private async dropUnusedClaim(name: string, id: string) {
+    if (this.hosting.hosts(id)) return
+    this.service.claimRoom(name, null)
+    const cmd = this.store.cmd
+    await Promise.all([
+      cmd.delIf(keys.room(name), id),
+      cmd.delIf(keys.host(id), this.nodeId),
+      cmd.srem(keys.confs, id),
+    ]).catch(() => undefined)
   }
 
   private async create(caller: Caller, params: Params<'createConference'>) {
