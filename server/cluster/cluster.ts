@@ -70,6 +70,7 @@ export class Cluster {
     await this.store.connect()
     await this.bus.subscribe()
     await this.beat()
+    if (this.store.up) await this.hosting.adoptOwn()
     this.beatTimer = setInterval(() => void this.beat(), BEAT_MS)
     this.beatTimer.unref()
   }
@@ -79,7 +80,7 @@ export class Cluster {
     this.beating = true
     try {
       await this.nodes.beat()
-      await this.hosting.renew()
+      await this.hosting.verify()
     } catch (e) {
       this.log.warn({ err: (e as Error).message }, 'cluster beat failed')
     } finally {

@@ -11,7 +11,7 @@ import { RpcError } from '../rpc-error'
 import { type Params } from '../signal/schemas'
 import { type Bus, type BusMessage, type CallerInfo, NotHere } from './bus'
 import { type Hosting } from './hosting'
-import { LEASE_MS, type Nodes } from './nodes'
+import { type Nodes } from './nodes'
 import { keys, type Store } from './store'
 
 /** A socket of this node, as the router sees it (signal/connection.ts). */
@@ -273,7 +273,6 @@ export class Router {
       keys.confs,
       id,
       this.nodeId,
-      LEASE_MS,
     )
     // The claim is held until the join made the conference, which `local` then writes.
     if (winner === id) this.service.claimRoom(name, id)
@@ -294,7 +293,7 @@ export class Router {
 
   private async create(caller: Caller, params: Params<'createConference'>) {
     const result = this.service.handle('createConference', caller, params)
-    await this.store.cmd.claimHost(keys.host(result.confrId), this.nodeId, '', LEASE_MS)
+    await this.store.cmd.claimHost(keys.host(result.confrId), this.nodeId, '')
     this.hosting.changed(result.confrId)
     await this.hosting.flush()
     return result
