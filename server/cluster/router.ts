@@ -63,6 +63,8 @@ export class Router {
     private readonly nodeId: string,
     private readonly log: Logger,
     private readonly accepting: () => boolean,
+    /** Where moved sockets should go: another node's URL while this one drains, else anywhere. */
+    private readonly moveTarget: () => string | undefined,
   ) {}
 
   async route<M extends ServiceMethod>(
@@ -157,7 +159,8 @@ export class Router {
   /** Every socket of this node in `confrId` reconnects and resumes (its host changed). */
   private moveSocketsOf(confrId: string) {
     for (const s of this.sockets.values())
-      if (s.caller?.memberships.has(confrId)) s.move('the conference moved to another server')
+      if (s.caller?.memberships.has(confrId))
+        s.move('the conference moved to another server', this.moveTarget())
   }
 
   private async serve(m: Extract<BusMessage, { t: 'req' }>) {
