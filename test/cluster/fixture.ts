@@ -1,0 +1,63 @@
+// One cluster per test file: a real redis-server and N node processes started before the tests,
+// and everything (SDK clients, ffmpeg, nodes, Redis) stopped after them, even when one failed.
+import { stopAllMedia } from '../helpers/ffmpeg'
+import { type ClusterNode, type NodeOptions, TestCluster, withLogs } from '../helpers/cluster'
+import { RedisServer } from '../helpers/redis'
+import { nodeClient, type NodeClient } from '../helpers/sdk-client'
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+export function useCluster(n: number, opts: NodeOptions = {}) {
+  let redis: RedisServer | undefined
+  let cluster: TestCluster | undefined
+  const clients: NodeClient[] = []
+
+  beforeAll(async () => {
+    redis = await RedisServer.start()
+    cluster = await TestCluster.start(redis.url, n, opts)
+  }, 60000)
+
+  afterAll(async () => {
+    await Promise.all(clients.splice(0).map((c) => c.close().catch(() => undefined)))
+    await stopAllMedia()
+    await cluster?.close()
+    await redis?.close()
+  }, 30000)
+
+  const fixture = {
+    get redis(): RedisServer {
+      return redis!
+    },
+    get cluster(): TestCluster {
+      return cluster!
+    },
+    node(i: number): ClusterNode {
+      return cluster!.nodes[i]
+    },
+    /** An SDK client of `userId` connected to node `i` (it may move to others on its own). */
+    async client(i: number, userId: string): Promise<NodeClient> {
+      const node = cluster!.nodes[i]
+      const c = await nodeClient({ wsUrl: node.wsUrl, tokens: cluster!.tokens }, userId, {
+        config: { logLevel: 'silent' },
+      })
+      clients.push(c)
+      return c
+    },
+    /** A jest test whose failure report carries every node's and Redis's output. */
+    test(name: string, body: () => Promise<void>, timeoutMs = 60000) {
+      test(
+        name,
+        withLogs(() => [cluster, redis], body),
+        timeoutMs,
+      )
+    },
+  }
+  return fixture
+}
+
+/** A member's id as the SDK reports it. */
+export const selfId = (c: NodeClient) => c.emedia.mgr.getSelf()?.id
+
+/** Did `c` hear `memberJoined` for member id `id`? */
+export const sawJoin = (c: NodeClient, id: string | undefined) =>
+  c.events('memberJoined').some(([m]) => (m as { id: string }).id === id)
