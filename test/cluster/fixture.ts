@@ -10,7 +10,21 @@ export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 export function useCluster(n: number, opts: NodeOptions = {}) {
   let redis: RedisServer | undefined
   let cluster: TestCluster | undefined
-  const clients: NodeClient[] = []
+  const clients: Array<NodeClient & { name?: string }> = []
+  /** Each client's events and state, for a failed test's report. */
+  const clientReport = {
+    output: () =>
+      clients
+        .map((c) => {
+          const mgr = c.emedia.mgr
+          const events = c.log.map(([name, a]) => {
+            const id = (a as { id?: string } | undefined)?.id
+            return id ? `${String(name)}(${id})` : String(name)
+          })
+          return `${c.name} ${selfId(c) ?? '-'} ${mgr.getConnectionState()}: ${events.join(' ')}`
+        })
+        .join('\n'),
+  }
 
   beforeAll(async () => {
     redis = await RedisServer.start()
@@ -40,14 +54,14 @@ export function useCluster(n: number, opts: NodeOptions = {}) {
       const c = await nodeClient({ wsUrl: node.wsUrl, tokens: cluster!.tokens }, userId, {
         config: { logLevel: 'silent' },
       })
-      clients.push(c)
+      clients.push(Object.assign(c, { name: `${userId}@${node.id}` }))
       return c
     },
     /** A jest test whose failure report carries every node's and Redis's output. */
     test(name: string, body: () => Promise<void>, timeoutMs = 60000) {
       test(
         name,
-        withLogs(() => [cluster, redis], body),
+        withLogs(() => [cluster, redis, clientReport], body),
         timeoutMs,
       )
     },

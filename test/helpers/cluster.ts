@@ -35,6 +35,8 @@ export interface Health {
     node?: string
     redis?: 'up' | 'down'
     draining?: boolean
+    /** Alive nodes this one knows of, itself included. */
+    nodes?: number
     conferences: number
     members: number
     streams: number
@@ -174,11 +176,35 @@ export class TestCluster {
     const cluster = new TestCluster(nodes, secret, adminSecret)
     try {
       await Promise.all(nodes.map((node) => node.start()))
+      await cluster.formed()
     } catch (e) {
       await cluster.close()
       throw e
     }
     return cluster
+  }
+
+  /**
+   * Every running node sees every other (its /healthz counts them): a client joining before that
+   * would be given an incomplete list of the nodes it may fail over to.
+   */
+  async formed(timeoutMs = 10000): Promise<void> {
+    const running = this.nodes.filter((n) => n.running)
+    const deadline = Date.now() + timeoutMs
+    for (;;) {
+      const seen = await Promise.all(
+        running.map((n) =>
+          n.health().then(
+            (h) => h.body.nodes,
+            () => 0,
+          ),
+        ),
+      )
+      if (seen.every((k) => k === running.length)) return
+      if (Date.now() > deadline)
+        throw new Error(`cluster not formed in ${timeoutMs} ms: nodes seen ${seen.join(', ')}`)
+      await new Promise((r) => setTimeout(r, 100))
+    }
   }
 
   /** A user token signed with the cluster's secret (valid on every node). */
