@@ -2,9 +2,8 @@
 // member of one node plays (real ffmpeg frames) for a member of another.
 import { type Stream } from '../../sdk/protocol'
 import { pullFrames, pushTestPattern } from '../helpers/ffmpeg'
-import { describeWithRedis } from '../helpers/redis'
 import { until } from '../helpers/sdk-client'
-import { sawJoin, selfId, useCluster } from './fixture'
+import { describeWithRedis, sawJoin, selfId, useCluster } from './fixture'
 
 describeWithRedis('cluster: one room across three nodes', () => {
   const f = useCluster(3)

@@ -5,9 +5,8 @@
 // streamAdded again and can play it.
 import { type Stream } from '../../sdk/protocol'
 import { type Pusher, pullFrames, pushTestPattern } from '../helpers/ffmpeg'
-import { describeWithRedis } from '../helpers/redis'
 import { type NodeClient, until } from '../helpers/sdk-client'
-import { selfId, useCluster } from './fixture'
+import { describeWithRedis, selfId, useCluster } from './fixture'
 
 describeWithRedis('cluster: kill -9 of the hosting node', () => {
   const f = useCluster(3)

@@ -1,9 +1,24 @@
 // One cluster per test file: a real redis-server and N node processes started before the tests,
 // and everything (SDK clients, ffmpeg, nodes, Redis) stopped after them, even when one failed.
+// Where redis-server is missing, suites say loudly that they did not run, and fail under
+// CK_REQUIRE_REDIS=1 (which CI sets after installing it).
 import { stopAllMedia } from '../helpers/ffmpeg'
 import { type ClusterNode, type NodeOptions, TestCluster, withLogs } from '../helpers/cluster'
-import { RedisServer } from '../helpers/redis'
+import { RedisServer, redisAvailability } from '../helpers/redis'
 import { nodeClient, type NodeClient } from '../helpers/sdk-client'
+
+export function describeWithRedis(name: string, body: () => void): void {
+  if (redisAvailability.ok) return describe(name, body)
+  describe(name, () => {
+    it('is NOT RUN here: redis-server is not installed', () => {
+      const reason = redisAvailability.reason ?? ''
+      console.warn(`${name}: NOT RUN: ${reason}`)
+      expect(reason).not.toBe('')
+      if (process.env.CK_REQUIRE_REDIS === '1')
+        throw new Error(`CK_REQUIRE_REDIS=1 but redis-server is not usable: ${reason}`)
+    })
+  })
+}
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 

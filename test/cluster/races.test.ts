@@ -2,9 +2,8 @@
 // conference with one admin; a user's second device on another node takes over the membership
 // and the first device is told reason 10 (OTHER_DEVICE).
 import { ExitReason, Role } from '../../sdk/protocol'
-import { describeWithRedis } from '../helpers/redis'
 import { until } from '../helpers/sdk-client'
-import { selfId, useCluster } from './fixture'
+import { describeWithRedis, selfId, useCluster } from './fixture'
 
 describeWithRedis('cluster: races across nodes', () => {
   const f = useCluster(3)

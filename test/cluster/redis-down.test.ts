@@ -2,9 +2,8 @@
 // -503 (UNAVAILABLE); Redis comes back on the same port and the nodes recover by themselves.
 import { ErrorCode } from '../../sdk/protocol'
 import { type Health } from '../helpers/cluster'
-import { describeWithRedis } from '../helpers/redis'
 import { errorOf, until } from '../helpers/sdk-client'
-import { sleep, useCluster } from './fixture'
+import { describeWithRedis, sleep, useCluster } from './fixture'
 
 describeWithRedis('cluster: Redis down', () => {
   const f = useCluster(3)

@@ -5,12 +5,18 @@
 import { type ChildProcess, execSync, spawn } from 'child_process'
 import { randomBytes } from 'crypto'
 import { existsSync } from 'fs'
-import { join } from 'path'
+import { request as httpRequest } from 'http'
+import { createRequire } from 'module'
+import { dirname, join } from 'path'
 import { Tokens } from '../../server/auth/tokens'
 import { freePort } from './ports'
 
-const ROOT = join(__dirname, '..', '..')
-export const CLI = join(ROOT, 'server/dist/server/cli.js')
+// Found through the workspace link, so that this file also works compiled elsewhere (npm run soak).
+const SERVER = dirname(
+  createRequire(__filename).resolve('miniprogram-conference-server/package.json'),
+)
+const ROOT = dirname(SERVER)
+export const CLI = join(SERVER, 'dist/server/cli.js')
 
 /** npm test builds first; a bare `npx jest` on a fresh checkout builds here. */
 export function ensureBuilt(): void {
@@ -45,6 +51,25 @@ export interface Health {
 }
 
 const MAX_LOG = 64 * 1024
+
+/**
+ * GET on a connection of its own, closed after the answer: a kept-alive one (fetch's) would count
+ * as a socket the server still holds when a soak checks that nothing is left.
+ */
+function httpGet(url: string, headers: Record<string, string> = {}, timeoutMs = 3000) {
+  return new Promise<{ status: number; text: string }>((resolve, reject) => {
+    const req = httpRequest(url, { agent: false, headers, timeout: timeoutMs }, (res) => {
+      let text = ''
+      res.setEncoding('utf8')
+      res.on('data', (d: string) => (text += d))
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }))
+      res.on('error', reject)
+    })
+    req.on('timeout', () => req.destroy(new Error(`GET ${url}: no answer in ${timeoutMs} ms`)))
+    req.on('error', reject)
+    req.end()
+  })
+}
 
 export class ClusterNode {
   private proc: ChildProcess | null = null
@@ -105,8 +130,16 @@ export class ClusterNode {
   }
 
   async health(): Promise<Health> {
-    const res = await fetch(`${this.httpUrl}/healthz`, { signal: AbortSignal.timeout(3000) })
-    return { status: res.status, body: (await res.json()) as Health['body'] }
+    const res = await httpGet(`${this.httpUrl}/healthz`)
+    return { status: res.status, body: JSON.parse(res.text) as Health['body'] }
+  }
+
+  /** One gauge of its Prometheus /metrics (e.g. ck_sockets). */
+  async metric(name: string): Promise<number> {
+    const res = await httpGet(`${this.httpUrl}/metrics`)
+    const m = new RegExp(`^${name} (\\S+)$`, 'm').exec(res.text)
+    if (!m) throw new Error(`${this.id}: no ${name} in /metrics`)
+    return Number(m[1])
   }
 
   /** The process is gone: resolves with its exit code (null when a signal ended it). */
@@ -214,12 +247,11 @@ export class TestCluster {
 
   /** GET an operator API path on one node. */
   async admin<T>(node: ClusterNode, path: string): Promise<T> {
-    const res = await fetch(`${node.httpUrl}${path}`, {
-      headers: { authorization: `Bearer ${this.adminSecret}` },
-      signal: AbortSignal.timeout(5000),
+    const res = await httpGet(`${node.httpUrl}${path}`, {
+      authorization: `Bearer ${this.adminSecret}`,
     })
-    if (!res.ok) throw new Error(`${node.id} ${path}: HTTP ${res.status}`)
-    return (await res.json()) as T
+    if (res.status !== 200) throw new Error(`${node.id} ${path}: HTTP ${res.status}`)
+    return JSON.parse(res.text) as T
   }
 
   /** The node hosting conference `confrId`, as the operator API of `via` reports it. */

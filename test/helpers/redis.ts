@@ -1,7 +1,6 @@
-// A real redis-server (Debian's) for cluster tests: on a free loopback port, no persistence, its
-// own process that close() always kills. stop() + start() brings it back on the same port (the
-// Redis-down case). Where redis-server is missing, suites say loudly that they did not run, and
-// fail under CK_REQUIRE_REDIS=1 (which CI sets after installing it).
+// A real redis-server (Debian's) for cluster tests and the cluster soak/bench: on a free loopback
+// port, no persistence, its own process that close() always kills. stop() + start() brings it
+// back on the same port (the Redis-down case).
 import { type ChildProcess, spawn, spawnSync } from 'child_process'
 import Redis from 'ioredis'
 import { freePort } from './ports'
@@ -14,19 +13,6 @@ export const redisAvailability: { ok: boolean; reason?: string } = (() => {
   if (r.status !== 0) return { ok: false, reason: `${REDIS_SERVER} --version exited ${r.status}` }
   return { ok: true }
 })()
-
-export function describeWithRedis(name: string, body: () => void): void {
-  if (redisAvailability.ok) return describe(name, body)
-  describe(name, () => {
-    it('is NOT RUN here: redis-server is not installed', () => {
-      const reason = redisAvailability.reason ?? ''
-      console.warn(`${name}: NOT RUN: ${reason}`)
-      expect(reason).not.toBe('')
-      if (process.env.CK_REQUIRE_REDIS === '1')
-        throw new Error(`CK_REQUIRE_REDIS=1 but redis-server is not usable: ${reason}`)
-    })
-  })
-}
 
 export class RedisServer {
   private proc: ChildProcess | null = null
