@@ -1,19 +1,25 @@
 // Churn soak: hundreds of SDK clients join, publish, pause, unpublish, leave and lose their network
-// at random against one server for a set time; then everyone goes (some cleanly, some by
-// vanishing) and the server must come back to nothing: 0 conferences, members, streams and
-// sockets once the grace windows have passed, its state consistent throughout, its memory near
-// where it started. `npm run soak -- --members 500 --conferences 50 --seconds 60`.
-// test/hardening/soak.test.ts runs a short version of the same code.
+// at random for a set time; then everyone goes (some cleanly, some by vanishing) and the server
+// must come back to nothing: 0 conferences, members, streams, sockets and ffmpeg processes once the
+// grace windows have passed, its state consistent throughout, its memory near where it started.
+// `npm run soak -- --members 500 --conferences 50 --seconds 60` runs one server in this process;
+// `--nodes 3` runs a cluster instead (a redis-server and 3 server processes, members spread over
+// them, one node drained and restarted a third of the way in, one killed -9 and restarted at two
+// thirds), which must also leave 0 conference keys in Redis, and 0 keys at all once stopped.
+// test/hardening/soak.test.ts runs short versions of the same code.
 import { readFileSync } from 'fs'
 import { parseArgs } from 'util'
 import { createEmedia, createNodeAdapter, type NodeAdapter } from '../sdk/node'
-import type { ConferenceServer } from '../server/app'
 import { checkInvariants } from '../server/conference/invariants'
 import { socketsOf } from '../server/security/sockets'
 // The fuzzer's seeded PRNG: one file, because the fuzzer runs as a single eval'd worker script.
 import { prng } from '../test/hardening/fuzzer'
-import { pushTestPattern, type Pusher } from '../test/helpers/ffmpeg'
+import { TestCluster } from '../test/helpers/cluster'
+import { mediaChildren, pushTestPattern, type Pusher } from '../test/helpers/ffmpeg'
+import { RedisServer } from '../test/helpers/redis'
+import type { ClientTarget } from '../test/helpers/sdk-client'
 import { startServer } from '../test/helpers/server'
+import { rssMB } from './proc'
 
 type Rand = ReturnType<typeof prng>
 
@@ -26,6 +32,10 @@ export interface SoakOptions {
   /** How many members push real media (ffmpeg) when they publish; the rest signal only. */
   mediaSample: number
   seed: number
+  /** 1 (or unset): one server in this process; more: a cluster of that many server processes. */
+  nodes?: number
+  /** Cluster: how long a node told to stop waits for its clients to move (--drain-ms). */
+  drainMs?: number
   /** Progress lines (the CLI prints them; the test keeps quiet). */
   log?: (line: string) => void
 }
@@ -35,25 +45,46 @@ export interface Memory {
   heapMB: number
 }
 
+/** What the server(s) hold at one moment (a cluster: summed over its nodes). */
+interface Held {
+  conferences: number
+  members: number
+  streams: number
+  /** Announced by signalling, media or not (one process only: null in a cluster). */
+  published: number | null
+  sockets: number
+}
+
 export interface SoakResult {
   options: Omit<SoakOptions, 'log'>
   ops: Record<string, number>
   /** SDK call failures by code: limits and races are expected; -1 never is. */
   errors: Record<string, number>
   /** streams: carrying media; published: announced by signalling (media or not). */
-  peak: {
+  peak: Held
+  /**
+   * Once everyone left and the grace windows passed: what the server(s) hold, ESTABLISHED TCP
+   * connections to them, ffmpeg processes of this one; a cluster adds its conference keys in
+   * Redis (ck:* but the nodes' own registry) and, once every node was stopped, every ck:* key.
+   */
+  end: {
     conferences: number
     members: number
     streams: number
-    published: number
     sockets: number
+    tcp: number
+    ffmpeg: number
+    redisKeys?: number
+    redisKeysAfterStop?: number
   }
-  /** The server once everyone left and the grace windows passed. */
-  end: { conferences: number; members: number; streams: number; sockets: number; tcp: number }
-  /** Distinct invariant violations seen during and after the run (must be empty). */
+  /** Distinct invariant violations seen during and after the run (must be empty; checked in
+   * one process only). */
   violations: string[]
-  memory: { before: Memory; after: Memory }
+  /** One process: this one's; a cluster: each node's RSS (heapMB 0: not measurable from here). */
+  memory: { before: Record<string, Memory>; after: Record<string, Memory> }
   drainMs: number
+  /** Cluster: the node restarts, with how long each step took. */
+  restarts?: string[]
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
@@ -64,6 +95,9 @@ function memory(): Memory {
   const m = process.memoryUsage()
   return { rssMB: Math.round(m.rss / 1048576), heapMB: Math.round(m.heapUsed / 1048576) }
 }
+
+/** Another process's memory, from /proc (its heap is not visible from here). */
+const memoryOf = (pid: number): Memory => ({ rssMB: Math.round(rssMB(pid)), heapMB: 0 })
 
 /** ESTABLISHED TCP connections to `port` on this machine (Linux), -1 where /proc is missing. */
 export function tcpConnectionsTo(port: number): number {
@@ -89,7 +123,7 @@ class Member {
   private pusher: Pusher | null = null
 
   constructor(
-    server: ConferenceServer,
+    server: ClientTarget,
     readonly userId: string,
     private readonly media: boolean,
     private readonly ops: Record<string, number>,
@@ -177,9 +211,25 @@ class Member {
   }
 }
 
-export async function runSoak(o: SoakOptions): Promise<SoakResult> {
-  const log = o.log ?? (() => undefined)
-  const r = prng(o.seed)
+/** What the soak runs against: one server in this process, or a cluster of server processes. */
+interface Target {
+  /** Where member `i` connects. */
+  entry(i: number): ClientTarget
+  held(): Promise<Held>
+  /** Invariant violations right now (one process only). */
+  violations(): string[]
+  /** ESTABLISHED TCP connections to the server(s). */
+  tcp(): number
+  /** Conference keys left in Redis (a cluster only). */
+  redisKeys(): Promise<number | undefined>
+  memory(): Record<string, Memory>
+  /** Things done to the server(s) while the members churn, at fractions of the run. */
+  midway: Array<{ at: number; run: () => Promise<string> }>
+  /** Stop everything; a cluster then reports the ck:* keys left. */
+  stop(): Promise<{ redisKeysAfterStop?: number }>
+}
+
+async function inProcess(o: SoakOptions): Promise<Target> {
   // One machine plays every phone: the per-address limits would see one huge NAT.
   const server = await startServer({
     graceMs: o.graceMs,
@@ -188,31 +238,130 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
   })
   const port = Number(new URL(server.httpUrl).port)
   const sockets = socketsOf(server.service)!
-  const before = memory()
+  return {
+    entry: () => server,
+    async held() {
+      let published = 0
+      for (const c of server.service.conferences.values()) published += c.streams.size
+      return { ...server.service.stats(), published, sockets: sockets.size }
+    },
+    violations: () => checkInvariants(server.service),
+    tcp: () => tcpConnectionsTo(port),
+    redisKeys: async () => undefined,
+    memory: () => ({ soak: memory() }),
+    midway: [],
+    stop: () => server.stop().then(() => ({})),
+  }
+}
+
+/** The node registry's keys (ck:node:*, ck:nodes) live as long as the nodes: not leftovers. */
+const conferenceKeys = (keys: string[]) =>
+  keys.filter((k) => !k.startsWith('ck:node:') && k !== 'ck:nodes')
+
+async function inCluster(o: SoakOptions, n: number): Promise<Target> {
+  const redis = await RedisServer.start()
+  let cluster: TestCluster
+  try {
+    cluster = await TestCluster.start(redis.url, n, {
+      graceMs: o.graceMs,
+      drainMs: o.drainMs,
+      load: true,
+    })
+  } catch (e) {
+    await redis.close()
+    throw e
+  }
+  const { nodes } = cluster
+  const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0)
+  // A node being restarted answers nothing: it holds nothing.
+  const each = <T>(f: (node: (typeof nodes)[0]) => Promise<T>, none: T) =>
+    Promise.all(nodes.map((node) => (node.running ? f(node).catch(() => none) : none)))
+  const restart = async (node: (typeof nodes)[0], how: 'SIGTERM' | 'kill -9') => {
+    const t0 = Date.now()
+    const code = how === 'SIGTERM' ? await node.sigterm() : (await node.kill9(), null)
+    const gone = Date.now() - t0
+    await node.restart()
+    await cluster.formed()
+    const back = Date.now() - t0
+    return `${node.id} ${how}: exited ${code ?? 'killed'} after ${gone} ms, back in the cluster after ${back} ms`
+  }
+  return {
+    entry: (i) => ({ wsUrl: nodes[i % n].wsUrl, tokens: cluster.tokens }),
+    async held() {
+      const health = await each((node) => node.health().then((h) => h.body), null)
+      const sockets = await each((node) => node.metric('ck_sockets'), 0)
+      const total = (k: 'conferences' | 'members' | 'streams') =>
+        sum(health.map((h) => (h ? h[k] : 0)))
+      return {
+        conferences: total('conferences'),
+        members: total('members'),
+        streams: total('streams'),
+        published: null,
+        sockets: sum(sockets),
+      }
+    },
+    violations: () => [],
+    tcp: () => sum(nodes.map((node) => tcpConnectionsTo(node.ports.port))),
+    redisKeys: async () => conferenceKeys(await redis.keys('ck:*')).length,
+    memory: () => Object.fromEntries(nodes.map((node) => [node.id, memoryOf(node.pid)])),
+    midway: [
+      { at: 1 / 3, run: () => restart(nodes[1 % n], 'SIGTERM') },
+      { at: 2 / 3, run: () => restart(nodes[2 % n], 'kill -9') },
+    ],
+    async stop() {
+      try {
+        // Cleanly, so that each node takes its own registry keys with it.
+        await Promise.all(nodes.map((node) => node.sigterm()))
+        return { redisKeysAfterStop: (await redis.keys('ck:*')).length }
+      } finally {
+        await cluster.close()
+        await redis.close()
+      }
+    },
+  }
+}
+
+export async function runSoak(o: SoakOptions): Promise<SoakResult> {
+  const log = o.log ?? (() => undefined)
+  const r = prng(o.seed)
+  const nodes = o.nodes ?? 1
+  const target = nodes > 1 ? await inCluster(o, nodes) : await inProcess(o)
+  const before = target.memory()
   const ops: Record<string, number> = {}
   const errors: Record<string, number> = {}
   const violations = new Set<string>()
-  const peak = { conferences: 0, members: 0, streams: 0, published: 0, sockets: 0 }
+  const peak: Held = { conferences: 0, members: 0, streams: 0, published: null, sockets: 0 }
+  const restarts: string[] = []
   let members: Member[] = []
+  let stopped = false
   try {
     for (let i = 0; i < o.members; i++)
-      members.push(new Member(server, `m${i}`, i < o.mediaSample, ops))
+      members.push(new Member(target.entry(i), `m${i}`, i < o.mediaSample, ops))
 
-    const deadline = Date.now() + o.durationMs
-    const monitor = setInterval(() => {
-      const s = server.service.stats()
-      peak.conferences = Math.max(peak.conferences, s.conferences)
-      peak.members = Math.max(peak.members, s.members)
-      peak.streams = Math.max(peak.streams, s.streams)
-      let published = 0
-      for (const c of server.service.conferences.values()) published += c.streams.size
-      peak.published = Math.max(peak.published, published)
-      peak.sockets = Math.max(peak.sockets, sockets.size)
-      for (const v of checkInvariants(server.service)) violations.add(v)
-      log(
-        `  ${JSON.stringify({ ...s, sockets: sockets.size, ops: Object.values(ops).reduce((a, b) => a + b, 0) })}`,
-      )
-    }, 1000)
+    const started = Date.now()
+    const deadline = started + o.durationMs
+    let churning = true
+    const monitor = (async () => {
+      while (churning) {
+        const h = await target.held()
+        for (const k of ['conferences', 'members', 'streams', 'sockets'] as const)
+          peak[k] = Math.max(peak[k], h[k])
+        if (h.published !== null) peak.published = Math.max(peak.published ?? 0, h.published)
+        for (const v of target.violations()) violations.add(v)
+        const total = Object.values(ops).reduce((a, b) => a + b, 0)
+        log(`  ${JSON.stringify({ ...h, ops: total })}`)
+        await sleep(1000)
+      }
+    })()
+    const midway = (async () => {
+      for (const step of target.midway) {
+        await sleep(started + step.at * o.durationMs - Date.now())
+        if (!churning) return
+        const line = await step.run()
+        restarts.push(line)
+        log(`  ${line}`)
+      }
+    })()
     await Promise.all(
       members.map(async (m) => {
         await sleep(r.int(1000))
@@ -225,39 +374,53 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
         }
       }),
     )
-    clearInterval(monitor)
+    churning = false
+    await Promise.all([monitor, midway])
 
     log('  everyone goes: half leave, half vanish')
     const leftAt = Date.now()
     await Promise.all(members.map((m) => m.finish(r.chance(0.5))))
     members = []
     // Vanished members wait out one grace window, then their empty conferences another.
-    const drained = () => {
-      const s = server.service.stats()
-      return (
-        s.conferences + s.members + s.streams + sockets.size === 0 && tcpConnectionsTo(port) <= 0
-      )
+    const leftovers = async () => {
+      const h = await target.held()
+      return {
+        conferences: h.conferences,
+        members: h.members,
+        streams: h.streams,
+        sockets: h.sockets,
+        tcp: target.tcp(),
+        ffmpeg: mediaChildren().length,
+        redisKeys: await target.redisKeys(),
+      }
     }
     const until = Date.now() + 2 * o.graceMs + 10000
-    while (!drained() && Date.now() < until) await sleep(100)
+    let end = await leftovers()
+    while (Object.values(end).some((x) => (x ?? 0) > 0) && Date.now() < until) {
+      await sleep(100)
+      end = await leftovers()
+    }
     const drainMs = Date.now() - leftAt
-    for (const v of checkInvariants(server.service)) violations.add(v)
-    const end = { ...server.service.stats(), sockets: sockets.size, tcp: tcpConnectionsTo(port) }
-    const after = memory()
+    for (const v of target.violations()) violations.add(v)
+    const after = target.memory()
+    stopped = true
+    const { redisKeysAfterStop } = await target.stop()
     const { log: _drop, ...options } = o
+    const { redisKeys, ...rest } = end
     return {
       options,
       ops,
       errors,
       peak,
-      end,
+      end: redisKeys === undefined ? rest : { ...rest, redisKeys, redisKeysAfterStop },
       violations: [...violations],
       memory: { before, after },
       drainMs,
+      ...(nodes > 1 ? { restarts } : {}),
     }
   } finally {
     await Promise.all(members.map((m) => m.finish(false)))
-    await server.stop()
+    if (!stopped) await target.stop().catch(() => undefined)
   }
 }
 
@@ -270,6 +433,8 @@ async function main() {
       'grace-ms': { type: 'string', default: '3000' },
       media: { type: 'string', default: '3' },
       seed: { type: 'string', default: String(Date.now() % 1e9) },
+      nodes: { type: 'string', default: '1' },
+      'drain-ms': { type: 'string', default: '10000' },
     },
   })
   const options: SoakOptions = {
@@ -279,6 +444,8 @@ async function main() {
     graceMs: Number(values['grace-ms']),
     mediaSample: Number(values.media),
     seed: Number(values.seed),
+    nodes: Number(values.nodes),
+    drainMs: Number(values['drain-ms']),
     log: (line) => console.log(line),
   }
   if (!(globalThis as { gc?: unknown }).gc)

@@ -4,24 +4,13 @@
 import { type ChildProcess, execSync, spawn } from 'child_process'
 import { randomBytes } from 'crypto'
 import { existsSync } from 'fs'
-import { createServer } from 'net'
 import { mintUserToken } from '../../server/auth/tokens'
 import { createEmedia, createNodeAdapter } from '../../sdk/node'
 import { pushTestPattern, stopAllMedia } from '../helpers/ffmpeg'
+import { freePort } from '../helpers/ports'
 import { until } from '../helpers/sdk-client'
 
 const CLI = 'server/dist/server/cli.js'
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer()
-    s.once('error', reject)
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number }
-      s.close(() => resolve(port))
-    })
-  })
-}
 
 interface Ports {
   port: number

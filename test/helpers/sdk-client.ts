@@ -32,8 +32,11 @@ export const RECORDED_EVENTS = [
   'mediaError',
 ] as const
 
+/** Where a client connects and who signs its token: a server, or one node of a cluster. */
+export type ClientTarget = Pick<ConferenceServer, 'wsUrl' | 'tokens'>
+
 export async function nodeClient(
-  server: ConferenceServer,
+  server: ClientTarget,
   userId: string,
   opts: { maxRole?: 1 | 3 | 7 | 9; config?: Record<string, unknown> } = {},
 ): Promise<NodeClient> {

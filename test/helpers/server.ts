@@ -17,7 +17,7 @@ export async function startServer(
 
 /** A development token for `userId`, straight from the server's signer. */
 export function tokenFor(
-  server: ConferenceServer,
+  server: Pick<ConferenceServer, 'tokens'>,
   userId: string,
   maxRole?: 1 | 3 | 7 | 9,
 ): string {

@@ -1,0 +1,92 @@
+// One cluster per test file: a real redis-server and N node processes started before the tests,
+// and everything (SDK clients, ffmpeg, nodes, Redis) stopped after them, even when one failed.
+// Where redis-server is missing, suites say loudly that they did not run, and fail under
+// CK_REQUIRE_REDIS=1 (which CI sets after installing it).
+import { stopAllMedia } from '../helpers/ffmpeg'
+import { type ClusterNode, type NodeOptions, TestCluster, withLogs } from '../helpers/cluster'
+import { RedisServer, redisAvailability } from '../helpers/redis'
+import { nodeClient, type NodeClient } from '../helpers/sdk-client'
+
+export function describeWithRedis(name: string, body: () => void): void {
+  if (redisAvailability.ok) return describe(name, body)
+  describe(name, () => {
+    it('is NOT RUN here: redis-server is not installed', () => {
+      const reason = redisAvailability.reason ?? ''
+      console.warn(`${name}: NOT RUN: ${reason}`)
+      expect(reason).not.toBe('')
+      if (process.env.CK_REQUIRE_REDIS === '1')
+        throw new Error(`CK_REQUIRE_REDIS=1 but redis-server is not usable: ${reason}`)
+    })
+  })
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+export function useCluster(n: number, opts: NodeOptions = {}) {
+  let redis: RedisServer | undefined
+  let cluster: TestCluster | undefined
+  const clients: Array<NodeClient & { name?: string }> = []
+  /** Each client's events and state, for a failed test's report. */
+  const clientReport = {
+    output: () =>
+      clients
+        .map((c) => {
+          const mgr = c.emedia.mgr
+          const events = c.log.map(([name, a]) => {
+            const id = (a as { id?: string } | undefined)?.id
+            return id ? `${String(name)}(${id})` : String(name)
+          })
+          return `${c.name} ${selfId(c) ?? '-'} ${mgr.getConnectionState()}: ${events.join(' ')}`
+        })
+        .join('\n'),
+  }
+
+  beforeAll(async () => {
+    redis = await RedisServer.start()
+    cluster = await TestCluster.start(redis.url, n, opts)
+  }, 60000)
+
+  afterAll(async () => {
+    await Promise.all(clients.splice(0).map((c) => c.close().catch(() => undefined)))
+    await stopAllMedia()
+    await cluster?.close()
+    await redis?.close()
+  }, 30000)
+
+  const fixture = {
+    get redis(): RedisServer {
+      return redis!
+    },
+    get cluster(): TestCluster {
+      return cluster!
+    },
+    node(i: number): ClusterNode {
+      return cluster!.nodes[i]
+    },
+    /** An SDK client of `userId` connected to node `i` (it may move to others on its own). */
+    async client(i: number, userId: string): Promise<NodeClient> {
+      const node = cluster!.nodes[i]
+      const c = await nodeClient({ wsUrl: node.wsUrl, tokens: cluster!.tokens }, userId, {
+        config: { logLevel: 'silent' },
+      })
+      clients.push(Object.assign(c, { name: `${userId}@${node.id}` }))
+      return c
+    },
+    /** A jest test whose failure report carries every node's and Redis's output. */
+    test(name: string, body: () => Promise<void>, timeoutMs = 60000) {
+      test(
+        name,
+        withLogs(() => [cluster, redis, clientReport], body),
+        timeoutMs,
+      )
+    },
+  }
+  return fixture
+}
+
+/** A member's id as the SDK reports it. */
+export const selfId = (c: NodeClient) => c.emedia.mgr.getSelf()?.id
+
+/** Did `c` hear `memberJoined` for member id `id`? */
+export const sawJoin = (c: NodeClient, id: string | undefined) =>
+  c.events('memberJoined').some(([m]) => (m as { id: string }).id === id)

@@ -1,0 +1,296 @@
+// A cluster for tests and benchmarks: N real server processes (`node server/dist/server/cli.js
+// --redis ...`) on loopback sharing one Redis and one secret, each with free HTTP, RTMP and
+// HTTP-FLV ports. Per node: kill -9, SIGTERM (drain), restart on the same ports with the same id,
+// /healthz. What each process prints is kept and shown when a test fails (withLogs).
+import { type ChildProcess, execSync, spawn } from 'child_process'
+import { randomBytes } from 'crypto'
+import { existsSync } from 'fs'
+import { request as httpRequest } from 'http'
+import { createRequire } from 'module'
+import { dirname, join } from 'path'
+import { Tokens } from '../../server/auth/tokens'
+import { freePort } from './ports'
+
+// Found through the workspace link, so that this file also works compiled elsewhere (npm run soak).
+const SERVER = dirname(
+  createRequire(__filename).resolve('miniprogram-conference-server/package.json'),
+)
+const ROOT = dirname(SERVER)
+export const CLI = join(SERVER, 'dist/server/cli.js')
+
+/** npm test builds first; a bare `npx jest` on a fresh checkout builds here. */
+export function ensureBuilt(): void {
+  if (!existsSync(CLI)) execSync('npx gulp build', { cwd: ROOT, stdio: 'ignore' })
+}
+
+export interface NodeOptions {
+  graceMs?: number
+  drainMs?: number
+  heartbeatMs?: number
+  logLevel?: 'silent' | 'error' | 'warn' | 'info' | 'debug'
+  /** Lift the per-address limits: every client of a test comes from 127.0.0.1. */
+  load?: boolean
+  /** More `--flag value` pairs. */
+  flags?: string[]
+}
+
+export interface Health {
+  status: number
+  body: {
+    ok: boolean
+    node?: string
+    redis?: 'up' | 'down'
+    draining?: boolean
+    /** Alive nodes this one knows of, itself included. */
+    nodes?: number
+    conferences: number
+    members: number
+    streams: number
+    [k: string]: unknown
+  }
+}
+
+const MAX_LOG = 64 * 1024
+
+/**
+ * GET on a connection of its own, closed after the answer: a kept-alive one (fetch's) would count
+ * as a socket the server still holds when a soak checks that nothing is left.
+ */
+function httpGet(url: string, headers: Record<string, string> = {}, timeoutMs = 3000) {
+  return new Promise<{ status: number; text: string }>((resolve, reject) => {
+    const req = httpRequest(url, { agent: false, headers, timeout: timeoutMs }, (res) => {
+      let text = ''
+      res.setEncoding('utf8')
+      res.on('data', (d: string) => (text += d))
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }))
+      res.on('error', reject)
+    })
+    req.on('timeout', () => req.destroy(new Error(`GET ${url}: no answer in ${timeoutMs} ms`)))
+    req.on('error', reject)
+    req.end()
+  })
+}
+
+export class ClusterNode {
+  private proc: ChildProcess | null = null
+  private log = ''
+  readonly wsUrl: string
+  readonly httpUrl: string
+  readonly rtmpBase: string
+
+  constructor(
+    readonly id: string,
+    readonly ports: { port: number; rtmpPort: number; flvPort: number },
+    private readonly args: string[],
+    readonly tokens: Tokens,
+  ) {
+    this.wsUrl = `ws://127.0.0.1:${ports.port}/ws`
+    this.httpUrl = `http://127.0.0.1:${ports.port}`
+    this.rtmpBase = `rtmp://127.0.0.1:${ports.rtmpPort}`
+  }
+
+  get pid(): number {
+    return this.proc?.pid ?? 0
+  }
+
+  get running(): boolean {
+    return this.proc !== null
+  }
+
+  /** Start (or start again, same ports and id); resolves once /healthz answers 200. */
+  async start(timeoutMs = 15000): Promise<void> {
+    if (this.proc) throw new Error(`${this.id} is already running`)
+    const proc = spawn(process.execPath, [CLI, ...this.args], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    this.proc = proc
+    const keep = (d: Buffer) => {
+      this.log += d.toString()
+      if (this.log.length > MAX_LOG) this.log = this.log.slice(-MAX_LOG)
+    }
+    proc.stdout?.on('data', keep)
+    proc.stderr?.on('data', keep)
+    proc.once('exit', (code, signal) => {
+      this.log += `\n[${this.id} exited: ${signal ?? code}]\n`
+      if (this.proc === proc) this.proc = null
+    })
+    const deadline = Date.now() + timeoutMs
+    for (;;) {
+      if (this.proc !== proc) throw new Error(`${this.id} exited at start:\n${this.output()}`)
+      if ((await this.health().catch(() => null))?.status === 200) return
+      if (Date.now() > deadline)
+        throw new Error(`${this.id}: /healthz not 200 within ${timeoutMs} ms:\n${this.output()}`)
+      await new Promise((r) => setTimeout(r, 50))
+    }
+  }
+
+  restart(): Promise<void> {
+    return this.start()
+  }
+
+  async health(): Promise<Health> {
+    const res = await httpGet(`${this.httpUrl}/healthz`)
+    return { status: res.status, body: JSON.parse(res.text) as Health['body'] }
+  }
+
+  /** One gauge of its Prometheus /metrics (e.g. ck_sockets). */
+  async metric(name: string): Promise<number> {
+    const res = await httpGet(`${this.httpUrl}/metrics`)
+    const m = new RegExp(`^${name} (\\S+)$`, 'm').exec(res.text)
+    if (!m) throw new Error(`${this.id}: no ${name} in /metrics`)
+    return Number(m[1])
+  }
+
+  /** The process is gone: resolves with its exit code (null when a signal ended it). */
+  private exit(signal: NodeJS.Signals): Promise<number | null> {
+    const proc = this.proc
+    if (!proc) return Promise.resolve(null)
+    const done = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)))
+    proc.kill(signal)
+    return done
+  }
+
+  /** kill -9: no drain, no goodbye; the others find out from Redis. */
+  async kill9(): Promise<void> {
+    await this.exit('SIGKILL')
+  }
+
+  /** SIGTERM: the node drains; resolves with its exit code. */
+  sigterm(): Promise<number | null> {
+    return this.exit('SIGTERM')
+  }
+
+  /** Everything the process printed (the last 64 KiB). */
+  output(): string {
+    return this.log
+  }
+}
+
+export class TestCluster {
+  readonly tokens: Tokens
+
+  private constructor(
+    readonly nodes: ClusterNode[],
+    readonly secret: string,
+    readonly adminSecret: string,
+  ) {
+    this.tokens = nodes[0]?.tokens ?? new Tokens(secret, 'default')
+  }
+
+  /** `n` nodes n1..nN on `redisUrl`, started in parallel. */
+  static async start(redisUrl: string, n: number, opts: NodeOptions = {}): Promise<TestCluster> {
+    ensureBuilt()
+    const secret = randomBytes(24).toString('base64url')
+    const adminSecret = randomBytes(18).toString('base64url')
+    const tokens = new Tokens(secret, 'default')
+    const nodes: ClusterNode[] = []
+    for (let i = 1; i <= n; i++) {
+      const ports = {
+        port: await freePort(),
+        rtmpPort: await freePort(),
+        flvPort: await freePort(),
+      }
+      const id = `n${i}`
+      // `--x=value`: a random secret may start with "-".
+      const args = ['--host', '127.0.0.1', `--secret=${secret}`, `--admin-secret=${adminSecret}`]
+      args.push('--redis', redisUrl, '--node-id', id, '--port', String(ports.port))
+      args.push('--rtmp-port', String(ports.rtmpPort), '--flv-port', String(ports.flvPort))
+      args.push('--log-level', opts.logLevel ?? 'warn', '--grace-ms', String(opts.graceMs ?? 20000))
+      args.push('--drain-ms', String(opts.drainMs ?? 10000))
+      if (opts.heartbeatMs) args.push('--heartbeat-ms', String(opts.heartbeatMs))
+      if (opts.load) {
+        args.push('--max-sockets-per-address', '0', '--msg-rate-per-address', '0')
+        args.push('--max-conferences-per-user', '0')
+      }
+      args.push(...(opts.flags ?? []))
+      nodes.push(new ClusterNode(id, ports, args, tokens))
+    }
+    const cluster = new TestCluster(nodes, secret, adminSecret)
+    try {
+      await Promise.all(nodes.map((node) => node.start()))
+      await cluster.formed()
+    } catch (e) {
+      await cluster.close()
+      throw e
+    }
+    return cluster
+  }
+
+  /**
+   * Every running node sees every other (its /healthz counts them): a client joining before that
+   * would be given an incomplete list of the nodes it may fail over to.
+   */
+  async formed(timeoutMs = 10000): Promise<void> {
+    const running = this.nodes.filter((n) => n.running)
+    const deadline = Date.now() + timeoutMs
+    for (;;) {
+      const seen = await Promise.all(
+        running.map((n) =>
+          n.health().then(
+            (h) => h.body.nodes,
+            () => 0,
+          ),
+        ),
+      )
+      if (seen.every((k) => k === running.length)) return
+      if (Date.now() > deadline)
+        throw new Error(`cluster not formed in ${timeoutMs} ms: nodes seen ${seen.join(', ')}`)
+      await new Promise((r) => setTimeout(r, 100))
+    }
+  }
+
+  /** A user token signed with the cluster's secret (valid on every node). */
+  mint(userId: string, maxRole?: 1 | 3 | 7 | 9): string {
+    return this.tokens.mintUser(userId, 3600, maxRole)
+  }
+
+  /** GET an operator API path on one node. */
+  async admin<T>(node: ClusterNode, path: string): Promise<T> {
+    const res = await httpGet(`${node.httpUrl}${path}`, {
+      authorization: `Bearer ${this.adminSecret}`,
+    })
+    if (res.status !== 200) throw new Error(`${node.id} ${path}: HTTP ${res.status}`)
+    return JSON.parse(res.text) as T
+  }
+
+  /** The node hosting conference `confrId`, as the operator API of `via` reports it. */
+  async hostOf(confrId: string, via = this.nodes.find((n) => n.running)!): Promise<ClusterNode> {
+    const { conferences } = await this.admin<{
+      conferences: Array<{ confrId: string; host?: string | null }>
+    }>(via, '/api/conferences')
+    const id = conferences.find((c) => c.confrId === confrId)?.host
+    const node = this.nodes.find((n) => n.id === id)
+    if (!node) throw new Error(`${confrId}: host ${id} is not a node of this cluster`)
+    return node
+  }
+
+  /** Every node's output, labelled. */
+  output(): string {
+    return this.nodes.map((n) => `----- ${n.id} -----\n${n.output() || '(nothing)'}`).join('\n')
+  }
+
+  /** Kill every node still running (afterAll; safe to call twice). */
+  async close(): Promise<void> {
+    await Promise.all(this.nodes.map((n) => n.kill9()))
+  }
+}
+
+/** A test body that prints the cluster's (and Redis's) output when it fails. */
+export function withLogs(
+  sources: () => Array<{ output(): string } | undefined>,
+  body: () => Promise<void>,
+): () => Promise<void> {
+  return async () => {
+    try {
+      await body()
+    } catch (e) {
+      const logs = sources()
+        .map((s) => s?.output())
+        .filter(Boolean)
+        .join('\n')
+      process.stderr.write(`\n===== process output of the failed test =====\n${logs}\n`)
+      throw e
+    }
+  }
+}
