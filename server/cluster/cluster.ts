@@ -81,12 +81,24 @@ export class Cluster {
     this.beating = true
     try {
       await this.nodes.beat()
+      this.tellNodes()
       await this.hosting.verify()
     } catch (e) {
       this.log.warn({ err: (e as Error).message }, 'cluster beat failed')
     } finally {
       this.beating = false
     }
+  }
+
+  private lastNodes = ''
+  /** The other nodes changed: clients in a conference get the new list to fail over to. */
+  private tellNodes() {
+    const nodes = this.nodes.otherUrls()
+    const key = nodes.join(' ')
+    if (key === this.lastNodes) return
+    this.lastNodes = key
+    for (const s of this.router.sockets.values())
+      if (s.caller?.memberships.size) s.send('nodesChanged', { nodes })
   }
 
   health(): ClusterHealth {
@@ -111,9 +123,17 @@ export class Cluster {
       this.log.error({ err: e.message }, 'hand-over failed')
       return 0
     })
-    for (const s of this.router.sockets.values()) s.move('server shutting down', this.nextUrl())
-    while (this.router.sockets.size > 0 && Date.now() - started < ms)
+    // Sockets that arrive during the drain (a client resuming on its configured host) are moved
+    // too: every socket holding a membership is asked again each second until it is gone.
+    const askedAt = new Map<string, number>()
+    while (this.router.sockets.size > 0 && Date.now() - started < ms) {
+      for (const s of this.router.sockets.values()) {
+        if (!s.caller?.memberships.size || Date.now() - (askedAt.get(s.id) ?? 0) < 1000) continue
+        askedAt.set(s.id, Date.now())
+        s.move('server shutting down', this.nextUrl())
+      }
       await new Promise((r) => setTimeout(r, 50))
+    }
     this.log.info(
       { conferences: moved, left: this.router.sockets.size, ms: Date.now() - started },
       'drained',
