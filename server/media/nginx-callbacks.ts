@@ -59,7 +59,8 @@ export function parseCallback(body: string): {
   return { call, fields, query, nameAndQueryLength }
 }
 
-function readBody(req: IncomingMessage, limit: number): Promise<string> {
+/** The request body as text; rejects beyond `limit` characters. */
+export function readBody(req: IncomingMessage, limit: number): Promise<string> {
   return new Promise((resolve, reject) => {
     let body = ''
     req.setEncoding('utf8')
