@@ -45,7 +45,9 @@ export function parseCallback(body: string): {
       ? ['name', 'type']
       : call === 'play'
         ? ['name', 'start', 'duration', 'reset']
-        : ['name']
+        : call.startsWith('update')
+          ? ['time', 'timestamp', 'name']
+          : ['name']
   let i = callAt + 1
   for (const key of own) {
     if (pairs[i]?.[0] !== key) break

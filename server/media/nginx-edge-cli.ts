@@ -2,7 +2,7 @@
 import { parseArgs } from 'util'
 import { DEFAULT_MODULE_PATH } from './nginx-options'
 import { edgeHookBase } from './nginx-edge'
-import { renderEdgeConfig } from './nginx-edge-config'
+import { EDGE_UPDATE_SEC, renderEdgeConfig } from './nginx-edge-config'
 
 export const EDGE_CONFIG_USAGE = `conference-server edge-config --name <edge> --server <url> [options]
 
@@ -15,7 +15,9 @@ server at <url> (its HTTP port, reachable from the edge) and relayed from the or
   --listen HOST:PORT RTMP address of the edge (default 0.0.0.0:1935)
   --prefix DIR       pid, logs, temp files and control socket (default /var/lib/ck-edge)
   --app NAME         the server's --rtmp-app (default live)
-  --module PATH      ngx_rtmp_module.so (default ${DEFAULT_MODULE_PATH})`
+  --module PATH      ngx_rtmp_module.so (default ${DEFAULT_MODULE_PATH})
+  --update-sec N     ask the server again about each player every N s: kicked members are
+                     cut within N s (default ${EDGE_UPDATE_SEC}; 0: never)`
 
 /** The config text for `argv` (after the subcommand); throws with the reason on bad input. */
 export function edgeConfigFromArgs(argv: string[], env: NodeJS.ProcessEnv): string {
@@ -30,6 +32,7 @@ export function edgeConfigFromArgs(argv: string[], env: NodeJS.ProcessEnv): stri
       prefix: { type: 'string', default: '/var/lib/ck-edge' },
       app: { type: 'string', default: 'live' },
       module: { type: 'string', default: DEFAULT_MODULE_PATH },
+      'update-sec': { type: 'string', default: String(EDGE_UPDATE_SEC) },
     },
   })
   const secret = values.secret ?? env.CK_SECRET
@@ -49,5 +52,6 @@ export function edgeConfigFromArgs(argv: string[], env: NodeJS.ProcessEnv): stri
     app: values.app,
     hookBase: edgeHookBase(values.server, secret, values.name),
     workerUser: 'nobody nogroup',
+    updateSec: Number(values['update-sec']),
   })
 }

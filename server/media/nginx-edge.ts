@@ -22,6 +22,12 @@ import { EDGE_CALLBACKS, RELAY_QUERY } from './nginx-edge-config'
 export { EDGE_CALLBACKS, RELAY_QUERY }
 
 export const EDGE_HOOK_PATH = '/rtmp-edge'
+const CALLS: Record<string, 'play' | 'done' | 'update' | undefined> = {
+  [EDGE_CALLBACKS.play]: 'play',
+  [EDGE_CALLBACKS.play_done]: 'done',
+  [EDGE_CALLBACKS.update]: 'update',
+}
+
 /** Edge names: what fits a URL path, a query value and a log line as is. */
 export const EDGE_NAME = /^[A-Za-z0-9_-]{1,32}$/
 /** nginx-rtmp copies the Location into a 256-byte buffer (NGX_RTMP_MAX_NAME) and cuts. */
@@ -79,8 +85,7 @@ export class EdgeHooks {
 
   private async serve(url: string, req: IncomingMessage, res: ServerResponse) {
     const m = /^\/rtmp-edge\/([0-9a-f]{32})\/([A-Za-z0-9_-]{1,32})\/([a-z_]+)$/.exec(url)
-    const call =
-      m && (m[3] === EDGE_CALLBACKS.play ? 'play' : m[3] === EDGE_CALLBACKS.play_done && 'done')
+    const call = m && CALLS[m[3]]
     if (!m || !call || req.method !== 'POST' || !timingSafeEqual(Buffer.from(m[1]), this.key)) {
       return answer(res, 404, 'not found')
     }
@@ -98,6 +103,14 @@ export class EdgeHooks {
     if (call === 'done') {
       answer(res, 200, 'ok')
       return this.deps.gate.stopped('play', session)
+    }
+    if (call === 'update') {
+      // The edge's relays publish there (players only otherwise: deny publish all).
+      if (parsed.call === 'update_publish') return answer(res, 200, 'ok')
+      const reason = this.revoked(session.sessionId)
+      if (reason === null) return answer(res, 200, 'ok')
+      this.deps.log.info({ edge, stream: session.stream, reason }, 'edge player cut')
+      return answer(res, 403, reason)
     }
     if (parsed.call !== 'play') return answer(res, 400, 'not a play callback')
     const reason = this.refusal(session, edge)
@@ -135,6 +148,23 @@ export class EdgeHooks {
       )
     }
     return reason
+  }
+
+  /**
+   * Why a player allowed before may no longer play (its member kicked or gone, the stream
+   * removed), or null. The origin cuts such players itself (closeSession); an edge learns it
+   * here, on its next on_update.
+   */
+  private revoked(sessionId: string): string | null {
+    const a = this.deps.gate.admission(sessionId)
+    if (!a) return 'unknown session'
+    const conf = this.deps.service.conferences.get(a.confrId)
+    if (!conf) return 'conference is gone'
+    if (!conf.streams.has(a.streamId)) return 'stream is gone'
+    if (a.memberId === SYSTEM_MEMBER) return null
+    const member = conf.members.get(a.memberId)
+    if (!member?.playSessions.has(sessionId)) return 'not a member of the conference'
+    return null
   }
 
   /** The origin's URL of the stream with a system play credential for the edge's pull. */

@@ -60,6 +60,8 @@ export async function startEdge(opts: {
   /** The conference server's HTTP base (its edge hooks). */
   serverUrl: string
   secret: string
+  /** How often the edge asks the server again about each player (default: the config's). */
+  updateSec?: number
 }): Promise<RunningEdge> {
   const { nginxPath, modulePath } = nginxPaths({})
   const prefix = fs.mkdtempSync(path.join(os.tmpdir(), 'ck-edge-'))
@@ -72,6 +74,7 @@ export async function startEdge(opts: {
     app: 'live',
     hookBase: edgeHookBase(opts.serverUrl, opts.secret, opts.name),
     errorLevel: 'error',
+    updateSec: opts.updateSec,
     workerUser: process.getuid?.() === 0 ? 'nobody nogroup' : null,
   })
   fs.writeFileSync(configPath, config)

@@ -14,6 +14,8 @@ import { type NodeClient, nodeClient, until } from '../helpers/sdk-client'
 import { startServer } from '../helpers/server'
 
 const PLAYERS = 20
+/** How often the edges ask the server again about their players (on_update). */
+const UPDATE_SEC = 1
 /** Light media: 20 decoders share 2 cores with other work. */
 const PATTERN = { width: 160, height: 90, fps: 10 }
 
@@ -30,6 +32,10 @@ describe('edge config and edge choice (no nginx needed)', () => {
       /on_play (http:\/\/10\.0\.0\.5:8080\/rtmp-edge\/([0-9a-f]{32})\/e1)\/on_play;/.exec(conf)
     expect(hook).not.toBeNull()
     expect(conf).toContain(`on_play_done ${hook![1]}/on_play_done;`)
+    expect(conf).toContain(`on_update ${hook![1]}/on_update;`)
+    expect(conf).toMatch(/notify_update_timeout 10s;/)
+    const never = edgeConfigFromArgs([...args, '--update-sec', '0'], { CK_SECRET: 's3cret' })
+    expect(never).not.toMatch(/on_update|notify_update_timeout/)
     // Another secret, another key: a config is only good for its server.
     const other = edgeConfigFromArgs(args, { CK_SECRET: 'other' })
     expect(other).not.toContain(hook![2])
@@ -114,6 +120,7 @@ describeWithNginx('nginx-rtmp edges relaying from the origin', () => {
           rtmpPort: port,
           serverUrl: server.httpUrl,
           secret: server.config.secret,
+          updateSec: UPDATE_SEC,
         }),
       )
     }
@@ -267,5 +274,39 @@ describeWithNginx('nginx-rtmp edges relaying from the origin', () => {
     console.log(`edges: players ended ${Date.now() - t0} ms after the publisher stopped`)
     await until(() => relays().size === 0, 5000, 'the relays to be gone')
     for (const e of edges) expect(await e.stat()).not.toContain(`<name>${streamId}</name>`)
+  }, 60000)
+
+  it('a member kicked while playing on an edge is cut there at the next update; others play on', async () => {
+    const pusher = await publish()
+    await until(() => relays().size === 0, 10000, 'no relay left from before')
+    const edgeOf = (p: NodeClient) => baseOf(playUrlOf(p).split('?')[0])
+    const witness = players.findIndex((p, i) => i > 0 && edgeOf(p) === edgeOf(players[0]))
+    const [victimPlay, witnessPlay] = [players[0], players[witness]].map((p) =>
+      pullFrames(playUrlOf(p), { frames: 100000, timeoutMs: 60000 }),
+    )
+    const victim = memberOf('edge-player-0')
+    const other = memberOf(`edge-player-${witness}`)
+    await until(
+      () => victim.playSessions.size > 0 && other.playSessions.size > 0,
+      15000,
+      'both playing on the edge',
+    )
+    let witnessOver = false
+    void witnessPlay.then(() => (witnessOver = true))
+    await sleep(500)
+    server.service.operatorKick(server.service.conferences.get(confrId)!, [victim.id])
+    const t0 = Date.now()
+    const cut = await Promise.race([victimPlay, sleep(15000).then(() => null)])
+    expect(cut).not.toBeNull()
+    expect(cut!.frames).toBeGreaterThan(0)
+    console.log(
+      `edges: kicked member's player cut ${Date.now() - t0} ms after the kick (update every ${UPDATE_SEC} s)`,
+    )
+    // Its relay stays for the other player of that edge, who plays on.
+    await sleep(2 * UPDATE_SEC * 1000)
+    expect(witnessOver).toBe(false)
+    expect(relays().size).toBe(1)
+    await pusher.stop()
+    expect((await witnessPlay).frames).toBeGreaterThan(0)
   }, 60000)
 })
