@@ -4,10 +4,15 @@
 // pull per edge whatever the number of players. Real nginx, real sockets, real ffmpeg.
 // Without nginx + libnginx-mod-rtmp the suite says loudly that it did not run (and fails under
 // CK_REQUIRE_NGINX=1, as in CI).
+import { spawnSync } from 'child_process'
+import fs from 'fs'
+import os from 'os'
+import path from 'path'
 import { type ConferenceServer } from '../../server/app'
 import { edgeFor, parseEdgeList } from '../../server/media/edges'
 import { type NginxEngine } from '../../server/media/nginx'
 import { edgeConfigFromArgs } from '../../server/media/nginx-edge-cli'
+import { nginxPaths } from '../../server/media/nginx-options'
 import { pullFrames, pushTestPattern, stopAllMedia } from '../helpers/ffmpeg'
 import { describeWithNginx, freePort, type RunningEdge, startEdge } from '../helpers/nginx'
 import { type NodeClient, nodeClient, until } from '../helpers/sdk-client'
@@ -56,6 +61,26 @@ describe('edge config and edge choice (no nginx needed)', () => {
     expect(edgeFor(parseEdgeList('', 'live'), 'MS_x')).toBeNull()
     expect(() => parseEdgeList('rtmp://a:1935/other', 'live')).toThrow(/must end in \/live/)
     expect(() => parseEdgeList('http://a/live', 'live')).toThrow(/rtmp:\/\//)
+  })
+})
+
+describeWithNginx('edge config (nginx -t)', () => {
+  it('what `conference-server edge-config` prints is a config nginx accepts', () => {
+    const prefix = fs.mkdtempSync(path.join(os.tmpdir(), 'ck-edge-t-'))
+    try {
+      const file = path.join(prefix, 'nginx.conf')
+      const args = ['--name', 'e1', '--server', 'http://127.0.0.1:8080', '--prefix', prefix]
+      fs.writeFileSync(
+        file,
+        edgeConfigFromArgs([...args, '--listen', '127.0.0.1:1935'], { CK_SECRET: 'x' }),
+      )
+      const { nginxPath } = nginxPaths({})
+      const t = spawnSync(nginxPath!, ['-t', '-p', prefix + '/', '-c', file], { encoding: 'utf8' })
+      expect(t.stderr).toMatch(/test is successful/)
+      expect(t.status).toBe(0)
+    } finally {
+      fs.rmSync(prefix, { recursive: true, force: true })
+    }
   })
 })
 
