@@ -89,7 +89,9 @@ export async function startEdge(opts: {
   const socket = path.join(prefix, EDGE_CONTROL_SOCKET)
   const stop = async () => {
     if (!ended) proc.kill('SIGQUIT')
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 2000))])
+    let timer: NodeJS.Timeout | undefined
+    await Promise.race([exited, new Promise((r) => (timer = setTimeout(r, 2000)))])
+    clearTimeout(timer)
     if (!ended) killNginx(proc)
     await exited
     fs.rmSync(prefix, { recursive: true, force: true })

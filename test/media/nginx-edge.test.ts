@@ -26,6 +26,16 @@ const PATTERN = { width: 160, height: 90, fps: 10 }
 
 const baseOf = (url: string) => url.slice(0, url.lastIndexOf('/'))
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+/** `p`'s value, or null if it takes longer than `ms` (the timer does not outlive it). */
+async function within<T>(p: Promise<T>, ms: number): Promise<T | null> {
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<null>((r) => (timer = setTimeout(() => r(null), ms)))
+  try {
+    return await Promise.race([p, late])
+  } finally {
+    clearTimeout(timer)
+  }
+}
 
 describe('edge config and edge choice (no nginx needed)', () => {
   it('prints an edge config whose hooks carry the key of the server secret, and checks input', () => {
@@ -293,7 +303,7 @@ describeWithNginx('nginx-rtmp edges relaying from the origin', () => {
     expect(over).toBe(false)
     await pusher.stop()
     const t0 = Date.now()
-    const ended = await Promise.race([Promise.all(playing), sleep(20000).then(() => null)])
+    const ended = await within(Promise.all(playing), 20000)
     expect(ended).not.toBeNull()
     for (const r of ended!) expect(r.frames).toBeGreaterThan(0)
     console.log(`edges: players ended ${Date.now() - t0} ms after the publisher stopped`)
@@ -321,7 +331,7 @@ describeWithNginx('nginx-rtmp edges relaying from the origin', () => {
     await sleep(500)
     server.service.operatorKick(server.service.conferences.get(confrId)!, [victim.id])
     const t0 = Date.now()
-    const cut = await Promise.race([victimPlay, sleep(15000).then(() => null)])
+    const cut = await within(victimPlay, 15000)
     expect(cut).not.toBeNull()
     expect(cut!.frames).toBeGreaterThan(0)
     console.log(
