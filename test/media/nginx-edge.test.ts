@@ -10,6 +10,7 @@ import os from 'os'
 import path from 'path'
 import { type ConferenceServer } from '../../server/app'
 import { edgeFor, parseEdgeList } from '../../server/media/edges'
+import { type MediaHooks } from '../../server/media/engine'
 import { type NginxEngine } from '../../server/media/nginx'
 import { edgeConfigFromArgs } from '../../server/media/nginx-edge-cli'
 import { nginxPaths } from '../../server/media/nginx-options'
@@ -113,26 +114,14 @@ describeWithNginx('nginx-rtmp edges relaying from the origin', () => {
         .filter((s) => s.kind === 'play' && s.session.stream === streamId)
         .map((s) => [s.session.sessionId, s.session.query.edge ?? '(none)']),
     )
-  /** Samples relays() until stopped: every relay session seen, edge name by session id. */
-  function watchRelays() {
-    const seen = new Map<string, string>()
-    let on = true
-    const done = (async () => {
-      while (on) {
-        for (const [id, edge] of relays()) seen.set(id, edge)
-        await sleep(25)
-      }
-    })()
-    return {
-      seen,
-      stop: async () => {
-        on = false
-        await done
-        for (const [id, edge] of relays()) seen.set(id, edge)
-        return seen
-      },
-    }
-  }
+  /** Every play the origin's nginx asked about (its on_play callbacks), in order. */
+  const originPlays: Array<{ stream: string; edge: string; allowed: boolean }> = []
+  /** The origin's on_play callbacks for the stream since `from`: the edge each came from. */
+  const originPlaysOf = (from = 0) =>
+    originPlays
+      .slice(from)
+      .filter((p) => p.stream === streamId)
+      .map((p) => `${p.edge || '(no edge)'} ${p.allowed ? 'allowed' : 'refused'}`)
   const playUrlOf = (c: NodeClient) =>
     (c
       .events('streamAdded')
@@ -148,6 +137,18 @@ describeWithNginx('nginx-rtmp edges relaying from the origin', () => {
       edgeRtmp: ports.map((p) => `rtmp://127.0.0.1:${p}/live`).join(','),
     })
     origin = server.engine as NginxEngine
+    // Count the origin's on_play callbacks at the hooks its engine calls (the server's gate).
+    const gate = (origin as unknown as { hooks: MediaHooks }).hooks
+    const authorize = gate.authorize.bind(gate)
+    gate.authorize = (kind, session) => {
+      const reason = authorize(kind, session)
+      // The edges' players come to the same gate (ids "edge1/7"); the origin's are nginx's.
+      if (kind === 'play' && /^\d+$/.test(session.sessionId)) {
+        const edge = session.query.edge ?? ''
+        originPlays.push({ stream: session.stream, edge, allowed: reason === null })
+      }
+      return reason
+    }
     for (const [i, port] of ports.entries()) {
       edges.push(
         await startEdge({
@@ -221,22 +222,29 @@ describeWithNginx('nginx-rtmp edges relaying from the origin', () => {
   it(`${PLAYERS} players on 2 edges all get media; the origin serves one pull per edge`, async () => {
     const pusher = await publish()
     await sleep(500)
-    const watch = watchRelays()
+    const from = originPlays.length
+    const t0 = Date.now()
+    const took: number[] = []
     const results = await Promise.all(
-      players.map((p) => pullFrames(playUrlOf(p), { frames: 10, timeoutMs: 30000 })),
+      players.map((p) =>
+        pullFrames(playUrlOf(p), { frames: 10, timeoutMs: 30000 }).then((r) => {
+          took.push(Date.now() - t0)
+          return r
+        }),
+      ),
     )
-    const seen = await watch.stop()
     for (const r of results) {
       expect(r).toMatchObject({ width: PATTERN.width, height: PATTERN.height, hasAudio: true })
       expect(r.frames).toBe(10)
     }
     // Exactly one relay pull per edge, each authorised on the origin like any play.
-    expect([...seen.values()].sort()).toEqual(['edge1', 'edge2'])
+    expect(originPlaysOf(from).sort()).toEqual(['edge1 allowed', 'edge2 allowed'])
     const perEdge = edges.map(
       (e) => players.filter((p) => playUrlOf(p).startsWith(e.rtmpBase + '/')).length,
     )
     console.log(
-      `edges: ${PLAYERS} players (${perEdge.join(' + ')} per edge), ${seen.size} plays on the origin`,
+      `edges: ${PLAYERS} players (${perEdge.join(' + ')} per edge), ${originPlaysOf(from).length} plays on the origin;` +
+        ` 10 frames (1 s of media at ${PATTERN.fps} fps) decoded by all in ${Math.min(...took)}–${Math.max(...took)} ms incl. ffmpeg start`,
     )
     // The pulls end with their last player; the edges' on_play_done reached the server.
     await until(() => relays().size === 0, 10000, 'the relay pulls to end')
@@ -254,7 +262,7 @@ describeWithNginx('nginx-rtmp edges relaying from the origin', () => {
     const good = playUrlOf(players[0])
     const edgeBase = baseOf(good.split('?')[0])
     const token = new URL(good.replace('rtmp:', 'http:')).searchParams.get('token')!
-    const watch = watchRelays()
+    const from = originPlays.length
     const bad = [
       `${edgeBase}/${streamId}`,
       `${edgeBase}/${streamId}?token=${token.slice(0, -3)}abc`,
@@ -265,6 +273,8 @@ describeWithNginx('nginx-rtmp edges relaying from the origin', () => {
       expect(r.frames).toBe(0)
       expect(r.code).not.toBe(0)
     }
+    // No relay was asked of the origin, for this stream or any other.
+    expect(originPlays.slice(from)).toEqual([])
     // The origin takes no pull without a credential, marked as an edge's or not.
     for (const url of [
       `${origin.rtmpBase()}/${streamId}`,
@@ -272,7 +282,7 @@ describeWithNginx('nginx-rtmp edges relaying from the origin', () => {
     ]) {
       expect((await pullFrames(url, { frames: 2, timeoutMs: 8000 })).frames).toBe(0)
     }
-    expect([...(await watch.stop()).keys()]).toEqual([])
+    expect(originPlaysOf(from)).toEqual(['(no edge) refused', 'edge1 refused'])
     for (const e of edges) expect(await e.stat()).not.toContain(`<name>${streamId}</name>`)
     // Nobody publishes to an edge, not even with the member's own push URL.
     const onEdge = pushTestPattern(
