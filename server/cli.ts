@@ -12,6 +12,9 @@ async function main() {
   if (argv.includes('--help') || argv.includes('-h')) {
     const { describeOptions } = await import('./config')
     console.log('conference-server [--flag value ...]\n\n' + describeOptions())
+    console.log(
+      '\nconference-server edge-config --help: the nginx.conf of an edge (docs/deploy.md)',
+    )
     return
   }
   const server = await createConferenceServer({}, argv, process.env)

@@ -64,7 +64,7 @@ export interface EdgeHookDeps {
   log: Logger
 }
 
-/** The server's side of the edges: answers their on_play / on_play_done callbacks. */
+/** The server's side of the edges: answers their on_play, on_update and on_play_done calls. */
 export class EdgeHooks {
   private readonly key: Buffer
 
