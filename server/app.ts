@@ -65,11 +65,23 @@ function createEdgeHooks(
   service: ConferenceService,
   gate: MediaGate,
   log: Logger,
+  cluster: Cluster | undefined,
+  tokens: Tokens,
 ): EdgeHooks | null {
   if (edgeList(config.edgeRtmp, config.rtmpApp).bases.length === 0) return null
   if (config.engine !== 'nginx') throw new Error('--edge-rtmp: edges relay from --engine nginx')
   const edgeLog = log.child({ mod: 'edges' })
-  return new EdgeHooks({ service, gate, secret: config.secret, app: config.rtmpApp, log: edgeLog })
+  const edges: EdgeHooks = new EdgeHooks({
+    service,
+    gate,
+    secret: config.secret,
+    app: config.rtmpApp,
+    log: edgeLog,
+    elsewhere: (hook) => elsewhere?.(hook) ?? Promise.resolve(null),
+  })
+  // In a cluster the node hosting a call's conference answers it (called only after start).
+  const elsewhere = cluster?.serveEdges(edges, tokens)
+  return edges
 }
 
 export async function createConferenceServer(
@@ -89,7 +101,7 @@ export async function createConferenceServer(
     ? new Cluster(config.redis, config.nodeId, service, log.child({ mod: 'cluster' }))
     : undefined
   const gate = new MediaGate(service, tokens, log.child({ mod: 'gate' }))
-  const edges = createEdgeHooks(config, service, gate, log)
+  const edges = createEdgeHooks(config, service, gate, log, cluster, tokens)
   const modes = new MediaModes(
     service,
     { recordingsDir: config.recordingsDir, mixWidth: config.mixWidth, mixHeight: config.mixHeight },

@@ -150,8 +150,13 @@ export class Router {
         return
       case 'rehost':
         return this.moveSocketsOf(m.confrId)
+      case 'hook':
+        return this.onHook?.(m)
     }
   }
+
+  /** Set by the cluster when this node runs nginx edges' hooks. */
+  onHook?: (m: Extract<BusMessage, { t: 'hook' }>) => Promise<void>
 
   /** A node died: the sockets it bridged to us are gone; their memberships wait to resume. */
   nodeDied(node: string) {

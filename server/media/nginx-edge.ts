@@ -54,6 +54,22 @@ async function withIpHost(rtmpUrl: string): Promise<string> {
   return url.toString()
 }
 
+/** One call of an edge, as parsed: what a cluster node forwards to the conference's host. */
+export interface EdgeCall {
+  edge: string
+  call: 'play' | 'done' | 'update'
+  /** nginx-rtmp's own name of the call (`play`, `update_publish`...). */
+  callName: string
+  session: MediaSession
+}
+
+/** The answer to an edge: a status, and for an allowed play the origin to relay from. */
+export interface EdgeAnswer {
+  status: number
+  text: string
+  location?: string
+}
+
 export interface EdgeHookDeps {
   service: ConferenceService
   gate: Pick<MediaGate, 'authorize' | 'started' | 'stopped' | 'admission'>
@@ -62,6 +78,8 @@ export interface EdgeHookDeps {
   /** The RTMP application edges serve: the same as the origin's. */
   app: string
   log: Logger
+  /** Cluster: the answer of the node hosting the call's conference, or null to decide here. */
+  elsewhere?: (hook: EdgeCall) => Promise<EdgeAnswer | null>
 }
 
 /** The server's side of the edges: answers their on_play, on_update and on_play_done calls. */
@@ -92,40 +110,58 @@ export class EdgeHooks {
     const edge = m[2]
     const parsed = parseCallback(await readBody(req, 16384))
     const f = parsed.fields
-    const session: MediaSession = {
-      // Unique across edges and apart from the origin's numeric nginx client ids.
-      sessionId: `${edge}/${f.clientid ?? ''}`,
-      app: f.app ?? '',
-      stream: f.name ?? '',
-      query: parsed.query,
-      ip: f.addr ?? '',
+    const hook: EdgeCall = {
+      edge,
+      call,
+      callName: parsed.call,
+      session: {
+        // Unique across edges and apart from the origin's numeric nginx client ids.
+        sessionId: `${edge}/${f.clientid ?? ''}`,
+        app: f.app ?? '',
+        stream: f.name ?? '',
+        query: parsed.query,
+        ip: f.addr ?? '',
+      },
     }
-    if (call === 'done') {
-      answer(res, 200, 'ok')
-      return this.deps.gate.stopped('play', session)
+    // In a cluster the node hosting the stream's conference decides (server/cluster/).
+    const out = (await this.deps.elsewhere?.(hook)) ?? (await this.decide(hook))
+    if (out.location === undefined) return answer(res, out.status, out.text)
+    res.writeHead(302, {
+      Location: out.location,
+      'Content-Type': 'text/plain',
+      Connection: 'close',
+    })
+    res.end(out.text)
+  }
+
+  /** This server's answer to an edge's call, about a conference it holds. */
+  async decide(hook: EdgeCall): Promise<EdgeAnswer> {
+    const { edge, session } = hook
+    if (hook.call === 'done') {
+      this.deps.gate.stopped('play', session)
+      return { status: 200, text: 'ok' }
     }
-    if (call === 'update') {
+    if (hook.call === 'update') {
       // The edge's relays publish there (players only otherwise: deny publish all).
-      if (parsed.call === 'update_publish') return answer(res, 200, 'ok')
+      if (hook.callName === 'update_publish') return { status: 200, text: 'ok' }
       const reason = this.revoked(session.sessionId)
-      if (reason === null) return answer(res, 200, 'ok')
+      if (reason === null) return { status: 200, text: 'ok' }
       this.deps.log.info({ edge, stream: session.stream, reason }, 'edge player cut')
-      return answer(res, 403, reason)
+      return { status: 403, text: reason }
     }
-    if (parsed.call !== 'play') return answer(res, 400, 'not a play callback')
+    if (hook.callName !== 'play') return { status: 400, text: 'not a play callback' }
     const reason = this.refusal(session, edge)
-    if (reason !== null) return answer(res, 403, reason)
+    if (reason !== null) return { status: 403, text: reason }
     const location = await this.relayLocation(session, edge).catch((err: Error) => {
       this.deps.log.error({ edge, stream: session.stream, err: err.message }, 'edge relay failed')
       return null
     })
     if (!location) {
       this.deps.gate.stopped('play', session) // forget the admission
-      return answer(res, 503, 'origin unavailable')
+      return { status: 503, text: 'origin unavailable' }
     }
-    res.writeHead(302, { Location: location, 'Content-Type': 'text/plain', Connection: 'close' })
-    res.end('relay from origin')
     this.deps.gate.started('play', session)
+    return { status: 302, text: 'relay from origin', location }
   }
 
   /** The gate's verdict, exactly as for a play on the origin; null allows. */
