@@ -125,12 +125,10 @@ export class Cluster {
       if (this.hosting.hosts(confrId)) return null
       const host = await this.hosting.resolve(confrId).catch(() => null)
       if (!host || host === this.nodeId) return null
-      return (await this.bus
-        .hook(host, hook)
-        .catch((): EdgeAnswer => ({
-          status: 503,
-          text: 'conference host unavailable',
-        }))) as EdgeAnswer
+      return (await this.bus.hook(host, hook).catch((): EdgeAnswer => ({
+        status: 503,
+        text: 'conference host unavailable',
+      }))) as EdgeAnswer
     }
   }
 
