@@ -30,6 +30,7 @@ export const RECORDED_EVENTS = [
   'reconnecting',
   'reconnected',
   'mediaError',
+  'memberCount',
 ] as const
 
 export async function nodeClient(
