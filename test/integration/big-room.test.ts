@@ -69,6 +69,36 @@ test('streamAdded is one frame for all receivers, and each plays it with the URL
   await pusher.stop()
 })
 
+test("a member outliving its credential's ttl still plays: subscribe renews it, and every URL with it", async () => {
+  const ttl = server.config.mediaTokenTtlSec
+  server.config.mediaTokenTtlSec = 2
+  try {
+    const ann = await client('ann')
+    const cy = await client('cy')
+    const bob = await client('bob')
+    await ann.emedia.mgr.joinRoom({ roomName: 'long', password: '', role: 7 })
+    await cy.emedia.mgr.joinRoom({ roomName: 'long', password: '', role: 3 })
+    await bob.emedia.mgr.joinRoom({ roomName: 'long', password: '', role: 1 })
+    const a = await ann.emedia.mgr.pubStream('cam')
+    const c = await cy.emedia.mgr.pubStream('cam')
+    const pushers = [pushTestPattern(a.data.rtmp), pushTestPattern(c.data.rtmp)]
+    await until(() => bob.emedia.mgr.getStreams().length === 2, 10000)
+    const urlOf = (id: string) => bob.emedia.mgr.getStreams().find((s) => s.id === id)!.rtmp!
+    const stale = urlOf(c.data.streamId)
+    await sleep(2200)
+    // Expired: the engine refuses the URL composed from the old credential.
+    expect((await pullFrames(stale, { frames: 1, timeoutMs: 4000 })).frames).toBe(0)
+    // One subStream of ann's stream renews the credential, so cy's URL is fresh too.
+    await bob.emedia.mgr.subStream(a.data.streamId)
+    const renewed = urlOf(c.data.streamId)
+    expect(renewed).not.toBe(stale)
+    expect((await pullFrames(renewed, { frames: 2 })).frames).toBeGreaterThanOrEqual(2)
+    await Promise.all(pushers.map((p) => p.stop()))
+  } finally {
+    server.config.mediaTokenTtlSec = ttl
+  }
+})
+
 test('LIVE: the audience hears counts, not each other; the stage hears everyone; talkers are announced to all', async () => {
   const { c: admin, r } = await raw('boss', { roomName: 'town-hall', type: 12 })
   const confrId = r.conference.confrId
