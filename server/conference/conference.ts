@@ -181,9 +181,15 @@ export class ConferenceState {
   /**
    * Up to `limit` visible members but `selfId` after `after`: the stage (ADMIN, TALKER) first,
    * then the others, each in join order. A member whose role changes between two pages may be
-   * skipped or listed twice; events tell the stage's changes anyway.
+   * skipped or listed twice; events tell the stage's changes anyway. `stageOnly`: the page
+   * ends after the stage (the cursor then points at the others, if any).
    */
-  memberPage(selfId: string, after: MemberCursor | null, limit: number): MemberPage {
+  memberPage(
+    selfId: string,
+    after: MemberCursor | null,
+    limit: number,
+    stageOnly = false,
+  ): MemberPage {
     const out: MemberState[] = []
     let last: MemberCursor | null = null
     // false once the page is full and `m` would have been next: the page ends at `last`.
@@ -197,6 +203,11 @@ export class ConferenceState {
     if (!after || after.phase === 0) {
       const stage = [...this.stage].sort((a, b) => a.seq - b.seq)
       for (const m of stage) if (!take(m, 0)) return { members: out, next: last }
+      if (stageOnly) {
+        const self = this.members.get(selfId)
+        const others = this.audienceCount - (self?.role === Role.AUDIENCE ? 1 : 0)
+        return { members: out, next: others > 0 ? { phase: 1, seq: 0 } : null }
+      }
     }
     for (const m of this.members.values()) {
       if (canPublish(m.role) || m.role === Role.HIDING) continue

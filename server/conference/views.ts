@@ -2,6 +2,8 @@
 // list, the conference view with fresh ticket and role token, and the snapshot a join or resume
 // returns.
 import {
+  canPublish,
+  ConfrType,
   type Conference as ConferenceView,
   type JoinResult,
   type MediaCredential,
@@ -61,8 +63,9 @@ export function memberPage(
   member: MemberState,
   after: MemberCursor | null,
   limit: number,
+  stageOnly = false,
 ): { members: Member[]; cursor?: string } {
-  const page = conf.memberPage(member.id, after, limit)
+  const page = conf.memberPage(member.id, after, limit, stageOnly)
   const members = page.members.map((m) => conf.memberView(m))
   if (!page.next) return { members }
   return { members, cursor: ctx.tokens.mintCursor(conf.id, member.id, page.next) }
@@ -96,7 +99,10 @@ export function snapshot(
   member: MemberState,
 ): JoinResult {
   const slot = conf.streamsOf(member.id).find((s) => s.reserved)
-  const page = memberPage(ctx, conf, member, null, MEMBER_PAGE)
+  // A LIVE audience member is not told of the rest of the audience: its page is the stage,
+  // which keeps a 10,000-member room's join replies small (getMembers has the others).
+  const stageOnly = conf.type === ConfrType.LIVE && !canPublish(member.role)
+  const page = memberPage(ctx, conf, member, null, MEMBER_PAGE, stageOnly)
   return {
     conference: conferenceView(ctx, conf, member.userId, member.role, member.id),
     self: conf.memberView(member),

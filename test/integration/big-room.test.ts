@@ -106,6 +106,12 @@ test('LIVE: the audience hears counts, not each other; the stage hears everyone;
   expect(bJoin.self.role).toBe(1) // LIVE's default role is AUDIENCE
   const { c: c, r: cJoin } = await raw('cal', { roomName: 'town-hall' })
   expect(cJoin.memberCount).toEqual({ members: 3, audience: 2 })
+  // An audience joiner's page is the stage; the rest of the audience is there to page.
+  expect(bJoin.members.map((m: { name: string }) => m.name)).toEqual(['boss'])
+  expect(bJoin.membersCursor).toBeUndefined()
+  expect(cJoin.members.map((m: { name: string }) => m.name)).toEqual(['boss'])
+  const rest = await c.call('getMembers', { confrId, cursor: cJoin.membersCursor })
+  expect(rest.result).toEqual({ members: [expect.objectContaining({ name: 'bea' })] })
   // The admin is told of each arrival; audience member bea is not told of cal, only counted.
   await admin.event('memberJoined', (d) => d.member.name === 'cal')
   await b.event('memberCount', (d) => d.members === 3 && d.audience === 2, 3000)
