@@ -354,8 +354,9 @@ export interface Events {
   mediaChanged: { confrId: string; stream: Stream }
   attrsUpdated: { confrId: string; attrs: Attrs }
   /**
-   * Protocol 1.2, LIVE only: the member count, at most one a second per conference and always
-   * the current one after a burst. In LIVE an AUDIENCE arrival or departure is told only to
+   * Protocol 1.2, LIVE only: the member count, at most one a second per conference (one more
+   * second per 2,500 members: a 10,000-member room gets one every 4 s) and always the current
+   * one after a burst. In LIVE an AUDIENCE arrival or departure is told only to
    * ADMIN and TALKER members; everyone gets this instead.
    */
   memberCount: { confrId: string } & MemberCount
