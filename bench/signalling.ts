@@ -73,6 +73,8 @@ export async function joinLatency(
   tag: string,
   n: number,
   roomSize: number,
+  /** Conference type of the rooms (server default: COMMUNICATION). */
+  opts: { type?: number } = {},
 ): Promise<{ result: JoinLatency; clients: WireClient[] }> {
   const tokens = Array.from({ length: n }, (_, i) => srv.mint(`${tag}-${i}`))
   const connectMs: number[] = []
@@ -83,8 +85,8 @@ export async function joinLatency(
   await Promise.all(
     clients.map((c, i) => {
       const params = oneRoom
-        ? { roomName: `${tag}-all`, role: 1, config: { maxAudienceCount: n } }
-        : { roomName: `${tag}-${Math.floor(i / roomSize)}` }
+        ? { roomName: `${tag}-all`, role: 1, type: opts.type, config: { maxAudienceCount: n } }
+        : { roomName: `${tag}-${Math.floor(i / roomSize)}`, type: opts.type }
       const sent = nowMs()
       return c.call('join', params, tokens[i]).then(() => joinMs.push(nowMs() - sent))
     }),
@@ -166,7 +168,12 @@ export interface FanOut {
 
 export async function fanOut(log: Log, members = 2000): Promise<FanOut> {
   const tags = readFlvTags(await testPatternFile())
-  const srv = await ServerProc.start({ ...LOAD_OVERRIDES, graceMs: 2000 })
+  // The owner and `members` listeners: one over the server's default cap of 2,000.
+  const srv = await ServerProc.start({
+    ...LOAD_OVERRIDES,
+    graceMs: 2000,
+    maxConferenceMembers: members + 1,
+  })
   const clients: WireClient[] = []
   let publisher: Awaited<ReturnType<typeof startPublisher>> | null = null
   try {
