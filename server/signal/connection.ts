@@ -1,6 +1,7 @@
 // One signalling socket: parse, validate, rate-limit, authenticate, dispatch, reply. Nothing a
 // client sends can change state unless it is a well-formed, authorised request.
 import { randomBytes } from 'crypto'
+import { type Socket } from 'net'
 import WebSocket from 'ws'
 import { CloseCode, ErrorCode, type MethodName } from '../../sdk/protocol'
 import { type Tokens } from '../auth/tokens'
@@ -32,6 +33,22 @@ export interface ConnectionDeps {
   log: Logger
   /** Cluster mode: requests go where their conference is hosted (cluster/router.ts). */
   router?: Router
+}
+
+/**
+ * Frames written to a socket in one turn of the event loop leave in one write: a burst of
+ * arrivals in a big room costs each member one system call, not one per arrival.
+ */
+const corked = new Set<Socket>()
+function corkUntilNextTurn(socket: Socket) {
+  if (corked.has(socket)) return
+  if (corked.size === 0) setImmediate(uncorkAll)
+  corked.add(socket)
+  socket.cork()
+}
+function uncorkAll() {
+  for (const s of corked) s.uncork()
+  corked.clear()
 }
 
 /** How long a moved client has to reconnect by itself before its socket is closed. */
@@ -110,7 +127,13 @@ export class Connection implements LocalSocket {
       this.ws.terminate()
       return
     }
+    this.cork()
     this.ws.send(text)
+  }
+
+  private cork() {
+    const socket = (this.ws as unknown as { _socket?: Socket })._socket
+    if (socket) corkUntilNextTurn(socket)
   }
 
   private reply(id: number | string | null, result: unknown) {
