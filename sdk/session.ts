@@ -26,6 +26,11 @@ function sameAttrs(a: Attrs, b: Attrs): boolean {
   return ka.length === Object.keys(b).length && ka.every((k) => a[k] === b[k])
 }
 
+/** Where a stream is played from: its URL without the query (a fresh signature is no move). */
+function playedFrom(s: Stream): string {
+  return (s.rtmp ?? '').split('?')[0]
+}
+
 function mediaUpdate(before: Stream, after: Stream): MediaUpdate | null {
   const update: MediaUpdate = {}
   if (before.voff !== after.voff) update.voff = after.voff
@@ -105,8 +110,15 @@ export class Session {
     this.published = new Map(res.published.map((p) => [p.stream.id, p]))
     const self = this.self as Member
     const out: Change[] = []
+    // A stream now played from another engine (its conference moved to another server of a
+    // cluster) is withdrawn and announced again: the app's player must switch URL.
+    const moved = (id: string) => {
+      const now = this.streams.get(id)
+      const old = before.streams.get(id)
+      return !!now && !!old && playedFrom(now) !== playedFrom(old)
+    }
     for (const [id, s] of before.streams)
-      if (!this.streams.has(id)) out.push(change('streamRemoved', s))
+      if (!this.streams.has(id) || moved(id)) out.push(change('streamRemoved', s))
     for (const [id, m] of before.members) {
       if (!this.members.has(id)) out.push(change('memberExited', m, 'exit'))
     }
@@ -122,7 +134,7 @@ export class Session {
     for (const [id, s] of this.streams) {
       const old = before.streams.get(id)
       const update = old && mediaUpdate(old, s)
-      if (!old) out.push(change('streamAdded', s))
+      if (!old || moved(id)) out.push(change('streamAdded', s))
       else if (update) out.push(change('mediaChanged', s, update))
     }
     if (!sameAttrs(before.attrs, this.attrs)) out.push(change('confrAttrsUpdated', this.attrs))

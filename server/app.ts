@@ -103,6 +103,7 @@ export async function createConferenceServer(
     sockets: () => sockets(),
     mediaJobs: () => modes.supervisor.list().length,
     ingests: () => ingest.uploads.size,
+    cluster,
   })
   const pages = webRoot()
   const http: Server = createServer(async (req, res) => {

@@ -46,7 +46,8 @@ export type BusMessage =
 /** A reply saying the conference is not hosted by the node asked (any more). */
 export class NotHere extends Error {}
 
-const REQUEST_TIMEOUT_MS = 5000
+// Under the SDK's own request timeout (20 s); a dead host fails its requests sooner (failNode).
+const REQUEST_TIMEOUT_MS = 15000
 
 export class Bus {
   private nextRid = 1

@@ -49,6 +49,7 @@ export class Cluster {
       nodeId,
       log,
       () => !this.draining,
+      () => (this.draining ? this.nextUrl() : undefined),
     )
     this.nodes.on('died', (id) => {
       this.bus.failNode(id)
@@ -70,6 +71,7 @@ export class Cluster {
     await this.store.connect()
     await this.bus.subscribe()
     await this.beat()
+    if (this.store.up) await this.hosting.adoptOwn()
     this.beatTimer = setInterval(() => void this.beat(), BEAT_MS)
     this.beatTimer.unref()
   }
@@ -79,7 +81,7 @@ export class Cluster {
     this.beating = true
     try {
       await this.nodes.beat()
-      await this.hosting.renew()
+      await this.hosting.verify()
     } catch (e) {
       this.log.warn({ err: (e as Error).message }, 'cluster beat failed')
     } finally {
@@ -109,16 +111,20 @@ export class Cluster {
       this.log.error({ err: e.message }, 'hand-over failed')
       return 0
     })
-    const urls = this.nodes.otherUrls()
-    let i = 0
-    for (const s of this.router.sockets.values())
-      s.move('server shutting down', urls.length > 0 ? urls[i++ % urls.length] : undefined)
+    for (const s of this.router.sockets.values()) s.move('server shutting down', this.nextUrl())
     while (this.router.sockets.size > 0 && Date.now() - started < ms)
       await new Promise((r) => setTimeout(r, 50))
     this.log.info(
       { conferences: moved, left: this.router.sockets.size, ms: Date.now() - started },
       'drained',
     )
+  }
+
+  private moved = 0
+  /** The other nodes in turn, so that a draining node's clients spread over them. */
+  private nextUrl(): string | undefined {
+    const urls = this.nodes.otherUrls()
+    return urls.length > 0 ? urls[this.moved++ % urls.length] : undefined
   }
 
   async stop(): Promise<void> {

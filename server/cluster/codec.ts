@@ -29,8 +29,20 @@ export const META = 'meta'
 const MEMBER = 'm:'
 const STREAM = 's:'
 
-/** The hash fields of a conference, field → JSON. */
-export function encode(conf: ConferenceState): Map<string, string> {
+/** A stored field: `sig` says cheaply whether it changed, `json` is what is stored. */
+export interface Field {
+  sig: string
+  json: string
+}
+
+/**
+ * The hash fields of a conference. A member's JSON is made again only when its signature (the
+ * fields that can change after a join) changed: a write to a room of 10,000 stays cheap.
+ */
+export function encode(
+  conf: ConferenceState,
+  before?: ReadonlyMap<string, Field>,
+): Map<string, Field> {
   const meta: StoredMeta = {
     id: conf.id,
     type: conf.type,
@@ -44,20 +56,13 @@ export function encode(conf: ConferenceState): Map<string, string> {
     attrs: [...conf.attrs],
     kickedAt: [...conf.kickedAt],
   }
-  const out = new Map<string, string>([[META, JSON.stringify(meta)]])
+  const metaJson = JSON.stringify(meta)
+  const out = new Map<string, Field>([[META, { sig: metaJson, json: metaJson }]])
   for (const m of conf.members.values()) {
-    const stored: StoredMember = {
-      id: m.id,
-      userId: m.userId,
-      globalName: m.globalName,
-      nickName: m.nickName,
-      role: m.role,
-      maxRole: m.maxRole,
-      ext: m.ext,
-      joinedAt: m.joinedAt,
-      resumeToken: m.resumeToken,
-    }
-    out.set(MEMBER + m.id, JSON.stringify(stored))
+    const field = MEMBER + m.id
+    const sig = `${m.role}|${m.maxRole}|${m.nickName}|${extSig(m.ext)}`
+    const old = before?.get(field)
+    out.set(field, old?.sig === sig ? old : { sig, json: JSON.stringify(storedMember(m)) })
   }
   for (const s of conf.streams.values()) {
     const stored: StoredStream = {
@@ -69,9 +74,33 @@ export function encode(conf: ConferenceState): Map<string, string> {
       type: s.type,
       reserved: s.reserved,
     }
-    out.set(STREAM + s.id, JSON.stringify(stored))
+    const json = JSON.stringify(stored)
+    out.set(STREAM + s.id, { sig: json, json })
   }
   return out
+}
+
+function storedMember(m: MemberState): StoredMember {
+  return {
+    id: m.id,
+    userId: m.userId,
+    globalName: m.globalName,
+    nickName: m.nickName,
+    role: m.role,
+    maxRole: m.maxRole,
+    ext: m.ext,
+    joinedAt: m.joinedAt,
+    resumeToken: m.resumeToken,
+  }
+}
+
+/** `ext` objects are replaced, not edited, when they change: their identity is their signature. */
+const extIds = new WeakMap<object, number>()
+let nextExtId = 1
+function extSig(ext: object): number {
+  let id = extIds.get(ext)
+  if (id === undefined) extIds.set(ext, (id = nextExtId++))
+  return id
 }
 
 /** The conference of a stored hash, with no sockets and no media yet; null if it has no meta. */

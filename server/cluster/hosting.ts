@@ -6,13 +6,13 @@ import { type ConferenceState } from '../conference/conference'
 import { type ConferenceService } from '../conference/service'
 import { type Logger } from '../log'
 import { type Bus } from './bus'
-import { decode, encode } from './codec'
-import { LEASE_MS, type Nodes } from './nodes'
+import { decode, encode, type Field } from './codec'
+import { type Nodes } from './nodes'
 import { keys, type Store } from './store'
 
 export class Hosting {
-  /** confrId → field → JSON as last written: a write sends only the difference. */
-  private readonly written = new Map<string, Map<string, string>>()
+  /** confrId → field → what was last written: a write sends only the difference. */
+  private readonly written = new Map<string, Map<string, Field>>()
   private readonly dirty = new Set<string>()
   private flushing: Promise<void> | null = null
   /** Loads in progress, so that two requests arriving together load a conference once. */
@@ -64,10 +64,10 @@ export class Hosting {
   }
 
   private write(multi: ReturnType<Store['cmd']['multi']>, conf: ConferenceState) {
-    const before = this.written.get(conf.id) ?? new Map<string, string>()
-    const now = encode(conf)
+    const before = this.written.get(conf.id) ?? new Map<string, Field>()
+    const now = encode(conf, before)
     const set: string[] = []
-    for (const [field, json] of now) if (before.get(field) !== json) set.push(field, json)
+    for (const [field, f] of now) if (before.get(field)?.sig !== f.sig) set.push(field, f.json)
     const gone = [...before.keys()].filter((f) => !now.has(f))
     if (set.length > 0) multi.hset(keys.conf(conf.id), ...set)
     if (gone.length > 0) multi.hdel(keys.conf(conf.id), ...gone)
@@ -83,7 +83,7 @@ export class Hosting {
   rewriteAll(): Promise<void> {
     this.written.clear()
     for (const id of this.service.conferences.keys()) this.dirty.add(id)
-    return this.renew()
+    return this.verify()
   }
 
   private async ended(conf: ConferenceState) {
@@ -98,14 +98,24 @@ export class Hosting {
     ]).catch((e: Error) => this.log.warn({ confrId: conf.id, err: e.message }, 'store cleanup'))
   }
 
-  /** Renew our leases; a lease someone else holds now means we lost the conference. */
-  async renew(): Promise<void> {
-    for (const conf of [...this.service.conferences.values()]) {
-      const ok = await this.store.cmd.claimHost(keys.host(conf.id), this.nodeId, '', LEASE_MS)
-      if (ok === 1) continue
-      this.log.warn({ confrId: conf.id }, 'another node hosts this conference now; letting go')
+  /**
+   * Check that we still host what we hold (one read for all): a conference another node took
+   * over while this one was taken for dead is let go; one the store forgot (Redis restarted
+   * empty) is claimed again.
+   */
+  async verify(): Promise<void> {
+    const confs = [...this.service.conferences.values()]
+    if (confs.length === 0) return
+    const hosts = await this.store.cmd.mget(confs.map((c) => keys.host(c.id)))
+    for (const [i, conf] of confs.entries()) {
+      if (hosts[i] === this.nodeId) continue
+      if (hosts[i] === null) {
+        await this.store.cmd.claimHost(keys.host(conf.id), this.nodeId, '')
+        continue
+      }
+      this.log.warn({ confrId: conf.id, host: hosts[i] }, 'another node hosts this conference now')
       this.service.release(conf)
-      this.bus.broadcast({ t: 'rehost', confrId: conf.id, node: '' })
+      this.bus.broadcast({ t: 'rehost', confrId: conf.id, node: hosts[i]! })
     }
     if (this.dirty.size > 0) await this.flush()
   }
@@ -128,7 +138,7 @@ export class Hosting {
   /** Host a conference whose host is `dead` (or none); false if another node was faster. */
   async takeOver(confrId: string, dead: string): Promise<boolean> {
     if (!(await this.store.cmd.exists(keys.conf(confrId)))) return false
-    const won = await this.store.cmd.claimHost(keys.host(confrId), this.nodeId, dead, LEASE_MS)
+    const won = await this.store.cmd.claimHost(keys.host(confrId), this.nodeId, dead)
     if (won !== 1) return false
     if (!(await this.load(confrId))) return false
     this.log.warn({ confrId, from: dead || undefined }, 'took over a conference')
@@ -155,6 +165,14 @@ export class Hosting {
     return p
   }
 
+  /** At start: what the store says this node id hosts (a previous life of it) is hosted again. */
+  async adoptOwn(): Promise<void> {
+    const ids = await this.store.cmd.smembers(keys.confs)
+    if (ids.length === 0) return
+    const hosts = await this.store.cmd.mget(ids.map(keys.host))
+    for (const [i, id] of ids.entries()) if (hosts[i] === this.nodeId) await this.load(id)
+  }
+
   /** A node died: take over the conferences it hosted (racing the other survivors). */
   async orphansOf(dead: string): Promise<void> {
     const ids = await this.store.cmd.smembers(keys.confs)
@@ -174,7 +192,7 @@ export class Hosting {
       const target = this.nodes.leastLoaded()
       if (!target) break
       await this.flushOne(conf)
-      const ok = await this.store.cmd.passHost(keys.host(conf.id), this.nodeId, target.id, LEASE_MS)
+      const ok = await this.store.cmd.passHost(keys.host(conf.id), this.nodeId, target.id)
       if (ok !== 1) continue
       this.service.release(conf)
       this.bus.send(target.id, { t: 'adopt', confrId: conf.id })

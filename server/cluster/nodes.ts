@@ -14,8 +14,11 @@ export interface NodeInfo {
 }
 
 export const BEAT_MS = 1000
-/** A node is dead once it missed this long of beats. */
-export const LEASE_MS = 3000
+/**
+ * A node that missed this long of beats is dead. Long, because a node busy for seconds (a burst
+ * of joins) is alive; a killed one is seen at once, its Redis connections gone (beat below).
+ */
+export const LEASE_MS = 15000
 
 export class Nodes extends EventEmitter<{ died: [id: string] }> {
   private known = new Map<string, NodeInfo>()
@@ -47,8 +50,9 @@ export class Nodes extends EventEmitter<{ died: [id: string] }> {
       .sort((a, b) => a.members - b.members)[0]
   }
 
+  /** Alive as of the last beat, or (a node newer than that) by its lease in the store. */
   async isAlive(id: string): Promise<boolean> {
-    if (id === this.self().id) return true
+    if (id === this.self().id || this.known.has(id)) return true
     return (await this.store.cmd.exists(keys.node(id))) === 1
   }
 

@@ -11,7 +11,7 @@ import { RpcError } from '../rpc-error'
 import { type Params } from '../signal/schemas'
 import { type Bus, type BusMessage, type CallerInfo, NotHere } from './bus'
 import { type Hosting } from './hosting'
-import { LEASE_MS, type Nodes } from './nodes'
+import { type Nodes } from './nodes'
 import { keys, type Store } from './store'
 
 /** A socket of this node, as the router sees it (signal/connection.ts). */
@@ -63,6 +63,8 @@ export class Router {
     private readonly nodeId: string,
     private readonly log: Logger,
     private readonly accepting: () => boolean,
+    /** Where moved sockets should go: another node's URL while this one drains, else anywhere. */
+    private readonly moveTarget: () => string | undefined,
   ) {}
 
   async route<M extends ServiceMethod>(
@@ -81,8 +83,11 @@ export class Router {
       if (method === 'createConference')
         return await this.create(caller, params as Params<'createConference'>)
       if (method === 'join' && p.roomName !== undefined) {
-        const id = await this.roomId(p.roomName)
-        return await this.at(id, method, caller, params, conn)
+        const { id, claimed } = await this.roomId(p.roomName)
+        return await this.at(id, method, caller, params, conn).catch(async (e: unknown) => {
+          if (claimed) await this.dropUnusedClaim(p.roomName!, id)
+          throw e
+        })
       }
       if (p.confrId !== undefined) return await this.at(p.confrId, method, caller, params, conn)
       if (BY_STREAM.has(method)) return await this.byStream(method, caller, params, conn)
@@ -154,7 +159,8 @@ export class Router {
   /** Every socket of this node in `confrId` reconnects and resumes (its host changed). */
   private moveSocketsOf(confrId: string) {
     for (const s of this.sockets.values())
-      if (s.caller?.memberships.has(confrId)) s.move('the conference moved to another server')
+      if (s.caller?.memberships.has(confrId))
+        s.move('the conference moved to another server', this.moveTarget())
   }
 
   private async serve(m: Extract<BusMessage, { t: 'req' }>) {
@@ -260,9 +266,9 @@ export class Router {
   }
 
   /** The conference of a room name: the one that exists, or a new one hosted here. */
-  private async roomId(name: string): Promise<string> {
+  private async roomId(name: string): Promise<{ id: string; claimed: boolean }> {
     const existing = await this.store.cmd.get(keys.room(name))
-    if (existing) return existing
+    if (existing) return { id: existing, claimed: false }
     const id = newId('CF_')
     const winner = await this.store.cmd.claimRoom(
       keys.room(name),
@@ -270,16 +276,27 @@ export class Router {
       keys.confs,
       id,
       this.nodeId,
-      LEASE_MS,
     )
     // The claim is held until the join made the conference, which `local` then writes.
     if (winner === id) this.service.claimRoom(name, id)
-    return winner
+    return { id: winner, claimed: winner === id }
+  }
+
+  /** A join that claimed a room name here and failed before making its conference. */
+  private async dropUnusedClaim(name: string, id: string) {
+    if (this.hosting.hosts(id)) return
+    this.service.claimRoom(name, null)
+    const cmd = this.store.cmd
+    await Promise.all([
+      cmd.delIf(keys.room(name), id),
+      cmd.delIf(keys.host(id), this.nodeId),
+      cmd.srem(keys.confs, id),
+    ]).catch(() => undefined)
   }
 
   private async create(caller: Caller, params: Params<'createConference'>) {
     const result = this.service.handle('createConference', caller, params)
-    await this.store.cmd.claimHost(keys.host(result.confrId), this.nodeId, '', LEASE_MS)
+    await this.store.cmd.claimHost(keys.host(result.confrId), this.nodeId, '')
     this.hosting.changed(result.confrId)
     await this.hosting.flush()
     return result

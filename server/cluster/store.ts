@@ -10,7 +10,7 @@ export const keys = {
   room: (name: string) => `ck:room:${name}`,
   /** The conference's state (codec.ts). */
   conf: (id: string) => `ck:conf:${id}`,
-  /** Node id hosting the conference, a lease renewed by that node. */
+  /** Node id hosting the conference; alive as long as that node is (no lease of its own). */
   host: (id: string) => `ck:host:${id}`,
   /** Every conference id in the cluster. */
   confs: 'ck:confs',
@@ -28,15 +28,15 @@ const CLAIM_ROOM = `
 local cur = redis.call('GET', KEYS[1])
 if cur then return cur end
 redis.call('SET', KEYS[1], ARGV[1])
-redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
+redis.call('SET', KEYS[2], ARGV[2])
 redis.call('SADD', KEYS[3], ARGV[1])
 return ARGV[1]`
 
-// Take or renew a hosting lease: free, already ours, or held by `replace` (a dead node).
+// Host a conference: free, already ours, or hosted by `replace` (a dead node).
 const CLAIM_HOST = `
 local cur = redis.call('GET', KEYS[1])
 if cur and cur ~= ARGV[1] and cur ~= ARGV[2] then return 0 end
-redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[3])
+redis.call('SET', KEYS[1], ARGV[1])
 return 1`
 
 // Delete a key only while it still holds the value we set (a lease or a room name).
@@ -44,24 +44,17 @@ const DEL_IF = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0`
 
-// Give a lease we hold to another node.
+// Give a conference we host to another node.
 const PASS_HOST = `
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
-redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+redis.call('SET', KEYS[1], ARGV[2])
 return 1`
 
 export interface ClusterRedis extends Redis {
-  claimRoom(
-    room: string,
-    host: string,
-    confs: string,
-    id: string,
-    node: string,
-    leaseMs: number,
-  ): Promise<string>
-  claimHost(host: string, node: string, replace: string, leaseMs: number): Promise<number>
+  claimRoom(room: string, host: string, confs: string, id: string, node: string): Promise<string>
+  claimHost(host: string, node: string, replace: string): Promise<number>
   delIf(key: string, value: string): Promise<number>
-  passHost(host: string, from: string, to: string, leaseMs: number): Promise<number>
+  passHost(host: string, from: string, to: string): Promise<number>
 }
 
 export const connectionName = (nodeId: string) => `ck-node:${nodeId}`

@@ -4,6 +4,7 @@
 // registry of its own per server, so that two servers in one process do not share counters.
 import { type IncomingMessage, type ServerResponse } from 'http'
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client'
+import { type Cluster } from '../cluster/cluster'
 import { type ConferenceService } from '../conference/service'
 
 export interface MetricsDeps {
@@ -11,6 +12,7 @@ export interface MetricsDeps {
   sockets(): number
   mediaJobs(): number
   ingests(): number
+  cluster?: Cluster
 }
 
 export function createMetrics(deps: MetricsDeps) {
@@ -31,6 +33,17 @@ export function createMetrics(deps: MetricsDeps) {
   gauge('ck_streams', 'Streams with media flowing', () => deps.service.stats().streams)
   gauge('ck_media_jobs', 'ffmpeg jobs for recordings and mixes', deps.mediaJobs)
   gauge('ck_ingests', 'Browser publishers relayed by ffmpeg', deps.ingests)
+  const cluster = deps.cluster
+  if (cluster) {
+    gauge('ck_cluster_redis_up', '1 while the cluster store (Redis) is reachable', () =>
+      cluster.store.up ? 1 : 0,
+    )
+    gauge(
+      'ck_cluster_nodes',
+      'Live nodes of the cluster, as this node last saw',
+      () => cluster.nodes.alive.size,
+    )
+  }
   const joins = new Counter({
     name: 'ck_joins_total',
     help: 'Members that joined a conference (rate() gives joins/s)',
