@@ -189,6 +189,11 @@ export class Lifecycle {
       return
     }
     if (name === 'move') return this.moved(data as Events['move'])
+    if (name === 'nodesChanged') {
+      const nodes = (data as Events['nodesChanged'])?.nodes
+      if (Array.isArray(nodes)) this.nodes = nodes.filter((n) => typeof n === 'string')
+      return
+    }
     this.session.event(name, data).forEach(this.opts.fire)
   }
 

@@ -318,6 +318,8 @@ export interface Events {
    * sees a reconnect, never an exit.
    */
   move: { reason: string; url?: string }
+  /** Ours (cluster): the other servers changed (JoinResult.nodes, as of now). */
+  nodesChanged: { nodes: string[] }
 }
 export type EventName = keyof Events
 

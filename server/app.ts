@@ -15,10 +15,12 @@ import { servePage, webRoot } from './http/pages'
 import { createLogger, type Logger } from './log'
 import { EmbeddedEngine } from './media/embedded'
 import { type MediaEngine } from './media/engine'
+import { edgeList } from './media/edges'
 import { MediaGate } from './media/gate'
 import { Ingest } from './media/ingest'
 import { MediaModes } from './media/modes'
 import { NginxEngine } from './media/nginx'
+import { EdgeHooks } from './media/nginx-edge'
 import { attachSignalling, SIGNAL_PATH } from './signal/ws-server'
 import { CloseCode } from '../sdk/protocol'
 
@@ -57,6 +59,31 @@ function createEngine(config: ServerConfig, log: Logger): MediaEngine {
   return new EmbeddedEngine({ ...common, httpPort: config.flvPort })
 }
 
+/** The edges' callbacks (--edge-rtmp, nginx only); a bad edge list stops the start. */
+function createEdgeHooks(
+  config: ServerConfig,
+  service: ConferenceService,
+  gate: MediaGate,
+  log: Logger,
+  cluster: Cluster | undefined,
+  tokens: Tokens,
+): EdgeHooks | null {
+  if (edgeList(config.edgeRtmp, config.rtmpApp).bases.length === 0) return null
+  if (config.engine !== 'nginx') throw new Error('--edge-rtmp: edges relay from --engine nginx')
+  const edgeLog = log.child({ mod: 'edges' })
+  const edges: EdgeHooks = new EdgeHooks({
+    service,
+    gate,
+    secret: config.secret,
+    app: config.rtmpApp,
+    log: edgeLog,
+    elsewhere: (hook) => elsewhere?.(hook) ?? Promise.resolve(null),
+  })
+  // In a cluster the node hosting a call's conference answers it (called only after start).
+  const elsewhere = cluster?.serveEdges(edges, tokens)
+  return edges
+}
+
 export async function createConferenceServer(
   overrides: Partial<ServerConfig> = {},
   argv: string[] = [],
@@ -74,6 +101,7 @@ export async function createConferenceServer(
     ? new Cluster(config.redis, config.nodeId, service, log.child({ mod: 'cluster' }))
     : undefined
   const gate = new MediaGate(service, tokens, log.child({ mod: 'gate' }))
+  const edges = createEdgeHooks(config, service, gate, log, cluster, tokens)
   const modes = new MediaModes(
     service,
     { recordingsDir: config.recordingsDir, mixWidth: config.mixWidth, mixHeight: config.mixHeight },
@@ -110,6 +138,7 @@ export async function createConferenceServer(
     if (await servePage(pages, req, res)) return
     if (await operatorConsole(req, res)) return
     if (await metrics.handle(req, res)) return
+    if (edges?.handle(req, res)) return
     return api(req, res)
   })
   // Registered before the signalling's: /ingest is ours, /ws theirs, anything else a 404.

@@ -4,9 +4,17 @@ import { createConferenceServer } from './app'
 
 async function main() {
   const argv = process.argv.slice(2)
+  if (argv[0] === 'edge-config') {
+    const edge = await import('./media/nginx-edge-cli')
+    if (argv.includes('--help') || argv.includes('-h')) return console.log(edge.EDGE_CONFIG_USAGE)
+    return void process.stdout.write(edge.edgeConfigFromArgs(argv.slice(1), process.env))
+  }
   if (argv.includes('--help') || argv.includes('-h')) {
     const { describeOptions } = await import('./config')
     console.log('conference-server [--flag value ...]\n\n' + describeOptions())
+    console.log(
+      '\nconference-server edge-config --help: the nginx.conf of an edge (docs/deploy.md)',
+    )
     return
   }
   const server = await createConferenceServer({}, argv, process.env)

@@ -32,6 +32,7 @@ export interface ServerConfig {
   rtmpPort: number
   flvPort: number
   rtmpApp: string
+  edgeRtmp: string
   recordingsDir: string
   mixWidth: number
   mixHeight: number
@@ -167,6 +168,12 @@ export const OPTIONS: readonly Option[] = [
     doc: 'HTTP-FLV port of the embedded engine (0: any; nginx has no HTTP-FLV).',
   },
   { key: 'rtmpApp', kind: 'string', def: 'live', doc: 'RTMP application name in media URLs.' },
+  {
+    key: 'edgeRtmp',
+    kind: 'string',
+    def: '',
+    doc: 'RTMP edges members play from (rtmp://edge1:1935/live,…), one per member; needs --engine nginx (docs/deploy.md).',
+  },
   {
     key: 'recordingsDir',
     kind: 'string',

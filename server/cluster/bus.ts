@@ -2,6 +2,7 @@
 // and their replies, event frames for bridged sockets (batched: one publish per node per tick,
 // each frame once however many sockets of that node receive it), and cluster-wide notices.
 import { ErrorCode } from '../../sdk/protocol'
+import { type EdgeCall } from '../media/nginx-edge'
 import { type Logger } from '../log'
 import { RpcError } from '../rpc-error'
 import { keys, type Store } from './store'
@@ -38,6 +39,8 @@ export type BusMessage =
   | { t: 'left'; conn: string; confrId: string }
   /** A bridged socket closed: its memberships wait out the grace window. */
   | { t: 'detach'; from: string; conn: string }
+  /** An nginx edge's call about a conference the receiving node hosts (answered with 'res'). */
+  | { t: 'hook'; from: string; rid: number; hook: EdgeCall }
   /** To one node: host this conference from the store now (drain hand-over). */
   | { t: 'adopt'; confrId: string }
   /** To all: the conference has a new host; move your sockets in it so they resume there. */
@@ -94,6 +97,15 @@ export class Bus {
 
   /** Forward a request to `node`; resolves with its result, rejects with its RpcError. */
   request(node: string, m: Omit<Extract<BusMessage, { t: 'req' }>, 'rid' | 'from' | 't'>) {
+    return this.ask(node, (rid) => ({ ...m, t: 'req', rid, from: this.nodeId }))
+  }
+
+  /** Forward an edge's call to the node hosting its conference. */
+  hook(node: string, hook: EdgeCall) {
+    return this.ask(node, (rid) => ({ t: 'hook', rid, from: this.nodeId, hook }))
+  }
+
+  private ask(node: string, message: (rid: number) => BusMessage) {
     const rid = this.nextRid++
     return new Promise<unknown>((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -101,7 +113,7 @@ export class Bus {
         reject(new RpcError(ErrorCode.UNAVAILABLE, 'the conference host did not answer; retry'))
       }, REQUEST_TIMEOUT_MS)
       this.pending.set(rid, { node, resolve, reject, timer })
-      this.send(node, { ...m, t: 'req', rid, from: this.nodeId })
+      this.send(node, message(rid))
     })
   }
 

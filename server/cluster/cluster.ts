@@ -1,8 +1,10 @@
 // One node of a cluster (--redis): the shared store, the bus, the node registry, the conferences
 // hosted here and the request router, put together; the beat that keeps leases and finds dead
 // nodes; health; and the drain of a node told to stop (docs/scale.md).
+import { type Tokens } from '../auth/tokens'
 import { type ConferenceService } from '../conference/service'
 import { type Logger } from '../log'
+import { type EdgeAnswer, type EdgeCall, type EdgeHooks } from '../media/nginx-edge'
 import { Bus } from './bus'
 import { Hosting } from './hosting'
 import { BEAT_MS, type NodeInfo, Nodes } from './nodes'
@@ -81,11 +83,52 @@ export class Cluster {
     this.beating = true
     try {
       await this.nodes.beat()
+      this.tellNodes()
       await this.hosting.verify()
     } catch (e) {
       this.log.warn({ err: (e as Error).message }, 'cluster beat failed')
     } finally {
       this.beating = false
+    }
+  }
+
+  private lastNodes = ''
+  /** The other nodes changed: clients in a conference get the new list to fail over to. */
+  private tellNodes() {
+    const nodes = this.nodes.otherUrls()
+    const key = nodes.join(' ')
+    if (key === this.lastNodes) return
+    this.lastNodes = key
+    for (const s of this.router.sockets.values())
+      if (s.caller?.memberships.size) s.send('nodesChanged', { nodes })
+  }
+
+  /**
+   * nginx edges call any node: a call about a conference hosted elsewhere is answered by its
+   * host (the gate there knows the member and the stream; its engine is the origin).
+   */
+  serveEdges(edges: EdgeHooks, tokens: Tokens) {
+    this.router.onHook = async (m) => {
+      const out = await edges
+        .decide(m.hook)
+        .catch((): EdgeAnswer => ({ status: 500, text: 'internal error' }))
+      this.bus.reply(m.from, m.rid, { result: out })
+    }
+    return async (hook: EdgeCall): Promise<EdgeAnswer | null> => {
+      let confrId: string
+      try {
+        const token = hook.session.query.token ?? ''
+        confrId = tokens.verifyMedia(token, 'play', hook.session.stream).confrId
+      } catch {
+        return null // refused here, as by any node
+      }
+      if (this.hosting.hosts(confrId)) return null
+      const host = await this.hosting.resolve(confrId).catch(() => null)
+      if (!host || host === this.nodeId) return null
+      return (await this.bus.hook(host, hook).catch((): EdgeAnswer => ({
+        status: 503,
+        text: 'conference host unavailable',
+      }))) as EdgeAnswer
     }
   }
 
@@ -111,9 +154,17 @@ export class Cluster {
       this.log.error({ err: e.message }, 'hand-over failed')
       return 0
     })
-    for (const s of this.router.sockets.values()) s.move('server shutting down', this.nextUrl())
-    while (this.router.sockets.size > 0 && Date.now() - started < ms)
+    // Sockets that arrive during the drain (a client resuming on its configured host) are moved
+    // too: every socket holding a membership is asked again each second until it is gone.
+    const askedAt = new Map<string, number>()
+    while (this.router.sockets.size > 0 && Date.now() - started < ms) {
+      for (const s of this.router.sockets.values()) {
+        if (!s.caller?.memberships.size || Date.now() - (askedAt.get(s.id) ?? 0) < 1000) continue
+        askedAt.set(s.id, Date.now())
+        s.move('server shutting down', this.nextUrl())
+      }
       await new Promise((r) => setTimeout(r, 50))
+    }
     this.log.info(
       { conferences: moved, left: this.router.sockets.size, ms: Date.now() - started },
       'drained',

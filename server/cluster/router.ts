@@ -31,6 +31,10 @@ const READS = new Set<MethodName>([
 /** Requests that name a stream, not a conference: tried in the caller's conferences in turn. */
 const BY_STREAM = new Set<MethodName>(['unpublish', 'subscribe', 'unsubscribe', 'setMedia'])
 
+/** A draining node makes no new conference (joins to ones hosted elsewhere are still bridged). */
+const shuttingDown = () =>
+  new RpcError(ErrorCode.UNAVAILABLE, 'this server is shutting down; connect to another')
+
 /** Events of a bridged socket's membership, sent to the socket's own node. */
 class RemotePeer implements Peer {
   constructor(
@@ -77,13 +81,15 @@ export class Router {
     const creates = method === 'createConference' || method === 'join'
     if (creates && !this.store.up)
       throw new RpcError(ErrorCode.UNAVAILABLE, 'the cluster store is unreachable; try again later')
-    if (creates && !this.accepting())
-      throw new RpcError(ErrorCode.UNAVAILABLE, 'this server is shutting down; connect to another')
     try {
       if (method === 'createConference')
         return await this.create(caller, params as Params<'createConference'>)
       if (method === 'join' && p.roomName !== undefined) {
         const { id, claimed } = await this.roomId(p.roomName)
+        if (claimed && !this.accepting()) {
+          await this.dropUnusedClaim(p.roomName, id)
+          throw shuttingDown()
+        }
         return await this.at(id, method, caller, params, conn).catch(async (e: unknown) => {
           if (claimed) await this.dropUnusedClaim(p.roomName!, id)
           throw e
@@ -144,8 +150,13 @@ export class Router {
         return
       case 'rehost':
         return this.moveSocketsOf(m.confrId)
+      case 'hook':
+        return this.onHook?.(m)
     }
   }
+
+  /** Set by the cluster when this node runs nginx edges' hooks. */
+  onHook?: (m: Extract<BusMessage, { t: 'hook' }>) => Promise<void>
 
   /** A node died: the sockets it bridged to us are gone; their memberships wait to resume. */
   nodeDied(node: string) {
@@ -295,6 +306,7 @@ export class Router {
   }
 
   private async create(caller: Caller, params: Params<'createConference'>) {
+    if (!this.accepting()) throw shuttingDown()
     const result = this.service.handle('createConference', caller, params)
     await this.store.cmd.claimHost(keys.host(result.confrId), this.nodeId, '')
     this.hosting.changed(result.confrId)

@@ -6,10 +6,20 @@ import {
   type RoleValue,
   type Stream,
 } from '../../sdk/protocol'
-import { type ConferenceState, type MemberState, type StreamState } from './conference'
+import { edgeFor, edgeList } from '../media/edges'
+import { originOf } from '../media/origin'
+import {
+  type ConferenceState,
+  type MemberState,
+  type StreamState,
+  SYSTEM_MEMBER,
+} from './conference'
 import { type ServiceContext } from './context'
 
-/** Push or play URLs for one stream, signed for one member (or SYSTEM_MEMBER for jobs). */
+/**
+ * Push or play URLs for one stream, signed for one member (or SYSTEM_MEMBER for jobs). Members
+ * play from their edge when edges are configured (RTMP only); everything else uses the origin.
+ */
 export function signedUrls(
   ctx: ServiceContext,
   kind: 'pub' | 'play',
@@ -21,9 +31,13 @@ export function signedUrls(
     { kind, confrId: conf.id, memberId, streamId },
     ctx.config.mediaTokenTtlSec,
   )
-  const flv = ctx.media.flvBase()
+  const edge =
+    kind === 'play' && memberId !== SYSTEM_MEMBER
+      ? edgeFor(edgeList(ctx.config.edgeRtmp, ctx.config.rtmpApp), memberId)
+      : null
+  const flv = edge ? null : ctx.media.flvBase()
   return {
-    rtmp: `${ctx.media.rtmpBase()}/${streamId}?token=${token}`,
+    rtmp: `${edge ?? originOf(ctx.media, conf.id)}/${streamId}?token=${token}`,
     flv: flv ? `${flv}/${streamId}.flv?token=${token}` : undefined,
     // Lets the SDK renew a URL before the engine refuses it (subStream refreshes by itself).
     ttl: ctx.config.mediaTokenTtlSec,

@@ -65,6 +65,11 @@ export class MediaGate implements MediaHooks {
     return null
   }
 
+  /** What an allowed session was admitted to: an edge's relay needs the conference's origin. */
+  admission(sessionId: string): Readonly<Admitted> | undefined {
+    return this.admitted.get(sessionId)
+  }
+
   started(kind: MediaKind, session: MediaSession): void {
     const a = this.admitted.get(session.sessionId)
     const conf = a && this.service.conferences.get(a.confrId)

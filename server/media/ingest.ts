@@ -13,6 +13,7 @@ import { type Logger } from '../log'
 import { type MediaEngine } from './engine'
 import { INGEST_CODECS, type IngestCodec, ingestArgs } from './ingest-args'
 import { type Job, Supervisor } from './jobs/supervisor'
+import { originOf } from './origin'
 
 export const INGEST_PATH = '/ingest'
 
@@ -111,8 +112,9 @@ export class Ingest {
     if (this.uploads.has(streamId)) return refuse(IngestClose.BUSY, 'stream already uploading')
     if (this.supervisor.stopped) return refuse(IngestClose.SHUTDOWN, 'server stopping')
 
-    // Our own engine only, whatever host the page saw in the URL.
-    const target = `${this.deps.engine.rtmpBase()}/${streamId}?token=${encodeURIComponent(token)}`
+    // The conference's origin, whatever host the page saw in the URL.
+    const origin = originOf(this.deps.engine, claims.confrId)
+    const target = `${origin}/${streamId}?token=${encodeURIComponent(token)}`
     const job = this.supervisor.start({
       name: `ingest-${streamId}`,
       args: ingestArgs(codec, target),

@@ -45,7 +45,9 @@ export function parseCallback(body: string): {
       ? ['name', 'type']
       : call === 'play'
         ? ['name', 'start', 'duration', 'reset']
-        : ['name']
+        : call.startsWith('update')
+          ? ['time', 'timestamp', 'name']
+          : ['name']
   let i = callAt + 1
   for (const key of own) {
     if (pairs[i]?.[0] !== key) break
@@ -59,7 +61,8 @@ export function parseCallback(body: string): {
   return { call, fields, query, nameAndQueryLength }
 }
 
-function readBody(req: IncomingMessage, limit: number): Promise<string> {
+/** The request body as text; rejects beyond `limit` characters. */
+export function readBody(req: IncomingMessage, limit: number): Promise<string> {
   return new Promise((resolve, reject) => {
     let body = ''
     req.setEncoding('utf8')

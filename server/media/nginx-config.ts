@@ -38,19 +38,19 @@ export const CALLBACKS = {
   play_done: 'on_play_done',
 } as const
 
-function hostPort(host: string, port: number): string {
+export function hostPort(host: string, port: number): string {
   return `${host.includes(':') ? `[${host}]` : host}:${port}`
 }
 
 /** Our values never need nginx escapes: refuse any that would, rather than escape them. */
-function safe(value: string): string {
+export function safe(value: string): string {
   if (/["'\\$\s;{}#]/.test(value)) {
     throw new Error(`nginx config: unsafe characters in "${value}"`)
   }
   return value
 }
 
-const quoted = (value: string) => `"${safe(value)}"`
+export const quoted = (value: string) => `"${safe(value)}"`
 
 export function renderNginxConfig(c: NginxConfigInput): string {
   const p = (name: string) => quoted(`${c.prefix}/${name}`)

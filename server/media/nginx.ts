@@ -11,6 +11,7 @@ import { type MediaHooks, type MediaKind, type MediaSession } from './engine'
 import { EngineBase, type EngineLog, until } from './engine-base'
 import { type CallbackAnswer, CallbackListener, type CallName } from './nginx-callbacks'
 import { dropAllClients, dropSession } from './nginx-control'
+import { RELAY_QUERY } from './nginx-edge-config'
 import { IdlePublisherChecks } from './nginx-idle-publishers'
 import { type NginxEngineOptions, nginxPaths, nginxSettings } from './nginx-options'
 import {
@@ -178,9 +179,29 @@ export class NginxEngine extends EngineBase {
     const kind: MediaKind = name === 'publish_done' ? 'publish' : 'play'
     const key = `${kind} ${session.sessionId}`
     if (kind === 'publish') this.idleChecks.cancel(session.sessionId)
+    const ended = this.live.get(key)
     // Refused sessions: nginx clears its flag and sends no done; one that hung up while we
     // were answering may still get one, and is ignored here.
     this.reportStopped(key)
+    if (ended?.kind === 'publish') this.dropRelaysOf(ended.session.stream)
+  }
+
+  /**
+   * Edges pull a stream as a play here (server/media/nginx-edge.ts). Unlike a player, which stays
+   * attached for the publisher's return, a relay pull ends with its publisher: nginx-rtmp then
+   * ends the edge's players of the stream, and the next play there makes a fresh pull.
+   */
+  private dropRelaysOf(stream: string): void {
+    for (const { kind, session } of this.live.values()) {
+      if (kind === 'play' && session.stream === stream && session.query[RELAY_QUERY]) {
+        this.closeSession(session.sessionId)
+      }
+    }
+  }
+
+  /** The sessions nginx holds now, as reported started (for operators and tests). */
+  sessions(): Array<{ kind: MediaKind; session: MediaSession }> {
+    return [...this.live.values()].map(({ kind, session }) => ({ kind, session: { ...session } }))
   }
 
   private checkMediaLater(sessionId: string): void {

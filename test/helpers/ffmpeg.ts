@@ -90,8 +90,11 @@ export async function pullFrames(
   const log: string[] = []
   let bytes = 0
   proc.stdout?.on('data', (d: Buffer) => (bytes += d.length))
+  // 'exit' may come before the last frames are read from the pipe: count them all.
+  const drained = new Promise((r) => proc.stdout?.once('close', r))
   const timer = setTimeout(() => proc.kill('SIGKILL'), timeoutMs)
   const code = await track(proc, log)
+  await drained
   clearTimeout(timer)
   const stderr = log.join('')
   const size = /Video: .*?, (\d{2,5})x(\d{2,5})/.exec(stderr)

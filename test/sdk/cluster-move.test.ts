@@ -44,6 +44,18 @@ test('a server that is gone: the next attempt goes to another server of JoinResu
   expect(exits).toEqual([])
 })
 
+test('nodesChanged: a server that joined the cluster after us is where we fail over to', async () => {
+  await c.mgr.disconnect()
+  a.handle('join', () => ({ ...joinResult(), nodes: [] }))
+  c = testClient(a)
+  await c.mgr.joinConference(CONFR, '')
+  a.push('nodesChanged', { nodes: [b.url] })
+  await new Promise((r) => setTimeout(r, 50))
+  await a.stop()
+  const resume = await b.next('resume')
+  expect(resume.params).toMatchObject({ confrId: CONFR, memberId: 'ME' })
+})
+
 test('move outside a conference is ignored', async () => {
   await c.mgr.exitConference()
   a.push('move', { reason: 'x', url: b.url })
