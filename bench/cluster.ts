@@ -63,7 +63,7 @@ async function joins(n: number, log: Log): Promise<ClusterJoins> {
     const warm = await joinLatency(targetsOf(c), `warm${n}`, 30, 10)
     for (const w of warm.clients) w.close()
     const refused = new Map<string, number>()
-    const { result, clients } = await joinLatency(targetsOf(c), `one${n}`, 1000, 1000, refused)
+    const { result, clients } = await joinLatency(targetsOf(c), `one${n}`, 1000, 1000, { refused })
     for (const w of clients) w.close()
     const failed = [...refused].map(([e, k]) => `${k} × ${e}`).join('; ')
     log(

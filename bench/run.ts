@@ -1,7 +1,7 @@
-// `npm run bench`: signalling, media (both engines), payload and cluster benchmarks, loopback
-// only, bounded to a few minutes. Prints tables and writes bench/results.json (docs/performance.md
-// cites it). `--only signalling,media,payload,cluster` runs a part (then nothing is written unless
-// `--out FILE` is given).
+// `npm run bench`: signalling, big-room, media (both engines), payload and cluster benchmarks,
+// loopback only, bounded to a few minutes. Prints tables and writes bench/results.json
+// (docs/performance.md cites it). `--only signalling,big-room,media,payload,cluster` runs a part
+// (then nothing is written unless `--out FILE` is given): `npm run bench -- --only big-room`.
 import { execFileSync, spawnSync } from 'child_process'
 import { writeFileSync } from 'fs'
 import { resolve } from 'path'
@@ -11,11 +11,12 @@ import { clusterSection } from './cluster'
 import { benchEngine, type EngineResult, ffmpegFloor, type FirstFrame } from './media'
 import { dependencies, payload } from './payload'
 import { processTree } from './proc'
+import { bigRoom } from './big-room'
 import { capacity, fanOut, joinLatencies } from './signalling'
 import { machine, nowMs, round } from './stats'
 import { table } from './table'
 
-const SECTIONS = ['signalling', 'media', 'payload', 'cluster'] as const
+const SECTIONS = ['signalling', 'big-room', 'media', 'payload', 'cluster'] as const
 type Section = (typeof SECTIONS)[number]
 
 function args() {
@@ -123,6 +124,52 @@ async function main() {
     )
     log(
       `capacity: stopped because ${cap.stoppedBecause}; per 1,000 members: CPU ${cap.cpuPctPer1000} % of a core, RSS ${cap.rssMBPer1000} MB (heartbeat ${cap.heartbeatMs} ms, rooms of ${cap.roomSize})`,
+    )
+  }
+
+  if (only.includes('big-room')) {
+    log('\n# big rooms (one server process)')
+    const big = await bigRoom(log)
+    results.bigRoom = big
+    // Goals of issue 11: join p99 < 1 s, 10,000 fill < 10 s, streamAdded p99 < 20 ms.
+    const fill = big.liveFill
+    const fan = big.fanOut
+    log(
+      table(
+        ['measure', 'p50 ms', 'p99 ms', 'max ms', 'all done ms', 'goal', 'before'],
+        [
+          ...big.joins.map((j) => [
+            `${j.concurrent} joins, ${j.layout}`,
+            j.join.p50,
+            j.join.p99,
+            j.join.max,
+            j.wallMs,
+            'p99 < 1000',
+            j.layout.includes('COMMUNICATION') ? 'p99 3300' : '—',
+          ]),
+          [
+            `LIVE room filled by ${fill.members - 1} joins`,
+            fill.join.p50,
+            fill.join.p99,
+            fill.join.max,
+            fill.fillMs,
+            'all < 10000',
+            '2,000: 15800',
+          ],
+          [
+            `streamAdded to ${fan.received}/${fan.members}`,
+            fan.latency.p50,
+            fan.latency.p99,
+            fan.latency.max,
+            fan.serverSendMs,
+            'p99 < 20',
+            'p50 47, p99 85',
+          ],
+        ],
+      ),
+    )
+    log(
+      `LIVE fill: ${fill.eventsPerMember} events per audience member while ${fill.members} filled (counts, not arrivals); 2,000-member room for the fan-out filled in ${fan.fillMs} ms`,
     )
   }
 

@@ -81,8 +81,9 @@ export async function joinLatency(
   tag: string,
   n: number,
   roomSize: number,
-  /** Given: a refused join is counted here (by its message) instead of failing the run. */
-  refused?: Map<string, number>,
+  /** Conference type of the rooms (server default: COMMUNICATION); `refused`, when given: a
+   * refused join is counted there (by its message) instead of failing the run. */
+  opts: { type?: number; refused?: Map<string, number> } = {},
 ): Promise<{ result: JoinLatency; clients: WireClient[] }> {
   const minter = Array.isArray(srv) ? srv[0] : srv
   const tokens = Array.from({ length: n }, (_, i) => minter.mint(`${tag}-${i}`))
@@ -94,10 +95,11 @@ export async function joinLatency(
   await Promise.all(
     clients.map((c, i) => {
       const params = oneRoom
-        ? { roomName: `${tag}-all`, role: 1, config: { maxAudienceCount: n } }
-        : { roomName: `${tag}-${Math.floor(i / roomSize)}` }
+        ? { roomName: `${tag}-all`, role: 1, type: opts.type, config: { maxAudienceCount: n } }
+        : { roomName: `${tag}-${Math.floor(i / roomSize)}`, type: opts.type }
       const sent = nowMs()
       const joined = c.call('join', params, tokens[i]).then(() => joinMs.push(nowMs() - sent))
+      const { refused } = opts
       if (!refused) return joined
       return joined.catch((e: Error) => refused.set(e.message, (refused.get(e.message) ?? 0) + 1))
     }),
@@ -179,7 +181,12 @@ export interface FanOut {
 
 export async function fanOut(log: Log, members = 2000): Promise<FanOut> {
   const tags = readFlvTags(await testPatternFile())
-  const srv = await ServerProc.start({ ...LOAD_OVERRIDES, graceMs: 2000 })
+  // The owner and `members` listeners: one over the server's default cap of 2,000.
+  const srv = await ServerProc.start({
+    ...LOAD_OVERRIDES,
+    graceMs: 2000,
+    maxConferenceMembers: members + 1,
+  })
   const clients: WireClient[] = []
   let publisher: Awaited<ReturnType<typeof startPublisher>> | null = null
   try {

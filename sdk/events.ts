@@ -1,6 +1,6 @@
 // What the SDK tells its user: event names with their arguments (for `mgr.on`) and the emedia
 // callback properties they also call (`mgr.onMemberJoined = ...`).
-import type { Attrs, Member, MemberExitCause, RoleValue, Stream } from './protocol'
+import type { Attrs, Member, MemberCount, MemberExitCause, RoleValue, Stream } from './protocol'
 
 export type ConnectionState = 'idle' | 'connecting' | 'joined' | 'reconnecting' | 'exited'
 
@@ -45,6 +45,8 @@ export interface EmediaEvents {
   mediaError: [info: MediaErrorInfo]
   /** New: getConnectionState() changed. */
   stateChanged: [state: ConnectionState]
+  /** New (LIVE): how many are in the conference; at most once a second. */
+  memberCount: [count: MemberCount]
 }
 
 export type EmediaEventName = keyof EmediaEvents
@@ -74,4 +76,5 @@ export const callbackNames: { [K in EmediaEventName]: string[] } = {
   reconnected: ['onReconnected'],
   mediaError: ['onMediaError'],
   stateChanged: ['onStateChanged'],
+  memberCount: ['onMemberCount'],
 }

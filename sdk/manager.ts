@@ -23,7 +23,9 @@ import {
   type Conference,
   type ConferenceConfig,
   type ConfrTypeValue,
+  MAX_MEMBER_PAGE,
   type Member,
+  type MemberCount,
   type MemberExitCause,
   type JoinParams,
   type Methods,
@@ -118,6 +120,7 @@ export class Manager {
   onReconnected?: (info: ReconnectedInfo) => void
   onMediaError?: (info: MediaErrorInfo) => void
   onStateChanged?: (state: ConnectionState) => void
+  onMemberCount?: (count: MemberCount) => void
 
   constructor(
     private readonly life: Lifecycle,
@@ -363,6 +366,8 @@ export class Manager {
       const fresh = known && known.rtmp && !session.playUrlsExpired(streamId)
       if (fresh && !opts.refresh) return { data: { rtmp: known.rtmp!, flv: known.flv } }
       const res = await this.life.rpc.call('subscribe', { streamId })
+      // Every subscribe renews the credential all the other streams' URLs are composed from.
+      if (res.media) session.renewMedia(res.media)
       const current = session.streams.get(streamId)
       if (current) {
         session.streams.set(streamId, { ...current, rtmp: res.rtmp, flv: res.flv, ttl: res.ttl })
@@ -408,6 +413,50 @@ export class Manager {
   /** The other members (yourself: getSelf()). */
   getMembers(): Member[] {
     return Array.from(this.life.session.members.values())
+  }
+
+  /**
+   * New: the next page of the member list (a join brings at most 100 members, ADMIN and TALKER
+   * first). Without `cursor` it continues where the join or the last call left off and resolves
+   * `{members: []}` once the list is complete; `cursor: null` starts again from the first page;
+   * a cursor from an earlier result pages by hand. The members are added to getMembers().
+   */
+  fetchMembers(
+    opts: { cursor?: string | null; limit?: number } = {},
+  ): Promise<{ members: Member[]; cursor?: string }> {
+    return this.run(async () => {
+      const confrId = this.requireConference('fetchMembers')
+      const session = this.life.session
+      const limit = opts && opts.limit
+      if (
+        limit !== undefined &&
+        !(Number.isInteger(limit) && limit >= 1 && limit <= MAX_MEMBER_PAGE)
+      )
+        throw badInput(`limit must be an integer from 1 to ${MAX_MEMBER_PAGE}`)
+      const continuing = !opts || opts.cursor === undefined
+      const cursor = continuing ? session.membersCursor : opts.cursor
+      if (continuing && !cursor) return { members: [] }
+      const res = await this.life.rpc.call('getMembers', {
+        confrId,
+        ...(cursor ? { cursor } : {}),
+        ...(limit !== undefined ? { limit } : {}),
+      })
+      if (session.confrId !== confrId) return { members: [], cursor: undefined }
+      session.addMembers(res.members)
+      if (continuing) session.membersCursor = res.cursor || null
+      return { members: res.members, cursor: res.cursor }
+    })
+  }
+
+  /** New: whether fetchMembers() has more to give (a join into a big room brings one page). */
+  hasMoreMembers(): boolean {
+    return !!this.life.session.membersCursor
+  }
+
+  /** New: how many are in the conference (members, audience), as the server last said. */
+  getMemberCount(): MemberCount | null {
+    const c = this.life.session.memberCount
+    return c ? { ...c } : null
   }
 
   /** Remote streams currently carrying media. */

@@ -147,13 +147,44 @@ export interface Stream {
   /** 'mix': the server's composition of all talkers (COMMUNICATION_MIX); 'desktop': a shared
    * screen (emedia's desktop stream, counted by maxPubDesktopCount). */
   type: 'normal' | 'mix' | 'desktop'
-  /** Play URL signed for the member receiving this object (RTMP, for live-player). */
+  /**
+   * Play URL for live-player (RTMP). Since protocol 1.2 the server sends streams without URLs
+   * (one frame for every receiver) and the SDK composes them from the member's media credential
+   * (JoinResult.media); `subscribe` still answers a URL signed for one stream.
+   */
   rtmp?: string
   /** The same stream as HTTP-FLV, when the media engine serves it. */
   flv?: string
-  /** Seconds the play URLs stay valid from when this object was sent (protocol 1.1). */
+  /** Seconds the play URLs stay valid from when this object was made (protocol 1.1). */
   ttl?: number
 }
+
+/**
+ * Protocol 1.2: what a member plays every stream of its conference with. A play URL is
+ * `${rtmpBase}/${streamId}?token=${token}` (HTTP-FLV: `${flvBase}/${streamId}.flv?token=${token}`);
+ * the media engine accepts it while the member is in the conference and `ttl` has not run out.
+ */
+export interface MediaCredential {
+  token: string
+  rtmpBase: string
+  flvBase?: string
+  /** Seconds it stays valid from when it was sent; `subscribe` replies carry a fresh one. */
+  ttl: number
+}
+
+/** Protocol 1.2: how many are in the conference (LIVE: what the audience hears instead of
+ * each arrival). */
+export interface MemberCount {
+  /** Visible members (HIDING ones are not counted), you included. */
+  members: number
+  /** Of them, with the AUDIENCE role. */
+  audience: number
+}
+
+/** Protocol 1.2: at most this many members come with a join or resume reply (getMembers pages
+ * the rest), and a getMembers page holds at most MAX_MEMBER_PAGE. */
+export const MEMBER_PAGE = 100
+export const MAX_MEMBER_PAGE = 500
 
 export interface ConferenceConfig {
   maxTalkerCount?: number
@@ -201,8 +232,16 @@ export interface JoinParams {
 export interface JoinResult {
   conference: Conference
   self: Member
+  /** Protocol 1.2: at most MEMBER_PAGE of the others, ADMIN and TALKER first; `membersCursor`
+   * is set when there are more (getMembers). */
   members: Member[]
-  /** Streams currently carrying media, each with a play URL for the joiner. */
+  /** Protocol 1.2: opaque; where getMembers continues. Absent: `members` is everyone. */
+  membersCursor?: string
+  /** Protocol 1.2: how many are in the conference now. */
+  memberCount?: MemberCount
+  /** Protocol 1.2: the joiner's play credential for every stream of the conference. */
+  media?: MediaCredential
+  /** Streams currently carrying media (their play URLs: composed from `media`). */
   streams: Stream[]
   attrs: Attrs
   /** Presents this membership again after a lost socket (method `resume`). */
@@ -287,7 +326,13 @@ export interface Methods {
   unpublish: { params: { streamId: string }; result: Empty }
   subscribe: {
     params: { streamId: string }
-    result: { rtmp: string; flv?: string; ttl?: number }
+    /** `media`: a fresh credential too (protocol 1.2), which is how a long member renews it. */
+    result: { rtmp: string; flv?: string; ttl?: number; media?: MediaCredential }
+  }
+  /** Protocol 1.2: the next page of the member list after a cursor (none: the first page). */
+  getMembers: {
+    params: { confrId: string; cursor?: string; limit?: number }
+    result: { members: Member[]; cursor?: string }
   }
   unsubscribe: { params: { streamId: string }; result: Empty }
   setMedia: { params: { streamId: string; voff?: 0 | 1; aoff?: 0 | 1 }; result: { stream: Stream } }
@@ -308,6 +353,13 @@ export interface Events {
   streamRemoved: { confrId: string; stream: Stream }
   mediaChanged: { confrId: string; stream: Stream }
   attrsUpdated: { confrId: string; attrs: Attrs }
+  /**
+   * Protocol 1.2, LIVE only: the member count, at most one a second per conference (one more
+   * second per 2,500 members: a 10,000-member room gets one every 4 s) and always the current
+   * one after a burst. In LIVE an AUDIENCE arrival or departure is told only to
+   * ADMIN and TALKER members; everyone gets this instead.
+   */
+  memberCount: { confrId: string } & MemberCount
   /** Your membership ended: emedia reason and code (`failed`). */
   conferenceExit: { confrId: string; reason: ExitReasonValue; failed: number; message: string }
   /** A server-side media job (mix, recording) failed; sent to the conference's admins. */

@@ -15,7 +15,9 @@ import {
   type Conference,
   type Events,
   type JoinResult,
+  type MediaCredential,
   type Member,
+  type MemberCount,
   type PublishResult,
   type ResumeResult,
   type Stream,
@@ -52,6 +54,12 @@ export class Session {
   grant: PublishResult | null = null
   /** Stream id → local time (ms) after which its play URLs are due for renewal. */
   private playExpiry = new Map<string, number>()
+  /** Our play credential (protocol 1.2) and the local time (ms) it runs out. */
+  private media: (MediaCredential & { expiresAt: number }) | null = null
+  /** Where the member list continues (getMembers); null: we were given everyone. */
+  membersCursor: string | null = null
+  /** How many are in the conference, as the server last said (protocol 1.2). */
+  memberCount: MemberCount | null = null
   resumeToken = ''
   heartbeatMs = 0
   graceMs = 0
@@ -69,7 +77,40 @@ export class Session {
     this.attrs = {}
     this.grant = null
     this.playExpiry = new Map()
+    this.media = null
+    this.membersCursor = null
+    this.memberCount = null
     this.resumeToken = ''
+  }
+
+  /**
+   * A stream with its play URLs composed from our credential (protocol 1.2: the server sends
+   * streams without them, one frame for every receiver). A stream that came with URLs (an older
+   * server) keeps them.
+   */
+  private withUrls(stream: Stream): Stream {
+    const m = this.media
+    if (stream.rtmp || !m) return stream
+    const query = `?token=${encodeURIComponent(m.token)}`
+    const ttl = Math.max(0, Math.ceil((m.expiresAt - Date.now()) / 1000))
+    const out: Stream = { ...stream, rtmp: `${m.rtmpBase}/${stream.id}${query}`, ttl }
+    if (m.flvBase) out.flv = `${m.flvBase}/${stream.id}.flv${query}`
+    return out
+  }
+
+  /** A fresh credential (join, resume, subscribe): every stream's URLs are composed anew. */
+  renewMedia(media: MediaCredential): void {
+    this.media = { ...media, expiresAt: Date.now() + media.ttl * 1000 }
+    for (const [id, s] of this.streams) {
+      const next = this.withUrls({ ...s, rtmp: undefined, flv: undefined })
+      this.streams.set(id, next)
+      this.notePlayUrls(id, next.ttl)
+    }
+  }
+
+  /** Members of a getMembers page: added to what we know, nobody told (they were there). */
+  addMembers(members: Member[]): void {
+    for (const m of members) if (!this.isSelf(m.id)) this.members.set(m.id, m)
   }
 
   /** The play URLs of a stream as received now; `ttl` (s) from the server, when it says. */
@@ -107,6 +148,9 @@ export class Session {
       attrs: this.attrs,
     }
     this.install(res)
+    // A partial page (a big room) cannot say who left: keep who we knew beyond it.
+    if (res.membersCursor)
+      for (const [id, m] of before.members) if (!this.members.has(id)) this.members.set(id, m)
     this.published = new Map(res.published.map((p) => [p.stream.id, p]))
     const self = this.self as Member
     const out: Change[] = []
@@ -167,6 +211,11 @@ export class Session {
         return [change('confrAttrsUpdated', this.attrs)]
       case 'mediaError':
         return [change('mediaError', data as MediaErrorInfo)]
+      case 'memberCount': {
+        const e = data as Events['memberCount']
+        this.memberCount = { members: e.members, audience: e.audience }
+        return [change('memberCount', { ...this.memberCount })]
+      }
       default:
         return []
     }
@@ -183,7 +232,11 @@ export class Session {
     this.self = { ...res.self, isSelf: true }
     const selfId = res.self.id
     this.members = new Map(res.members.filter((m) => m.id !== selfId).map((m) => [m.id, m]))
-    this.streams = new Map(res.streams.filter((s) => s.memId !== selfId).map((s) => [s.id, s]))
+    this.membersCursor = res.membersCursor || null
+    this.memberCount = res.memberCount ? { ...res.memberCount } : null
+    if (res.media) this.media = { ...res.media, expiresAt: Date.now() + res.media.ttl * 1000 }
+    const streams = res.streams.filter((s) => s.memId !== selfId).map((s) => this.withUrls(s))
+    this.streams = new Map(streams.map((s) => [s.id, s]))
     this.playExpiry = new Map()
     for (const s of this.streams.values()) this.notePlayUrls(s.id, s.ttl)
     this.grant = res.grant ?? null
@@ -243,8 +296,9 @@ export class Session {
     return out
   }
 
-  private streamAdded(stream: Stream): Change[] {
-    if (this.isSelf(stream.memId)) return []
+  private streamAdded(announced: Stream): Change[] {
+    if (this.isSelf(announced.memId)) return []
+    const stream = this.withUrls(announced)
     const old = this.streams.get(stream.id)
     this.streams.set(stream.id, stream)
     this.notePlayUrls(stream.id, stream.ttl)

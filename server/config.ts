@@ -94,7 +94,12 @@ export const OPTIONS: readonly Option[] = [
     doc: 'Client heartbeat interval; 3 missed close the socket.',
   },
   { key: 'ticketTtlSec', kind: 'int', def: 3600, doc: 'Lifetime of conference tickets.' },
-  { key: 'mediaTokenTtlSec', kind: 'int', def: 7200, doc: 'Lifetime of push and play URLs.' },
+  {
+    key: 'mediaTokenTtlSec',
+    kind: 'int',
+    def: 7200,
+    doc: "Lifetime of push and play URLs and of members' play credentials (renewed with each resume and subscribe).",
+  },
   { key: 'devTokenTtlSec', kind: 'int', def: 86400, doc: 'Lifetime of development tokens.' },
   { key: 'maxFrameBytes', kind: 'int', def: 65536, doc: 'Largest WebSocket frame accepted.' },
   { key: 'msgRate', kind: 'int', def: 50, doc: 'Requests per second per socket (sustained).' },

@@ -23,6 +23,7 @@ export function connectSdk(root: ConferenceStore): () => void {
     on('roleChanged', (role, roleToken) => onRoleChanged(root, role, roleToken)),
     on('conferenceExit', session.exited),
     on('confrAttrsUpdated', session.attrsUpdated),
+    on('memberCount', session.countChanged),
     on('reconnecting', session.reconnecting),
     on('reconnected', (info) => onReconnected(root, info)),
   ]

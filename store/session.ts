@@ -12,6 +12,7 @@ import {
   type Conference,
   type ConfrTypeValue,
   type Member,
+  type MemberCount,
   type RoleValue,
   type Stream,
 } from '../sdk/protocol'
@@ -55,6 +56,13 @@ export class SessionStore {
   readonly members = observable.map<string, Member>({}, { deep: false })
   /** The others' streams, by id, in the order they came. */
   readonly streams = observable.map<string, Stream>({}, { deep: false })
+  /** How many are in the conference (you included; HIDING members not counted), and of them
+   * audience, as the server says: kept current in LIVE (memberCount events), else as of the
+   * join or the last reconnect. */
+  memberCount = 0
+  audienceCount = 0
+  /** The join brought one page of the member list (big rooms): loadMoreMembers() fetches on. */
+  hasMoreMembers = false
   /** How the last join went (null after leave): what rejoin() repeats. */
   plan: JoinPlan | null = null
   /** The exit reason the SDK gave a join it refused, until the join's failure records it. */
@@ -241,10 +249,40 @@ export class SessionStore {
   }
 
   private clear(): void {
+    this.memberCount = 0
+    this.audienceCount = 0
+    this.hasMoreMembers = false
     this.members.clear()
     this.streams.clear()
     this.root.media.clear()
     this.conference = null
+  }
+
+  /**
+   * The next page of the member list into `members` (a join into a big room brings the first
+   * 100, ADMIN and TALKER first). Resolves false on an error (lastError), true otherwise.
+   */
+  async loadMoreMembers(): Promise<boolean> {
+    if (!this.inConference) return this.root.reject('loadMoreMembers', 'not in a conference')
+    try {
+      const page = await this.mgr.fetchMembers()
+      runInAction(() => {
+        if (!this.listening) return
+        for (const m of page.members)
+          if (m.id !== this.self?.id && !this.members.has(m.id)) this.members.set(m.id, m)
+        this.hasMoreMembers = this.mgr.hasMoreMembers()
+      })
+      return true
+    } catch (err) {
+      return this.root.fail('loadMoreMembers', err)
+    }
+  }
+
+  /** LIVE: the server's member count (at most once a second). */
+  countChanged(count: MemberCount): void {
+    if (!this.listening) return
+    this.memberCount = count.members
+    this.audienceCount = count.audience
   }
 
   // ---- admin: the server decides whether we may; its refusal is the action's error ----
@@ -281,10 +319,12 @@ export class SessionStore {
   takeSnapshot(): void {
     const selfId = this.self?.id
     const members = this.mgr.getMembers().filter((m) => m.id !== selfId && !m.isSelf)
-    for (const id of [...this.members.keys()]) {
-      if (!members.some((m) => m.id === id)) this.members.delete(id)
-    }
+    const present = new Set(members.map((m) => m.id))
+    for (const id of [...this.members.keys()]) if (!present.has(id)) this.members.delete(id)
     for (const m of members) this.members.set(m.id, m)
+    this.hasMoreMembers = this.mgr.hasMoreMembers()
+    const count = this.mgr.getMemberCount()
+    if (count) this.countChanged(count)
     const streams = this.mgr.getStreams().filter((s) => s.memId !== selfId)
     for (const id of [...this.streams.keys()]) {
       if (!streams.some((s) => s.id === id)) this.streamRemoved(id)

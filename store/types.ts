@@ -6,6 +6,7 @@ import type {
   ConferenceConfig,
   ConfrTypeValue,
   Member,
+  MemberCount,
   RoleValue,
   Stream,
 } from '../sdk/protocol'
@@ -85,6 +86,10 @@ export interface EmediaMgrLike {
   getConference(): Conference | null | undefined
   getSelf(): Member | null | undefined
   getMembers(): Member[]
+  /** The next page of the member list (a big room's join brings one page). */
+  fetchMembers(): Promise<{ members: Member[]; cursor?: string }>
+  hasMoreMembers(): boolean
+  getMemberCount(): MemberCount | null | undefined
   getStreams(): Stream[]
   getPublished(): Array<{ stream: Stream; rtmp: string }>
   on<K extends keyof EmediaEvents>(name: K, fn: (...args: EmediaEvents[K]) => void): () => void

@@ -28,6 +28,14 @@ export interface MediaClaims {
   streamId: string
 }
 
+/** Where a member's page of the member list ended (getMembers): stage first, then the rest. */
+export interface MemberCursor {
+  /** 0: ADMIN and TALKER members; 1: the others. */
+  phase: 0 | 1
+  /** Join sequence number of the last member handed out in that phase. */
+  seq: number
+}
+
 const ALG = 'HS256' as const
 
 /** User ids and app ids: what fits in URLs and logs without escaping. */
@@ -50,6 +58,10 @@ export function mintUserToken(opts: {
     subject: opts.userId,
     expiresIn: opts.ttlSec ?? 86400,
   })
+}
+
+function sameString(a: string, b: string): boolean {
+  return a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b))
 }
 
 export class Tokens {
@@ -132,17 +144,57 @@ export class Tokens {
       .slice(0, 22)
   }
 
-  /** Throws (a plain Error with the reason) unless valid for this kind and stream. */
+  /**
+   * A member's play credential (protocol 1.2): `m.<confrId>.<memberId>.<exp>.<sig>`, the same
+   * shape as a stream's play token but signed without a stream id, so one credential plays every
+   * stream of its conference and a stream announcement is one frame for all. What bounds it is
+   * checked by the media gate: the member must still be in the conference.
+   */
+  mintMemberMedia(confrId: string, memberId: string, ttlSec: number): string {
+    const exp = (Math.floor(Date.now() / 1000) + ttlSec).toString(36)
+    const c = { confrId, memberId, streamId: '' }
+    return ['m', confrId, memberId, exp, this.mediaSig('m', c, exp)].join('.')
+  }
+
+  /**
+   * Throws (a plain Error with the reason) unless valid for this kind and stream. A play may
+   * present a stream's own token or its member's credential (then the claims are the member's:
+   * the gate checks the stream belongs to `confrId`).
+   */
   verifyMedia(token: string, kind: 'pub' | 'play', streamId: string): MediaClaims {
     const parts = token.split('.')
     if (parts.length !== 5) throw new Error('malformed token')
     const [k, confrId, memberId, exp, sig] = parts
-    if (k !== (kind === 'pub' ? 'p' : 'v')) throw new Error(`not a ${kind} token`)
-    const expected = this.mediaSig(k, { confrId, memberId, streamId }, exp)
-    if (sig.length !== expected.length || !timingSafeEqual(Buffer.from(sig), Buffer.from(expected)))
-      throw new Error('bad signature (or a token for another stream)')
+    const member = k === 'm' && kind === 'play'
+    if (k !== (kind === 'pub' ? 'p' : 'v') && !member) throw new Error(`not a ${kind} token`)
+    const expected = this.mediaSig(k, { confrId, memberId, streamId: member ? '' : streamId }, exp)
+    if (!sameString(sig, expected)) throw new Error('bad signature (or a token for another stream)')
     if (parseInt(exp, 36) * 1000 < Date.now()) throw new Error('token expired')
     return { kind, confrId, memberId, streamId }
+  }
+
+  /** A getMembers cursor, bound to the member paging and its conference. */
+  mintCursor(confrId: string, memberId: string, at: MemberCursor): string {
+    const pos = `${at.phase}${at.seq.toString(36)}`
+    return `${pos}.${this.cursorSig(confrId, memberId, pos)}`
+  }
+
+  /** -400 for anything but a cursor this server gave this member for this conference. */
+  verifyCursor(cursor: string, confrId: string, memberId: string): MemberCursor {
+    const m = /^([01])([0-9a-z]{1,11})\.([A-Za-z0-9_-]{16})$/.exec(cursor)
+    if (!m || !sameString(m[3], this.cursorSig(confrId, memberId, m[1] + m[2])))
+      throw new RpcError(
+        ErrorCode.BAD_REQUEST,
+        'cursor is not one this server gave you for this conference: start again without one',
+      )
+    return { phase: m[1] === '0' ? 0 : 1, seq: parseInt(m[2], 36) }
+  }
+
+  private cursorSig(confrId: string, memberId: string, pos: string): string {
+    return createHmac('sha256', this.secret)
+      .update(['cursor', confrId, memberId, pos].join('|'))
+      .digest('base64url')
+      .slice(0, 16)
   }
 
   mintRole(confrId: string, memberId: string, role: RoleValue): string {

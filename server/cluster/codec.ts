@@ -20,7 +20,15 @@ interface StoredMeta {
 
 type StoredMember = Pick<
   MemberState,
-  'id' | 'userId' | 'globalName' | 'nickName' | 'maxRole' | 'ext' | 'joinedAt' | 'resumeToken'
+  | 'id'
+  | 'userId'
+  | 'globalName'
+  | 'nickName'
+  | 'maxRole'
+  | 'ext'
+  | 'joinedAt'
+  | 'resumeToken'
+  | 'seq'
 > & { role: RoleValue }
 
 type StoredStream = Omit<StreamState, 'publishSession'>
@@ -91,6 +99,7 @@ function storedMember(m: MemberState): StoredMember {
     ext: m.ext,
     joinedAt: m.joinedAt,
     resumeToken: m.resumeToken,
+    seq: m.seq,
   }
 }
 
@@ -110,14 +119,18 @@ export function decode(fields: Record<string, string>): ConferenceState | null {
   const conf = new ConferenceState(meta)
   for (const [k, v] of meta.attrs) conf.attrs.set(k, v)
   for (const [k, v] of meta.kickedAt) conf.kickedAt.set(k, v)
+  const members: StoredMember[] = []
   for (const [field, json] of Object.entries(fields)) {
     if (field.startsWith(MEMBER)) {
-      const m = JSON.parse(json) as StoredMember
-      conf.members.set(m.id, { ...m, peer: null, graceTimer: null, playSessions: new Map() })
+      members.push(JSON.parse(json) as StoredMember)
     } else if (field.startsWith(STREAM)) {
       const s = JSON.parse(json) as StoredStream
       conf.streams.set(s.id, { ...s, publishSession: null })
     }
   }
+  // In join order, which the member list's pages follow (addMember numbers them again).
+  members.sort((a, b) => a.seq - b.seq)
+  for (const m of members)
+    conf.addMember({ ...m, peer: null, graceTimer: null, playSessions: new Map() })
   return conf
 }

@@ -27,6 +27,7 @@ const READS = new Set<MethodName>([
   'getConferenceInfo',
   'subscribe',
   'unsubscribe',
+  'getMembers',
 ])
 /** Requests that name a stream, not a conference: tried in the caller's conferences in turn. */
 const BY_STREAM = new Set<MethodName>(['unpublish', 'subscribe', 'unsubscribe', 'setMedia'])

@@ -8,9 +8,11 @@ import {
   Role,
   type RoleValue,
   type Stream,
+  canPublish,
 } from '../../sdk/protocol'
+import { type MemberCursor } from '../auth/tokens'
 
-export { canPublish } from '../../sdk/protocol'
+export { canPublish }
 
 /** Where a member's events go: its socket, or nowhere while it is disconnected. */
 export interface Peer {
@@ -31,6 +33,8 @@ export interface MemberState {
   maxRole: RoleValue | undefined
   ext: Record<string, unknown>
   joinedAt: number
+  /** Join order within the conference (set by addMember): the member list's paging key. */
+  seq: number
   resumeToken: string
   /** null while the socket is gone (grace window). */
   peer: Peer | null
@@ -74,8 +78,25 @@ export interface ConferenceOptions {
   createdAt?: number
 }
 
+/** A page of the member list and where the next one starts (null: it was the last). */
+export interface MemberPage {
+  members: MemberState[]
+  next: MemberCursor | null
+}
+
 export class ConferenceState {
-  readonly members = new Map<string, MemberState>()
+  /** Changed only by addMember / deleteMember / setRole, which keep the indexes below. */
+  readonly members: ReadonlyMap<string, MemberState> = new Map<string, MemberState>()
+  /** userId → their membership (a user is in a conference once). */
+  private readonly byUser = new Map<string, MemberState>()
+  /** Members who may publish (ADMIN, TALKER): in LIVE they hear of every arrival. */
+  readonly stage = new Set<MemberState>()
+  /** HIDING members: present, invisible. */
+  private hiding = 0
+  private lastSeq = 0
+  /** LIVE: the pending memberCount send (at most one a second) and when the last went out. */
+  countTimer: NodeJS.Timeout | null = null
+  countSentAt = 0
   readonly streams = new Map<string, StreamState>()
   readonly attrs = new Map<string, string>()
   /**
@@ -106,21 +127,102 @@ export class ConferenceState {
     this.createdAt = o.createdAt ?? Date.now()
   }
 
+  // ---- membership: the one place members and their indexes change ----
+
+  addMember(m: MemberState): void {
+    m.seq = ++this.lastSeq
+    ;(this.members as Map<string, MemberState>).set(m.id, m)
+    this.byUser.set(m.userId, m)
+    this.index(m, 1)
+  }
+
+  deleteMember(m: MemberState): void {
+    if (this.members.get(m.id) !== m) return
+    ;(this.members as Map<string, MemberState>).delete(m.id)
+    if (this.byUser.get(m.userId) === m) this.byUser.delete(m.userId)
+    this.index(m, -1)
+  }
+
+  setRole(m: MemberState, role: RoleValue): void {
+    this.index(m, -1)
+    m.role = role
+    this.index(m, 1)
+  }
+
+  private index(m: MemberState, by: 1 | -1) {
+    if (canPublish(m.role)) {
+      if (by > 0) this.stage.add(m)
+      else this.stage.delete(m)
+    }
+    if (m.role === Role.HIDING) this.hiding += by
+  }
+
+  /** Members who may publish (ADMIN, TALKER). */
+  get talkerCount(): number {
+    return this.stage.size
+  }
+
+  /** Members who may not publish (AUDIENCE and HIDING): what maxAudienceCount caps. */
+  get listenerCount(): number {
+    return this.members.size - this.stage.size
+  }
+
+  /** Members the others can see (all but HIDING). */
+  get visibleCount(): number {
+    return this.members.size - this.hiding
+  }
+
+  /** Members with the AUDIENCE role. */
+  get audienceCount(): number {
+    return this.members.size - this.stage.size - this.hiding
+  }
+
   memberByUser(userId: string): MemberState | undefined {
-    for (const m of this.members.values()) if (m.userId === userId) return m
-    return undefined
+    return this.byUser.get(userId)
+  }
+
+  /**
+   * Up to `limit` visible members but `selfId` after `after`: the stage (ADMIN, TALKER) first,
+   * then the others, each in join order. A member whose role changes between two pages may be
+   * skipped or listed twice; events tell the stage's changes anyway. `stageOnly`: the page
+   * ends after the stage (the cursor then points at the others, if any).
+   */
+  memberPage(
+    selfId: string,
+    after: MemberCursor | null,
+    limit: number,
+    stageOnly = false,
+  ): MemberPage {
+    const out: MemberState[] = []
+    let last: MemberCursor | null = null
+    // false once the page is full and `m` would have been next: the page ends at `last`.
+    const take = (m: MemberState, phase: 0 | 1): boolean => {
+      if (m.id === selfId || (after && after.phase === phase && m.seq <= after.seq)) return true
+      if (out.length === limit) return false
+      out.push(m)
+      last = { phase, seq: m.seq }
+      return true
+    }
+    if (!after || after.phase === 0) {
+      const stage = [...this.stage].sort((a, b) => a.seq - b.seq)
+      for (const m of stage) if (!take(m, 0)) return { members: out, next: last }
+      if (stageOnly) {
+        const self = this.members.get(selfId)
+        const others = this.audienceCount - (self?.role === Role.AUDIENCE ? 1 : 0)
+        return { members: out, next: others > 0 ? { phase: 1, seq: 0 } : null }
+      }
+    }
+    for (const m of this.members.values()) {
+      if (canPublish(m.role) || m.role === Role.HIDING) continue
+      if (!take(m, 1)) return { members: out, next: last }
+    }
+    return { members: out, next: null }
   }
 
   /** Resolve kick / grantRole targets: member ids or user names. */
   findMembers(names: string[]): MemberState[] {
     const wanted = new Set(names)
     return [...this.members.values()].filter((m) => wanted.has(m.id) || wanted.has(m.userId))
-  }
-
-  count(pred: (m: MemberState) => boolean): number {
-    let n = 0
-    for (const m of this.members.values()) if (pred(m)) n++
-    return n
   }
 
   streamsOf(memberId: string): StreamState[] {
@@ -156,11 +258,6 @@ export class ConferenceState {
     return this.type !== ConfrType.COMMUNICATION_MIX || s.type === 'mix'
   }
 
-  /** Members the others can see (HIDING members watch unseen). */
-  visibleMembers(): MemberState[] {
-    return [...this.members.values()].filter((m) => m.role !== Role.HIDING)
-  }
-
   memberView(m: MemberState): Member {
     return {
       id: m.id,
@@ -172,7 +269,8 @@ export class ConferenceState {
     }
   }
 
-  /** A stream as the wire shows it; play URLs are added per receiver by the service. */
+  /** A stream as the wire shows it: the same for every receiver (each composes its play URLs
+   * from its own media credential, JoinResult.media). */
   streamView(s: StreamState): Stream {
     const owner = this.members.get(s.memberId)
     const ownerView: Member = owner

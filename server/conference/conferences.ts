@@ -3,7 +3,7 @@
 import { type ConferenceConfig, type ConfrTypeValue, ErrorCode, Role } from '../../sdk/protocol'
 import { RpcError } from '../rpc-error'
 import { checkConferenceQuota } from '../security/quota'
-import { canPublish, ConferenceState } from './conference'
+import { ConferenceState } from './conference'
 import { type Caller, newId, type P, type R, type ServiceContext } from './context'
 import { checkPassword, conferenceOf, requireAdmin } from './lookups'
 import { endConference, scheduleEndIfEmpty } from './teardown'
@@ -96,9 +96,9 @@ export function getConferenceInfo(
     rec: conf.rec,
     recMerge: conf.recMerge,
     config: conf.config,
-    memberCount: conf.visibleMembers().length,
-    talkerCount: conf.count((m) => canPublish(m.role)),
-    audienceCount: conf.count((m) => !canPublish(m.role)),
+    memberCount: conf.visibleCount,
+    talkerCount: conf.talkerCount,
+    audienceCount: conf.listenerCount,
     createdAt: conf.createdAt,
   }
 }

@@ -1,6 +1,7 @@
 // What must hold of the service's state whatever clients did: checked by the fuzz and soak runs
 // (and usable by an operator's debug endpoint). Returns the violations; none means consistent.
 import { socketsOf } from '../security/sockets'
+import { Role } from '../../sdk/protocol'
 import { canPublish } from './conference'
 import { type ConferenceService } from './service'
 
@@ -35,8 +36,32 @@ export function checkInvariants(service: ConferenceService): string[] {
       if (held && held.get(id) !== mid) bad.push(`${who}: its socket does not hold this membership`)
     }
 
+    // The indexes ConferenceState keeps (join is O(1) in room size) match a recount.
     let talkers = 0
-    for (const m of conf.members.values()) if (canPublish(m.role)) talkers++
+    let hiding = 0
+    let lastSeq = 0
+    for (const m of conf.members.values()) {
+      const who = `${at} member ${m.id}`
+      if (canPublish(m.role)) talkers++
+      if (m.role === Role.HIDING) hiding++
+      if (conf.memberByUser(m.userId) !== m) bad.push(`${who}: not indexed by its user`)
+      if (canPublish(m.role) !== conf.stage.has(m))
+        bad.push(`${who}: role ${m.role} but ${conf.stage.has(m) ? 'on' : 'off'} the stage index`)
+      // Paging walks members in join order: the map's order must be the sequence's.
+      if (m.seq <= lastSeq) bad.push(`${who}: join sequence ${m.seq} out of order`)
+      lastSeq = m.seq
+    }
+    for (const m of conf.stage)
+      if (conf.members.get(m.id) !== m) bad.push(`${at}: stage index holds departed ${m.id}`)
+    const counted = {
+      talkerCount: talkers,
+      listenerCount: conf.members.size - talkers,
+      visibleCount: conf.members.size - hiding,
+      audienceCount: conf.members.size - talkers - hiding,
+    }
+    for (const [name, n] of Object.entries(counted))
+      if (conf[name as keyof typeof counted] !== n)
+        bad.push(`${at}: ${name} is ${conf[name as keyof typeof counted]}, recounted ${n}`)
     if (talkers > conf.config.maxTalkerCount)
       bad.push(`${at}: ${talkers} talkers over the limit ${conf.config.maxTalkerCount}`)
 

@@ -5,6 +5,7 @@ import {
   ConfrType,
   ErrorCode,
   ExitReason,
+  MEMBER_PAGE,
   type ResumeResult,
   Role,
   type RoleValue,
@@ -15,9 +16,9 @@ import { sameSecret } from '../security/secret'
 import { type Caller, newId, type P, type R, type ServiceContext } from './context'
 import { newConference } from './conferences'
 import { checkPassword, conferenceOf, membershipOf } from './lookups'
-import { broadcastAll } from './sending'
+import { announceJoined } from './announce'
 import { removeMember, scheduleEndIfEmpty } from './teardown'
-import { signedUrls, snapshot } from './views'
+import { memberPage, signedUrls, snapshot } from './views'
 
 export function join(ctx: ServiceContext, caller: Caller, p: P<'join'>): R<'join'> {
   let conf: ConferenceState
@@ -53,15 +54,18 @@ export function join(ctx: ServiceContext, caller: Caller, p: P<'join'>): R<'join
   if (already && already.peer === caller.peer) return snapshot(ctx, conf, already)
 
   const role = roleFor(conf, caller, p.role)
-  const others = (pred: (m: MemberState) => boolean) => conf.count((m) => m !== already && pred(m))
-  if (others(() => true) >= ctx.config.maxConferenceMembers)
+  // The counts without the membership this join replaces: kept by ConferenceState, O(1).
+  const was = (pred: (m: MemberState) => boolean) => (already && pred(already) ? 1 : 0)
+  const talkers = conf.talkerCount - was((m) => canPublish(m.role))
+  const listeners = conf.listenerCount - was((m) => !canPublish(m.role))
+  if (conf.members.size - was(() => true) >= ctx.config.maxConferenceMembers)
     throw new RpcError(
       ErrorCode.TOO_MANY_MEMBERS,
       `this server allows at most ${ctx.config.maxConferenceMembers} members in a conference`,
     )
-  if (canPublish(role) && others((m) => canPublish(m.role)) >= conf.config.maxTalkerCount)
+  if (canPublish(role) && talkers >= conf.config.maxTalkerCount)
     throw new RpcError(ErrorCode.TOO_MANY_TALKERS, `at most ${conf.config.maxTalkerCount} talkers`)
-  if (!canPublish(role) && others((m) => !canPublish(m.role)) >= conf.config.maxAudienceCount)
+  if (!canPublish(role) && listeners >= conf.config.maxAudienceCount)
     throw new RpcError(
       ErrorCode.TOO_MANY_MEMBERS,
       `at most ${conf.config.maxAudienceCount} audience`,
@@ -84,22 +88,20 @@ export function join(ctx: ServiceContext, caller: Caller, p: P<'join'>): R<'join
     maxRole: caller.maxRole,
     ext: p.ext ?? {},
     joinedAt: Date.now(),
+    seq: 0,
     resumeToken: randomBytes(24).toString('base64url'),
     peer: caller.peer,
     graceTimer: null,
     playSessions: new Map(),
   }
-  conf.members.set(member.id, member)
+  conf.addMember(member)
   caller.memberships.set(conf.id, member.id)
   ctx.emit('member-joined', conf, member)
   if (conf.emptyTimer) {
     clearTimeout(conf.emptyTimer)
     conf.emptyTimer = null
   }
-  if (role !== Role.HIDING) {
-    const view = conf.memberView(member)
-    broadcastAll(conf, 'memberJoined', { confrId: conf.id, member: view }, member.id)
-  }
+  announceJoined(conf, member)
   if (canPublish(role)) grantSlot(conf, member)
   ctx.log.info({ confrId: conf.id, memberId: member.id, userId: caller.userId, role }, 'joined')
   return snapshot(ctx, conf, member)
@@ -172,6 +174,18 @@ export function resume(ctx: ServiceContext, caller: Caller, p: P<'resume'>): R<'
   ctx.log.info({ confrId: conf.id, memberId: member.id }, 'resumed')
   const result: ResumeResult = { ...snapshot(ctx, conf, member), published }
   return result
+}
+
+/** The member list after a cursor (none: from the start), for members only. */
+export function getMembers(
+  ctx: ServiceContext,
+  caller: Caller,
+  p: P<'getMembers'>,
+): R<'getMembers'> {
+  const { conf, member } = membershipOf(ctx, caller, p.confrId)
+  const after =
+    p.cursor === undefined ? null : ctx.tokens.verifyCursor(p.cursor, conf.id, member.id)
+  return memberPage(ctx, conf, member, after, p.limit ?? MEMBER_PAGE)
 }
 
 export function exit(ctx: ServiceContext, caller: Caller, p: P<'exit'>): R<'exit'> {

@@ -26,6 +26,7 @@ export const handlers: { readonly [M in ServiceMethod]: Handler<M> } = {
   join: membership.join,
   resume: membership.resume,
   exit: membership.exit,
+  getMembers: membership.getMembers,
   kick: moderation.kick,
   grantRole: moderation.grantRole,
   publish: streams.publish,

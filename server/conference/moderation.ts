@@ -4,7 +4,8 @@ import { RpcError } from '../rpc-error'
 import { canPublish, type ConferenceState, type MemberState } from './conference'
 import { type Caller, type P, type R, type ServiceContext } from './context'
 import { requireAdmin } from './lookups'
-import { broadcast, broadcastAll } from './sending'
+import { announceExited, announceJoined, roleWidened } from './announce'
+import { broadcastAll, send } from './sending'
 import { removeStream } from './streams'
 import { capRole } from './membership'
 import { removeMember } from './teardown'
@@ -55,27 +56,21 @@ export function setRoles(
     .findMembers(p.memberNames)
     .filter((m) => capRole(p.role, m.maxRole) === p.role)
   const promoted = targets.filter((m) => canPublish(p.role) && !canPublish(m.role)).length
-  if (promoted && conf.count((m) => canPublish(m.role)) + promoted > conf.config.maxTalkerCount)
+  if (promoted && conf.talkerCount + promoted > conf.config.maxTalkerCount)
     throw new RpcError(ErrorCode.TOO_MANY_TALKERS, `at most ${conf.config.maxTalkerCount} talkers`)
   for (const m of targets) {
     const before = m.role
     if (before === p.role) continue
-    m.role = p.role
+    const seen = conf.memberView(m)
+    conf.setRole(m, p.role)
     if (!canPublish(p.role)) for (const s of conf.streamsOf(m.id)) removeStream(ctx, conf, s, true)
+    if (p.role === Role.HIDING) announceExited(conf, seen, 'exit', m.id)
+    else if (before === Role.HIDING) announceJoined(conf, m)
+    else roleWidened(conf, m, before)
     const view = conf.memberView(m)
-    if (p.role === Role.HIDING || before === Role.HIDING) {
-      const event = p.role === Role.HIDING ? 'memberExited' : 'memberJoined'
-      broadcastAll(conf, event, { confrId: conf.id, member: view, cause: 'exit' }, m.id)
-    }
-    broadcast(conf, 'memberUpdated', (to) =>
-      to === m
-        ? {
-            confrId: conf.id,
-            member: view,
-            roleToken: ctx.tokens.mintRole(conf.id, m.id, m.role),
-          }
-        : { confrId: conf.id, member: view },
-    )
+    const roleToken = ctx.tokens.mintRole(conf.id, m.id, m.role)
+    send(m, 'memberUpdated', { confrId: conf.id, member: view, roleToken })
+    broadcastAll(conf, 'memberUpdated', { confrId: conf.id, member: view }, m.id)
   }
   return { granted: targets.map((m) => m.id) }
 }

@@ -30,6 +30,29 @@ export function broadcastAll<E extends EventName>(
   for (const m of conf.members.values()) if (m.id !== except) m.peer?.sendFrame(frame)
 }
 
+/** As broadcastAll, to the members who may publish (ADMIN, TALKER) only: O(stage), not O(room). */
+export function broadcastStage<E extends EventName>(
+  conf: ConferenceState,
+  event: E,
+  data: Events[E],
+  except?: string,
+) {
+  const frame = JSON.stringify({ event, data })
+  for (const m of conf.stage) if (m.id !== except) m.peer?.sendFrame(frame)
+}
+
+/** As broadcastAll, to the members who may not publish (AUDIENCE, HIDING) only. */
+export function broadcastOffStage<E extends EventName>(
+  conf: ConferenceState,
+  event: E,
+  data: Events[E],
+  except?: string,
+) {
+  const frame = JSON.stringify({ event, data })
+  for (const m of conf.members.values())
+    if (m.id !== except && !conf.stage.has(m)) m.peer?.sendFrame(frame)
+}
+
 export function notifyAdmins<E extends EventName>(
   conf: ConferenceState,
   event: E,

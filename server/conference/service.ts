@@ -144,6 +144,7 @@ export class ConferenceService extends EventEmitter<ServiceEvents> {
   close() {
     for (const conf of this.conferences.values()) {
       if (conf.emptyTimer) clearTimeout(conf.emptyTimer)
+      if (conf.countTimer) clearTimeout(conf.countTimer)
       for (const m of conf.members.values()) if (m.graceTimer) clearTimeout(m.graceTimer)
     }
     this.conferences.clear()

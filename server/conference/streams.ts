@@ -5,8 +5,8 @@ import { RpcError } from '../rpc-error'
 import { canPublish, type ConferenceState, type StreamState, SYSTEM_MEMBER } from './conference'
 import { type Caller, newId, type P, type R, type ServiceContext } from './context'
 import { membershipOf, ownStream } from './lookups'
-import { broadcast, broadcastAll } from './sending'
-import { signedUrls, streamFor } from './views'
+import { broadcastAll } from './sending'
+import { mediaCredential, signedUrls } from './views'
 
 export function publish(ctx: ServiceContext, caller: Caller, p: P<'publish'>): R<'publish'> {
   const { conf, member } = membershipOf(ctx, caller, p.confrId)
@@ -86,7 +86,11 @@ export function subscribe(ctx: ServiceContext, caller: Caller, p: P<'subscribe'>
   for (const [confrId, memberId] of caller.memberships) {
     const conf = ctx.conferences.get(confrId)
     const s = conf?.streams.get(p.streamId)
-    if (conf && s && !s.reserved) return signedUrls(ctx, 'play', conf, memberId, s.id)
+    if (conf && s && !s.reserved)
+      return {
+        ...signedUrls(ctx, 'play', conf, memberId, s.id),
+        media: mediaCredential(ctx, conf, memberId),
+      }
   }
   throw new RpcError(ErrorCode.PUBLISH_INACTIVE, `no stream ${p.streamId} in your conferences`)
 }
@@ -123,13 +127,9 @@ export function streamLive(
   sessionId: string,
 ) {
   s.publishSession = sessionId
+  // One frame for every receiver: each composes its play URL from its own credential.
   if (conf.announces(s))
-    broadcast(
-      conf,
-      'streamAdded',
-      (m) => ({ confrId: conf.id, stream: streamFor(ctx, conf, s, m.id) }),
-      s.memberId,
-    )
+    broadcastAll(conf, 'streamAdded', { confrId: conf.id, stream: conf.streamView(s) }, s.memberId)
   ctx.emit('stream-live', conf, s)
 }
 

@@ -1,9 +1,10 @@
 // How members and conferences end: one member with everything it owns, a whole conference, and
 // the timer that ends a conference left empty. Together because each leads to the other.
-import { ErrorCode, ExitReason, type MemberExitCause, Role } from '../../sdk/protocol'
+import { ErrorCode, ExitReason, type MemberExitCause } from '../../sdk/protocol'
+import { announceExited, stopCounting } from './announce'
 import { type ConferenceState, type MemberState } from './conference'
 import { type ExitNotice, type ServiceContext } from './context'
-import { broadcastAll, send } from './sending'
+import { send } from './sending'
 import { removeStream } from './streams'
 
 /**
@@ -22,14 +23,11 @@ export function removeMember(
   if (member.graceTimer) clearTimeout(member.graceTimer)
   for (const s of conf.streamsOf(member.id)) removeStream(ctx, conf, s, tellOthers)
   for (const sessionId of member.playSessions.keys()) ctx.media.closeSession(sessionId)
-  conf.members.delete(member.id)
+  conf.deleteMember(member)
   if (notice) send(member, 'conferenceExit', { confrId: conf.id, ...notice })
   member.peer?.left(conf.id)
   member.peer = null
-  if (tellOthers && member.role !== Role.HIDING) {
-    const view = conf.memberView(member)
-    broadcastAll(conf, 'memberExited', { confrId: conf.id, member: view, cause })
-  }
+  if (tellOthers) announceExited(conf, conf.memberView(member), cause)
   ctx.log.info({ confrId: conf.id, memberId: member.id, cause }, 'member left')
   ctx.emit('member-left', conf, member)
   scheduleEndIfEmpty(ctx, conf)
@@ -45,6 +43,7 @@ export function endConference(ctx: ServiceContext, conf: ConferenceState, why: s
   }
   for (const m of [...conf.members.values()]) removeMember(ctx, conf, m, 'destroyed', notice)
   if (conf.emptyTimer) clearTimeout(conf.emptyTimer)
+  stopCounting(conf)
   ctx.conferences.delete(conf.id)
   if (conf.name !== undefined && ctx.byRoom.get(conf.name) === conf.id) ctx.byRoom.delete(conf.name)
   ctx.log.info({ confrId: conf.id, why }, 'conference ended')
@@ -79,6 +78,7 @@ export function releaseConference(ctx: ServiceContext, conf: ConferenceState) {
   }
   if (conf.emptyTimer) clearTimeout(conf.emptyTimer)
   conf.emptyTimer = null
+  stopCounting(conf)
   ctx.conferences.delete(conf.id)
   if (conf.name !== undefined && ctx.byRoom.get(conf.name) === conf.id) ctx.byRoom.delete(conf.name)
   ctx.log.info({ confrId: conf.id }, 'conference handed over')

@@ -1,19 +1,20 @@
-// What members are given: signed media URLs, streams with play URLs for one receiver, the
-// conference view with fresh ticket and role token, and the snapshot a join or resume returns.
+// What members are given: signed media URLs, a member's play credential, pages of the member
+// list, the conference view with fresh ticket and role token, and the snapshot a join or resume
+// returns.
 import {
+  canPublish,
+  ConfrType,
   type Conference as ConferenceView,
   type JoinResult,
+  type MediaCredential,
+  MEMBER_PAGE,
+  type Member,
   type RoleValue,
-  type Stream,
 } from '../../sdk/protocol'
+import { type MemberCursor } from '../auth/tokens'
 import { edgeFor, edgeList } from '../media/edges'
 import { originOf } from '../media/origin'
-import {
-  type ConferenceState,
-  type MemberState,
-  type StreamState,
-  SYSTEM_MEMBER,
-} from './conference'
+import { type ConferenceState, type MemberState, SYSTEM_MEMBER } from './conference'
 import { type ServiceContext } from './context'
 
 /**
@@ -44,14 +45,41 @@ export function signedUrls(
   }
 }
 
-/** A stream as one receiver gets it: with play URLs signed for that receiver. */
-export function streamFor(
+/**
+ * A member's play credential for every stream of its conference (protocol 1.2): given with the
+ * join, the resume and each subscribe, so stream frames carry no per-receiver URL.
+ */
+export function mediaCredential(
   ctx: ServiceContext,
   conf: ConferenceState,
-  s: StreamState,
-  viewerId: string,
-): Stream {
-  return { ...conf.streamView(s), ...signedUrls(ctx, 'play', conf, viewerId, s.id) }
+  memberId: string,
+): MediaCredential {
+  const ttl = ctx.config.mediaTokenTtlSec
+  // A member plays from its edge when edges are configured (RTMP only), else from the origin.
+  const edge = edgeFor(edgeList(ctx.config.edgeRtmp, ctx.config.rtmpApp), memberId)
+  const flv = edge ? null : ctx.media.flvBase()
+  const credential: MediaCredential = {
+    token: ctx.tokens.mintMemberMedia(conf.id, memberId, ttl),
+    rtmpBase: edge ?? originOf(ctx.media, conf.id),
+    ttl,
+  }
+  if (flv) credential.flvBase = flv
+  return credential
+}
+
+/** One page of the member list as `member` sees it (itself left out), with the next cursor. */
+export function memberPage(
+  ctx: ServiceContext,
+  conf: ConferenceState,
+  member: MemberState,
+  after: MemberCursor | null,
+  limit: number,
+  stageOnly = false,
+): { members: Member[]; cursor?: string } {
+  const page = conf.memberPage(member.id, after, limit, stageOnly)
+  const members = page.members.map((m) => conf.memberView(m))
+  if (!page.next) return { members }
+  return { members, cursor: ctx.tokens.mintCursor(conf.id, member.id, page.next) }
 }
 
 export function conferenceView(
@@ -82,17 +110,21 @@ export function snapshot(
   member: MemberState,
 ): JoinResult {
   const slot = conf.streamsOf(member.id).find((s) => s.reserved)
+  // A LIVE audience member is not told of the rest of the audience: its page is the stage,
+  // which keeps a 10,000-member room's join replies small (getMembers has the others).
+  const stageOnly = conf.type === ConfrType.LIVE && !canPublish(member.role)
+  const page = memberPage(ctx, conf, member, null, MEMBER_PAGE, stageOnly)
   return {
     conference: conferenceView(ctx, conf, member.userId, member.role, member.id),
     self: conf.memberView(member),
-    members: conf
-      .visibleMembers()
-      .filter((m) => m.id !== member.id)
-      .map((m) => conf.memberView(m)),
+    members: page.members,
+    membersCursor: page.cursor,
+    memberCount: { members: conf.visibleCount, audience: conf.audienceCount },
+    media: mediaCredential(ctx, conf, member.id),
     streams: conf
       .liveStreams()
       .filter((s) => s.memberId !== member.id && conf.announces(s))
-      .map((s) => streamFor(ctx, conf, s, member.id)),
+      .map((s) => conf.streamView(s)),
     attrs: conf.attrsObject(),
     resumeToken: member.resumeToken,
     heartbeatMs: ctx.config.heartbeatMs,

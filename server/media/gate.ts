@@ -8,7 +8,7 @@ import { type MediaHooks, type MediaKind, type MediaSession } from './engine'
 
 export { SYSTEM_MEMBER }
 
-interface Admitted {
+export interface Admitted {
   kind: MediaKind
   confrId: string
   memberId: string
@@ -26,25 +26,35 @@ export class MediaGate implements MediaHooks {
   ) {}
 
   authorize(kind: MediaKind, session: MediaSession): string | null {
-    const reason = this.check(kind, session)
-    if (reason)
+    const verdict = this.check(kind, session.query.token, session.stream)
+    if (typeof verdict === 'string') {
+      const reason = verdict
       this.log.warn({ kind, stream: session.stream, ip: session.ip, reason }, 'media refused')
-    return reason
+      return reason
+    }
+    this.admitted.set(session.sessionId, verdict)
+    return null
   }
 
-  private check(kind: MediaKind, session: MediaSession): string | null {
-    const token = session.query.token
+  /**
+   * The one decision on a publish or play, whatever engine asks (embedded, nginx origin or
+   * edge): who the token says is asking, or why not. A play may present the stream's own token
+   * (subscribe) or the member's credential (JoinResult.media): either way the member must still
+   * be in the conference and the stream must be one of that conference's, announced (not a
+   * reserved slot).
+   */
+  check(kind: MediaKind, token: string | undefined, streamId: string): Admitted | string {
     if (!token) return 'no token'
     let claims
     try {
-      claims = this.tokens.verifyMedia(token, kind === 'publish' ? 'pub' : 'play', session.stream)
+      claims = this.tokens.verifyMedia(token, kind === 'publish' ? 'pub' : 'play', streamId)
     } catch (e) {
       return `bad token: ${(e as Error).message}`
     }
     const conf = this.service.conferences.get(claims.confrId)
     if (!conf) return 'conference is gone'
-    const stream = conf.streams.get(session.stream)
-    if (!stream) return 'no such stream'
+    const stream = conf.streams.get(streamId)
+    if (!stream) return 'no such stream in that conference'
     if (kind === 'play' && stream.reserved) return 'no such stream'
     if (claims.memberId !== SYSTEM_MEMBER) {
       const member = conf.members.get(claims.memberId)
@@ -56,13 +66,7 @@ export class MediaGate implements MediaHooks {
       }
     } else if (kind === 'publish' && stream.type !== 'mix') return 'system publishes mixes only'
     if (kind === 'publish' && stream.publishSession) return 'stream is already being published'
-    this.admitted.set(session.sessionId, {
-      kind,
-      confrId: conf.id,
-      memberId: claims.memberId,
-      streamId: stream.id,
-    })
-    return null
+    return { kind, confrId: conf.id, memberId: claims.memberId, streamId: stream.id }
   }
 
   /** What an allowed session was admitted to: an edge's relay needs the conference's origin. */

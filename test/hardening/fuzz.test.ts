@@ -102,6 +102,7 @@ test('≥100k hostile frames: no crash, the control conference keeps working, in
         memberIds: new Set([ids.ann, ids.bob]),
         streamIds: new Set([streamId]),
         rooms: new Set([roomName]),
+        cursors: new Set(),
         users: ['ctl-ann', 'ctl-bob', ...Array.from({ length: 40 }, (_, i) => `fz${i}`)],
         resumes: [],
       },

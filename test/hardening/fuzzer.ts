@@ -33,6 +33,8 @@ export interface Pools {
   memberIds: Set<string>
   streamIds: Set<string>
   rooms: Set<string>
+  /** getMembers cursors the server handed out (join's membersCursor, getMembers' cursor). */
+  cursors: Set<string>
   users: string[]
   resumes: Array<{ confrId: string; memberId: string; resumeToken: string }>
 }
@@ -89,6 +91,7 @@ const METHODS: Array<MethodName | string> = [
   'setMedia',
   'setAttrs',
   'deleteAttrs',
+  'getMembers',
   'ping',
   'toString',
   '__proto__',
@@ -96,6 +99,9 @@ const METHODS: Array<MethodName | string> = [
   'hasOwnProperty',
   'launchRockets',
 ]
+
+/** The protocol's own methods: METHODS up to 'ping'; the rest are names that are not. */
+const REAL_METHODS = METHODS.indexOf('ping') + 1
 
 /** Stands for a nested array in the frame text: too deep for JSON.stringify to write here. */
 const DEEP = '\u0000DEEP'
@@ -203,6 +209,14 @@ function plausible(
       return { confrId, key: `k${r.int(150)}`, val: 'v'.repeat(r.int(4096)) }
     case 'deleteAttrs':
       return { confrId, key: `k${r.int(150)}` }
+    case 'getMembers': {
+      const cursor = r.chance(0.6) ? some(r, p.cursors, 'garbage') : undefined
+      return {
+        confrId,
+        cursor,
+        limit: r.chance(0.5) ? r.pick([1, 2, 100, 500, 501, 0]) : undefined,
+      }
+    }
     default:
       return {}
   }
@@ -287,6 +301,8 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzStats> {
     }
     if (result?.stream?.id) o.pools.streamIds.add(result.stream.id)
     if (method === 'join') for (const s of result?.streams ?? []) o.pools.streamIds.add(s.id)
+    const cursor = result?.membersCursor ?? result?.cursor
+    if (typeof cursor === 'string' && o.pools.cursors.size < 500) o.pools.cursors.add(cursor)
   }
 
   function onMessage(lane: Lane, key: string, data: WebSocket.RawData) {
@@ -361,7 +377,7 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzStats> {
         method: 'ping',
         params: { pad: 'z'.repeat(o.maxFrameBytes + 10) },
       })
-    const method = r.chance(0.95) ? r.pick(METHODS.slice(0, 18)) : r.pick(METHODS)
+    const method = r.chance(0.95) ? r.pick(METHODS.slice(0, REAL_METHODS)) : r.pick(METHODS)
     let params: unknown = plausible(r, method, o.pools, (u) => token(u))
     if (r.chance(0.35)) params = mutate(r, params as Record<string, unknown>)
     sent.set(`${key}:${id}`, method)

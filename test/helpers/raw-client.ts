@@ -12,12 +12,15 @@ export interface Frame {
 
 export class RawClient {
   readonly frames: Frame[] = []
+  /** The frames' text as it arrived (to compare bytes across receivers). */
+  readonly texts: string[] = []
   private nextId = 1
   private waiters: Array<() => void> = []
   closed: { code: number; reason: string } | null = null
 
   private constructor(readonly ws: WebSocket) {
     ws.on('message', (d) => {
+      this.texts.push(d.toString())
       this.frames.push(JSON.parse(d.toString()))
       this.waiters.splice(0).forEach((w) => w())
     })

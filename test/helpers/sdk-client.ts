@@ -30,6 +30,7 @@ export const RECORDED_EVENTS = [
   'reconnecting',
   'reconnected',
   'mediaError',
+  'memberCount',
 ] as const
 
 /** Where a client connects and who signs its token: a server, or one node of a cluster. */

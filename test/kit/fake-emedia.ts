@@ -39,6 +39,9 @@ export class FakeEmedia implements EmediaLike {
   /** Members and streams the "server" has, before and after the join. */
   members: Member[] = []
   streams: Stream[] = []
+  /** Pages fetchMembers() hands out in turn (a big room's join brings only the first). */
+  memberPages: Member[][] = []
+  memberCount: { members: number; audience: number } | null = null
   conference: Conference | null = null
   self: Member | null = null
   /** The next call of this method rejects with this error. */
@@ -182,6 +185,14 @@ export class FakeEmedia implements EmediaLike {
     getConference: () => this.conference,
     getSelf: () => this.self,
     getMembers: () => this.members,
+    fetchMembers: async () => {
+      await this.record('fetchMembers', [])
+      const members = this.memberPages.shift() ?? []
+      this.members.push(...members)
+      return { members }
+    },
+    hasMoreMembers: () => this.memberPages.length > 0,
+    getMemberCount: () => this.memberCount,
     getStreams: () => this.streams,
     getPublished: () => [...this.published.values()],
     on: <K extends keyof EmediaEvents>(name: K, fn: (...args: EmediaEvents[K]) => void) => {

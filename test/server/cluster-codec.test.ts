@@ -36,8 +36,9 @@ function conference(): ConferenceState {
       peer: { send() {}, sendFrame() {}, left() {} },
       graceTimer: null,
       playSessions: new Map([['sess', 'ST_x']]),
+      seq: 0,
     }
-    conf.members.set(id, m)
+    conf.addMember(m)
   }
   conf.streams.set('ST_x', {
     id: 'ST_x',
@@ -74,6 +75,7 @@ test('a decoded conference is the stored one, without sockets, timers or media s
   expect([...back.members.values()].map((m) => conf.memberView(m))).toEqual(
     [...conf.members.values()].map((m) => conf.memberView(m)),
   )
+  expect([...back.members.keys()]).toEqual(['MS_a', 'MS_b']) // join order kept
   const bob = back.members.get('MS_b')!
   expect([bob.resumeToken, bob.peer, bob.graceTimer, bob.playSessions.size]).toEqual([
     'rt-MS_b',
@@ -101,7 +103,7 @@ test('a hash without its settings field is no conference', () => {
 test('only a member whose stored fields changed is serialised again', () => {
   const conf = conference()
   const first = encode(conf)
-  conf.members.get('MS_b')!.role = Role.TALKER
+  conf.setRole(conf.members.get('MS_b')!, Role.TALKER)
   const second = encode(conf, first)
   expect(second.get('m:MS_a')).toBe(first.get('m:MS_a'))
   expect(second.get('m:MS_b')).not.toBe(first.get('m:MS_b'))

@@ -44,3 +44,40 @@ test('a push URL stays far below nginx-rtmp’s 255-byte name?query limit', () =
   const nameQuery = `${claims.streamId}?token=${tokens.mintMedia(claims, 7200)}`
   expect(nameQuery.length).toBeLessThan(128)
 })
+
+test("a member's play credential verifies for any stream as a play, never as a push, and only untampered", () => {
+  const m = tokens.mintMemberMedia(claims.confrId, claims.memberId, 60)
+  for (const streamId of [claims.streamId, 'ST_another']) {
+    expect(tokens.verifyMedia(m, 'play', streamId)).toMatchObject({
+      confrId: claims.confrId,
+      memberId: claims.memberId,
+      streamId,
+    })
+  }
+  expect(() => tokens.verifyMedia(m, 'pub', claims.streamId)).toThrow('not a pub token')
+  const [k, c, , exp, sig] = m.split('.')
+  const other = [k, c, 'MS_someoneelse12345', exp, sig].join('.')
+  expect(() => tokens.verifyMedia(other, 'play', claims.streamId)).toThrow(/bad signature/)
+  // A stream's play token signature is not a member credential's, and the other way round.
+  const play = tokens.mintMedia({ ...claims, kind: 'play' }, 60).split('.')
+  const asMember = ['m', ...play.slice(1)].join('.')
+  expect(() => tokens.verifyMedia(asMember, 'play', claims.streamId)).toThrow(/bad signature/)
+  const expired = tokens.mintMemberMedia(claims.confrId, claims.memberId, -1)
+  expect(() => tokens.verifyMedia(expired, 'play', claims.streamId)).toThrow('token expired')
+  expect(`${claims.streamId}?token=${m}`.length).toBeLessThan(120)
+})
+
+test('a member-list cursor is bound to its member and conference; anything else is -400', () => {
+  const at = { phase: 1 as const, seq: 12345 }
+  const cur = tokens.mintCursor(claims.confrId, claims.memberId, at)
+  expect(tokens.verifyCursor(cur, claims.confrId, claims.memberId)).toEqual(at)
+  for (const [cursor, confrId, memberId] of [
+    [cur, claims.confrId, 'MS_other'],
+    [cur, 'CF_other', claims.memberId],
+    ['0' + cur.slice(1), claims.confrId, claims.memberId],
+    ['garbage', claims.confrId, claims.memberId],
+  ])
+    expect(() => tokens.verifyCursor(cursor, confrId, memberId)).toThrow(
+      expect.objectContaining({ code: -400 }),
+    )
+})

@@ -1,0 +1,99 @@
+// Big rooms on one server process (issue 11): 1,000 simultaneous joins into one room, a LIVE
+// room filled by 10,000 joins, and streamAdded fanned out to 2,000 members (one frame for all).
+// Each against a fresh server child, as the signalling section does.
+import { fanOut, type FanOut, joinLatency, type JoinLatency, type Log } from './signalling'
+import { LOAD_OVERRIDES, ServerProc } from './server-proc'
+import { nowMs, pool, round, summarize, type Summary } from './stats'
+import { WireClient } from './wire'
+
+export interface LiveFill {
+  members: number
+  /** Sockets opened before the joins (not part of the fill). */
+  connectMs: number
+  /** First join sent → last join answered. */
+  fillMs: number
+  join: Summary
+  /** What the joiners heard while the room filled (LIVE: counts, not each arrival). */
+  eventsPerMember: number
+}
+
+export interface BigRoom {
+  /** 1,000 joins sent at once into one room: COMMUNICATION (as the signalling section) and LIVE. */
+  joins: JoinLatency[]
+  liveFill: LiveFill
+  fanOut: FanOut
+}
+
+const LIVE = 12
+
+/** `n` sockets, then `n` audience joins into one new LIVE room, all sent at once. */
+export async function liveFill(log: Log, n = 10000): Promise<LiveFill> {
+  const srv = await ServerProc.start({
+    ...LOAD_OVERRIDES,
+    maxConferenceMembers: n + 1,
+    graceMs: 2000,
+  })
+  const clients: WireClient[] = []
+  try {
+    const owner = await WireClient.connect(srv.wsUrl)
+    clients.push(owner)
+    const room = { roomName: 'town-hall', type: LIVE, config: { maxAudienceCount: n } }
+    await owner.call('join', room, srv.mint('host'))
+    const tokens = Array.from({ length: n }, (_, i) => srv.mint(`aud-${i}`))
+    const c0 = nowMs()
+    clients.push(...(await pool(tokens, 100, () => WireClient.connect(srv.wsUrl))))
+    const connectMs = round(nowMs() - c0)
+    log(`  ${n} sockets open after ${connectMs} ms; joining all at once`)
+    const joinMs: number[] = []
+    const t0 = nowMs()
+    await Promise.all(
+      tokens.map((token, i) => {
+        const sent = nowMs()
+        return clients[i + 1]
+          .call('join', { roomName: 'town-hall' }, token, 60000)
+          .then(() => joinMs.push(nowMs() - sent))
+      }),
+    )
+    const fillMs = round(nowMs() - t0)
+    const events = clients.slice(1).reduce((s, c) => s + c.events, 0)
+    return {
+      members: n + 1,
+      connectMs,
+      fillMs,
+      join: summarize(joinMs),
+      eventsPerMember: round(events / n, 2),
+    }
+  } finally {
+    for (const c of clients) c.close()
+    await srv.stop()
+  }
+}
+
+/** 1,000 simultaneous joins into one room, COMMUNICATION then LIVE. */
+async function thousandJoins(log: Log, n = 1000): Promise<JoinLatency[]> {
+  const out: JoinLatency[] = []
+  for (const type of [10, LIVE]) {
+    const srv = await ServerProc.start({ ...LOAD_OVERRIDES, graceMs: 1000 })
+    try {
+      const tag = type === LIVE ? 'live' : 'comm'
+      const { result, clients } = await joinLatency(srv, tag, n, n, { type })
+      result.layout = `${result.layout} (${type === LIVE ? 'LIVE' : 'COMMUNICATION'})`
+      log(
+        `  ${n} joins at once, ${result.layout}: p50 ${result.join.p50} ms p99 ${result.join.p99} ms`,
+      )
+      out.push(result)
+      for (const c of clients) c.close()
+    } finally {
+      await srv.stop()
+    }
+  }
+  return out
+}
+
+export async function bigRoom(log: Log): Promise<BigRoom> {
+  const joins = await thousandJoins(log)
+  const fill = await liveFill(log)
+  log(`  LIVE room of ${fill.members} filled by ${fill.members - 1} joins in ${fill.fillMs} ms`)
+  const fan = await fanOut(log, 2000)
+  return { joins, liveFill: fill, fanOut: fan }
+}
