@@ -1,12 +1,13 @@
-// `npm run bench`: signalling, big-room, media (both engines) and payload benchmarks, loopback
-// only, bounded to a few minutes. Prints tables and writes bench/results.json (docs/performance.md
-// cites it). `--only signalling,big-room,media,payload` runs a part (then nothing is written
-// unless `--out FILE` is given): `npm run bench -- --only big-room`.
+// `npm run bench`: signalling, big-room, media (both engines), payload and cluster benchmarks,
+// loopback only, bounded to a few minutes. Prints tables and writes bench/results.json
+// (docs/performance.md cites it). `--only signalling,big-room,media,payload,cluster` runs a part
+// (then nothing is written unless `--out FILE` is given): `npm run bench -- --only big-room`.
 import { execFileSync, spawnSync } from 'child_process'
 import { writeFileSync } from 'fs'
 import { resolve } from 'path'
 import { parseArgs } from 'util'
 import { NginxEngine } from '../server/media/nginx'
+import { clusterSection } from './cluster'
 import { benchEngine, type EngineResult, ffmpegFloor, type FirstFrame } from './media'
 import { dependencies, payload } from './payload'
 import { processTree } from './proc'
@@ -15,7 +16,7 @@ import { capacity, fanOut, joinLatencies } from './signalling'
 import { machine, nowMs, round } from './stats'
 import { table } from './table'
 
-const SECTIONS = ['signalling', 'big-room', 'media', 'payload'] as const
+const SECTIONS = ['signalling', 'big-room', 'media', 'payload', 'cluster'] as const
 type Section = (typeof SECTIONS)[number]
 
 function args() {
@@ -231,6 +232,11 @@ async function main() {
         ),
       ),
     )
+  }
+
+  if (only.includes('cluster')) {
+    log('\n# cluster (redis-server + server processes on loopback)')
+    results.cluster = await clusterSection(log)
   }
 
   results.durationSec = round((nowMs() - t0) / 1000, 1)

@@ -55,28 +55,38 @@ export interface JoinLatency {
   wallMs: number
 }
 
-async function connectMany(srv: ServerProc, n: number, connectMs: number[]) {
-  return pool(Array.from({ length: n }), 100, async () => {
+/** Where load connects: one server, or each of several (a cluster's nodes) in turn. */
+export interface JoinTarget {
+  wsUrl: string
+  mint(userId: string): string
+}
+
+async function connectMany(srv: JoinTarget | JoinTarget[], n: number, connectMs: number[]) {
+  const targets = Array.isArray(srv) ? srv : [srv]
+  return pool(Array.from({ length: n }), 100, async (_, i) => {
     const t0 = nowMs()
-    const c = await WireClient.connect(srv.wsUrl)
+    const c = await WireClient.connect(targets[i % targets.length].wsUrl)
     connectMs.push(nowMs() - t0)
     return c
   })
 }
 
 /**
- * `n` sockets opened first, then `n` joins sent at once. `roomSize` members per room (rooms of
- * 10: a typical meeting), or all in one room as audience when roomSize >= n.
+ * `n` sockets opened first (spread round-robin over several servers when given), then `n` joins
+ * sent at once. `roomSize` members per room (rooms of 10: a typical meeting), or all in one room
+ * as audience when roomSize >= n.
  */
 export async function joinLatency(
-  srv: ServerProc,
+  srv: JoinTarget | JoinTarget[],
   tag: string,
   n: number,
   roomSize: number,
-  /** Conference type of the rooms (server default: COMMUNICATION). */
-  opts: { type?: number } = {},
+  /** Conference type of the rooms (server default: COMMUNICATION); `refused`, when given: a
+   * refused join is counted there (by its message) instead of failing the run. */
+  opts: { type?: number; refused?: Map<string, number> } = {},
 ): Promise<{ result: JoinLatency; clients: WireClient[] }> {
-  const tokens = Array.from({ length: n }, (_, i) => srv.mint(`${tag}-${i}`))
+  const minter = Array.isArray(srv) ? srv[0] : srv
+  const tokens = Array.from({ length: n }, (_, i) => minter.mint(`${tag}-${i}`))
   const connectMs: number[] = []
   const clients = await connectMany(srv, n, connectMs)
   const oneRoom = roomSize >= n
@@ -88,7 +98,10 @@ export async function joinLatency(
         ? { roomName: `${tag}-all`, role: 1, type: opts.type, config: { maxAudienceCount: n } }
         : { roomName: `${tag}-${Math.floor(i / roomSize)}`, type: opts.type }
       const sent = nowMs()
-      return c.call('join', params, tokens[i]).then(() => joinMs.push(nowMs() - sent))
+      const joined = c.call('join', params, tokens[i]).then(() => joinMs.push(nowMs() - sent))
+      const { refused } = opts
+      if (!refused) return joined
+      return joined.catch((e: Error) => refused.set(e.message, (refused.get(e.message) ?? 0) + 1))
     }),
   )
   return {

@@ -63,11 +63,12 @@ export function useCluster(n: number, opts: NodeOptions = {}) {
     node(i: number): ClusterNode {
       return cluster!.nodes[i]
     },
-    /** An SDK client of `userId` connected to node `i` (it may move to others on its own). */
+    /** An SDK client of `userId` connected to node `i` (it may move to others on its own);
+     * CK_TEST_SDK_LOG=debug shows what the SDKs do. */
     async client(i: number, userId: string): Promise<NodeClient> {
       const node = cluster!.nodes[i]
       const c = await nodeClient({ wsUrl: node.wsUrl, tokens: cluster!.tokens }, userId, {
-        config: { logLevel: 'silent' },
+        config: { logLevel: (process.env.CK_TEST_SDK_LOG ?? 'silent') as 'silent' },
       })
       clients.push(Object.assign(c, { name: `${userId}@${node.id}` }))
       return c
