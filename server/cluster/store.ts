@@ -64,6 +64,8 @@ export class Store extends EventEmitter<{ up: []; down: [] }> {
   readonly cmd: ClusterRedis
   readonly sub: Redis
   private wasUp = false
+  /** Closed on purpose: its connections going away is no outage. */
+  private closing = false
 
   constructor(
     url: string,
@@ -108,6 +110,7 @@ export class Store extends EventEmitter<{ up: []; down: [] }> {
   }
 
   private check() {
+    if (this.closing) return
     const up = this.up
     if (up === this.wasUp) return
     this.wasUp = up
@@ -117,6 +120,7 @@ export class Store extends EventEmitter<{ up: []; down: [] }> {
   }
 
   async close(): Promise<void> {
+    this.closing = true
     this.removeAllListeners()
     await Promise.all([this.cmd, this.sub].map((c) => c.quit().catch(() => c.disconnect())))
   }
