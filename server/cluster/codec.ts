@@ -1,18 +1,15 @@
 // A conference as the cluster's shared store keeps it: one Redis hash per conference, a field for
 // its settings and one per member and per stream, so that a change writes only what changed.
 // Sockets, timers and engine sessions are this node's own and are never stored.
-import { type ConferenceConfig, type ConfrTypeValue, type RoleValue } from '../../sdk/protocol'
-import { ConferenceState, type MemberState, type StreamState } from '../conference/conference'
+import { type RoleValue } from '../../sdk/protocol'
+import {
+  type ConferenceOptions,
+  ConferenceState,
+  type MemberState,
+  type StreamState,
+} from '../conference/conference'
 
-interface StoredMeta {
-  id: string
-  type: ConfrTypeValue
-  password: string
-  ownerUserId: string
-  config: Required<ConferenceConfig>
-  rec: boolean
-  recMerge: boolean
-  name?: string
+interface StoredMeta extends Omit<ConferenceOptions, 'createdAt'> {
   createdAt: number
   attrs: Array<[string, string]>
   kickedAt: Array<[string, number]>

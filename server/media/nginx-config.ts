@@ -52,6 +52,13 @@ export function safe(value: string): string {
 
 export const quoted = (value: string) => `"${safe(value)}"`
 
+/** Temp paths default to /var/lib/nginx, which a non-root user cannot create: all in `prefix`. */
+export function tempPaths(prefix: string): string[] {
+  return ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map(
+    (name) => `    ${name}_temp_path ${quoted(`${prefix}/${name}`)};`,
+  )
+}
+
 export function renderNginxConfig(c: NginxConfigInput): string {
   const p = (name: string) => quoted(`${c.prefix}/${name}`)
   const cb = (name: string) => `${safe(c.callbackBase)}/${name}`
@@ -118,12 +125,7 @@ export function renderNginxConfig(c: NginxConfigInput): string {
     '',
     'http {',
     '    access_log off;',
-    '    # Temp paths default to /var/lib/nginx, which a non-root user cannot create.',
-    `    client_body_temp_path ${p('client_body')};`,
-    `    proxy_temp_path ${p('proxy')};`,
-    `    fastcgi_temp_path ${p('fastcgi')};`,
-    `    uwsgi_temp_path ${p('uwsgi')};`,
-    `    scgi_temp_path ${p('scgi')};`,
+    ...tempPaths(c.prefix),
     '',
     '    # Control and statistics, on a unix socket in the private prefix: reachable by the',
     '    # engine only, no port to pick or to protect.',

@@ -1,7 +1,7 @@
 // The nginx.conf of an edge (server/media/nginx-edge.ts): an nginx-rtmp instance that serves
 // players only and relays every stream from its origin, asking a conference server about each
 // player. Written by `conference-server edge-config` for operators, and by the tests.
-import { hostPort, NGINX_FILES, quoted, safe } from './nginx-config'
+import { hostPort, NGINX_FILES, quoted, safe, tempPaths } from './nginx-config'
 
 /** The hooks an edge calls, under its hook base (server/media/nginx-edge.ts answers them). */
 export const EDGE_CALLBACKS = {
@@ -112,11 +112,7 @@ export function renderEdgeConfig(c: EdgeConfigInput): string {
     '',
     'http {',
     '    access_log off;',
-    `    client_body_temp_path ${p('client_body')};`,
-    `    proxy_temp_path ${p('proxy')};`,
-    `    fastcgi_temp_path ${p('fastcgi')};`,
-    `    uwsgi_temp_path ${p('uwsgi')};`,
-    `    scgi_temp_path ${p('scgi')};`,
+    ...tempPaths(c.prefix),
     '',
     '    # Statistics and control on a unix socket: for the operator on this host only, e.g.',
     `    # curl --unix-socket ${c.prefix}/${EDGE_CONTROL_SOCKET} http://edge/stat`,
