@@ -50,7 +50,8 @@ export function nginxAvailable(
 }
 
 /** A port free right now on `host` (nginx binds it a moment later; startNginx retries a race). */
-function freePort(host: string): Promise<number> {
+/** A TCP port free on `host` right now (tests use it for the servers they start as processes). */
+export function freePort(host = '127.0.0.1'): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = createNetServer()
     probe.once('error', reject)

@@ -3,7 +3,6 @@
 // them), rather than passing quietly.
 import { spawn } from 'child_process'
 import fs from 'fs'
-import { type AddressInfo, createServer } from 'net'
 import os from 'os'
 import path from 'path'
 import { NginxEngine } from '../../server/media/nginx'
@@ -38,17 +37,7 @@ export interface RunningEdge {
   stop(): Promise<void>
 }
 
-/** A free TCP port on loopback right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer()
-    probe.once('error', reject)
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as AddressInfo
-      probe.close(() => resolve(port))
-    })
-  })
-}
+export { freePort } from './ports'
 
 /**
  * An edge nginx on loopback, run from the config the project generates for operators
