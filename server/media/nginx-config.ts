@@ -59,6 +59,24 @@ export function tempPaths(prefix: string): string[] {
   )
 }
 
+/** The http server of readiness, control and statistics, on a unix socket (origin and edges). */
+export function controlServer(socketPath: string): string[] {
+  return [
+    '    server {',
+    `        listen unix:${safe(socketPath)};`,
+    '        location = /ready {',
+    '            return 204;',
+    '        }',
+    '        location /control {',
+    '            rtmp_control all;',
+    '        }',
+    '        location = /stat {',
+    '            rtmp_stat all;',
+    '        }',
+    '    }',
+  ]
+}
+
 export function renderNginxConfig(c: NginxConfigInput): string {
   const p = (name: string) => quoted(`${c.prefix}/${name}`)
   const cb = (name: string) => `${safe(c.callbackBase)}/${name}`
@@ -129,18 +147,7 @@ export function renderNginxConfig(c: NginxConfigInput): string {
     '',
     '    # Control and statistics, on a unix socket in the private prefix: reachable by the',
     '    # engine only, no port to pick or to protect.',
-    '    server {',
-    `        listen unix:${safe(c.controlSocket)};`,
-    '        location = /ready {',
-    '            return 204;',
-    '        }',
-    '        location /control {',
-    '            rtmp_control all;',
-    '        }',
-    '        location = /stat {',
-    '            rtmp_stat all;',
-    '        }',
-    '    }',
+    ...controlServer(c.controlSocket),
     '}',
     '',
   ]

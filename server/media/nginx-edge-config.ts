@@ -1,7 +1,7 @@
 // The nginx.conf of an edge (server/media/nginx-edge.ts): an nginx-rtmp instance that serves
 // players only and relays every stream from its origin, asking a conference server about each
 // player. Written by `conference-server edge-config` for operators, and by the tests.
-import { hostPort, NGINX_FILES, quoted, safe, tempPaths } from './nginx-config'
+import { controlServer, hostPort, NGINX_FILES, quoted, safe, tempPaths } from './nginx-config'
 
 /** The hooks an edge calls, under its hook base (server/media/nginx-edge.ts answers them). */
 export const EDGE_CALLBACKS = {
@@ -116,18 +116,7 @@ export function renderEdgeConfig(c: EdgeConfigInput): string {
     '',
     '    # Statistics and control on a unix socket: for the operator on this host only, e.g.',
     `    # curl --unix-socket ${c.prefix}/${EDGE_CONTROL_SOCKET} http://edge/stat`,
-    '    server {',
-    `        listen unix:${safe(`${c.prefix}/${EDGE_CONTROL_SOCKET}`)};`,
-    '        location = /ready {',
-    '            return 204;',
-    '        }',
-    '        location /control {',
-    '            rtmp_control all;',
-    '        }',
-    '        location = /stat {',
-    '            rtmp_stat all;',
-    '        }',
-    '    }',
+    ...controlServer(`${c.prefix}/${EDGE_CONTROL_SOCKET}`),
     '}',
     '',
   ]
