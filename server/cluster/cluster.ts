@@ -122,7 +122,6 @@ export class Cluster {
       } catch {
         return null // refused here, as by any node
       }
-      if (this.hosting.hosts(confrId)) return null
       const host = await this.hosting.resolve(confrId).catch(() => null)
       if (!host || host === this.nodeId) return null
       return (await this.bus.hook(host, hook).catch((): EdgeAnswer => ({

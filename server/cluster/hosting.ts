@@ -1,7 +1,7 @@
 // The conferences this node hosts: their state written to the shared store (only the fields that
-// changed, before a request's reply leaves), their leases renewed, and the hand-overs: taking over
-// a dead node's conferences, handing ours to another node on shutdown, letting one go when the
-// lease turns out to be someone else's.
+// changed, before a request's reply leaves), and the hand-overs: taking over a dead node's
+// conferences, handing ours to another node on shutdown, letting one go when the store names
+// another host.
 import { type ConferenceState } from '../conference/conference'
 import { type ConferenceService } from '../conference/service'
 import { type Logger } from '../log'
@@ -122,7 +122,7 @@ export class Hosting {
 
   /**
    * The node hosting `confrId` now: this one, a live other node, or null if the conference is
-   * gone. A lease held by a dead node (or none) is taken over here.
+   * gone. A conference whose host is dead (or unnamed) is taken over here.
    */
   async resolve(confrId: string): Promise<string | null> {
     if (this.hosts(confrId)) return this.nodeId
@@ -167,27 +167,26 @@ export class Hosting {
 
   /** At start: what the store says this node id hosts (a previous life of it) is hosted again. */
   async adoptOwn(): Promise<void> {
-    const ids = await this.store.cmd.smembers(keys.confs)
-    if (ids.length === 0) return
-    const hosts = await this.store.cmd.mget(ids.map(keys.host))
-    for (const [i, id] of ids.entries()) if (hosts[i] === this.nodeId) await this.load(id)
+    for (const [id, host] of await this.allHosts()) if (host === this.nodeId) await this.load(id)
   }
 
   /** A node died: take over the conferences it hosted (racing the other survivors). */
   async orphansOf(dead: string): Promise<void> {
-    const ids = await this.store.cmd.smembers(keys.confs)
-    if (ids.length === 0) return
-    const hosts = await this.store.cmd.mget(ids.map(keys.host))
-    for (const [i, id] of ids.entries()) {
-      const host = hosts[i]
+    for (const [id, host] of await this.allHosts())
       if (host === dead || (host === null && !this.hosts(id))) await this.takeOver(id, host ?? '')
-    }
+  }
+
+  /** Every conference of the cluster with the node the store names as its host. */
+  private async allHosts(): Promise<Array<[string, string | null]>> {
+    const ids = await this.store.cmd.smembers(keys.confs)
+    if (ids.length === 0) return []
+    const hosts = await this.store.cmd.mget(ids.map(keys.host))
+    return ids.map((id, i) => [id, hosts[i]])
   }
 
   /** Shutdown: give every conference we host to the least loaded other node. */
   async handOverAll(): Promise<number> {
     let moved = 0
-    await this.flush()
     for (const conf of [...this.service.conferences.values()]) {
       const target = this.nodes.leastLoaded()
       if (!target) break

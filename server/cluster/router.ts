@@ -78,6 +78,15 @@ export class Router {
     params: Params<M>,
     conn: string,
   ): Promise<unknown> {
+    return this.withNodes(method, await this.routed(method, caller, params, conn))
+  }
+
+  private async routed<M extends ServiceMethod>(
+    method: M,
+    caller: Caller,
+    params: Params<M>,
+    conn: string,
+  ): Promise<unknown> {
     const p = params as { confrId?: string; roomName?: string }
     const creates = method === 'createConference' || method === 'join'
     if (creates && !this.store.up)
@@ -211,9 +220,10 @@ export class Router {
       if (p.confrId) this.hosting.changed(p.confrId)
       await this.hosting.flush()
     }
-    return this.withNodes(method, result)
+    return result
   }
 
+  /** Join and resume replies list the other nodes as the node answering the client sees them. */
   private withNodes(method: MethodName, result: unknown) {
     if (method !== 'join' && method !== 'resume') return result
     return { ...(result as JoinResult), nodes: this.nodes.otherUrls() }
@@ -251,7 +261,6 @@ export class Router {
     if (method === 'join' || method === 'resume') {
       const r = res as JoinResult
       caller.memberships.set(r.conference.confrId, r.self.id)
-      return this.withNodes(method, r)
     }
     if (method === 'exit') caller.memberships.delete(confrId)
     return res
