@@ -177,7 +177,7 @@ export class Hosting {
   }
 
   /** Every conference of the cluster with the node the store names as its host. */
-  private async allHosts(): Promise<Array<[string, string | null]>> {
+  async allHosts(): Promise<Array<[string, string | null]>> {
     const ids = await this.store.cmd.smembers(keys.confs)
     if (ids.length === 0) return []
     const hosts = await this.store.cmd.mget(ids.map(keys.host))

@@ -42,10 +42,7 @@ export function endConference(ctx: ServiceContext, conf: ConferenceState, why: s
     message: why,
   }
   for (const m of [...conf.members.values()]) removeMember(ctx, conf, m, 'destroyed', notice)
-  if (conf.emptyTimer) clearTimeout(conf.emptyTimer)
-  stopCounting(conf)
-  ctx.conferences.delete(conf.id)
-  if (conf.name !== undefined && ctx.byRoom.get(conf.name) === conf.id) ctx.byRoom.delete(conf.name)
+  forget(ctx, conf)
   ctx.log.info({ confrId: conf.id, why }, 'conference ended')
   ctx.emit('conference-end', conf)
 }
@@ -76,11 +73,16 @@ export function releaseConference(ctx: ServiceContext, conf: ConferenceState) {
     if (s.publishSession) ctx.media.closeSession(s.publishSession)
     s.publishSession = null
   }
+  forget(ctx, conf)
+  ctx.log.info({ confrId: conf.id }, 'conference handed over')
+  ctx.emit('conference-released', conf)
+}
+
+/** This node holds the conference no more: its timers stop, its names are dropped. */
+function forget(ctx: ServiceContext, conf: ConferenceState) {
   if (conf.emptyTimer) clearTimeout(conf.emptyTimer)
   conf.emptyTimer = null
   stopCounting(conf)
   ctx.conferences.delete(conf.id)
   if (conf.name !== undefined && ctx.byRoom.get(conf.name) === conf.id) ctx.byRoom.delete(conf.name)
-  ctx.log.info({ confrId: conf.id }, 'conference handed over')
-  ctx.emit('conference-released', conf)
 }

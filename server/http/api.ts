@@ -8,7 +8,6 @@ import { ErrorCode, Role } from '../../sdk/protocol'
 import { ID_PATTERN, type Tokens } from '../auth/tokens'
 import { type ServerConfig } from '../config'
 import { type Cluster } from '../cluster/cluster'
-import { keys } from '../cluster/store'
 import { type ConferenceService } from '../conference/service'
 import { type Logger } from '../log'
 import { listRecordings, recordingFile } from './recordings'
@@ -110,11 +109,9 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
 /** Cluster: the conferences other nodes host, with their host (details are on that node). */
 async function elsewhere(cluster: Cluster | undefined, service: ConferenceService) {
   if (!cluster) return []
-  const cmd = cluster.store.cmd
-  const ids = (await cmd.smembers(keys.confs)).filter((id) => !service.conferences.has(id))
-  if (ids.length === 0) return []
-  const hosts = await cmd.mget(ids.map(keys.host))
-  return ids.map((confrId, i) => ({ confrId, host: hosts[i] }))
+  return (await cluster.hosting.allHosts())
+    .filter(([id]) => !service.conferences.has(id))
+    .map(([confrId, host]) => ({ confrId, host }))
 }
 
 function conferenceSummary(service: ConferenceService, id: string, detail: boolean) {
