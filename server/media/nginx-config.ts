@@ -59,6 +59,24 @@ export function tempPaths(prefix: string): string[] {
   )
 }
 
+/** How players start and stay attached, on the origin and on edges alike. */
+export function playerDirectives(): string[] {
+  return [
+    '            # nginx-rtmp has no GOP cache: a new player waits for the next key frame anyway.',
+    '            # wait_key makes that key frame its first video packet (no grey smear of',
+    '            # undecodable P-frames); wait_video holds audio until then so that sound and',
+    '            # picture start together. Cost: none beyond that wait (at most one GOP).',
+    '            wait_key on;',
+    '            wait_video on;',
+    '            # publish_notify / play_restart stay off: ffmpeg-based players (our media jobs,',
+    '            # ijkplayer) end on UnpublishNotify / Play.Stop, while without them a player',
+    '            # stays attached and resumes when the publisher reconnects. Clients learn of',
+    "            # streams going and coming from signalling, not from the engine's statuses.",
+    '            publish_notify off;',
+    '            play_restart off;',
+  ]
+}
+
 /** The http server of readiness, control and statistics, on a unix socket (origin and edges). */
 export function controlServer(socketPath: string): string[] {
   return [
@@ -125,18 +143,7 @@ export function renderNginxConfig(c: NginxConfigInput): string {
           `            drop_idle_publisher ${c.idlePublisherMs}ms;`,
         ]
       : []),
-    '            # nginx-rtmp has no GOP cache: a new player waits for the next key frame anyway.',
-    '            # wait_key makes that key frame its first video packet (no grey smear of',
-    '            # undecodable P-frames); wait_video holds audio until then so that sound and',
-    '            # picture start together. Cost: none beyond that wait (at most one GOP).',
-    '            wait_key on;',
-    '            wait_video on;',
-    '            # publish_notify / play_restart stay off: ffmpeg-based players (our media jobs,',
-    '            # ijkplayer) end on UnpublishNotify / Play.Stop, while without them a player',
-    '            # stays attached and resumes when the publisher reconnects. Clients learn of',
-    "            # streams going and coming from signalling, not from the engine's statuses.",
-    '            publish_notify off;',
-    '            play_restart off;',
+    ...playerDirectives(),
     '        }',
     '    }',
     '}',

@@ -1,7 +1,15 @@
 // The nginx.conf of an edge (server/media/nginx-edge.ts): an nginx-rtmp instance that serves
 // players only and relays every stream from its origin, asking a conference server about each
 // player. Written by `conference-server edge-config` for operators, and by the tests.
-import { controlServer, hostPort, NGINX_FILES, quoted, safe, tempPaths } from './nginx-config'
+import {
+  controlServer,
+  hostPort,
+  NGINX_FILES,
+  playerDirectives,
+  quoted,
+  safe,
+  tempPaths,
+} from './nginx-config'
 
 /** The hooks an edge calls, under its hook base (server/media/nginx-edge.ts answers them). */
 export const EDGE_CALLBACKS = {
@@ -100,12 +108,7 @@ export function renderEdgeConfig(c: EdgeConfigInput): string {
         ]
       : []),
     '            notify_relay_redirect off;',
-    '            # As on the origin: no GOP cache, so a player starts at the next key frame with',
-    '            # sound and picture together.',
-    '            wait_key on;',
-    '            wait_video on;',
-    '            publish_notify off;',
-    '            play_restart off;',
+    ...playerDirectives(),
     '        }',
     '    }',
     '}',
