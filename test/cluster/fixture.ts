@@ -4,20 +4,12 @@
 // CK_REQUIRE_REDIS=1 (which CI sets after installing it).
 import { stopAllMedia } from '../helpers/ffmpeg'
 import { type ClusterNode, type NodeOptions, TestCluster, withLogs } from '../helpers/cluster'
+import { describeRequiring } from '../helpers/optional-suite'
 import { RedisServer, redisAvailability } from '../helpers/redis'
 import { nodeClient, type NodeClient } from '../helpers/sdk-client'
 
 export function describeWithRedis(name: string, body: () => void): void {
-  if (redisAvailability.ok) return describe(name, body)
-  describe(name, () => {
-    it('is NOT RUN here: redis-server is not installed', () => {
-      const reason = redisAvailability.reason ?? ''
-      console.warn(`${name}: NOT RUN: ${reason}`)
-      expect(reason).not.toBe('')
-      if (process.env.CK_REQUIRE_REDIS === '1')
-        throw new Error(`CK_REQUIRE_REDIS=1 but redis-server is not usable: ${reason}`)
-    })
-  })
+  describeRequiring(name, redisAvailability, 'CK_REQUIRE_REDIS', body)
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
@@ -64,11 +56,11 @@ export function useCluster(n: number, opts: NodeOptions = {}) {
       return cluster!.nodes[i]
     },
     /** An SDK client of `userId` connected to node `i` (it may move to others on its own);
-     * CK_TEST_SDK_LOG=debug shows what the SDKs do. */
-    async client(i: number, userId: string): Promise<NodeClient> {
+     * CK_TEST_SDK_LOG=debug shows what the SDKs do; `config` is more emedia.config. */
+    async client(i: number, userId: string, config: Record<string, unknown> = {}) {
       const node = cluster!.nodes[i]
       const c = await nodeClient({ wsUrl: node.wsUrl, tokens: cluster!.tokens }, userId, {
-        config: { logLevel: (process.env.CK_TEST_SDK_LOG ?? 'silent') as 'silent' },
+        config: { logLevel: (process.env.CK_TEST_SDK_LOG ?? 'silent') as 'silent', ...config },
       })
       clients.push(Object.assign(c, { name: `${userId}@${node.id}` }))
       return c

@@ -1,6 +1,5 @@
-// Suites that need Debian's nginx + libnginx-mod-rtmp. Where they are missing the suite says
-// loudly that it did not run (and fails under CK_REQUIRE_NGINX=1, which CI sets after installing
-// them), rather than passing quietly.
+// Suites that need Debian's nginx + libnginx-mod-rtmp (NOT RUN without them, failing under
+// CK_REQUIRE_NGINX=1), and edges started from the config the project generates.
 import { spawn } from 'child_process'
 import fs from 'fs'
 import os from 'os'
@@ -11,21 +10,12 @@ import { edgeHookBase } from '../../server/media/nginx-edge'
 import { EDGE_CONTROL_SOCKET, renderEdgeConfig } from '../../server/media/nginx-edge-config'
 import { nginxPaths } from '../../server/media/nginx-options'
 import { killNginx } from '../../server/media/nginx-process'
+import { describeRequiring } from './optional-suite'
 
 export const nginxAvailability = NginxEngine.available()
 
 export function describeWithNginx(name: string, body: () => void): void {
-  if (nginxAvailability.ok) return describe(name, body)
-  describe(name, () => {
-    it('is NOT RUN here: nginx-rtmp is not installed', () => {
-      const reason = nginxAvailability.reason ?? ''
-      console.warn(`${name}: NOT RUN: ${reason}`)
-      expect(reason).not.toBe('')
-      if (process.env.CK_REQUIRE_NGINX === '1') {
-        throw new Error(`CK_REQUIRE_NGINX=1 but nginx-rtmp is not usable: ${reason}`)
-      }
-    })
-  })
+  describeRequiring(name, nginxAvailability, 'CK_REQUIRE_NGINX', body)
 }
 
 export interface RunningEdge {
