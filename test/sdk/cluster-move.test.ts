@@ -1,6 +1,6 @@
 // A cluster of servers, seen by the SDK: the `move` event sends it to another server where it
 // resumes (no exit); a lost server is replaced by the next of JoinResult.nodes.
-import { CONFR, FakeServer, joinResult, member, stream } from './fake-server'
+import { CONFR, FakeServer, joinResult, member, SILENT, stream, until } from './fake-server'
 import { testClient } from './harness'
 
 let a: FakeServer
@@ -54,6 +54,22 @@ test('nodesChanged: a server that joined the cluster after us is where we fail o
   await a.stop()
   const resume = await b.next('resume')
   expect(resume.params).toMatchObject({ confrId: CONFR, memberId: 'ME' })
+})
+
+test('a move that lands as a resume succeeds: the SDK resumes again where it is sent (no wedge)', async () => {
+  // b answers the resume and, in the same breath, tells the client to go back to a: the move
+  // reaches a client that has just become joined while its reconnect attempt is still returning.
+  b.handle('resume', (req) => {
+    req.socket.send(JSON.stringify({ id: req.id, result: { ...joinResult(), published: [] } }))
+    req.socket.send(JSON.stringify({ event: 'move', data: { reason: 'moved', url: a.url } }))
+    return SILENT
+  })
+  a.push('move', { reason: 'server shutting down', url: b.url })
+  await b.next('resume')
+  const back = await a.next('resume')
+  expect(back.params).toMatchObject({ confrId: CONFR, memberId: 'ME' })
+  await until(() => c.mgr.getConnectionState() === 'joined', 'joined on a again')
+  expect(exits).toEqual([])
 })
 
 test('move outside a conference is ignored', async () => {
