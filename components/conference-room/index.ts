@@ -173,27 +173,33 @@ ComponentWithStore({
       })
       return false
     },
-    toggleMic() {
-      if (this.data.micBlocked) return this.setData({ permissionDismissed: false })
-      return this.store().media.toggleMic()
+    /** Blocked in settings: the card explains instead, and nothing is toggled (false). */
+    async toggleMic(): Promise<boolean> {
+      if (!this.data.micBlocked) return this.store().media.toggleMic()
+      this.setData({ permissionDismissed: false })
+      return false
     },
-    toggleCamera() {
-      if (this.data.cameraBlocked) return this.setData({ permissionDismissed: false })
-      return this.store().media.toggleCamera()
+    async toggleCamera(): Promise<boolean> {
+      if (!this.data.cameraBlocked) return this.store().media.toggleCamera()
+      this.setData({ permissionDismissed: false })
+      return false
     },
     dismissPermission() {
       this.setData({ permissionDismissed: true })
     },
     /** Taps inside the card stay there (catchtap). */
     noop() {},
-    switchCamera() {
+    async switchCamera(): Promise<boolean> {
       return this.store().media.switchCamera()
     },
-    hangUp() {
+    hangUp(): Promise<boolean> {
       return this.store().session.leave()
     },
-    async openSetting() {
-      if (await openMediaSettings()) this.store().media.clearPermissionDenied()
+    /** true when both camera and microphone are granted on return from the settings page. */
+    async openSetting(): Promise<boolean> {
+      const granted = await openMediaSettings()
+      if (granted) this.store().media.clearPermissionDenied()
+      return granted
     },
   },
 })

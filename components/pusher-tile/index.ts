@@ -24,6 +24,11 @@ interface Runtime {
   hidden: boolean
   /** start() was called on the current push URL. */
   started: boolean
+  /**
+   * Detached. The pusher context is the page's, not this tile's: a store update still queued
+   * when the tile went must not stop or start the pusher of the room that replaced it.
+   */
+  gone: boolean
 }
 const runtimes = new WeakMap<object, Runtime>()
 
@@ -82,6 +87,7 @@ ComponentWithStore({
     },
     'pushUrl, mountKey'(pushUrl: string) {
       const rt = this.runtime()
+      if (rt.gone) return
       if (!pushUrl) {
         // Unpublished (or the conference ended): stop a push that was started.
         rt.recovery.stop()
@@ -95,7 +101,7 @@ ComponentWithStore({
     background(hidden: boolean) {
       const rt = this.runtime()
       // Observers also fire on the first binding: act on a change only.
-      if (hidden === rt.hidden) return
+      if (hidden === rt.hidden || rt.gone) return
       rt.hidden = hidden
       if (!this.data.pushUrl) return
       const ctx = wx.createLivePusherContext()
@@ -113,9 +119,11 @@ ComponentWithStore({
   },
   lifetimes: {
     detached() {
-      const rt = runtimes.get(this)
-      rt?.recovery.stop()
-      if (rt?.started) wx.createLivePusherContext().stop({})
+      const rt = this.runtime()
+      rt.recovery.stop()
+      if (rt.started) wx.createLivePusherContext().stop({})
+      rt.started = false
+      rt.gone = true
     },
   },
   methods: {
@@ -127,6 +135,7 @@ ComponentWithStore({
           suspended: false,
           hidden: false,
           started: false,
+          gone: false,
           recovery: new Recovery(
             {
               retry: () => this.restart(),
@@ -144,12 +153,13 @@ ComponentWithStore({
       return storeOf(this)
     },
     start() {
-      if (!this.data.pushUrl || this.data.background) return
+      if (!this.data.pushUrl || this.data.background || this.runtime().gone) return
       wx.createLivePusherContext().start({})
       this.runtime().started = true
       this.runtime().recovery.watch()
     },
     restart() {
+      if (this.runtime().gone) return
       const ctx = wx.createLivePusherContext()
       ctx.stop({ complete: () => ctx.start({}) })
     },

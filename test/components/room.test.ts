@@ -367,6 +367,46 @@ describe('<conference-room> on the built kit', () => {
     expect(store.tileOf('MS_self')!.key).not.toBe(keyBefore)
   })
 
+  test('every method resolves true or false and never rejects (as the README says)', async () => {
+    const fake = new FakeEmedia()
+    const { room, store } = mount(fake, { roomName: 'weekly', autoJoin: false })
+    const api = room.instance as unknown as Record<string, () => Promise<unknown>>
+    expect(await api.join()).toBe(true)
+    expect(await api.toggleMic()).toBe(true)
+    expect(await api.toggleCamera()).toBe(true)
+    expect(await api.switchCamera()).toBe(true)
+    // Refused in settings: the card instead of a toggle.
+    store.media.setPermissionDenied('camera')
+    await flush()
+    expect(await api.toggleCamera()).toBe(false)
+    ;(wx as unknown as Record<string, unknown>).openSetting = (o: {
+      success: (r: unknown) => void
+    }) => o.success({ authSetting: { 'scope.camera': false, 'scope.record': true } })
+    expect(await api.openSetting()).toBe(false)
+    ;(wx as unknown as Record<string, unknown>).openSetting = (o: {
+      success: (r: unknown) => void
+    }) => o.success({ authSetting: { 'scope.camera': true, 'scope.record': true } })
+    expect(await api.openSetting()).toBe(true)
+    // A leave the server did not acknowledge still leaves, and says so.
+    fake.failNext.set('exitConference', { code: -9527, message: 'network' })
+    expect(await api.hangUp()).toBe(false)
+    expect(store.session.status).toBe('exited')
+    expect(await api.hangUp()).toBe(true)
+  })
+
+  test('a room detached with a store update still queued leaves the next pusher alone', async () => {
+    const fake = new FakeEmedia()
+    const { room } = mount(fake, { roomName: 'weekly' })
+    await flush()
+    // Left: the store's change reaches the tile on the next tick, after the room is gone.
+    await (room.instance as unknown as { hangUp(): Promise<boolean> }).hangUp()
+    unmountAll()
+    // The pusher context is the page's: the page's next room would be stopped by a stray call.
+    const contexts = spyLiveContexts()
+    await flush()
+    expect(contexts.pusher.calls).toEqual([])
+  })
+
   test('unpublishing stops the push and clears the URL', async () => {
     const contexts = spyLiveContexts()
     const fake = new FakeEmedia()
