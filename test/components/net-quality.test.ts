@@ -1,6 +1,7 @@
 // The tiles' network-quality bars (from live-pusher / live-player netstatus) and the components'
 // language choice: pure functions, checked on their edges.
 import { qualityLevel } from '../../components/common/net-quality'
+import { netQuality } from '../../store/media-policy'
 import { clientLang, resolveLang, textsFor } from '../../components/common/i18n'
 
 describe('qualityLevel', () => {
@@ -12,6 +13,15 @@ describe('qualityLevel', () => {
     expect(qualityLevel(4)).toBe('good')
     expect(qualityLevel(5)).toBe('good')
   })
+})
+
+test("the pusher-tile README's examples, from a netstatus to the bars", () => {
+  const bars = (videoFPS: number, netJitter: number) =>
+    qualityLevel(netQuality({ videoBitrate: 600, audioBitrate: 48, videoFPS, netJitter }))
+  expect(bars(9, 0)).toBe('good')
+  expect(bars(9, 100)).toBe('fair')
+  expect(bars(5, 250)).toBe('poor')
+  expect(qualityLevel(netQuality({ videoBitrate: 0, audioBitrate: 0 }))).toBe('poor')
 })
 
 describe('language', () => {
