@@ -13,5 +13,8 @@ module.exports = {
   },
   testEnvironmentOptions: { url: 'http://localhost/' },
   testTimeout: 60000,
+  // The run fails when it leaves a process running (test/global-teardown.ts).
+  globalSetup: '<rootDir>/test/global-setup.ts',
+  globalTeardown: '<rootDir>/test/global-teardown.ts',
   maxWorkers: 2,
 }

@@ -1,6 +1,30 @@
 #!/usr/bin/env node
 // `npm start` / `conference-server`: flags and CK_* environment variables (docs/server.md).
-import { createConferenceServer } from './app'
+import fs from 'fs'
+import { createConferenceServer, type ConferenceServer } from './app'
+
+/** --ready-file: what a parent that passed port 0 needs, written whole (rename) or not at all. */
+function writeReadyFile(file: string, server: ConferenceServer): void {
+  const rtmpBase = server.engine.rtmpBase()
+  const flvBase = server.engine.flvBase()
+  const portOf = (url: string | null) => {
+    if (!url) return null
+    const u = new URL(url)
+    return Number(u.port) || (u.protocol === 'rtmp:' ? 1935 : 80) // URL drops a default port
+  }
+  const ready = {
+    pid: process.pid,
+    port: portOf(server.httpUrl),
+    rtmpPort: portOf(rtmpBase),
+    flvPort: portOf(flvBase),
+    httpUrl: server.httpUrl,
+    wsUrl: server.wsUrl,
+    rtmpBase,
+    flvBase,
+  }
+  fs.writeFileSync(`${file}.tmp`, JSON.stringify(ready) + '\n')
+  fs.renameSync(`${file}.tmp`, file)
+}
 
 async function main() {
   const argv = process.argv.slice(2)
@@ -43,6 +67,7 @@ async function main() {
     '',
   ]
   console.log(lines.join('\n'))
+  if (config.readyFile) writeReadyFile(config.readyFile, server)
   const shutdown = () => {
     void server.stop().then(() => process.exit(0))
   }

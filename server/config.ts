@@ -39,6 +39,7 @@ export interface ServerConfig {
   redis: string
   nodeId: string
   drainMs: number
+  readyFile: string
   logLevel: 'silent' | 'error' | 'warn' | 'info' | 'debug'
 }
 
@@ -204,6 +205,12 @@ export const OPTIONS: readonly Option[] = [
     kind: 'int',
     def: 10000,
     doc: 'On SIGTERM in a cluster: how long the node waits for its clients to move to other nodes before it exits.',
+  },
+  {
+    key: 'readyFile',
+    kind: 'string',
+    def: '',
+    doc: 'Once listening, write the bound ports and URLs here as JSON ({pid, port, rtmpPort, flvPort, httpUrl, wsUrl, rtmpBase, flvBase}): how a parent that passed port 0 learns them.',
   },
   { key: 'logLevel', kind: 'string', def: 'info', choices: LOG_LEVELS, doc: 'Log level.' },
 ]

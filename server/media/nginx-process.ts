@@ -3,17 +3,18 @@
 // answers, and ending it with its workers.
 import { type ChildProcess, spawn } from 'child_process'
 import fs from 'fs'
-import { type AddressInfo, createServer as createNetServer } from 'net'
 import os from 'os'
 import path from 'path'
 import { type EngineLog, type EngineLogLevel, until } from './engine-base'
 import { NGINX_FILES, type NginxConfigInput, renderNginxConfig } from './nginx-config'
 import { controlRequest } from './nginx-control'
 import { NGINX_LEVEL, parseNginxLine } from './nginx-log'
+import { onFreePort } from '../ports'
+import { tiedToUs } from '../tied'
 
 /** How long stop() gives nginx after QUIT, and again after TERM. */
 const QUIT_TIMEOUT_MS = 1000
-const PORT_ATTEMPTS = 3
+const PORT_ATTEMPTS = 5
 
 function isExecutable(file: string): boolean {
   try {
@@ -47,19 +48,6 @@ export function nginxAvailable(
     return { ok: false, reason: `${modulePath} not found (Debian package libnginx-mod-rtmp)` }
   }
   return { ok: true }
-}
-
-/** A port free right now on `host` (nginx binds it a moment later; startNginx retries a race). */
-/** A TCP port free on `host` right now (tests use it for the servers they start as processes). */
-export function freePort(host = '127.0.0.1'): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createNetServer()
-    probe.once('error', reject)
-    probe.listen(0, host, () => {
-      const { port } = probe.address() as AddressInfo
-      probe.close(() => resolve(port))
-    })
-  })
 }
 
 /** Workers of a root master need a user; nginx's compiled-in group may not exist (Debian). */
@@ -114,7 +102,7 @@ export interface RunningNginx {
 
 export interface NginxStartOptions {
   nginxPath: string
-  /** RTMP port; 0 picks a free one, and again if it was taken before nginx bound it. */
+  /** RTMP port; 0 picks one (server/ports.ts), and another while nginx finds it taken. */
   rtmpPort: number
   logLevel: EngineLogLevel
   startTimeoutMs: number
@@ -133,17 +121,11 @@ export interface NginxStartOptions {
 export async function startNginx(opts: NginxStartOptions): Promise<RunningNginx> {
   const prefix = fs.mkdtempSync(path.join(os.tmpdir(), 'ck-nginx-'))
   try {
-    const picked = opts.rtmpPort === 0
-    for (let attempt = 1; ; attempt++) {
-      const rtmpPort = picked ? await freePort(opts.config.bind) : opts.rtmpPort
-      try {
-        return await launch(opts, prefix, rtmpPort)
-      } catch (err) {
-        const taken = (err as { addressInUse?: boolean }).addressInUse
-        if (!taken || !picked || attempt >= PORT_ATTEMPTS) throw err
-        opts.log('info', `RTMP port ${rtmpPort} was taken before nginx bound it; picking again`)
-      }
-    }
+    if (opts.rtmpPort !== 0) return await launch(opts, prefix, opts.rtmpPort)
+    return await onFreePort((port) => launch(opts, prefix, port), {
+      attempts: PORT_ATTEMPTS,
+      onTaken: (port) => opts.log('info', `RTMP port ${port} is taken; picking another`),
+    })
   } catch (err) {
     fs.rmSync(prefix, { recursive: true, force: true })
     throw err
@@ -165,9 +147,8 @@ async function launch(opts: NginxStartOptions, prefix: string, rtmpPort: number)
   })
   fs.writeFileSync(configPath, config)
 
-  const proc = spawn(opts.nginxPath, ['-p', prefix + '/', '-c', configPath], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  })
+  const [command, args] = tiedToUs(opts.nginxPath, ['-p', prefix + '/', '-c', configPath])
+  const proc = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] })
   const tail: string[] = []
   let addressInUse = false
   let pending = ''
@@ -180,7 +161,8 @@ async function launch(opts: NginxStartOptions, prefix: string, rtmpPort: number)
       if (tail.length > 20) tail.shift()
       const { level, message } = parseNginxLine(line)
       opts.log(level, `nginx: ${message}`)
-      // nginx would retry bind() for 2.5 s before giving up: give up now, pick another port.
+      // nginx would retry bind() for 2.5 s before giving up: give up now (another port, or the
+      // caller's error).
       if (/bind\(\) to .*:\d+ failed \(98/.test(line) && !line.includes('unix:')) {
         addressInUse = true
         proc.kill('SIGKILL')
@@ -200,11 +182,9 @@ async function launch(opts: NginxStartOptions, prefix: string, rtmpPort: number)
 
   const failure = (what: string) => {
     const lines = tail.map((l) => parseNginxLine(l).message).join('; ')
-    const err = opts.error(
-      `nginx ${what}${lines ? `: ${lines}` : ''} (config ${configPath})`,
-    ) as Error & { addressInUse?: boolean }
-    err.addressInUse = addressInUse
-    return err
+    const err = opts.error(`nginx ${what}${lines ? `: ${lines}` : ''} (config ${configPath})`)
+    // What onFreePort retries on (the nginx error of a taken port).
+    return addressInUse ? Object.assign(err, { code: 'EADDRINUSE' }) : err
   }
   const deadline = Date.now() + opts.startTimeoutMs
   for (;;) {

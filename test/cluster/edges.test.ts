@@ -4,7 +4,7 @@
 // origin). Real Redis, three server processes, real nginx, real ffmpeg.
 import { type Stream } from '../../sdk/protocol'
 import { pullFrames, pushTestPattern } from '../helpers/ffmpeg'
-import { describeWithNginx, freePort, type RunningEdge, startEdge } from '../helpers/nginx'
+import { describeWithNginx, type RunningEdge, startEdge } from '../helpers/nginx'
 import { until } from '../helpers/sdk-client'
 import { type NodeOptions } from '../helpers/cluster'
 import { describeWithRedis, useCluster } from './fixture'
@@ -14,11 +14,11 @@ const PATTERN = { width: 160, height: 90, fps: 10 }
 describeWithNginx('cluster with nginx edges', () => {
   describeWithRedis('an edge asking a node that does not host the conference', () => {
     const opts: NodeOptions = { flags: [] }
-    let edgePort = 0
     let edge: RunningEdge | undefined
+    // The edge first: the nodes are started with its port (its hooks are pointed at n3 below).
     beforeAll(async () => {
-      edgePort = await freePort()
-      opts.flags = ['--engine', 'nginx', '--edge-rtmp', `rtmp://127.0.0.1:${edgePort}/live`]
+      edge = await startEdge({ name: 'edge1' })
+      opts.flags = ['--engine', 'nginx', '--edge-rtmp', edge.rtmpBase]
     })
     const f = useCluster(3, opts)
     afterAll(async () => {
@@ -34,12 +34,7 @@ describeWithNginx('cluster with nginx edges', () => {
         await viewer.emedia.mgr.joinRoom({ roomName: 'edged', role: 1 })
         const hostNode = await f.cluster.hostOf(conf.confrId)
         expect(hostNode.id).toBe(f.node(0).id)
-        edge = await startEdge({
-          name: 'edge1',
-          rtmpPort: edgePort,
-          serverUrl: f.node(2).httpUrl,
-          secret: f.cluster.secret,
-        })
+        await edge!.point({ serverUrl: f.node(2).httpUrl, secret: f.cluster.secret })
 
         const pub = await host.emedia.mgr.pubStream('cam')
         expect(pub.data.rtmp.startsWith(hostNode.rtmpBase + '/')).toBe(true)
@@ -49,7 +44,7 @@ describeWithNginx('cluster with nginx edges', () => {
             .events('streamAdded')
             .find(([s]) => (s as Stream).id === pub.data.streamId)?.[0] as Stream | undefined
         await until(() => !!added(), 15000, 'streamAdded at the viewer')
-        expect(added()!.rtmp!.startsWith(edge.rtmpBase + '/')).toBe(true)
+        expect(added()!.rtmp!.startsWith(edge!.rtmpBase + '/')).toBe(true)
 
         const got = await pullFrames(added()!.rtmp!, { frames: 5, timeoutMs: 20000 })
         expect(got.frames).toBeGreaterThanOrEqual(5)

@@ -1,41 +1,40 @@
 // The server process dies (kill -9) and a new one starts on the same ports. Nothing in memory
 // survives, so resume must fail cleanly: clients get onConferenceExit(4, -9527), and tokens
 // signed with the configured secret still let them rejoin.
-import { type ChildProcess, execSync, spawn } from 'child_process'
+import { type ChildProcess, execSync } from 'child_process'
 import { randomBytes } from 'crypto'
 import { existsSync } from 'fs'
 import { mintUserToken } from '../../server/auth/tokens'
 import { createEmedia, createNodeAdapter } from '../../sdk/node'
 import { pushTestPattern, stopAllMedia } from '../helpers/ffmpeg'
-import { freePort } from '../helpers/ports'
 import { until } from '../helpers/sdk-client'
+import { type ServerPorts, spawnServer } from '../helpers/server-process'
 
 const CLI = 'server/dist/server/cli.js'
 
-interface Ports {
-  port: number
-  rtmpPort: number
-  flvPort: number
-}
-
 const children = new Set<ChildProcess>()
 
-/** `node server/dist/server/cli.js` with a fixed secret (as `--secret=…`: a random one may start with "-"); resolves once /healthz answers. */
-async function startChild(ports: Ports, secret: string): Promise<ChildProcess> {
-  const args = [CLI, '--host', '127.0.0.1', `--secret=${secret}`, '--log-level', 'warn']
-  args.push('--port', String(ports.port), '--rtmp-port', String(ports.rtmpPort))
-  args.push('--flv-port', String(ports.flvPort))
-  const proc = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'] })
+/**
+ * `node server/dist/server/cli.js` with a fixed secret (as `--secret=…`: a random one may start
+ * with "-"), on ports it picks (null) or on the same ports again; resolves once /healthz answers.
+ */
+async function startChild(
+  ports: ServerPorts | null,
+  secret: string,
+): Promise<{ proc: ChildProcess; ports: ServerPorts }> {
+  const args = ['--host', '127.0.0.1', `--secret=${secret}`, '--log-level', 'warn']
+  const { proc, ready } = await spawnServer({ cli: CLI, args, ports, timeoutMs: 10000 })
   children.add(proc)
   proc.on('exit', () => children.delete(proc))
+  const bound = { port: ready.port, rtmpPort: ready.rtmpPort, flvPort: ready.flvPort ?? 0 }
   const deadline = Date.now() + 10000
   for (;;) {
     if (proc.exitCode !== null) throw new Error(`server exited with ${proc.exitCode}`)
-    const ok = await fetch(`http://127.0.0.1:${ports.port}/healthz`).then(
+    const ok = await fetch(`http://127.0.0.1:${bound.port}/healthz`).then(
       (r) => r.ok,
       () => false,
     )
-    if (ok) return proc
+    if (ok) return { proc, ports: bound }
     if (Date.now() > deadline) throw new Error('server did not answer /healthz within 10 s')
     await new Promise((r) => setTimeout(r, 50))
   }
@@ -70,9 +69,8 @@ afterAll(async () => {
 })
 
 test('kill -9 and restart on the same ports: clear exit (4, -9527), same tokens rejoin, media works', async () => {
-  const ports = { port: await freePort(), rtmpPort: await freePort(), flvPort: await freePort() }
   const secret = randomBytes(24).toString('base64url')
-  const first = await startChild(ports, secret)
+  const { proc: first, ports } = await startChild(null, secret)
   const url = `ws://127.0.0.1:${ports.port}/ws`
   // Minted before the restart, by the app's backend.
   const token = (userId: string) =>

@@ -1,15 +1,16 @@
 // A cluster for tests and benchmarks: N real server processes (`node server/dist/server/cli.js
 // --redis ...`) on loopback sharing one Redis and one secret, each with free HTTP, RTMP and
-// HTTP-FLV ports. Per node: kill -9, SIGTERM (drain), restart on the same ports with the same id,
-// /healthz. What each process prints is kept and shown when a test fails (withLogs).
-import { type ChildProcess, execSync, spawn } from 'child_process'
+// HTTP-FLV ports (bound as port 0 by each node, learnt from its --ready-file). Per node: kill -9,
+// SIGTERM (drain), restart on the same ports with the same id, /healthz. What each process prints is kept and shown when a test fails (withLogs).
+import { type ChildProcess, execSync } from 'child_process'
 import { randomBytes } from 'crypto'
 import { existsSync } from 'fs'
 import { request as httpRequest } from 'http'
 import { createRequire } from 'module'
 import { dirname, join } from 'path'
 import { Tokens } from '../../server/auth/tokens'
-import { freePort } from './ports'
+import { descendants, reap } from './procs'
+import { type ServerPorts, spawnServer } from './server-process'
 
 // Found through the workspace link, so that this file also works compiled elsewhere (npm run soak).
 const SERVER = dirname(
@@ -74,19 +75,25 @@ function httpGet(url: string, headers: Record<string, string> = {}, timeoutMs = 
 export class ClusterNode {
   private proc: ChildProcess | null = null
   private log = ''
-  readonly wsUrl: string
-  readonly httpUrl: string
-  readonly rtmpBase: string
+  /** Its ports: 0 until the first start, the same on every restart. */
+  readonly ports: ServerPorts = { port: 0, rtmpPort: 0, flvPort: 0 }
 
   constructor(
     readonly id: string,
-    readonly ports: { port: number; rtmpPort: number; flvPort: number },
     private readonly args: string[],
     readonly tokens: Tokens,
-  ) {
-    this.wsUrl = `ws://127.0.0.1:${ports.port}/ws`
-    this.httpUrl = `http://127.0.0.1:${ports.port}`
-    this.rtmpBase = `rtmp://127.0.0.1:${ports.rtmpPort}`
+  ) {}
+
+  get wsUrl(): string {
+    return `ws://127.0.0.1:${this.ports.port}/ws`
+  }
+
+  get httpUrl(): string {
+    return `http://127.0.0.1:${this.ports.port}`
+  }
+
+  get rtmpBase(): string {
+    return `rtmp://127.0.0.1:${this.ports.rtmpPort}`
   }
 
   get pid(): number {
@@ -100,17 +107,21 @@ export class ClusterNode {
   /** Start (or start again, same ports and id); resolves once /healthz answers 200. */
   async start(timeoutMs = 15000): Promise<void> {
     if (this.proc) throw new Error(`${this.id} is already running`)
-    const proc = spawn(process.execPath, [CLI, ...this.args], {
+    const { proc, ready } = await spawnServer({
+      cli: CLI,
       cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      args: this.args,
+      ports: this.ports.port ? this.ports : null,
+      onOutput: (text) => {
+        this.log += text
+        if (this.log.length > MAX_LOG) this.log = this.log.slice(-MAX_LOG)
+      },
+      timeoutMs,
     })
+    const { port, rtmpPort, flvPort } = ready
+    Object.assign(this.ports, { port, rtmpPort, flvPort: flvPort ?? 0 })
     this.proc = proc
-    const keep = (d: Buffer) => {
-      this.log += d.toString()
-      if (this.log.length > MAX_LOG) this.log = this.log.slice(-MAX_LOG)
-    }
-    proc.stdout?.on('data', keep)
-    proc.stderr?.on('data', keep)
+    if (proc.exitCode !== null || proc.signalCode !== null) this.proc = null
     proc.once('exit', (code, signal) => {
       this.log += `\n[${this.id} exited: ${signal ?? code}]\n`
       if (this.proc === proc) this.proc = null
@@ -142,13 +153,19 @@ export class ClusterNode {
     return Number(m[1])
   }
 
-  /** The process is gone: resolves with its exit code (null when a signal ended it). */
-  private exit(signal: NodeJS.Signals): Promise<number | null> {
+  /**
+   * The process and what it started (--engine nginx: its nginx) are gone: resolves with its exit
+   * code (null when a signal ended it).
+   */
+  private async exit(signal: NodeJS.Signals): Promise<number | null> {
     const proc = this.proc
-    if (!proc) return Promise.resolve(null)
+    if (!proc) return null
+    const started = descendants(proc.pid!)
     const done = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)))
     proc.kill(signal)
-    return done
+    const code = await done
+    await reap(started)
+    return code
   }
 
   /** kill -9: no drain, no goodbye; the others find out from Redis. */
@@ -186,16 +203,10 @@ export class TestCluster {
     const tokens = new Tokens(secret, 'default')
     const nodes: ClusterNode[] = []
     for (let i = 1; i <= n; i++) {
-      const ports = {
-        port: await freePort(),
-        rtmpPort: await freePort(),
-        flvPort: await freePort(),
-      }
       const id = `n${i}`
       // `--x=value`: a random secret may start with "-".
       const args = ['--host', '127.0.0.1', `--secret=${secret}`, `--admin-secret=${adminSecret}`]
-      args.push('--redis', redisUrl, '--node-id', id, '--port', String(ports.port))
-      args.push('--rtmp-port', String(ports.rtmpPort), '--flv-port', String(ports.flvPort))
+      args.push('--redis', redisUrl, '--node-id', id)
       args.push('--log-level', opts.logLevel ?? 'warn', '--grace-ms', String(opts.graceMs ?? 20000))
       args.push('--drain-ms', String(opts.drainMs ?? 10000))
       if (opts.heartbeatMs) args.push('--heartbeat-ms', String(opts.heartbeatMs))
@@ -204,11 +215,14 @@ export class TestCluster {
         args.push('--max-conferences-per-user', '0')
       }
       args.push(...(opts.flags ?? []))
-      nodes.push(new ClusterNode(id, ports, args, tokens))
+      nodes.push(new ClusterNode(id, args, tokens))
     }
     const cluster = new TestCluster(nodes, secret, adminSecret)
     try {
-      await Promise.all(nodes.map((node) => node.start()))
+      // Settled, not all: close() below must not miss a node that was still starting.
+      const started = await Promise.allSettled(nodes.map((node) => node.start()))
+      const failed = started.find((r) => r.status === 'rejected')
+      if (failed) throw failed.reason
       await cluster.formed()
     } catch (e) {
       await cluster.close()

@@ -10,7 +10,10 @@ import { edgeHookBase } from '../../server/media/nginx-edge'
 import { EDGE_CONTROL_SOCKET, renderEdgeConfig } from '../../server/media/nginx-edge-config'
 import { nginxPaths } from '../../server/media/nginx-options'
 import { killNginx } from '../../server/media/nginx-process'
+import { tiedToUs } from '../../server/tied'
 import { describeRequiring } from './optional-suite'
+import { addressInUse, onFreePort } from './ports'
+import { descendants } from './procs'
 
 export const nginxAvailability = NginxEngine.available()
 
@@ -22,76 +25,122 @@ export interface RunningEdge {
   name: string
   /** rtmp://127.0.0.1:<port>/live: what --edge-rtmp lists. */
   rtmpBase: string
+  /**
+   * Send the edge's hooks to this server (reload: same port, new workers). An edge starts before
+   * its server, which must be told the edge's port, so it starts pointing nowhere.
+   */
+  point(server: { serverUrl: string; secret: string }): Promise<void>
   /** The edge's nginx-rtmp /stat XML. */
   stat(): Promise<string>
   stop(): Promise<void>
 }
 
-export { freePort } from './ports'
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+/** Until `ok()` or `ms`; throws `what` then. */
+async function waitFor(ok: () => Promise<boolean>, ms: number, what: string) {
+  const deadline = Date.now() + ms
+  while (!(await ok())) {
+    if (Date.now() > deadline) throw new Error(what)
+    await sleep(20)
+  }
+}
 
 /**
  * An edge nginx on loopback, run from the config the project generates for operators
- * (renderEdgeConfig, as `conference-server edge-config` prints it), in a temp prefix.
+ * (renderEdgeConfig, as `conference-server edge-config` prints it), in a temp prefix, on a port
+ * picked for it (another one while nginx finds it taken: server/ports.ts).
  */
 export async function startEdge(opts: {
   name: string
-  rtmpPort: number
-  /** The conference server's HTTP base (its edge hooks). */
-  serverUrl: string
-  secret: string
   /** How often the edge asks the server again about each player (default: the config's). */
   updateSec?: number
 }): Promise<RunningEdge> {
   const { nginxPath, modulePath } = nginxPaths({})
   const prefix = fs.mkdtempSync(path.join(os.tmpdir(), 'ck-edge-'))
   const configPath = path.join(prefix, 'nginx.conf')
-  const config = renderEdgeConfig({
-    modulePath,
-    prefix,
-    bind: '127.0.0.1',
-    rtmpPort: opts.rtmpPort,
-    app: 'live',
-    hookBase: edgeHookBase(opts.serverUrl, opts.secret, opts.name),
-    errorLevel: 'error',
-    updateSec: opts.updateSec,
-    workerUser: process.getuid?.() === 0 ? 'nobody nogroup' : null,
-  })
-  fs.writeFileSync(configPath, config)
-  const proc = spawn(nginxPath!, ['-p', prefix + '/', '-c', configPath], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  })
-  let stderr = ''
-  proc.stderr!.on('data', (d: Buffer) => (stderr += d.toString()))
-  const exited = new Promise<void>((r) => proc.once('exit', () => r()))
-  let ended = false
-  void exited.then(() => (ended = true))
   const socket = path.join(prefix, EDGE_CONTROL_SOCKET)
-  const stop = async () => {
-    if (!ended) proc.kill('SIGQUIT')
-    let timer: NodeJS.Timeout | undefined
-    await Promise.race([exited, new Promise((r) => (timer = setTimeout(r, 2000)))])
-    clearTimeout(timer)
-    if (!ended) killNginx(proc)
-    await exited
-    fs.rmSync(prefix, { recursive: true, force: true })
+  // Until point(): hooks to a port nothing listens on (refused: no player gets through).
+  let hooks = { serverUrl: 'http://127.0.0.1:9', secret: 'unset' }
+  const writeConfig = (rtmpPort: number) => {
+    const config = renderEdgeConfig({
+      modulePath,
+      prefix,
+      bind: '127.0.0.1',
+      rtmpPort,
+      app: 'live',
+      hookBase: edgeHookBase(hooks.serverUrl, hooks.secret, opts.name),
+      errorLevel: 'error',
+      updateSec: opts.updateSec,
+      workerUser: process.getuid?.() === 0 ? 'nobody nogroup' : null,
+    })
+    fs.writeFileSync(configPath, config)
   }
-  const deadline = Date.now() + 10000
-  for (;;) {
-    const ready = await controlRequest(socket, '/ready', 500).then(
+  const ready = () =>
+    controlRequest(socket, '/ready', 500).then(
       (r) => r.status === 204,
       () => false,
     )
-    if (ready) break
-    if (ended || Date.now() > deadline) {
-      await stop()
-      throw new Error(`edge ${opts.name} did not start: ${stderr}`)
+
+  const launch = async (rtmpPort: number) => {
+    writeConfig(rtmpPort)
+    const [command, args] = tiedToUs(nginxPath!, ['-p', prefix + '/', '-c', configPath])
+    const proc = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] })
+    let stderr = ''
+    proc.stderr!.on('data', (d: Buffer) => (stderr += d.toString()))
+    let ended = false
+    const exited = new Promise<void>((r) => proc.once('close', () => r()))
+    void exited.then(() => (ended = true))
+    const stop = async () => {
+      if (!ended) proc.kill('SIGQUIT')
+      await Promise.race([exited, sleep(2000)])
+      if (!ended) killNginx(proc)
+      await exited
     }
-    await new Promise((r) => setTimeout(r, 20))
+    // nginx retries a taken port for 2.5 s first; its first complaint is enough.
+    const taken = () => /bind\(\) to [^u]*:\d+ failed \(98/.test(stderr)
+    const deadline = Date.now() + 10000
+    for (;;) {
+      const why = `edge ${opts.name} did not start on port ${rtmpPort}: ${stderr}`
+      if (taken() || ended || Date.now() > deadline) {
+        await stop()
+        throw taken() ? addressInUse(why) : new Error(why)
+      }
+      if (await ready()) return { proc, stop, rtmpPort }
+      await sleep(20)
+    }
   }
+
+  let running: Awaited<ReturnType<typeof launch>>
+  try {
+    running = await onFreePort(launch)
+  } catch (err) {
+    fs.rmSync(prefix, { recursive: true, force: true })
+    throw err
+  }
+  const { proc, rtmpPort } = running
   return {
     name: opts.name,
-    rtmpBase: `rtmp://127.0.0.1:${opts.rtmpPort}/live`,
+    rtmpBase: `rtmp://127.0.0.1:${rtmpPort}/live`,
+    async point(server) {
+      hooks = server
+      writeConfig(rtmpPort)
+      const before = descendants(proc.pid!)
+      proc.kill('SIGHUP')
+      // Done when the workers of the old config are gone and a new one answers.
+      await waitFor(
+        async () => {
+          const now = descendants(proc.pid!)
+          return now.length > 0 && !now.some((p) => before.includes(p)) && (await ready())
+        },
+        10000,
+        `edge ${opts.name} did not reload`,
+      )
+    },
     stat: async () => (await controlRequest(socket, '/stat', 2000)).body,
-    stop,
+    async stop() {
+      await running.stop()
+      fs.rmSync(prefix, { recursive: true, force: true })
+    },
   }
 }

@@ -1,3 +1,3 @@
-// Free TCP ports on loopback, for servers a test starts as separate processes (which cannot be
-// given port 0 and asked back): the server's own probe, the one the nginx engine uses.
-export { freePort } from '../../server/media/nginx-process'
+// Ports for the processes tests start: the shared helper the nginx engine uses too. A server
+// child binds port 0 itself and says which ports it got (test/helpers/server-process.ts).
+export { addressInUse, isAddressInUse, onFreePort, pickPort, whileInUse } from '../../server/ports'

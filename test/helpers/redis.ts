@@ -1,9 +1,10 @@
-// A real redis-server (Debian's) for cluster tests and the cluster soak/bench: on a free loopback
-// port, no persistence, its own process that close() always kills. stop() + start() brings it
-// back on the same port (the Redis-down case).
+// A real redis-server (Debian's) for cluster tests and the cluster soak/bench: on a loopback port
+// picked for it (another one when that is taken: server/ports.ts), no persistence, its own
+// process that close() always kills. stop() + start() brings it back on the same port (the
+// Redis-down case).
 import { type ChildProcess, spawn, spawnSync } from 'child_process'
 import Redis from 'ioredis'
-import { freePort } from './ports'
+import { addressInUse, onFreePort, whileInUse } from './ports'
 
 export const REDIS_SERVER = process.env.CK_REDIS_SERVER || '/usr/bin/redis-server'
 
@@ -16,6 +17,8 @@ export const redisAvailability: { ok: boolean; reason?: string } = (() => {
 
 export class RedisServer {
   private proc: ChildProcess | null = null
+  /** Resolves once the current process has exited and its output closed. */
+  private closed: Promise<void> = Promise.resolve()
   private client: Redis | null = null
   private readonly log: string[] = []
 
@@ -25,49 +28,75 @@ export class RedisServer {
     return `redis://127.0.0.1:${this.port}`
   }
 
-  /** A fresh redis-server on a free port, answering PING. */
-  static async start(): Promise<RedisServer> {
-    const r = new RedisServer(await freePort())
-    await r.start()
-    return r
+  /** A fresh redis-server on a port of its own, answering PING. */
+  static start(): Promise<RedisServer> {
+    return onFreePort(async (port) => {
+      const r = new RedisServer(port)
+      await r.launch()
+      return r
+    })
   }
 
-  /** (Re)start on this server's port; resolves once it answers PING. */
+  /** (Re)start on this server's port (again while it is still in use); resolves on PING. */
   async start(): Promise<void> {
+    await whileInUse(() => this.launch())
+  }
+
+  private async launch(): Promise<void> {
     if (this.proc) return
     const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly']
     args.push('no', '--protected-mode', 'no', '--loglevel', 'warning')
+    // Its title would overwrite its environ, and with it the mark of the test run that started it.
+    args.push('--set-proc-title', 'no')
     const proc = spawn(REDIS_SERVER, args, { stdio: ['ignore', 'pipe', 'pipe'] })
     this.proc = proc
+    let mine = ''
     const keep = (d: Buffer) => {
+      mine += d.toString()
       this.log.push(d.toString())
       if (this.log.length > 100) this.log.splice(0, this.log.length - 100)
     }
     proc.stdout?.on('data', keep)
     proc.stderr?.on('data', keep)
-    proc.once('exit', () => {
-      if (this.proc === proc) this.proc = null
-    })
+    // 'close': its output has all arrived, the reason it exited included.
+    let closed = false
+    this.closed = new Promise((resolve) =>
+      proc.once('close', () => {
+        closed = true
+        if (this.proc === proc) this.proc = null
+        resolve()
+      }),
+    )
     const deadline = Date.now() + 10000
     for (;;) {
-      if (!this.proc) throw new Error(`redis-server exited at start:\n${this.output()}`)
-      if (await this.pings()) return
-      if (Date.now() > deadline) throw new Error(`redis-server did not answer:\n${this.output()}`)
+      if (closed) {
+        const why = `redis-server exited at start:\n${mine}`
+        throw /Address already in use/.test(mine) ? addressInUse(why) : new Error(why)
+      }
+      if (await this.answers(proc.pid!)) return
+      if (Date.now() > deadline) {
+        await this.stop()
+        throw new Error(`redis-server did not answer:\n${mine}`)
+      }
       await new Promise((r) => setTimeout(r, 50))
     }
   }
 
-  private async pings(): Promise<boolean> {
+  /** Whether the redis-server on our port is `pid` (not another one holding the port). */
+  private async answers(pid: number): Promise<boolean> {
     const probe = new Redis(this.port, '127.0.0.1', {
       lazyConnect: true,
       maxRetriesPerRequest: 0,
       enableOfflineQueue: false,
       retryStrategy: () => null,
+      // Whatever holds the port may not be a redis-server, and never answer.
+      connectTimeout: 1000,
+      commandTimeout: 1000,
     })
     probe.on('error', () => undefined)
     try {
       await probe.connect()
-      return (await probe.ping()) === 'PONG'
+      return (await probe.info('server')).includes(`\r\nprocess_id:${pid}\r\n`)
     } catch {
       return false
     } finally {
@@ -86,9 +115,8 @@ export class RedisServer {
     this.client = null
     const proc = this.proc
     if (!proc) return
-    const exited = new Promise<void>((r) => proc.once('exit', () => r()))
-    proc.kill('SIGKILL')
-    await exited
+    if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL')
+    await this.closed
   }
 
   /** How many keys match `pattern` (SCAN, so it does not block the server). */

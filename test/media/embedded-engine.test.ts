@@ -5,6 +5,7 @@ import { createServer } from 'net'
 import { EmbeddedEngine, type EmbeddedEngineOptions } from '../../server/media/embedded'
 import { type EngineFactory, engineScenarios, Recorder } from '../helpers/engine-scenarios'
 import { pullFrames, pushTestPattern, stopAllMedia } from '../helpers/ffmpeg'
+import { addressInUse, onFreePort, whileInUse } from '../helpers/ports'
 
 const figures: string[] = []
 
@@ -52,12 +53,22 @@ describe('EmbeddedEngine start and stop', () => {
 
   it('rejects start() when its port is taken, and can start afterwards', async () => {
     const blocker = createServer()
-    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r))
-    const port = (blocker.address() as { port: number }).port
+    const port = await onFreePort(
+      (p) =>
+        new Promise<number>((resolve, reject) => {
+          blocker.once('error', reject)
+          blocker.listen(p, '127.0.0.1', () => resolve(p))
+        }),
+    )
     const engine = embedded({ httpPort: port, logLevel: 'silent' })
     await expect(engine.start(new Recorder())).rejects.toThrow(/HTTP-FLV.*EADDRINUSE/)
     await new Promise((r) => blocker.close(r))
-    await engine.start(new Recorder())
+    // The port is ours again, unless something holds it for a moment: then again.
+    await whileInUse(() =>
+      engine.start(new Recorder()).catch((e: Error) => {
+        throw /EADDRINUSE/.test(e.message) ? addressInUse(e.message) : e
+      }),
+    )
     expect(engine.flvBase()).toBe(`http://127.0.0.1:${port}/live`)
     await engine.stop()
   })

@@ -15,7 +15,7 @@ import { type NginxEngine } from '../../server/media/nginx'
 import { edgeConfigFromArgs } from '../../server/media/nginx-edge-cli'
 import { nginxPaths } from '../../server/media/nginx-options'
 import { pullFrames, pushTestPattern, stopAllMedia } from '../helpers/ffmpeg'
-import { describeWithNginx, freePort, type RunningEdge, startEdge } from '../helpers/nginx'
+import { describeWithNginx, type RunningEdge, startEdge } from '../helpers/nginx'
 import { type NodeClient, nodeClient, until } from '../helpers/sdk-client'
 import { startServer } from '../helpers/server'
 
@@ -131,11 +131,15 @@ describeWithNginx('nginx-rtmp edges relaying from the origin', () => {
     [...server.service.conferences.get(confrId)!.members.values()].find((m) => m.userId === userId)!
 
   beforeAll(async () => {
-    const ports = [await freePort(), await freePort()]
+    // The edges first: the server is started with their ports, then they are pointed at it.
+    for (const name of ['edge1', 'edge2'])
+      edges.push(await startEdge({ name, updateSec: UPDATE_SEC }))
     server = await startServer({
       engine: 'nginx',
-      edgeRtmp: ports.map((p) => `rtmp://127.0.0.1:${p}/live`).join(','),
+      edgeRtmp: edges.map((e) => e.rtmpBase).join(','),
     })
+    for (const edge of edges)
+      await edge.point({ serverUrl: server.httpUrl, secret: server.config.secret })
     origin = server.engine as NginxEngine
     // Count the origin's on_play callbacks at the hooks its engine calls (the server's gate).
     const gate = (origin as unknown as { hooks: MediaHooks }).hooks
@@ -148,17 +152,6 @@ describeWithNginx('nginx-rtmp edges relaying from the origin', () => {
         originPlays.push({ stream: session.stream, edge, allowed: reason === null })
       }
       return reason
-    }
-    for (const [i, port] of ports.entries()) {
-      edges.push(
-        await startEdge({
-          name: `edge${i + 1}`,
-          rtmpPort: port,
-          serverUrl: server.httpUrl,
-          secret: server.config.secret,
-          updateSec: UPDATE_SEC,
-        }),
-      )
     }
     publisher = await nodeClient(server, 'edge-pub', { maxRole: 7 })
     clients.push(publisher)

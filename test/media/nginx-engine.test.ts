@@ -11,6 +11,7 @@ import { renderNginxConfig } from '../../server/media/nginx-config'
 import { engineScenarios, exitWithin, Recorder } from '../helpers/engine-scenarios'
 import { pullFrames, pushTestPattern, stopAllMedia } from '../helpers/ffmpeg'
 import { describeWithNginx } from '../helpers/nginx'
+import { onFreePort, whileInUse } from '../helpers/ports'
 
 const figures: string[] = []
 
@@ -166,8 +167,13 @@ describeWithNginx('NginxEngine with nginx', () => {
 
     it("rejects start() with nginx's reason when its port is taken, and can start afterwards", async () => {
       const blocker = createServer()
-      await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r))
-      const port = (blocker.address() as { port: number }).port
+      const port = await onFreePort(
+        (p) =>
+          new Promise<number>((resolve, reject) => {
+            blocker.once('error', reject)
+            blocker.listen(p, '127.0.0.1', () => resolve(p))
+          }),
+      )
       const before = prefixes().length
       const engine = new NginxEngine({ rtmpPort: port, logLevel: 'silent' })
       const t0 = Date.now()
@@ -177,7 +183,8 @@ describeWithNginx('NginxEngine with nginx', () => {
       expect(Date.now() - t0).toBeLessThan(2000) // not nginx's own 2.5 s of bind retries
       expect(prefixes()).toHaveLength(before)
       await new Promise((r) => blocker.close(r))
-      await engine.start(new Recorder())
+      // The port is ours again, unless something holds it for a moment: then again.
+      await whileInUse(() => engine.start(new Recorder()))
       expect(engine.rtmpBase()).toBe(`rtmp://127.0.0.1:${port}/live`)
       await engine.stop()
       expect(prefixes()).toHaveLength(before)

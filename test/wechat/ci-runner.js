@@ -10,12 +10,13 @@ const os = require('os')
 const path = require('path')
 const ci = require('miniprogram-ci')
 
-function closedPort() {
+// Offline: a proxy that cuts every connection. Held open (not a closed port, which someone else
+// could bind meanwhile); unref'd, so it does not keep the runner alive.
+function offlineProxy() {
   return new Promise((resolve) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address()
-      server.close(() => resolve(port))
-    })
+    const server = net.createServer((socket) => socket.destroy())
+    server.listen(0, '127.0.0.1', () => resolve(server.address().port))
+    server.unref()
   })
 }
 
@@ -31,7 +32,7 @@ function project(projectPath, keyPath) {
 
 async function main([task, optionsFile, resultFile]) {
   const options = JSON.parse(fs.readFileSync(optionsFile, 'utf8'))
-  ci.proxy(`http://127.0.0.1:${await closedPort()}`)
+  ci.proxy(`http://127.0.0.1:${await offlineProxy()}`)
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ck-ci-key-'))
   const keyPath = path.join(dir, 'private.key')
   const { privateKey } = generateKeyPairSync('rsa', {

@@ -1,0 +1,93 @@
+// A conference server as a child process (`node server/dist/server/cli.js`). The first start
+// binds port 0 everywhere and learns the ports from --ready-file; a restart asks for the same
+// ports again, and tries again while one is still in use (the old process's port can be held for
+// a moment, or taken by an outgoing connection) instead of failing.
+import { type ChildProcess, spawn } from 'child_process'
+import { randomBytes } from 'crypto'
+import { readFileSync, rmSync } from 'fs'
+import { tmpdir } from 'os'
+import { join } from 'path'
+import { addressInUse, whileInUse } from '../../server/ports'
+
+export interface ServerPorts {
+  port: number
+  rtmpPort: number
+  flvPort: number
+}
+
+/** What the server writes to --ready-file (docs/server.md). */
+export interface Ready {
+  pid: number
+  port: number
+  rtmpPort: number
+  /** null with --engine nginx (no HTTP-FLV). */
+  flvPort: number | null
+  httpUrl: string
+  wsUrl: string
+  rtmpBase: string
+  flvBase: string | null
+}
+
+export interface SpawnOptions {
+  cli: string
+  cwd?: string
+  /** Flags other than the ports and --ready-file. */
+  args: string[]
+  /** null: port 0 for each, the server picks. */
+  ports: ServerPorts | null
+  /** Everything the process prints. */
+  onOutput?: (text: string) => void
+  timeoutMs?: number
+}
+
+/** Spawn once; resolves when the ready file is written, rejects (EADDRINUSE when so) on exit. */
+function spawnOnce(opts: SpawnOptions): Promise<{ proc: ChildProcess; ready: Ready }> {
+  const file = join(tmpdir(), `ck-ready-${randomBytes(6).toString('hex')}.json`)
+  const p = opts.ports ?? { port: 0, rtmpPort: 0, flvPort: 0 }
+  const args = [opts.cli, ...opts.args, '--port', String(p.port)]
+  args.push('--rtmp-port', String(p.rtmpPort), '--flv-port', String(p.flvPort))
+  args.push('--ready-file', file)
+  const proc = spawn(process.execPath, args, { cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] })
+  let tail = ''
+  const keep = (d: Buffer) => {
+    tail = (tail + d.toString()).slice(-4096)
+    opts.onOutput?.(d.toString())
+  }
+  proc.stdout!.on('data', keep)
+  proc.stderr!.on('data', keep)
+  return new Promise((resolve, reject) => {
+    const done = (err: Error | null, ready?: Ready) => {
+      clearInterval(poll)
+      clearTimeout(timer)
+      proc.off('exit', onExit)
+      rmSync(file, { force: true })
+      if (err) reject(err)
+      else resolve({ proc, ready: ready! })
+    }
+    const onExit = (code: number | null, signal: string | null) => {
+      const why = `server exited (${signal ?? code}) at start:\n${tail}`
+      done(/EADDRINUSE|Address already in use/.test(tail) ? addressInUse(why) : new Error(why))
+    }
+    proc.once('exit', onExit)
+    const poll = setInterval(() => {
+      let text: string
+      try {
+        text = readFileSync(file, 'utf8')
+      } catch {
+        return // not yet
+      }
+      done(null, JSON.parse(text) as Ready)
+    }, 25)
+    const ms = opts.timeoutMs ?? 15000
+    const timer = setTimeout(() => {
+      proc.kill('SIGKILL')
+      done(new Error(`server not ready within ${ms} ms:\n${tail}`))
+    }, ms)
+  })
+}
+
+/** Start a server child: on port 0 (first start), or on `ports` again (a restart). */
+export function spawnServer(opts: SpawnOptions): Promise<{ proc: ChildProcess; ready: Ready }> {
+  if (!opts.ports) return spawnOnce(opts)
+  return whileInUse(() => spawnOnce(opts), opts.timeoutMs ?? 15000)
+}
