@@ -6,6 +6,9 @@
 // `--nodes 3` runs a cluster instead (a redis-server and 3 server processes, members spread over
 // them, one node drained and restarted a third of the way in, one killed -9 and restarted at two
 // thirds), which must also leave 0 conference keys in Redis, and 0 keys at all once stopped.
+// A seed replays the run's choices: each member draws from its own generator (seeded from the
+// run's), so what one member does never depends on how the others' calls interleaved; the
+// restarts are at fixed points of the run whatever the seed.
 // test/hardening/soak.test.ts runs short versions of the same code.
 import { readFileSync } from 'fs'
 import { parseArgs } from 'util'
@@ -127,6 +130,8 @@ class Member {
     readonly userId: string,
     private readonly media: boolean,
     private readonly ops: Record<string, number>,
+    /** This member's own draws: the same seed gives it the same choices, however others run. */
+    readonly r: Rand,
   ) {
     const token = server.tokens.mintUser(userId, 3600)
     this.emedia = createEmedia({
@@ -154,7 +159,8 @@ class Member {
     this.pusher = null
   }
 
-  async step(r: Rand, conferences: number): Promise<void> {
+  async step(conferences: number): Promise<void> {
+    const r = this.r
     const mgr = this.emedia.mgr
     if (this.down) {
       // Back after a short loss (resume), or later than the grace window (exit, then rejoin).
@@ -336,7 +342,9 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
   let stopped = false
   try {
     for (let i = 0; i < o.members; i++)
-      members.push(new Member(target.entry(i), `m${i}`, i < o.mediaSample, ops))
+      members.push(
+        new Member(target.entry(i), `m${i}`, i < o.mediaSample, ops, prng(r.int(2 ** 32))),
+      )
 
     const started = Date.now()
     const deadline = started + o.durationMs
@@ -364,13 +372,13 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
     })()
     await Promise.all(
       members.map(async (m) => {
-        await sleep(r.int(1000))
+        await sleep(m.r.int(1000))
         while (Date.now() < deadline) {
-          await m.step(r, o.conferences).catch((e: { code?: number }) => {
+          await m.step(o.conferences).catch((e: { code?: number }) => {
             const code = String(e?.code ?? 'throw')
             errors[code] = (errors[code] ?? 0) + 1
           })
-          await sleep(200 + r.int(1800))
+          await sleep(200 + m.r.int(1800))
         }
       }),
     )
@@ -379,7 +387,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
 
     log('  everyone goes: half leave, half vanish')
     const leftAt = Date.now()
-    await Promise.all(members.map((m) => m.finish(r.chance(0.5))))
+    await Promise.all(members.map((m) => m.finish(m.r.chance(0.5))))
     members = []
     // Vanished members wait out one grace window, then their empty conferences another.
     const leftovers = async () => {

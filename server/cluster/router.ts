@@ -78,7 +78,11 @@ export class Router {
     params: Params<M>,
     conn: string,
   ): Promise<unknown> {
-    return this.withNodes(method, await this.routed(method, caller, params, conn))
+    const result = await this.routed(method, caller, params, conn)
+    // The socket closed while its request was away (at the host, or waiting on Redis): detach
+    // found none of what the request gave it, so that waits out the grace window now.
+    if (!this.sockets.has(conn) && caller.memberships.size > 0) this.detach(caller, conn)
+    return this.withNodes(method, result)
   }
 
   private async routed<M extends ServiceMethod>(

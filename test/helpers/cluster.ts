@@ -1,7 +1,8 @@
 // A cluster for tests and benchmarks: N real server processes (`node server/dist/server/cli.js
 // --redis ...`) on loopback sharing one Redis and one secret, each with free HTTP, RTMP and
 // HTTP-FLV ports (bound as port 0 by each node, learnt from its --ready-file). Per node: kill -9,
-// SIGTERM (drain), restart on the same ports with the same id, /healthz. What each process prints is kept and shown when a test fails (withLogs).
+// SIGTERM (drain), restart on the same ports with the same id, freeze (SIGSTOP) and thaw,
+// /healthz. What each process prints is kept and shown when a test fails (withLogs).
 import { type ChildProcess, execSync } from 'child_process'
 import { randomBytes } from 'crypto'
 import { existsSync } from 'fs'
@@ -171,6 +172,15 @@ export class ClusterNode {
   /** kill -9: no drain, no goodbye; the others find out from Redis. */
   async kill9(): Promise<void> {
     await this.exit('SIGKILL')
+  }
+
+  /** SIGSTOP / SIGCONT: the node hears nothing and answers nothing until thawed (a stall). */
+  freeze(): void {
+    this.proc?.kill('SIGSTOP')
+  }
+
+  thaw(): void {
+    this.proc?.kill('SIGCONT')
   }
 
   /** SIGTERM: the node drains; resolves with its exit code. */
