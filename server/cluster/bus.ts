@@ -7,6 +7,9 @@ import { type Logger } from '../log'
 import { RpcError } from '../rpc-error'
 import { keys, type Store } from './store'
 
+/** The bus address of one run of a node (Bus.address). */
+export const incarnation = (nodeId: string, boot: string) => `${nodeId}#${boot}`
+
 /** Who sent a forwarded request, as its own node authenticated it. */
 export interface CallerInfo {
   userId: string
@@ -66,19 +69,29 @@ export class Bus {
   private readonly frames = new Map<string, Map<string, string[]>>()
   private flushQueued = false
 
+  /**
+   * Where what is meant for this process (not for its node id) goes: replies, and frames for its
+   * sockets. `node#boot`, new at each start, so that a node restarted under the same id gets
+   * nothing meant for the process it replaced — and the others can tell the two apart.
+   */
+  readonly address: string
+
   constructor(
     private readonly store: Store,
     private readonly nodeId: string,
+    readonly boot: string,
     private readonly log: Logger,
     private readonly onMessage: (m: BusMessage) => void,
   ) {
+    this.address = incarnation(nodeId, boot)
     store.sub.on('message', (_channel: string, text: string) => this.receive(text))
     // (Re)subscribed on every ready: a Redis restart forgets subscriptions.
     store.sub.on('ready', () => void this.subscribe())
   }
 
   async subscribe(): Promise<void> {
-    await this.store.sub.subscribe(keys.bus(this.nodeId), keys.all).catch((e: Error) => {
+    const channels = [keys.bus(this.nodeId), keys.bus(this.address), keys.all]
+    await this.store.sub.subscribe(...channels).catch((e: Error) => {
       this.log.warn({ err: e.message }, 'bus subscribe failed')
     })
   }
@@ -97,12 +110,12 @@ export class Bus {
 
   /** Forward a request to `node`; resolves with its result, rejects with its RpcError. */
   request(node: string, m: Omit<Extract<BusMessage, { t: 'req' }>, 'rid' | 'from' | 't'>) {
-    return this.ask(node, (rid) => ({ ...m, t: 'req', rid, from: this.nodeId }))
+    return this.ask(node, (rid) => ({ ...m, t: 'req', rid, from: this.address }))
   }
 
   /** Forward an edge's call to the node hosting its conference. */
   hook(node: string, hook: EdgeCall) {
-    return this.ask(node, (rid) => ({ t: 'hook', rid, from: this.nodeId, hook }))
+    return this.ask(node, (rid) => ({ t: 'hook', rid, from: this.address, hook }))
   }
 
   private ask(node: string, message: (rid: number) => BusMessage) {

@@ -1,11 +1,12 @@
 // One node of a cluster (--redis): the shared store, the bus, the node registry, the conferences
 // hosted here and the request router, put together; the beat that keeps leases and finds dead
 // nodes; health; and the drain of a node told to stop (docs/scale.md).
+import { randomBytes } from 'crypto'
 import { type Tokens } from '../auth/tokens'
 import { type ConferenceService } from '../conference/service'
 import { type Logger } from '../log'
 import { type EdgeAnswer, type EdgeCall, type EdgeHooks } from '../media/nginx-edge'
-import { Bus } from './bus'
+import { Bus, incarnation } from './bus'
 import { Hosting } from './hosting'
 import { BEAT_MS, type NodeInfo, Nodes } from './nodes'
 import { Router } from './router'
@@ -37,7 +38,7 @@ export class Cluster {
     private readonly log: Logger,
   ) {
     this.store = new Store(url, nodeId, log)
-    this.bus = new Bus(this.store, nodeId, log, (m) => {
+    this.bus = new Bus(this.store, nodeId, randomBytes(6).toString('base64url'), log, (m) => {
       this.router.receive(m).catch((e: Error) => log.warn({ t: m.t, err: e.message }, 'bus'))
     })
     this.nodes = new Nodes(this.store, () => this.info(), log)
@@ -55,8 +56,14 @@ export class Cluster {
     )
     this.nodes.on('died', (id) => {
       this.bus.failNode(id)
-      this.router.nodeDied(id)
+      this.router.bridgesEnded(`${id}#`)
       this.hosting.orphansOf(id).catch((e: Error) => log.warn({ err: e.message }, 'take-over'))
+    })
+    // Its conferences were adopted by the new run itself (Hosting.adoptOwn); what the old run
+    // was asked or bridged here is what ends.
+    this.nodes.on('restarted', (id, oldBoot) => {
+      this.bus.failNode(id)
+      this.router.bridgesEnded(`${incarnation(id, oldBoot)}/`)
     })
     this.store.on('up', () => {
       void this.bus.subscribe()
@@ -66,7 +73,8 @@ export class Cluster {
 
   private info(): NodeInfo {
     const { members, conferences } = this.service.stats()
-    return { id: this.nodeId, wsUrl: this.wsUrl, members, conferences, draining: this.draining }
+    const { nodeId: id, wsUrl, draining } = this
+    return { id, boot: this.bus.boot, wsUrl, members, conferences, draining }
   }
 
   async start(): Promise<void> {

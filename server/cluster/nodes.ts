@@ -6,6 +6,8 @@ import { connectionName, keys, type Store } from './store'
 
 export interface NodeInfo {
   id: string
+  /** New at each start of the process (Bus.address). */
+  boot: string
   /** Where clients reach its signalling (ws://host:port/ws). */
   wsUrl: string
   members: number
@@ -20,7 +22,11 @@ export const BEAT_MS = 1000
  */
 export const LEASE_MS = 15000
 
-export class Nodes extends EventEmitter<{ died: [id: string] }> {
+export class Nodes extends EventEmitter<{
+  died: [id: string]
+  /** The node's process was replaced (same id, new boot) between two of our beats. */
+  restarted: [id: string, oldBoot: string]
+}> {
   private known = new Map<string, NodeInfo>()
 
   constructor(
@@ -94,6 +100,15 @@ export class Nodes extends EventEmitter<{ died: [id: string] }> {
     // A node that vanished between two of our reads without passing through `dead` above (another
     // node removed it from the set first) is dead too.
     for (const id of before.keys()) if (!now.has(id) && !dead.includes(id)) this.emit('died', id)
+    // A node killed and started again within a beat never looked dead: what its old process
+    // held here is as gone as if it had.
+    for (const [id, info] of now) {
+      const old = before.get(id)
+      if (old && old.boot !== info.boot) {
+        this.log.warn({ node: id }, 'node restarted')
+        this.emit('restarted', id, old.boot)
+      }
+    }
   }
 
   /** Leaving on purpose: the others need not wait for the lease. */

@@ -56,7 +56,7 @@ class RemotePeer implements Peer {
 
 export class Router {
   readonly sockets = new Map<string, LocalSocket & { caller: Caller | null }>()
-  /** `node/conn` → the Caller of a bridged socket, on this (hosting) node. */
+  /** `node#boot/conn` → the Caller of a bridged socket, on this (hosting) node. */
   private readonly remote = new Map<string, Caller>()
 
   constructor(
@@ -134,7 +134,7 @@ export class Router {
   private tellDetach(host: string, conn: string, told: Set<string>) {
     if (told.has(host)) return
     told.add(host)
-    this.bus.send(host, { t: 'detach', from: this.nodeId, conn })
+    this.bus.send(host, { t: 'detach', from: this.bus.address, conn })
   }
 
   private async hostOf(confrId: string): Promise<string | null> {
@@ -172,10 +172,13 @@ export class Router {
   /** Set by the cluster when this node runs nginx edges' hooks. */
   onHook?: (m: Extract<BusMessage, { t: 'hook' }>) => Promise<void>
 
-  /** A node died: the sockets it bridged to us are gone; their memberships wait to resume. */
-  nodeDied(node: string) {
+  /**
+   * A node died (`node#`), or one run of it was replaced (`node#boot/`): the sockets it bridged
+   * to us are gone; their memberships wait to resume.
+   */
+  bridgesEnded(prefix: string) {
     for (const [key, rc] of this.remote) {
-      if (!key.startsWith(node + '/')) continue
+      if (!key.startsWith(prefix)) continue
       this.remote.delete(key)
       this.service.detach(rc)
     }

@@ -1,7 +1,9 @@
 // A socket that closes while its request is still on its way (bridged to the host, or waiting on
 // Redis) must not leave a membership behind: what the request gives it after the close waits out
-// the grace window like any membership of a closed socket. Found by the churn soak: a client that
-// vanished while its resume was at the host left a member nobody held, in memory and in Redis.
+// the grace window like any membership of a closed socket; so must the sockets of a node that was
+// killed and started again before the others noticed. Found by the churn soak: a client that
+// vanished while its resume was at the host, or with the node it was bridged through, left a
+// member nobody held, in memory and in Redis.
 import { RawClient } from '../helpers/raw-client'
 import { describeWithRedis, sleep, useCluster } from './fixture'
 
@@ -76,4 +78,32 @@ describeWithRedis('cluster: a socket closed while its request is away', () => {
     ).catch(() => undefined)
     expect(await membersOn(0, confrId)).toEqual([{ id: joined.self.id, connected: true }])
   })
+  f.test(
+    'a node killed and started again within one beat: what its old run bridged is detached',
+    async () => {
+      // a on n1 makes the room (n1 hosts it); b joins through n2 (bridged).
+      const a = await raw(0, 'a-restart')
+      const joined = (await a.call('join', { roomName: 'quick-restart' })).result
+      const confrId: string = joined.conference.confrId
+      const b = await raw(1, 'b-restart')
+      const memberId: string = (await b.call('join', { roomName: 'quick-restart' })).result.self.id
+      // n2 is killed with b's socket on it and comes back under the same id; the host, stalled
+      // meanwhile, never sees n2 without a process (as when a restart falls between two beats).
+      f.node(0).freeze()
+      try {
+        await f.node(1).kill9()
+        await f.node(1).restart()
+      } finally {
+        f.node(0).thaw()
+      }
+      expect(b.ws.readyState).not.toBe(b.ws.OPEN)
+      // b's socket died with n2's old run: after a grace window b is gone, and only a is left.
+      await until(
+        'b removed after its grace window',
+        async () => (await membersOn(0, confrId)).every((m) => m.id !== memberId),
+        GRACE_MS + 5000,
+      ).catch(() => undefined)
+      expect(await membersOn(0, confrId)).toEqual([{ id: joined.self.id, connected: true }])
+    },
+  )
 })
