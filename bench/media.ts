@@ -3,6 +3,7 @@
 // first decoded frame, and the engine's CPU and RSS in 4-, 9- and 16-person rooms.
 import { spawn } from 'child_process'
 import { createHash } from 'crypto'
+import { createEmedia, createNodeAdapter } from '../sdk/node'
 import { ffmpegPaths } from '../server/media/ffmpeg'
 import { type FlvTag, readFlvTags, startPublisher, testPatternFile } from './flv'
 import { CpuWindow, rssOf } from './proc'
@@ -10,21 +11,26 @@ import { MSG, RtmpClient } from './rtmp'
 import { LOAD_OVERRIDES, ServerProc } from './server-proc'
 import type { Log } from './signalling'
 import { median, nowMs, pool, round, sleep, summarize, type Summary } from './stats'
-import { WireClient } from './wire'
 
 export type EngineName = 'embedded' | 'nginx'
 
 const frameKey = (data: Buffer) => createHash('md5').update(data).digest('base64')
 
+type Member = ReturnType<typeof createEmedia>
+
 interface Room {
-  members: WireClient[]
+  members: Member[]
   /** Per member: play URLs of the others' streams, once all are live. */
   playUrls: string[][]
   flvUrls: string[][]
   publishers: Awaited<ReturnType<typeof startPublisher>>[]
 }
 
-/** `n` members join one room and publish; resolves when everyone sees the n−1 others' streams. */
+/**
+ * `n` SDK members join one room and publish; resolves when everyone holds play URLs for the n−1
+ * others' streams. The URLs come from `subStream`, as an app gets them: since protocol 1.2
+ * streams carry no URL on the wire, and composing one here would test a copy of the SDK.
+ */
 async function openRoom(
   srv: ServerProc,
   name: string,
@@ -33,37 +39,51 @@ async function openRoom(
   onSent?: (tag: FlvTag, at: number) => void,
 ): Promise<Room> {
   const room: Room = { members: [], playUrls: [], flvUrls: [], publishers: [] }
-  let confrId = ''
-  for (let i = 0; i < n; i++) {
-    const c = await WireClient.connect(srv.wsUrl)
-    const r = await c.call('join', { roomName: name }, srv.mint(`${name}-${i}`))
-    confrId = r.conference.confrId
-    c.startHeartbeat(r.heartbeatMs)
-    const urls: string[] = []
-    const flvs: string[] = []
-    c.on('streamAdded', (d: { stream: { rtmp: string; flv?: string } }) => {
-      urls.push(d.stream.rtmp)
-      if (d.stream.flv) flvs.push(d.stream.flv)
-    })
-    room.members.push(c)
-    room.playUrls.push(urls)
-    room.flvUrls.push(flvs)
+  const failed: string[] = []
+  try {
+    for (let i = 0; i < n; i++) {
+      const member = createEmedia({ adapter: createNodeAdapter() })
+      member.config({
+        host: srv.wsUrl,
+        token: srv.mint(`${name}-${i}`),
+        logLevel: 'silent' as never,
+      })
+      room.members.push(member)
+      const urls: string[] = []
+      const flvs: string[] = []
+      member.mgr.on('streamAdded', (s) => {
+        member.mgr.subStream(s).then(
+          (r) => {
+            urls.push(r.data.rtmp)
+            if (r.data.flv) flvs.push(r.data.flv)
+          },
+          (e: { message?: string }) => failed.push(`subStream ${s.id}: ${e.message ?? String(e)}`),
+        )
+      })
+      room.playUrls.push(urls)
+      room.flvUrls.push(flvs)
+      await member.mgr.joinRoom({ roomName: name, password: '', role: 3 })
+    }
+    for (const [i, member] of room.members.entries()) {
+      const pub = await member.mgr.pubStream(`${name}-${i}`)
+      room.publishers.push(await startPublisher(pub.data.rtmp, tags, i === 0 ? onSent : undefined))
+    }
+    const deadline = nowMs() + 15000
+    while (room.playUrls.some((u) => u.length < n - 1)) {
+      if (failed.length) throw new Error(`${name}: ${failed.join('; ')}`)
+      if (nowMs() > deadline) throw new Error(`${name}: not every stream was announced in 15 s`)
+      await sleep(20)
+    }
+    return room
+  } catch (e) {
+    await closeRoom(room)
+    throw e
   }
-  for (const [i, c] of room.members.entries()) {
-    const pub = await c.call('publish', { confrId, rtcId: `${name}-${i}` })
-    room.publishers.push(await startPublisher(pub.rtmp, tags, i === 0 ? onSent : undefined))
-  }
-  const deadline = nowMs() + 15000
-  while (room.playUrls.some((u) => u.length < n - 1)) {
-    if (nowMs() > deadline) throw new Error(`${name}: not every stream was announced in 15 s`)
-    await sleep(20)
-  }
-  return room
 }
 
-function closeRoom(room: Room) {
+async function closeRoom(room: Room) {
   for (const p of room.publishers) p.client.close()
-  for (const c of room.members) c.close()
+  await Promise.all(room.members.map((m) => m.mgr.disconnect().catch(() => undefined)))
 }
 
 async function startReader(url: string): Promise<RtmpClient> {
@@ -102,7 +122,7 @@ async function addedLatency(srv: ServerProc, tags: FlvTag[], seconds: number): P
     await sleep(seconds * 1000)
     reader.close()
   } finally {
-    closeRoom(room)
+    await closeRoom(room)
   }
   return summarize(deltas)
 }
@@ -250,7 +270,7 @@ async function roomLoad(engine: EngineName, tags: FlvTag[], n: number, windowMs:
     return load
   } finally {
     for (const r of readers) r.close()
-    if (room) closeRoom(room)
+    if (room) await closeRoom(room)
     await srv.stop()
   }
 }
@@ -292,7 +312,7 @@ export async function benchEngine(
       if (flv) first.push(await sampleFirst('http-flv', n, () => firstFrame(flv, 2048), gop))
       first.push(await sampleFirst('raw-rtmp', n, () => firstVideoMessage(rtmp), gop))
     } finally {
-      closeRoom(room)
+      await closeRoom(room)
     }
     for (const f of first) log(`  ${engine}: first frame, ${f.what}: median ${f.median} ms`)
   } finally {
