@@ -69,7 +69,7 @@ export async function liveFill(log: Log, n = 10000): Promise<LiveFill> {
   }
 }
 
-/** 1,000 simultaneous joins into one room, COMMUNICATION then LIVE. */
+/** `n` (1,000) simultaneous joins into one room, COMMUNICATION then LIVE. */
 async function thousandJoins(log: Log, n = 1000): Promise<JoinLatency[]> {
   const out: JoinLatency[] = []
   for (const type of [10, LIVE]) {
@@ -90,10 +90,19 @@ async function thousandJoins(log: Log, n = 1000): Promise<JoinLatency[]> {
   return out
 }
 
-export async function bigRoom(log: Log): Promise<BigRoom> {
-  const joins = await thousandJoins(log)
-  const fill = await liveFill(log)
+export interface BigRoomSizes {
+  /** Joins sent at once into one room (COMMUNICATION, then LIVE). */
+  joins: number
+  liveFill: number
+  fanOut: number
+}
+
+export const BIG_ROOM_SIZES: BigRoomSizes = { joins: 1000, liveFill: 10000, fanOut: 2000 }
+
+export async function bigRoom(log: Log, sizes: BigRoomSizes = BIG_ROOM_SIZES): Promise<BigRoom> {
+  const joins = await thousandJoins(log, sizes.joins)
+  const fill = await liveFill(log, sizes.liveFill)
   log(`  LIVE room of ${fill.members} filled by ${fill.members - 1} joins in ${fill.fillMs} ms`)
-  const fan = await fanOut(log, 2000)
+  const fan = await fanOut(log, sizes.fanOut)
   return { joins, liveFill: fill, fanOut: fan }
 }

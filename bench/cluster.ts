@@ -57,17 +57,27 @@ async function withCluster<T>(n: number, body: (c: TestCluster) => Promise<T>): 
 const targetsOf = (c: TestCluster) =>
   c.nodes.map((node) => ({ wsUrl: node.wsUrl, mint: (u: string) => c.mint(u) }))
 
-async function joins(n: number, log: Log): Promise<ClusterJoins> {
+export interface ClusterSizes {
+  /** Joins sent at once into one room, after `warmJoins` in rooms of 10. */
+  joins: number
+  warmJoins: number
+  failoverMembers: number
+}
+
+export const CLUSTER_SIZES: ClusterSizes = { joins: 1000, warmJoins: 30, failoverMembers: 200 }
+
+async function joins(n: number, log: Log, sizes: ClusterSizes): Promise<ClusterJoins> {
   return withCluster(n, async (c) => {
     // A few joins first: connections to Redis warm, code paths compiled.
-    const warm = await joinLatency(targetsOf(c), `warm${n}`, 30, 10)
+    const warm = await joinLatency(targetsOf(c), `warm${n}`, sizes.warmJoins, 10)
     for (const w of warm.clients) w.close()
     const refused = new Map<string, number>()
-    const { result, clients } = await joinLatency(targetsOf(c), `one${n}`, 1000, 1000, { refused })
+    const k = sizes.joins
+    const { result, clients } = await joinLatency(targetsOf(c), `one${n}`, k, k, { refused })
     for (const w of clients) w.close()
     const failed = [...refused].map(([e, k]) => `${k} × ${e}`).join('; ')
     log(
-      `  1000 joins into one room over ${n} node(s): p50 ${result.join.p50} ms p99 ${result.join.p99} ms (all done in ${result.wallMs} ms)${failed ? `; REFUSED: ${failed}` : ''}`,
+      `  ${k} joins into one room over ${n} node(s): p50 ${result.join.p50} ms p99 ${result.join.p99} ms (all done in ${result.wallMs} ms)${failed ? `; REFUSED: ${failed}` : ''}`,
     )
     // Refusals are the cluster's to explain: what the nodes said, and whether they still run.
     if (refused.size > 0)
@@ -166,25 +176,31 @@ export async function failover(size: number, log: Log): Promise<Failover> {
   })
 }
 
-export async function clusterBench(log: Log): Promise<ClusterResult> {
-  const one = await joins(1, log)
-  const three = await joins(3, log)
+export async function clusterBench(
+  log: Log,
+  sizes: ClusterSizes = CLUSTER_SIZES,
+): Promise<ClusterResult> {
+  const one = await joins(1, log, sizes)
+  const three = await joins(3, log, sizes)
   return {
     joins: [one, three],
     p99Ratio: round(three.result.join.p99 / one.result.join.p99, 2),
-    failover: await failover(200, log),
+    failover: await failover(sizes.failoverMembers, log),
   }
 }
 
 const ms = (x: number | null) => (x === null ? '—' : String(x))
 
 /** The section of `npm run bench`: measured, printed, returned for results.json. */
-export async function clusterSection(log: Log): Promise<ClusterResult | { skipped: string }> {
+export async function clusterSection(
+  log: Log,
+  sizes: ClusterSizes = CLUSTER_SIZES,
+): Promise<ClusterResult | { skipped: string }> {
   if (!redisAvailability.ok) {
     log(`  NOT MEASURED: ${redisAvailability.reason}`)
     return { skipped: redisAvailability.reason ?? 'redis-server unavailable' }
   }
-  const c = await clusterBench(log)
+  const c = await clusterBench(log, sizes)
   log(
     table(
       ['nodes', 'layout', 'refused', 'connect p50', 'join p50', 'join p99', 'join max', 'all done'],

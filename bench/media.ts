@@ -3,6 +3,7 @@
 // first decoded frame, and the engine's CPU and RSS in 4-, 9- and 16-person rooms.
 import { spawn } from 'child_process'
 import { createHash } from 'crypto'
+import { createEmedia, createNodeAdapter } from '../sdk/node'
 import { ffmpegPaths } from '../server/media/ffmpeg'
 import { type FlvTag, readFlvTags, startPublisher, testPatternFile } from './flv'
 import { CpuWindow, rssOf } from './proc'
@@ -10,21 +11,26 @@ import { MSG, RtmpClient } from './rtmp'
 import { LOAD_OVERRIDES, ServerProc } from './server-proc'
 import type { Log } from './signalling'
 import { median, nowMs, pool, round, sleep, summarize, type Summary } from './stats'
-import { WireClient } from './wire'
 
 export type EngineName = 'embedded' | 'nginx'
 
 const frameKey = (data: Buffer) => createHash('md5').update(data).digest('base64')
 
+type Member = ReturnType<typeof createEmedia>
+
 interface Room {
-  members: WireClient[]
+  members: Member[]
   /** Per member: play URLs of the others' streams, once all are live. */
   playUrls: string[][]
   flvUrls: string[][]
   publishers: Awaited<ReturnType<typeof startPublisher>>[]
 }
 
-/** `n` members join one room and publish; resolves when everyone sees the n−1 others' streams. */
+/**
+ * `n` SDK members join one room and publish; resolves when everyone holds play URLs for the n−1
+ * others' streams. The URLs come from `subStream`, as an app gets them: since protocol 1.2
+ * streams carry no URL on the wire, and composing one here would test a copy of the SDK.
+ */
 async function openRoom(
   srv: ServerProc,
   name: string,
@@ -33,37 +39,51 @@ async function openRoom(
   onSent?: (tag: FlvTag, at: number) => void,
 ): Promise<Room> {
   const room: Room = { members: [], playUrls: [], flvUrls: [], publishers: [] }
-  let confrId = ''
-  for (let i = 0; i < n; i++) {
-    const c = await WireClient.connect(srv.wsUrl)
-    const r = await c.call('join', { roomName: name }, srv.mint(`${name}-${i}`))
-    confrId = r.conference.confrId
-    c.startHeartbeat(r.heartbeatMs)
-    const urls: string[] = []
-    const flvs: string[] = []
-    c.on('streamAdded', (d: { stream: { rtmp: string; flv?: string } }) => {
-      urls.push(d.stream.rtmp)
-      if (d.stream.flv) flvs.push(d.stream.flv)
-    })
-    room.members.push(c)
-    room.playUrls.push(urls)
-    room.flvUrls.push(flvs)
+  const failed: string[] = []
+  try {
+    for (let i = 0; i < n; i++) {
+      const member = createEmedia({ adapter: createNodeAdapter() })
+      member.config({
+        host: srv.wsUrl,
+        token: srv.mint(`${name}-${i}`),
+        logLevel: 'silent' as never,
+      })
+      room.members.push(member)
+      const urls: string[] = []
+      const flvs: string[] = []
+      member.mgr.on('streamAdded', (s) => {
+        member.mgr.subStream(s).then(
+          (r) => {
+            urls.push(r.data.rtmp)
+            if (r.data.flv) flvs.push(r.data.flv)
+          },
+          (e: { message?: string }) => failed.push(`subStream ${s.id}: ${e.message ?? String(e)}`),
+        )
+      })
+      room.playUrls.push(urls)
+      room.flvUrls.push(flvs)
+      await member.mgr.joinRoom({ roomName: name, password: '', role: 3 })
+    }
+    for (const [i, member] of room.members.entries()) {
+      const pub = await member.mgr.pubStream(`${name}-${i}`)
+      room.publishers.push(await startPublisher(pub.data.rtmp, tags, i === 0 ? onSent : undefined))
+    }
+    const deadline = nowMs() + 15000
+    while (room.playUrls.some((u) => u.length < n - 1)) {
+      if (failed.length) throw new Error(`${name}: ${failed.join('; ')}`)
+      if (nowMs() > deadline) throw new Error(`${name}: not every stream was announced in 15 s`)
+      await sleep(20)
+    }
+    return room
+  } catch (e) {
+    await closeRoom(room)
+    throw e
   }
-  for (const [i, c] of room.members.entries()) {
-    const pub = await c.call('publish', { confrId, rtcId: `${name}-${i}` })
-    room.publishers.push(await startPublisher(pub.rtmp, tags, i === 0 ? onSent : undefined))
-  }
-  const deadline = nowMs() + 15000
-  while (room.playUrls.some((u) => u.length < n - 1)) {
-    if (nowMs() > deadline) throw new Error(`${name}: not every stream was announced in 15 s`)
-    await sleep(20)
-  }
-  return room
 }
 
-function closeRoom(room: Room) {
+async function closeRoom(room: Room) {
   for (const p of room.publishers) p.client.close()
-  for (const c of room.members) c.close()
+  await Promise.all(room.members.map((m) => m.mgr.disconnect().catch(() => undefined)))
 }
 
 async function startReader(url: string): Promise<RtmpClient> {
@@ -102,7 +122,7 @@ async function addedLatency(srv: ServerProc, tags: FlvTag[], seconds: number): P
     await sleep(seconds * 1000)
     reader.close()
   } finally {
-    closeRoom(room)
+    await closeRoom(room)
   }
   return summarize(deltas)
 }
@@ -168,18 +188,19 @@ const GOP_MS = 1000
 /**
  * `count` players one after another, each started at its own point of the GOP — evenly spread
  * over the second between two key frames sent at `anchor` + k·GOP_MS — since an engine without
- * a GOP cache makes a player wait for the next one. One uncounted run first (the first ffmpeg
- * start of a scenario pays for a cold page cache).
+ * a GOP cache makes a player wait for the next one. One uncounted run first, unless `warmup` is
+ * false (the first ffmpeg start of a scenario pays for a cold page cache).
  */
 async function sampleFirst(
   what: string,
   count: number,
   once: () => Promise<number | null>,
   anchor = nowMs(),
+  warmup = true,
 ): Promise<FirstFrame> {
   const samples: number[] = []
   let failed = 0
-  await once()
+  if (warmup) await once()
   for (let i = 0; i < count; i++) {
     const target = ((i + 0.5) / count) * GOP_MS
     const phase = (nowMs() - anchor) % GOP_MS
@@ -210,7 +231,12 @@ export interface RoomLoad {
   loadGenCpuPct: number
 }
 
-async function roomLoad(engine: EngineName, tags: FlvTag[], n: number, windowMs: number) {
+async function roomLoad(
+  engine: EngineName,
+  tags: FlvTag[],
+  n: number,
+  { windowMs, warmupMs }: { windowMs: number; warmupMs: number },
+) {
   const srv = await ServerProc.start({ ...LOAD_OVERRIDES, engine })
   const enginePids = () => (engine === 'nginx' ? srv.nginxPids() : srv.serverPids())
   let room: Room | null = null
@@ -221,7 +247,7 @@ async function roomLoad(engine: EngineName, tags: FlvTag[], n: number, windowMs:
     room = await openRoom(srv, `room${n}`, n, tags)
     const urls = room.playUrls.flat()
     readers.push(...(await pool(urls, 40, (u) => startReader(u))))
-    await sleep(3000) // warm-up: every player past its first GOP
+    await sleep(warmupMs) // every player past its first GOP
     const engineCpu = new CpuWindow(enginePids)
     const serverCpu = new CpuWindow(() => srv.serverPids())
     const bytes0 = readers.map((r) => r.bytesIn)
@@ -250,7 +276,7 @@ async function roomLoad(engine: EngineName, tags: FlvTag[], n: number, windowMs:
     return load
   } finally {
     for (const r of readers) r.close()
-    if (room) closeRoom(room)
+    if (room) await closeRoom(room)
     await srv.stop()
   }
 }
@@ -264,18 +290,45 @@ export interface EngineResult {
   rooms: RoomLoad[]
 }
 
+/** What one engine's run measures and for how long (run.ts's smoke shrinks all of it). */
+export interface MediaSizes {
+  roomSizes: number[]
+  /** Room cost: players past their first GOP, then the measured window. */
+  warmupMs: number
+  windowMs: number
+  firstFrameSamples: number
+  /** One uncounted first-frame run before each kind's samples. */
+  firstFrameWarmup: boolean
+  latencySeconds: number
+  /** Length of the publishers' test pattern (they stop at its end). */
+  patternSeconds: number
+  floorSamples: number
+}
+
+export const MEDIA_SIZES: MediaSizes = {
+  roomSizes: [4, 9, 16],
+  warmupMs: 3000,
+  windowMs: 8000,
+  firstFrameSamples: 7,
+  firstFrameWarmup: true,
+  latencySeconds: 8,
+  patternSeconds: 60,
+  floorSamples: 5,
+}
+
 export async function benchEngine(
   engine: EngineName,
   log: Log,
-  { roomSizes = [4, 9, 16], windowMs = 8000, firstFrameSamples = 7 } = {},
+  sizes: MediaSizes = MEDIA_SIZES,
 ): Promise<EngineResult> {
-  const file = await testPatternFile()
+  const { roomSizes, firstFrameSamples } = sizes
+  const file = await testPatternFile(sizes.patternSeconds)
   const tags = readFlvTags(file)
   const srv = await ServerProc.start({ ...LOAD_OVERRIDES, engine })
   let latency: Summary
   const first: FirstFrame[] = []
   try {
-    latency = await addedLatency(srv, tags, 8)
+    latency = await addedLatency(srv, tags, sizes.latencySeconds)
     log(
       `  ${engine}: added latency p50 ${latency.p50} ms p99 ${latency.p99} ms (${latency.n} frames)`,
     )
@@ -283,16 +336,17 @@ export async function benchEngine(
     try {
       const rtmp = room.playUrls[1][0]
       const flv = room.flvUrls[1][0]
-      const n = firstFrameSamples
       const gop = room.publishers[0].acceptedAt
-      first.push(await sampleFirst('rtmp', n, () => firstFrame(rtmp, 32), gop))
+      const sample = (what: string, once: () => Promise<number | null>) =>
+        sampleFirst(what, firstFrameSamples, once, gop, sizes.firstFrameWarmup)
+      first.push(await sample('rtmp', () => firstFrame(rtmp, 32)))
       // ffmpeg leaves Nagle on by default: its small RTMP requests meet delayed ACKs.
       const nodelay = ['-tcp_nodelay', '1']
-      first.push(await sampleFirst('rtmp-nodelay', n, () => firstFrame(rtmp, 32, nodelay), gop))
-      if (flv) first.push(await sampleFirst('http-flv', n, () => firstFrame(flv, 2048), gop))
-      first.push(await sampleFirst('raw-rtmp', n, () => firstVideoMessage(rtmp), gop))
+      first.push(await sample('rtmp-nodelay', () => firstFrame(rtmp, 32, nodelay)))
+      if (flv) first.push(await sample('http-flv', () => firstFrame(flv, 2048)))
+      first.push(await sample('raw-rtmp', () => firstVideoMessage(rtmp)))
     } finally {
-      closeRoom(room)
+      await closeRoom(room)
     }
     for (const f of first) log(`  ${engine}: first frame, ${f.what}: median ${f.median} ms`)
   } finally {
@@ -300,7 +354,7 @@ export async function benchEngine(
   }
   const rooms: RoomLoad[] = []
   for (const n of roomSizes) {
-    const r = await roomLoad(engine, tags, n, windowMs)
+    const r = await roomLoad(engine, tags, n, sizes)
     log(
       `  ${engine}: ${n}-person room (${r.players} players): CPU ${r.cpuPct} %, RSS ${r.rssMB} MB, ${r.deliveredMbps} Mbit/s, ${r.stalledPlayers} stalled`,
     )
@@ -310,7 +364,8 @@ export async function benchEngine(
 }
 
 /** ffmpeg's own floor: the same player command on the local file (process start, probe, decode). */
-export async function ffmpegFloor(count = 5): Promise<FirstFrame> {
-  const file = await testPatternFile()
-  return sampleFirst('local file', count, () => firstFrame(file, 2048))
+export async function ffmpegFloor(sizes: MediaSizes = MEDIA_SIZES): Promise<FirstFrame> {
+  const file = await testPatternFile(sizes.patternSeconds)
+  const once = () => firstFrame(file, 2048)
+  return sampleFirst('local file', sizes.floorSamples, once, nowMs(), sizes.firstFrameWarmup)
 }

@@ -2,35 +2,102 @@
 // loopback only, bounded to a few minutes. Prints tables and writes bench/results.json
 // (docs/performance.md cites it). `--only signalling,big-room,media,payload,cluster` runs a part
 // (then nothing is written unless `--out FILE` is given): `npm run bench -- --only big-room`.
+// `--smoke` runs every section (or those of --only) at toy sizes, media beside the others, in well
+// under a minute, to prove the bench still runs (test/bench/smoke.test.ts); its figures mean
+// nothing and are written only to an `--out` given.
 import { execFileSync, spawnSync } from 'child_process'
 import { writeFileSync } from 'fs'
 import { resolve } from 'path'
 import { parseArgs } from 'util'
 import { NginxEngine } from '../server/media/nginx'
-import { clusterSection } from './cluster'
-import { benchEngine, type EngineResult, ffmpegFloor, type FirstFrame } from './media'
+import { CLUSTER_SIZES, clusterSection, type ClusterSizes } from './cluster'
+import {
+  benchEngine,
+  type EngineResult,
+  ffmpegFloor,
+  type FirstFrame,
+  MEDIA_SIZES,
+  type MediaSizes,
+} from './media'
 import { dependencies, payload } from './payload'
 import { processTree } from './proc'
-import { bigRoom } from './big-room'
-import { capacity, fanOut, joinLatencies } from './signalling'
+import { BIG_ROOM_SIZES, bigRoom, type BigRoomSizes } from './big-room'
+import { capacity, fanOut, JOIN_SIZES, joinLatencies, type JoinSizes, type Log } from './signalling'
 import { machine, nowMs, round } from './stats'
 import { table } from './table'
 
 const SECTIONS = ['signalling', 'big-room', 'media', 'payload', 'cluster'] as const
 type Section = (typeof SECTIONS)[number]
+/** The order they run in. */
+const ORDER: Section[] = ['payload', 'signalling', 'big-room', 'media', 'cluster']
+
+interface Sizes {
+  joins: JoinSizes
+  fanOutMembers: number
+  capacity: Parameters<typeof capacity>[1]
+  bigRoom: BigRoomSizes
+  media: MediaSizes
+  cluster: ClusterSizes
+}
+
+const FULL: Sizes = {
+  joins: JOIN_SIZES,
+  fanOutMembers: 2000,
+  capacity: {},
+  bigRoom: BIG_ROOM_SIZES,
+  media: MEDIA_SIZES,
+  cluster: CLUSTER_SIZES,
+}
+
+/** Every measurement once, as small and short as it can be while taking the same path. */
+const SMOKE: Sizes = {
+  joins: {
+    sequential: 3,
+    runs: [
+      ['c10', 10, 5],
+      ['c10one', 10, 10],
+    ],
+  },
+  fanOutMembers: 5,
+  // Two steps: the per-1,000 slopes need two points.
+  capacity: { step: 5, cap: 10, heartbeatMs: 1000, budgetMs: 10000 },
+  bigRoom: { joins: 10, liveFill: 10, fanOut: 5 },
+  media: {
+    roomSizes: [2],
+    warmupMs: 1000,
+    windowMs: 1000,
+    firstFrameSamples: 1,
+    firstFrameWarmup: false,
+    // The latency reader leaves out its first second.
+    latencySeconds: 1.5,
+    patternSeconds: 20,
+    floorSamples: 1,
+  },
+  cluster: { joins: 10, warmJoins: 3, failoverMembers: 4 },
+}
 
 function args() {
   const { values } = parseArgs({
-    options: { only: { type: 'string' }, out: { type: 'string' } },
+    options: {
+      only: { type: 'string' },
+      out: { type: 'string' },
+      smoke: { type: 'boolean', default: false },
+    },
     strict: true,
   })
   const only = values.only ? values.only.split(',') : [...SECTIONS]
   for (const s of only)
     if (!(SECTIONS as readonly string[]).includes(s))
       throw new Error(`--only: unknown section "${s}" (one of ${SECTIONS.join(', ')})`)
-  const full = only.length === SECTIONS.length
+  const smoke = values.smoke === true
+  const full = only.length === SECTIONS.length && !smoke
   const out = values.out ?? (full ? 'bench/results.json' : undefined)
-  return { only: only as Section[], out: out ? resolve(out) : undefined }
+  return {
+    only: only as Section[],
+    out: out ? resolve(out) : undefined,
+    smoke,
+    sizes: smoke ? SMOKE : FULL,
+  }
 }
 
 /** The media software the figures belong to. */
@@ -47,27 +114,16 @@ function versions() {
   }
 }
 
-const log = (line: string) => console.log(line)
+const log: Log = (line) => console.log(line)
 const ms = (x: number | null | undefined) =>
   x === null || x === undefined || Number.isNaN(x) ? '—' : String(x)
 const kb = (bytes: number | null) => (bytes === null ? '—' : (bytes / 1024).toFixed(1))
 
-async function main() {
-  const { only, out } = args()
-  const t0 = nowMs()
-  const m = machine()
-  log(
-    `machine: ${m.nproc} cores, ${m.cpuModel}, ${m.memGiB} GiB, node ${m.node}, ${m.platform} ${m.kernel}`,
-  )
-  const v = versions()
-  log(`media: ffmpeg ${v.ffmpeg}, node-media-server ${v.nodeMediaServer}, nginx ${v.nginx}`)
-  const results: Record<string, unknown> = {
-    date: new Date().toISOString(),
-    machine: m,
-    versions: v,
-  }
+type Results = Record<string, unknown>
 
-  if (only.includes('payload')) {
+/** Each section: measure, print its tables with `log`, put its figures into `results`. */
+const RUN: Record<Section, (log: Log, sizes: Sizes, results: Results) => Promise<void>> = {
+  payload: async (log, _sizes, results) => {
     log('\n# kit payload (miniprogram_dist)')
     const p = await payload(resolve('miniprogram_dist'))
     const deps = dependencies()
@@ -85,16 +141,15 @@ async function main() {
         deps.map((d) => [d.name, kb(d.raw), kb(d.gzip)]),
       ),
     )
-  }
-
-  if (only.includes('signalling')) {
+  },
+  signalling: async (log, sizes, results) => {
     log('\n# signalling')
-    const { wire, joins } = await joinLatencies(log)
-    const fan = await fanOut(log)
+    const { wire, joins } = await joinLatencies(log, sizes.joins)
+    const fan = await fanOut(log, sizes.fanOutMembers)
     log(
       `  fan-out to ${fan.received}/${fan.members}: p50 ${fan.latency.p50} ms p99 ${fan.latency.p99} ms`,
     )
-    const cap = await capacity(log)
+    const cap = await capacity(log, sizes.capacity)
     results.signalling = { wire, joins, fanOut: fan, capacity: cap }
     log(
       `\njoinRoom() → push URL: ${wire.roundTrips} round trip(s) waited on; ${wire.framesSent} requests (${wire.requests.join(', ')}), ${wire.framesReceived} frames back, ${wire.ms} ms`,
@@ -125,11 +180,10 @@ async function main() {
     log(
       `capacity: stopped because ${cap.stoppedBecause}; per 1,000 members: CPU ${cap.cpuPctPer1000} % of a core, RSS ${cap.rssMBPer1000} MB (heartbeat ${cap.heartbeatMs} ms, rooms of ${cap.roomSize})`,
     )
-  }
-
-  if (only.includes('big-room')) {
+  },
+  'big-room': async (log, sizes, results) => {
     log('\n# big rooms (one server process)')
-    const big = await bigRoom(log)
+    const big = await bigRoom(log, sizes.bigRoom)
     results.bigRoom = big
     // Goals of issue 11: join p99 < 1 s, 10,000 fill < 10 s, streamAdded p99 < 20 ms.
     const fill = big.liveFill
@@ -171,15 +225,14 @@ async function main() {
     log(
       `LIVE fill: ${fill.eventsPerMember} events per audience member while ${fill.members} filled (counts, not arrivals); 2,000-member room for the fan-out filled in ${fan.fillMs} ms`,
     )
-  }
-
-  if (only.includes('media')) {
+  },
+  media: async (log, sizes, results) => {
     log('\n# media')
-    const floor = await ffmpegFloor()
+    const floor = await ffmpegFloor(sizes.media)
     log(`  ffmpeg first frame from a local file (its own floor): median ${floor.median} ms`)
-    const engines: EngineResult[] = [await benchEngine('embedded', log)]
+    const engines: EngineResult[] = [await benchEngine('embedded', log, sizes.media)]
     const nginx = NginxEngine.available()
-    if (nginx.ok) engines.push(await benchEngine('nginx', log))
+    if (nginx.ok) engines.push(await benchEngine('nginx', log, sizes.media))
     else log(`  nginx engine NOT MEASURED: ${nginx.reason}`)
     results.media = { ffmpegFloor: floor, engines, nginxSkipped: nginx.ok ? null : nginx.reason }
     const ff = (e: EngineResult, what: string) =>
@@ -232,15 +285,62 @@ async function main() {
         ),
       ),
     )
+  },
+  cluster: async (log, sizes, results) => {
+    log('\n# cluster (redis-server + server processes on loopback)')
+    results.cluster = await clusterSection(log, sizes.cluster)
+  },
+}
+
+async function main() {
+  const { only, out, smoke, sizes } = args()
+  const t0 = nowMs()
+  if (smoke) log('SMOKE: toy sizes, the figures mean nothing')
+  const tookSec: Partial<Record<Section, number>> = {}
+  const m = machine()
+  log(
+    `machine: ${m.nproc} cores, ${m.cpuModel}, ${m.memGiB} GiB, node ${m.node}, ${m.platform} ${m.kernel}`,
+  )
+  const v = versions()
+  log(`media: ffmpeg ${v.ffmpeg}, node-media-server ${v.nodeMediaServer}, nginx ${v.nginx}`)
+  const results: Record<string, unknown> = {
+    ...(smoke ? { smoke: true } : {}),
+    date: new Date().toISOString(),
+    machine: m,
+    versions: v,
   }
 
-  if (only.includes('cluster')) {
-    log('\n# cluster (redis-server + server processes on loopback)')
-    results.cluster = await clusterSection(log)
+  const runSection = async (section: Section, say: Log) => {
+    const s0 = nowMs()
+    await RUN[section](say, sizes, results)
+    tookSec[section] = round((nowMs() - s0) / 1000, 1)
   }
+  const ordered = ORDER.filter((s) => only.includes(s))
+  if (smoke) {
+    // Media mostly waits on real-time streams: beside the other sections the smoke stays short on
+    // a busy machine. Each section's lines are printed together when it ends.
+    const lane = async (sections: Section[]) => {
+      for (const s of sections) {
+        const lines: string[] = []
+        try {
+          await runSection(s, (line) => lines.push(line))
+        } finally {
+          log(lines.join('\n'))
+        }
+      }
+    }
+    const lanes = await Promise.allSettled([
+      lane(ordered.filter((s) => s === 'media')),
+      lane(ordered.filter((s) => s !== 'media')),
+    ])
+    // Both lanes ended (and stopped what they started) before a failure is reported.
+    for (const l of lanes) if (l.status === 'rejected') throw l.reason
+  } else for (const s of ordered) await runSection(s, log)
 
   results.durationSec = round((nowMs() - t0) / 1000, 1)
-  log(`\nbench took ${results.durationSec} s`)
+  results.sectionSec = tookSec
+  const parts = Object.entries(tookSec).map(([k, v]) => `${k} ${v} s`)
+  log(`\nbench took ${results.durationSec} s (${parts.join(', ')})`)
   // Everything started here must be gone: servers, nginx, ffmpeg.
   const left = processTree(process.pid).filter((p) => p !== process.pid)
   if (left.length) {

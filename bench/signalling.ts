@@ -116,7 +116,26 @@ export async function joinLatency(
   }
 }
 
-export async function joinLatencies(log: Log): Promise<{ wire: WireCount; joins: JoinLatency[] }> {
+export interface JoinSizes {
+  /** Joins one at a time, for the uncontended figure. */
+  sequential: number
+  /** [tag, joins sent at once, room size] (room size >= joins: one room, as audience). */
+  runs: Array<[string, number, number]>
+}
+
+export const JOIN_SIZES: JoinSizes = {
+  sequential: 30,
+  runs: [
+    ['c100', 100, 10],
+    ['c1000', 1000, 10],
+    ['c1000one', 1000, 1000],
+  ],
+}
+
+export async function joinLatencies(
+  log: Log,
+  { sequential, runs }: JoinSizes = JOIN_SIZES,
+): Promise<{ wire: WireCount; joins: JoinLatency[] }> {
   const srv = await ServerProc.start({ ...LOAD_OVERRIDES, graceMs: 1000 })
   try {
     const wire = await wireCount(srv)
@@ -124,10 +143,10 @@ export async function joinLatencies(log: Log): Promise<{ wire: WireCount; joins:
       `  joinRoom → push URL: ${wire.roundTrips} round trip(s); sent ${wire.requests.join(', ')} (${wire.ms} ms)`,
     )
     const joins: JoinLatency[] = []
-    // One at a time: 30 sequential joins give the uncontended figure its percentiles.
+    // One at a time: sequential joins give the uncontended figure its percentiles.
     const single: number[] = []
     const singleConnect: number[] = []
-    for (let i = 0; i < 30; i++) {
+    for (let i = 0; i < sequential; i++) {
       const token = srv.mint(`single-${i}`)
       const c0 = nowMs()
       const c = await WireClient.connect(srv.wsUrl)
@@ -139,16 +158,11 @@ export async function joinLatencies(log: Log): Promise<{ wire: WireCount; joins:
     }
     joins.push({
       concurrent: 1,
-      layout: '30 joins one after another',
+      layout: `${sequential} joins one after another`,
       connect: summarize(singleConnect),
       join: summarize(single),
       wallMs: round(single.reduce((a, b) => a + b, 0)),
     })
-    const runs: Array<[string, number, number]> = [
-      ['c100', 100, 10],
-      ['c1000', 1000, 10],
-      ['c1000one', 1000, 1000],
-    ]
     for (const [tag, n, roomSize] of runs) {
       const { result, clients } = await joinLatency(srv, tag, n, roomSize)
       log(
@@ -156,7 +170,8 @@ export async function joinLatencies(log: Log): Promise<{ wire: WireCount; joins:
       )
       joins.push(result)
       for (const c of clients) c.close()
-      await sleep(1500) // grace window passes: the next run starts on an empty server
+      // The grace window passes: the next run starts on an empty server.
+      if (tag !== runs[runs.length - 1][0]) await sleep(1500)
     }
     return { wire, joins }
   } finally {
@@ -278,9 +293,15 @@ function slope(xs: number[], ys: number[]): number {
  */
 export async function capacity(
   log: Log,
-  { step = 3000, cap = 18000, p99LimitMs = 1000, budgetMs = 100000, roomSize = 10 } = {},
+  {
+    step = 3000,
+    cap = 18000,
+    p99LimitMs = 1000,
+    budgetMs = 100000,
+    roomSize = 10,
+    heartbeatMs = 10000,
+  } = {},
 ): Promise<Capacity> {
-  const heartbeatMs = 10000
   const srv = await ServerProc.start({ ...LOAD_OVERRIDES, heartbeatMs })
   const clients: WireClient[] = []
   const started = nowMs()
@@ -303,7 +324,7 @@ export async function capacity(
         return c
       })
       clients.push(...fresh)
-      await sleep(1000)
+      await sleep(heartbeatMs / 10) // the join burst settles first (1 s at the default 10 s)
       for (const c of clients) c.pingRtts = []
       const cpu = new CpuWindow(() => srv.serverPids())
       cpu.start()
