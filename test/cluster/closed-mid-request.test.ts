@@ -35,6 +35,16 @@ describeWithRedis('cluster: a socket closed while its request is away', () => {
     }
   }
 
+  /** After a grace window `gone` is no member of the host's conference, and `left` is its only one. */
+  const onlyLeft = async (confrId: string, gone: string, left: string) => {
+    await until(
+      'the member removed after its grace window',
+      async () => (await membersOn(0, confrId)).every((m) => m.id !== gone),
+      GRACE_MS + 5000,
+    ).catch(() => undefined)
+    expect(await membersOn(0, confrId)).toEqual([{ id: left, connected: true }])
+  }
+
   f.test('a resume bridged to a stalled host, its socket gone before the reply', async () => {
     // a on n1 makes the room (n1 hosts it); b joins through n2 (bridged).
     const a = await raw(0, 'a')
@@ -71,13 +81,9 @@ describeWithRedis('cluster: a socket closed while its request is away', () => {
     }
 
     // Nobody holds b: after a grace window it is gone, and only a is left.
-    await until(
-      'b removed after its grace window',
-      async () => (await membersOn(0, confrId)).every((m) => m.id !== memberId),
-      GRACE_MS + 5000,
-    ).catch(() => undefined)
-    expect(await membersOn(0, confrId)).toEqual([{ id: joined.self.id, connected: true }])
+    await onlyLeft(confrId, memberId, joined.self.id)
   })
+
   f.test(
     'a node killed and started again within one beat: what its old run bridged is detached',
     async () => {
@@ -98,12 +104,7 @@ describeWithRedis('cluster: a socket closed while its request is away', () => {
       }
       expect(b.ws.readyState).not.toBe(b.ws.OPEN)
       // b's socket died with n2's old run: after a grace window b is gone, and only a is left.
-      await until(
-        'b removed after its grace window',
-        async () => (await membersOn(0, confrId)).every((m) => m.id !== memberId),
-        GRACE_MS + 5000,
-      ).catch(() => undefined)
-      expect(await membersOn(0, confrId)).toEqual([{ id: joined.self.id, connected: true }])
+      await onlyLeft(confrId, memberId, joined.self.id)
     },
   )
 })
