@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // `npm start` / `conference-server`: flags and CK_* environment variables (docs/server.md).
 import { createConferenceServer } from './app'
+import { installLastResort } from './last-resort'
+import { createLogger } from './log'
 
 async function main() {
   const argv = process.argv.slice(2)
@@ -17,6 +19,7 @@ async function main() {
     )
     return
   }
+  installLastResort(createLogger('info').child({ mod: 'last-resort' }))
   const server = await createConferenceServer({}, argv, process.env)
   const { config, engine } = server
   const lines = [
