@@ -110,3 +110,8 @@ declare module 'node-media-server/src/core/logger.js' {
   }
   export = logger
 }
+
+declare module 'node-media-server/src/protocol/amf.js' {
+  /** An AMF0 command message body: cmd, then the fields its name calls for (transId, cmdObj, …). */
+  export function encodeAmf0Cmd(cmd: Record<string, unknown>): Buffer
+}
