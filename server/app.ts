@@ -10,6 +10,7 @@ import { loadConfig, type ServerConfig } from './config'
 import { ConferenceService } from './conference/service'
 import { createApi } from './http/api'
 import { createConsole } from './http/console'
+import { frontDoor, refuseUpgrade } from './http/front-door'
 import { createMetrics } from './http/metrics'
 import { servePage, webRoot } from './http/pages'
 import { createLogger, type Logger } from './log'
@@ -21,7 +22,7 @@ import { Ingest } from './media/ingest'
 import { MediaModes } from './media/modes'
 import { NginxEngine } from './media/nginx'
 import { EdgeHooks } from './media/nginx-edge'
-import { attachSignalling, SIGNAL_PATH } from './signal/ws-server'
+import { createSignalling, SIGNAL_PATH } from './signal/ws-server'
 import { CloseCode } from '../sdk/protocol'
 
 export interface ConferenceServer {
@@ -134,27 +135,30 @@ export async function createConferenceServer(
     cluster,
   })
   const pages = webRoot()
-  const http: Server = createServer(async (req, res) => {
-    if (await servePage(pages, req, res)) return
-    if (await operatorConsole(req, res)) return
-    if (await metrics.handle(req, res)) return
-    if (edges?.handle(req, res)) return
-    return api(req, res)
-  })
-  // Registered before the signalling's: /ingest is ours, /ws theirs, anything else a 404.
-  http.on('upgrade', (req, socket, head) => {
-    if (ingest.handleUpgrade(req, socket, head)) return
-    if (new URL(req.url ?? '/', 'http://x').pathname !== SIGNAL_PATH)
-      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n')
-  })
-  const wss = attachSignalling(http, {
+  const signalling = createSignalling({
     service,
     tokens,
     config,
     log: log.child({ mod: 'signal' }),
     router: cluster?.router,
   })
+  const wss = signalling.wss
   sockets = () => wss.clients.size
+  const http: Server = frontDoor(createServer(), {
+    log: log.child({ mod: 'http' }),
+    async request(req, res, url) {
+      if (await servePage(pages, req, res, url)) return
+      if (await operatorConsole(req, res, url)) return
+      if (await metrics.handle(req, res, url)) return
+      if (edges?.handle(req, res, url)) return
+      return api(req, res, url)
+    },
+    upgrade(req, socket, head, url) {
+      if (ingest.handleUpgrade(req, socket, head, url)) return
+      if (signalling.handleUpgrade(req, socket, head, url)) return
+      refuseUpgrade(socket, 404)
+    },
+  })
 
   await engine.start(gate)
   try {

@@ -2,6 +2,8 @@
 // `npm start` / `conference-server`: flags and CK_* environment variables (docs/server.md).
 import fs from 'fs'
 import { createConferenceServer, type ConferenceServer } from './app'
+import { installLastResort } from './last-resort'
+import { createLogger } from './log'
 
 /** --ready-file: what a parent that passed port 0 needs, written whole (rename) or not at all. */
 function writeReadyFile(file: string, server: ConferenceServer): void {
@@ -41,6 +43,7 @@ async function main() {
     )
     return
   }
+  installLastResort(createLogger('info').child({ mod: 'last-resort' }))
   const server = await createConferenceServer({}, argv, process.env)
   const { config, engine } = server
   const lines = [

@@ -64,6 +64,20 @@ declare module 'node-media-server' {
       res?: unknown
       /** Graceful close: socket.end() for RTMP, res.end() / ws.close() for FLV. */
       close(): void
+      /** RTMP sessions: the socket's 'data' listener (feeds `rtmp.parserData`). */
+      onData?: (data: Buffer) => void
+      /** RTMP sessions: the protocol parser. */
+      rtmp?: RtmpParser
+    }
+
+    /** protocol/rtmp.js: the chunk stream parser of one RTMP session. */
+    interface RtmpParser {
+      /** The message being read; its header.length is what the peer announced. */
+      parserPacket: { header: { length: number }; capacity: number }
+      /** One packet (with its payload buffer) per chunk stream id the peer used. */
+      inPackets: Map<number, { capacity: number }>
+      /** Grows parserPacket's payload buffer to header.length (+1 KiB), zero-filled. */
+      packetAlloc(): void
     }
   }
 
@@ -95,4 +109,9 @@ declare module 'node-media-server/src/core/logger.js' {
     error(message: string): void
   }
   export = logger
+}
+
+declare module 'node-media-server/src/protocol/amf.js' {
+  /** An AMF0 command message body: cmd, then the fields its name calls for (transId, cmdObj, …). */
+  export function encodeAmf0Cmd(cmd: Record<string, unknown>): Buffer
 }

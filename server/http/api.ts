@@ -247,8 +247,7 @@ export function createApi(deps: ApiDeps) {
     ],
   ]
 
-  return async function handle(req: IncomingMessage, res: ServerResponse) {
-    const url = new URL(req.url ?? '/', 'http://x')
+  return async function handle(req: IncomingMessage, res: ServerResponse, url: URL) {
     try {
       const paths = routes.filter(([, re]) => re.test(url.pathname))
       if (paths.length === 0)

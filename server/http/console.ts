@@ -277,8 +277,12 @@ export function createConsole(deps: ConsoleDeps) {
   ]
 
   /** Handles /console/session and /console/api/*; false for any other path. */
-  return async function handle(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
-    const pathname = new URL(req.url ?? '/', 'http://x').pathname
+  return async function handle(
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+  ): Promise<boolean> {
+    const pathname = url.pathname
     if (!pathname.startsWith('/console/')) return false
     const matching = routes.filter(([, re]) => re.test(pathname))
     if (matching.length === 0) return false

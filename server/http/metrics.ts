@@ -6,6 +6,7 @@ import { type IncomingMessage, type ServerResponse } from 'http'
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client'
 import { type Cluster } from '../cluster/cluster'
 import { type ConferenceService } from '../conference/service'
+import { lastResortCount } from '../last-resort'
 
 export interface MetricsDeps {
   service: ConferenceService
@@ -55,6 +56,15 @@ export function createMetrics(deps: MetricsDeps) {
     labelNames: ['code'],
     registers: [registry],
   })
+  new Counter({
+    name: 'ck_last_resort_total',
+    help: 'Errors that escaped every handler to the process last resort (always a bug; alert on > 0)',
+    registers: [registry],
+    collect() {
+      this.reset()
+      this.inc(lastResortCount())
+    },
+  })
   const onJoin = () => joins.inc()
   const onError = (code: number) => errors.inc({ code: String(code) })
   deps.service.on('member-joined', onJoin)
@@ -62,9 +72,8 @@ export function createMetrics(deps: MetricsDeps) {
 
   return {
     registry,
-    async handle(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
-      if (new URL(req.url ?? '/', 'http://x').pathname !== '/metrics' || req.method !== 'GET')
-        return false
+    async handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
+      if (url.pathname !== '/metrics' || req.method !== 'GET') return false
       const text = await registry.metrics()
       res.writeHead(200, { 'content-type': registry.contentType, 'cache-control': 'no-store' })
       res.end(text)

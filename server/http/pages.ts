@@ -50,9 +50,9 @@ export async function servePage(
   root: string,
   req: IncomingMessage,
   res: ServerResponse,
+  url: URL,
 ): Promise<boolean> {
-  const pathname = new URL(req.url ?? '/', 'http://x').pathname
-  const file = ROUTES[pathname]
+  const file = ROUTES[url.pathname]
   if (!file || (req.method !== 'GET' && req.method !== 'HEAD')) return false
   const body = await fsp.readFile(path.join(root, file)).catch(() => null)
   if (!body) {

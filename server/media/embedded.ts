@@ -9,6 +9,8 @@ import Context from 'node-media-server/src/core/context.js'
 import nmsLogger from 'node-media-server/src/core/logger.js'
 import { type MediaHooks, type MediaKind, type MediaSession } from './engine'
 import { EngineBase, type EngineOptions, LOG_LEVELS, type LogLevel, until } from './engine-base'
+import { guardFlvPort } from './flv-guard'
+import { guardRtmpSession } from './rtmp-guard'
 
 type Session = NodeMediaServer.Session
 
@@ -129,6 +131,8 @@ export class EmbeddedEngine extends EngineBase {
       this.rtmpServer = createServer((socket) => {
         socket.setNoDelay(true)
         nms.rtmpServer.handleRequest(socket)
+        const ip = `${socket.remoteAddress}:${socket.remotePort}`
+        guardRtmpSession(socket, (why) => this.log('info', `RTMP ${ip} dropped: ${why}`))
       })
       this.rtmpPort = await listen(this.rtmpServer, this.rtmpPortWanted, this.bind, 'RTMP')
       this.rtmpServer.on('error', (err) => this.log('error', `RTMP listener: ${err.message}`))
@@ -141,6 +145,7 @@ export class EmbeddedEngine extends EngineBase {
         http.removeAllListeners('error')
         // Node's 5-minute requestTimeout would cut an HTTP-FLV publish (a POST that never ends).
         http.requestTimeout = 0
+        guardFlvPort(http, this.app, (why) => this.log('debug', `HTTP-FLV refused: ${why}`))
         this.httpPort = await listen(http, this.httpPortWanted, this.bind, 'HTTP-FLV')
         http.on('error', (err) => this.log('error', `HTTP-FLV listener: ${err.message}`))
       }

@@ -65,8 +65,7 @@ export class Ingest {
   }
 
   /** Handles an upgrade on INGEST_PATH; false for any other path. */
-  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
-    const url = new URL(req.url ?? '/', 'http://x')
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, url: URL): boolean {
     if (url.pathname !== INGEST_PATH) return false
     this.wss.handleUpgrade(req, socket, head, (ws) => this.admit(ws, url.searchParams))
     return true

@@ -2,6 +2,7 @@
 // loopback, which turns each into a session and hands it to the engine to decide on.
 import { randomBytes } from 'crypto'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'http'
+import { frontDoor, type FrontDoorLog } from '../http/front-door'
 import { type AddressInfo } from 'net'
 import { type MediaSession } from './engine'
 import { CALLBACKS } from './nginx-config'
@@ -68,7 +69,10 @@ export function readBody(req: IncomingMessage, limit: number): Promise<string> {
     req.setEncoding('utf8')
     req.on('data', (chunk: string) => {
       body += chunk
-      if (body.length > limit) reject(new Error('callback body too large'))
+      if (body.length > limit) {
+        reject(new Error('callback body too large'))
+        req.destroy()
+      }
     })
     req.on('end', () => resolve(body))
     req.on('error', reject)
@@ -80,13 +84,14 @@ async function onRequest(
   handle: CallbackHandler,
   req: IncomingMessage,
   res: ServerResponse,
+  url: URL,
 ): Promise<void> {
   const answer: CallbackAnswer = (status, text) => {
     res.writeHead(status, { 'Content-Type': 'text/plain', Connection: 'close' })
     res.end(text)
   }
   // The secret path keeps other local processes from posting fake starts and stops.
-  const m = /^\/([0-9a-f]+)\/([a-z_]+)$/.exec(req.url ?? '')
+  const m = url.search ? null : /^\/([0-9a-f]+)\/([a-z_]+)$/.exec(url.pathname)
   const name = CALL_NAMES.find((c) => m && m[1] === secret && CALLBACKS[c] === m[2])
   if (!name || req.method !== 'POST') return answer(404, 'not found')
   let body: string
@@ -115,9 +120,12 @@ export class CallbackListener {
     readonly base: string,
   ) {}
 
-  static async open(handle: CallbackHandler): Promise<CallbackListener> {
+  static async open(handle: CallbackHandler, log: FrontDoorLog): Promise<CallbackListener> {
     const secret = randomBytes(16).toString('hex')
-    const server = createServer((req, res) => void onRequest(secret, handle, req, res))
+    const server = frontDoor(createServer(), {
+      log,
+      request: (req, res, url) => onRequest(secret, handle, req, res, url),
+    })
     const port = await new Promise<number>((resolve, reject) => {
       server.once('error', reject)
       server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port))

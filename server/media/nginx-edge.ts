@@ -91,10 +91,10 @@ export class EdgeHooks {
   }
 
   /** Handles requests under /rtmp-edge/ (true), leaves the rest to the next handler (false). */
-  handle(req: IncomingMessage, res: ServerResponse): boolean {
-    const url = req.url ?? ''
-    if (!url.startsWith(`${EDGE_HOOK_PATH}/`)) return false
-    void this.serve(url, req, res).catch((err: Error) => {
+  handle(req: IncomingMessage, res: ServerResponse, url: URL): boolean {
+    if (!url.pathname.startsWith(`${EDGE_HOOK_PATH}/`)) return false
+    // The hooks' URLs carry no query: one that does was not written by us.
+    void this.serve(url.search ? '' : url.pathname, req, res).catch((err: Error) => {
       this.deps.log.error({ err: err.message }, 'edge callback failed')
       if (!res.headersSent) answer(res, 500, 'internal error')
     })

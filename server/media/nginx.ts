@@ -78,8 +78,11 @@ export class NginxEngine extends EngineBase {
     this.starting = true
     this.hooks = hooks
     try {
-      this.callbacks = await CallbackListener.open((call, session, length, answer) =>
-        this.onCallback(call, session, length, answer),
+      this.callbacks = await CallbackListener.open(
+        (call, session, length, answer) => this.onCallback(call, session, length, answer),
+        {
+          error: (f, message) => this.log('error', `${message}: ${String(f.err)} (${f.requestId})`),
+        },
       )
       const running = await startNginx({
         nginxPath: this.nginxPath!,

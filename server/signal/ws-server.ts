@@ -1,5 +1,6 @@
-// The signalling endpoint: WebSocket upgrades on /ws of the HTTP server, one Connection each.
-import { type IncomingMessage, type Server } from 'http'
+// The signalling endpoint: WebSocket upgrades on /ws of the HTTP server, one Connection each. The
+// HTTP server's front door parses the target and hands every upgrade to `handleUpgrade`.
+import { type IncomingMessage } from 'http'
 import { type Duplex } from 'stream'
 import type WebSocket from 'ws'
 import { WebSocketServer } from 'ws'
@@ -9,26 +10,29 @@ import { Connection, type ConnectionDeps } from './connection'
 
 export const SIGNAL_PATH = '/ws'
 
-export function attachSignalling(http: Server, deps: ConnectionDeps): WebSocketServer {
+export interface Signalling {
+  wss: WebSocketServer
+  /** Takes an upgrade on SIGNAL_PATH (true); leaves any other path to the caller (false). */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, url: URL): boolean
+}
+
+export function createSignalling(deps: ConnectionDeps): Signalling {
   const wss = new WebSocketServer({ noServer: true, maxPayload: deps.config.maxFrameBytes })
   const sockets = createSocketRegistry(deps.service, () => deps.config)
-  http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const url = new URL(req.url ?? '/', 'http://x')
-    if (url.pathname !== SIGNAL_PATH) {
-      // Other paths belong to the other upgrade listener when there is one (the browser ingest).
-      if (http.listenerCount('upgrade') === 1)
-        socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n')
-      return
-    }
-    wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
-      const version = Number(url.searchParams.get('v') ?? PROTOCOL_VERSION)
-      if (version !== PROTOCOL_VERSION) {
-        ws.close(CloseCode.PROTOCOL_VERSION, `protocol version ${PROTOCOL_VERSION} only`)
-        return
-      }
-      const ip = req.socket.remoteAddress ?? ''
-      sockets.admit(ws, ip, () => new Connection(ws, deps, ip))
-    })
-  })
-  return wss
+  return {
+    wss,
+    handleUpgrade(req, socket, head, url) {
+      if (url.pathname !== SIGNAL_PATH) return false
+      wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
+        const version = Number(url.searchParams.get('v') ?? PROTOCOL_VERSION)
+        if (version !== PROTOCOL_VERSION) {
+          ws.close(CloseCode.PROTOCOL_VERSION, `protocol version ${PROTOCOL_VERSION} only`)
+          return
+        }
+        const ip = req.socket.remoteAddress ?? ''
+        sockets.admit(ws, ip, () => new Connection(ws, deps, ip))
+      })
+      return true
+    },
+  }
 }

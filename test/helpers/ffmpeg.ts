@@ -110,6 +110,28 @@ export async function pullFrames(
   }
 }
 
+/** A player that stays: copies the stream (no decoding) and counts the bytes received. */
+export function pullContinuously(url: string): {
+  bytes(): number
+  stderr(): string
+  stop(): Promise<void>
+} {
+  const args = ['-hide_banner', '-loglevel', 'warning', '-i', url, '-c', 'copy', '-f', 'flv', '-']
+  const proc = spawn(ffmpegPaths().ffmpeg, args, { stdio: ['ignore', 'pipe', 'pipe'] })
+  const log: string[] = []
+  let bytes = 0
+  proc.stdout?.on('data', (d: Buffer) => (bytes += d.length))
+  const exited = track(proc, log)
+  return {
+    bytes: () => bytes,
+    stderr: () => log.join(''),
+    async stop() {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL')
+      await exited
+    },
+  }
+}
+
 export interface ProbeResult {
   duration: number
   video?: { width: number; height: number; codec: string }

@@ -8,6 +8,7 @@ import path from 'path'
 import pino from 'pino'
 import { type ConferenceServer } from '../../server/app'
 import { createApi } from '../../server/http/api'
+import { frontDoor } from '../../server/http/front-door'
 import { loadConfig } from '../../server/config'
 import { mintUserToken } from '../../server'
 import { RawClient } from '../helpers/raw-client'
@@ -126,7 +127,7 @@ describe('secrets and server errors', () => {
       recordingsDir: dir,
       log,
     })
-    http = createServer(api)
+    http = frontDoor(createServer(), { log, request: api })
     await new Promise<void>((r) => http.listen(0, '127.0.0.1', r))
     url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`
   })
