@@ -4,6 +4,7 @@ import { type Duplex } from 'stream'
 import type WebSocket from 'ws'
 import { WebSocketServer } from 'ws'
 import { CloseCode, PROTOCOL_VERSION } from '../../sdk/protocol'
+import { clientAddress, trustedProxies } from '../security/client-address'
 import { createSocketRegistry } from '../security/sockets'
 import { Connection, type ConnectionDeps } from './connection'
 
@@ -12,6 +13,8 @@ export const SIGNAL_PATH = '/ws'
 export function attachSignalling(http: Server, deps: ConnectionDeps): WebSocketServer {
   const wss = new WebSocketServer({ noServer: true, maxPayload: deps.config.maxFrameBytes })
   const sockets = createSocketRegistry(deps.service, () => deps.config)
+  // A bad --trust-proxy stops the start here, not at the first client.
+  trustedProxies(deps.config)
   http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = new URL(req.url ?? '/', 'http://x')
     if (url.pathname !== SIGNAL_PATH) {
@@ -26,8 +29,9 @@ export function attachSignalling(http: Server, deps: ConnectionDeps): WebSocketS
         ws.close(CloseCode.PROTOCOL_VERSION, `protocol version ${PROTOCOL_VERSION} only`)
         return
       }
-      const ip = req.socket.remoteAddress ?? ''
-      sockets.admit(ws, ip, () => new Connection(ws, deps, ip))
+      const ip = clientAddress(req, trustedProxies(deps.config))
+      const rev = Number(url.searchParams.get('rev') ?? 0)
+      sockets.admit(ws, ip, () => new Connection(ws, deps, ip, Number.isInteger(rev) ? rev : 0))
     })
   })
   return wss
