@@ -117,7 +117,13 @@ export async function createConferenceServer(
     log: log.child({ mod: 'http' }),
     cluster,
   })
-  const ingest = new Ingest({ tokens, service, engine, log: log.child({ mod: 'ingest' }) })
+  const ingest = new Ingest({
+    config,
+    tokens,
+    service,
+    engine,
+    log: log.child({ mod: 'ingest' }),
+  })
   const operatorConsole = createConsole({
     config,
     service,
