@@ -277,8 +277,9 @@ export class Manager {
         key,
         val: opts.val,
       })
-      // A server of revision 3 answers without the set: it is ours, with this change.
-      return res.attrs ?? { ...this.life.session.attrs, [key]: opts.val }
+      // A server of revision 3 answers without the set: ours, with this change applied now (its
+      // event may come a merge window later, after another change of ours has been answered).
+      return res.attrs ?? this.life.session.changeAttrs({ [key]: opts.val }, [])
     })
   }
 
@@ -289,10 +290,7 @@ export class Manager {
         confrId: this.currentOr(opts && opts.confrId),
         key,
       })
-      if (res.attrs) return res.attrs
-      const attrs = { ...this.life.session.attrs }
-      delete attrs[key]
-      return attrs
+      return res.attrs ?? this.life.session.changeAttrs({}, [key])
     })
   }
 

@@ -186,6 +186,18 @@ export class Session {
   }
 
   /** A server event about the current conference (others are ignored). */
+  /**
+   * Keys set (with their values) and keys removed, on the set we hold; the new set. Also for our
+   * own accepted change, whose event may come a merge window after the reply.
+   */
+  changeAttrs(set: Attrs, removed: readonly string[]): Attrs {
+    // A key is set or removed in one change, never both; spread copies keys as data.
+    const attrs: Attrs = { ...this.attrs, ...set }
+    for (const key of removed) delete attrs[key]
+    this.attrs = attrs
+    return { ...attrs }
+  }
+
   event(name: string, data: unknown): Change[] {
     const d = data as { confrId?: unknown }
     if (!this.conference || !d || d.confrId !== this.conference.confrId) return []
@@ -212,10 +224,7 @@ export class Session {
       case 'attrsChanged': {
         // Revision 3 sends what changed; the app still gets the whole set, as emedia gives it.
         const e = data as Events['attrsChanged']
-        // A key is set or removed in one event, never both; spread copies keys as data.
-        const attrs: Attrs = { ...this.attrs, ...e.set }
-        for (const key of Array.isArray(e.removed) ? e.removed : []) delete attrs[key]
-        this.attrs = attrs
+        this.changeAttrs(e.set, Array.isArray(e.removed) ? e.removed : [])
         return [change('confrAttrsUpdated', this.attrs)]
       }
       case 'mediaError':

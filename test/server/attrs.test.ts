@@ -125,3 +125,31 @@ test('the SDK applies changes and still gives onConfrAttrsUpdated the whole set'
   await until(() => !('topic' in b.emedia.mgr.getConferenceAttrs()), 5000, 'b lost topic')
   expect(b.events('confrAttrsUpdated').pop()![0]).toEqual({ slide: '1' })
 })
+
+test("the SDK's result holds its own earlier change even before that change's event came", async () => {
+  // A long merge window: both replies come long before the first change's event.
+  const before = server.config.attrsIntervalMs
+  server.config.attrsIntervalMs = 1500
+  try {
+    const a = await client('late-a')
+    await a.emedia.mgr.joinRoom({ roomName: 'sdk-attrs-late', role: 7 })
+    await new Promise((r) => setTimeout(r, 1600)) // past any window a join may have opened
+    expect(await a.emedia.mgr.setConferenceAttrs({ key: 'topic', val: 'launch' })).toEqual({
+      topic: 'launch',
+    })
+    expect(await a.emedia.mgr.setConferenceAttrs({ key: 'slide', val: '1' })).toEqual({
+      topic: 'launch',
+      slide: '1',
+    })
+    expect(await a.emedia.mgr.deleteConferenceAttrs({ key: 'topic' })).toEqual({ slide: '1' })
+    expect(a.emedia.mgr.getConferenceAttrs()).toEqual({ slide: '1' })
+    // The window's merged event, when it comes, says the same (an earlier event carried the
+    // first change alone, sent at once: the window was empty).
+    const merged = () =>
+      a.events('confrAttrsUpdated').some(([set]) => JSON.stringify(set) === '{"slide":"1"}')
+    await until(merged, 5000, 'the merged event')
+    expect(a.emedia.mgr.getConferenceAttrs()).toEqual({ slide: '1' })
+  } finally {
+    server.config.attrsIntervalMs = before
+  }
+})
