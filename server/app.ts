@@ -9,7 +9,6 @@ import { Cluster } from './cluster/cluster'
 import { loadConfig, type ServerConfig } from './config'
 import { ConferenceService } from './conference/service'
 import { createApi } from './http/api'
-import { createConsole } from './http/console'
 import { frontDoor, refuseUpgrade } from './http/front-door'
 import { createMetrics } from './http/metrics'
 import { servePage, webRoot } from './http/pages'
@@ -108,6 +107,7 @@ export async function createConferenceServer(
     { recordingsDir: config.recordingsDir, mixWidth: config.mixWidth, mixHeight: config.mixHeight },
     log.child({ mod: 'jobs' }),
   )
+  const ingest = new Ingest({ tokens, service, engine, log: log.child({ mod: 'ingest' }) })
   const api = createApi({
     config,
     tokens,
@@ -115,15 +115,9 @@ export async function createConferenceServer(
     engineName: engine.name,
     recordingsDir: config.recordingsDir,
     log: log.child({ mod: 'http' }),
-    cluster,
-  })
-  const ingest = new Ingest({ tokens, service, engine, log: log.child({ mod: 'ingest' }) })
-  const operatorConsole = createConsole({
-    config,
-    service,
     ingest,
-    engineName: engine.name,
     mediaJobs: () => modes.supervisor.list().length,
+    cluster,
   })
   // Filled in once the signalling socket server exists (it needs the HTTP server).
   let sockets = () => 0
@@ -148,7 +142,6 @@ export async function createConferenceServer(
     log: log.child({ mod: 'http' }),
     async request(req, res, url) {
       if (await servePage(pages, req, res, url)) return
-      if (await operatorConsole(req, res, url)) return
       if (await metrics.handle(req, res, url)) return
       if (edges?.handle(req, res, url)) return
       return api(req, res, url)

@@ -11,6 +11,8 @@ export interface ServerConfig {
   secret: string
   dev: boolean
   adminSecret: string
+  secretFailuresPerAddress: number
+  secretLockoutSec: number
   graceMs: number
   heartbeatMs: number
   ticketTtlSec: number
@@ -81,6 +83,18 @@ export const OPTIONS: readonly Option[] = [
     kind: 'string',
     def: '',
     doc: 'Bearer secret for the operator API (/api/conferences). Unset: random in dev mode, API off otherwise.',
+  },
+  {
+    key: 'secretFailuresPerAddress',
+    kind: 'int',
+    def: 10,
+    doc: 'Guesses at the secrets (console sign-ins, bearer requests; counted on arrival, given back on success) one IP address may make before a lockout (0: no limit).',
+  },
+  {
+    key: 'secretLockoutSec',
+    kind: 'int',
+    def: 60,
+    doc: 'Window in which guesses at the secrets count, and the length of the lockout.',
   },
   {
     key: 'graceMs',

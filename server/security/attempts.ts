@@ -1,6 +1,8 @@
-// Brute-force protection for conference passwords: failures are counted per user+conference and
-// per address; past the limit every attempt (right or wrong) is refused with -429 until the
-// lockout ends, so a password cannot be guessed faster than the limits allow.
+// Brute-force protection. Conference passwords: failures are counted per user+conference and per
+// address. The server's own secrets (root and admin): every attempt is counted per address when it
+// arrives, before any body is read or secret compared, and given back only when it succeeds, so
+// parallel guesses count too. Past a limit every attempt (right or wrong) is refused until the
+// lockout ends, so a secret cannot be guessed faster than the limits allow.
 import { ErrorCode } from '../../sdk/protocol'
 import { RpcError } from '../rpc-error'
 
@@ -39,6 +41,14 @@ export class FailureCounter {
 
   reset(key: string): void {
     this.entries.delete(key)
+  }
+
+  /** Takes back one failure counted for `key` (an attempt counted early that succeeded). */
+  forgive(key: string): void {
+    const e = this.entries.get(key)
+    if (!e) return
+    if (--e.count <= 0) this.entries.delete(key)
+    else if (e.count < this.max()) e.until = 0
   }
 
   get size(): number {
@@ -102,5 +112,45 @@ export class PasswordGuard {
     this.byUser.fail(userKey)
     if (who.address) this.byAddress.fail(addressKey)
     throw new RpcError(ErrorCode.WRONG_PASSWORD, 'wrong password')
+  }
+}
+
+export interface SecretLimits {
+  secretFailuresPerAddress: number
+  secretLockoutSec: number
+}
+
+/** One guess at a server secret, counted as failed unless `succeeded()` is called. */
+export interface SecretAttempt {
+  succeeded(): void
+}
+
+/** Guesses at the server's secrets (sign-in, bearer routes), per address, counted on arrival. */
+export class SecretGuard {
+  private readonly byAddress: FailureCounter
+
+  constructor(limits: () => SecretLimits) {
+    this.byAddress = new FailureCounter(
+      () => limits().secretFailuresPerAddress,
+      () => limits().secretLockoutSec * 1000,
+    )
+  }
+
+  /**
+   * Counts an attempt from `address` now. Throws `refuse(seconds)` while the address is locked
+   * out; the returned attempt stays a failure unless it succeeds.
+   */
+  begin(address: string, refuse: (retryAfterSec: number) => Error): SecretAttempt {
+    const wait = this.byAddress.lockedFor(address)
+    if (wait > 0) throw refuse(Math.ceil(wait / 1000))
+    this.byAddress.fail(address)
+    let done = false
+    return {
+      succeeded: () => {
+        if (done) return
+        done = true
+        this.byAddress.forgive(address)
+      },
+    }
   }
 }
