@@ -271,22 +271,28 @@ export class Manager {
   setConferenceAttrs(opts: { key: string; val: string; confrId?: string }): Promise<Attrs> {
     return this.run(async () => {
       if (!opts || typeof opts.val !== 'string') throw badInput('val must be a string')
+      const key = needString(opts.key, 'key')
       const res = await this.life.rpc.call('setAttrs', {
         confrId: this.currentOr(opts.confrId),
-        key: needString(opts.key, 'key'),
+        key,
         val: opts.val,
       })
-      return res.attrs
+      // A server of revision 3 answers without the set: it is ours, with this change.
+      return res.attrs ?? { ...this.life.session.attrs, [key]: opts.val }
     })
   }
 
   deleteConferenceAttrs(opts: { key: string; confrId?: string }): Promise<Attrs> {
     return this.run(async () => {
+      const key = needString(opts && opts.key, 'key')
       const res = await this.life.rpc.call('deleteAttrs', {
         confrId: this.currentOr(opts && opts.confrId),
-        key: needString(opts && opts.key, 'key'),
+        key,
       })
-      return res.attrs
+      if (res.attrs) return res.attrs
+      const attrs = { ...this.life.session.attrs }
+      delete attrs[key]
+      return attrs
     })
   }
 

@@ -3,6 +3,12 @@
 // the SDK builds them from it. Nothing here touches a platform API.
 
 export const PROTOCOL_VERSION = 1
+/**
+ * The revision of version 1 this SDK speaks, sent as `rev` in the socket URL: from 3 on, the
+ * server sends conference attributes as changes (`attrsChanged`) and answers setAttrs /
+ * deleteAttrs without the whole set.
+ */
+export const PROTOCOL_REVISION = 3
 
 /** Conference types of emedia (`emedia.mgr.ConfrType`). */
 export const ConfrType = {
@@ -336,8 +342,9 @@ export interface Methods {
   }
   unsubscribe: { params: { streamId: string }; result: Empty }
   setMedia: { params: { streamId: string; voff?: 0 | 1; aoff?: 0 | 1 }; result: { stream: Stream } }
-  setAttrs: { params: { confrId: string; key: string; val: string }; result: { attrs: Attrs } }
-  deleteAttrs: { params: { confrId: string; key: string }; result: { attrs: Attrs } }
+  /** The whole set, only to clients before revision 3 (they have no attrsChanged). */
+  setAttrs: { params: { confrId: string; key: string; val: string }; result: { attrs?: Attrs } }
+  deleteAttrs: { params: { confrId: string; key: string }; result: { attrs?: Attrs } }
   ping: { params: Empty; result: { t: number } }
 }
 export type MethodName = keyof Methods
@@ -352,7 +359,13 @@ export interface Events {
   streamAdded: { confrId: string; stream: Stream }
   streamRemoved: { confrId: string; stream: Stream }
   mediaChanged: { confrId: string; stream: Stream }
+  /** The whole set after a change: to clients before revision 3 only. */
   attrsUpdated: { confrId: string; attrs: Attrs }
+  /**
+   * Revision 3: what changed in the conference's attributes — keys set (with their values) and
+   * keys removed — the changes of one short window merged, at most one frame per window.
+   */
+  attrsChanged: { confrId: string; set: Attrs; removed: string[] }
   /**
    * Protocol 1.2, LIVE only: the member count, at most one a second per conference (one more
    * second per 2,500 members: a 10,000-member room gets one every 4 s) and always the current

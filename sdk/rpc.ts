@@ -8,6 +8,7 @@ import type { Logger } from './logger'
 import {
   CloseCode,
   ErrorCode,
+  PROTOCOL_REVISION,
   PROTOCOL_VERSION,
   type MethodName,
   type Methods,
@@ -50,10 +51,13 @@ interface Waiter {
 
 const MAX_CONNECT_MS = 10000
 
-/** Adds `v=<protocol version>` unless the URL already names one. */
+/** Adds `v=<protocol version>` and `rev=<revision>` unless the URL already names them. */
 export function withVersion(url: string): string {
-  if (/[?&]v=/.test(url)) return url
-  return `${url}${url.includes('?') ? '&' : '?'}v=${PROTOCOL_VERSION}`
+  let out = url
+  const add = (param: string) => (out += `${out.includes('?') ? '&' : '?'}${param}`)
+  if (!/[?&]v=/.test(out)) add(`v=${PROTOCOL_VERSION}`)
+  if (!/[?&]rev=/.test(out)) add(`rev=${PROTOCOL_REVISION}`)
+  return out
 }
 
 export class Rpc {

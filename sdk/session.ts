@@ -209,6 +209,15 @@ export class Session {
       case 'attrsUpdated':
         this.attrs = { ...(data as Events['attrsUpdated']).attrs }
         return [change('confrAttrsUpdated', this.attrs)]
+      case 'attrsChanged': {
+        // Revision 3 sends what changed; the app still gets the whole set, as emedia gives it.
+        const e = data as Events['attrsChanged']
+        // A key is set or removed in one event, never both; spread copies keys as data.
+        const attrs: Attrs = { ...this.attrs, ...e.set }
+        for (const key of Array.isArray(e.removed) ? e.removed : []) delete attrs[key]
+        this.attrs = attrs
+        return [change('confrAttrsUpdated', this.attrs)]
+      }
       case 'mediaError':
         return [change('mediaError', data as MediaErrorInfo)]
       case 'memberCount': {

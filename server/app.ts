@@ -110,7 +110,13 @@ export async function createConferenceServer(
     { recordingsDir: config.recordingsDir, mixWidth: config.mixWidth, mixHeight: config.mixHeight },
     log.child({ mod: 'jobs' }),
   )
-  const ingest = new Ingest({ tokens, service, engine, log: log.child({ mod: 'ingest' }) })
+  const ingest = new Ingest({
+    config,
+    tokens,
+    service,
+    engine,
+    log: log.child({ mod: 'ingest' }),
+  })
   const api = createApi({
     config,
     tokens,

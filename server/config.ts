@@ -27,12 +27,21 @@ export interface ServerConfig {
   maxSocketsPerAddress: number
   msgRatePerAddress: number
   msgBurstPerAddress: number
+  trustProxy: string
+  authTimeoutMs: number
+  maxSockets: number
   maxConferencesPerUser: number
   passwordFailures: number
   passwordFailuresPerAddress: number
   passwordLockoutSec: number
   maxConferenceMembers: number
   kickBanSec: number
+  attrsIntervalMs: number
+  attrsRate: number
+  maxIngests: number
+  maxIngestsPerUser: number
+  maxIngestsPerAddress: number
+  ingestIdleSec: number
   engine: 'embedded' | 'nginx'
   rtmpPort: number
   flvPort: number
@@ -153,6 +162,24 @@ export const OPTIONS: readonly Option[] = [
     doc: 'Requests the sockets of one IP address may send together in a burst.',
   },
   {
+    key: 'trustProxy',
+    kind: 'string',
+    def: '',
+    doc: 'Proxies (addresses or CIDRs, comma-separated) whose X-Forwarded-For / X-Real-IP name the client for every per-address limit; 127.0.0.1 behind the nginx of docs/deploy.md. Unset: the TCP peer is the client.',
+  },
+  {
+    key: 'authTimeoutMs',
+    kind: 'int',
+    def: 10000,
+    doc: 'A signalling socket that has not presented a valid token by then is closed (4001; 0: no deadline).',
+  },
+  {
+    key: 'maxSockets',
+    kind: 'int',
+    def: 20000,
+    doc: 'Open signalling sockets the whole server holds (-429 and 4029 beyond; 0: no limit).',
+  },
+  {
     key: 'maxConferencesPerUser',
     kind: 'int',
     def: 10,
@@ -187,6 +214,42 @@ export const OPTIONS: readonly Option[] = [
     kind: 'int',
     def: 0,
     doc: 'How long a kicked user may not rejoin that conference, by any way in (0: until the conference ends).',
+  },
+  {
+    key: 'attrsIntervalMs',
+    kind: 'int',
+    def: 100,
+    doc: 'Conference attribute changes go out at most once per interval per conference, merged into one event (attrsChanged).',
+  },
+  {
+    key: 'attrsRate',
+    kind: 'int',
+    def: 20,
+    doc: 'setAttrs / deleteAttrs per second one conference accepts, all members together (-429 beyond; 0: no limit).',
+  },
+  {
+    key: 'maxIngests',
+    kind: 'int',
+    def: 32,
+    doc: 'Browser uploads (/ingest, one ffmpeg each) the server runs at once (0: no limit).',
+  },
+  {
+    key: 'maxIngestsPerUser',
+    kind: 'int',
+    def: 2,
+    doc: 'Browser uploads one user runs at once: a camera and a screen share (0: no limit).',
+  },
+  {
+    key: 'maxIngestsPerAddress',
+    kind: 'int',
+    def: 8,
+    doc: 'Browser uploads one client address runs at once (0: no limit).',
+  },
+  {
+    key: 'ingestIdleSec',
+    kind: 'int',
+    def: 10,
+    doc: 'A browser upload that sends nothing for this long is closed and its ffmpeg stopped (0: never).',
   },
   {
     key: 'engine',

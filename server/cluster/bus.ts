@@ -16,6 +16,8 @@ export interface CallerInfo {
   appId: string
   maxRole?: number
   address?: string
+  /** The protocol revision of the client's socket (the events it understands). */
+  rev?: number
 }
 
 export type BusMessage =

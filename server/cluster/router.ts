@@ -42,6 +42,7 @@ class RemotePeer implements Peer {
     private readonly bus: Bus,
     readonly node: string,
     readonly conn: string,
+    readonly rev?: number,
   ) {}
   send(event: string, data: unknown) {
     this.sendFrame(JSON.stringify({ event, data }))
@@ -201,7 +202,7 @@ export class Router {
         appId: info.appId,
         maxRole: info.maxRole as Caller['maxRole'],
         address: info.address,
-        peer: new RemotePeer(this.bus, m.from, m.conn),
+        peer: new RemotePeer(this.bus, m.from, m.conn, info.rev),
         memberships: new Map(),
       }
       this.remote.set(key, rc)
@@ -254,6 +255,7 @@ export class Router {
           appId: caller.appId,
           maxRole: caller.maxRole,
           address: caller.address,
+          rev: caller.peer.rev,
         }
         const res = await this.bus.request(host, { conn, caller: info, confrId, method, params })
         return this.bridged(method, caller, confrId, res)

@@ -16,6 +16,8 @@ export { canPublish }
 
 /** Where a member's events go: its socket, or nowhere while it is disconnected. */
 export interface Peer {
+  /** The protocol revision the client declared (`rev` in its socket URL); none: before 3. */
+  readonly rev?: number
   send(event: string, data: unknown): void
   /** An event frame already serialised (the same bytes for every receiver of a broadcast). */
   sendFrame(text: string): void

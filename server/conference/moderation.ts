@@ -10,10 +10,17 @@ import { removeStream } from './streams'
 import { capRole } from './membership'
 import { removeMember } from './teardown'
 
+/**
+ * Whom an admin may act against (kick, demote): not itself, and never the conference's creator,
+ * who keeps its conference whoever else was made admin.
+ */
+export function mayActOn(conf: ConferenceState, admin: MemberState | undefined) {
+  return (m: MemberState) => m !== admin && m.userId !== conf.ownerUserId
+}
+
 export function kick(ctx: ServiceContext, caller: Caller, p: P<'kick'>): R<'kick'> {
   const { conf, member: admin } = requireAdmin(ctx, caller, p.confrId)
-  // Nobody kicks themselves, and the creator keeps its conference.
-  return kickMembers(ctx, conf, p.memberNames, (m) => m !== admin && m.userId !== conf.ownerUserId)
+  return kickMembers(ctx, conf, p.memberNames, mayActOn(conf, admin))
 }
 
 /** Kick by member id or user id (an admin through kick — `may` spares itself and the creator —
@@ -40,21 +47,25 @@ export function kickMembers(
 }
 
 export function grantRole(ctx: ServiceContext, caller: Caller, p: P<'grantRole'>): R<'grantRole'> {
-  const { conf } = requireAdmin(ctx, caller, p.confrId)
-  return setRoles(ctx, conf, p)
+  const { conf, member: admin } = requireAdmin(ctx, caller, p.confrId)
+  // Making someone admin harms nobody; any other role is an act against the member, as a kick is
+  // (an admin may still step down itself).
+  const may = mayActOn(conf, admin)
+  return setRoles(ctx, conf, p, (m) => p.role === Role.ADMIN || m === admin || may(m))
 }
 
-/** Set members' role (an admin through grantRole, or the operator console). */
+/** Set members' role (an admin through grantRole — `may` spares the creator — or the console). */
 export function setRoles(
   ctx: ServiceContext,
   conf: ConferenceState,
   p: Pick<P<'grantRole'>, 'memberNames' | 'role'>,
+  may: (m: MemberState) => boolean = () => true,
 ): R<'grantRole'> {
   // The backend's cap (the token's maxRole) holds for every way a role changes, not only joins:
   // a member whose token does not allow the role is left as it is and not listed as granted.
   const targets = conf
     .findMembers(p.memberNames)
-    .filter((m) => capRole(p.role, m.maxRole) === p.role)
+    .filter((m) => may(m) && capRole(p.role, m.maxRole) === p.role)
   const promoted = targets.filter((m) => canPublish(p.role) && !canPublish(m.role)).length
   if (promoted && conf.talkerCount + promoted > conf.config.maxTalkerCount)
     throw new RpcError(ErrorCode.TOO_MANY_TALKERS, `at most ${conf.config.maxTalkerCount} talkers`)

@@ -6,23 +6,24 @@ import { type IncomingMessage } from 'http'
 import { ErrorCode } from '../../sdk/protocol'
 import { type ServerConfig } from '../config'
 import { type SecretAttempt, SecretGuard } from '../security/attempts'
+import { clientAddress, trustedProxies } from '../security/client-address'
 import { sameSecret } from '../security/secret'
 import { checkOrigin, ConsoleSessions } from './console-sessions'
 import { HttpError } from './http-error'
-import { clientAddress } from './peer'
 
 export class SecretChecks {
-  readonly sessions = new ConsoleSessions()
+  readonly sessions: ConsoleSessions
   private readonly guard: SecretGuard
 
   constructor(private readonly config: ServerConfig) {
     this.guard = new SecretGuard(() => config)
+    this.sessions = new ConsoleSessions(() => trustedProxies(config))
   }
 
   /** One guess from the request's address, counted now: 429 with Retry-After when locked out. */
   attempt(req: IncomingMessage): SecretAttempt {
     return this.guard.begin(
-      clientAddress(req),
+      clientAddress(req, trustedProxies(this.config)),
       (sec) =>
         new HttpError(
           429,

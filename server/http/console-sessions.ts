@@ -7,7 +7,8 @@ import { randomBytes } from 'crypto'
 import { type IncomingMessage } from 'http'
 import { ErrorCode } from '../../sdk/protocol'
 import { HttpError } from './http-error'
-import { cameOverTls } from './peer'
+import { type TrustedProxies } from '../security/client-address'
+import { cameOverTls } from './tls'
 
 export const CONSOLE_COOKIE = 'ck_console'
 const SESSION_MS = 12 * 3600_000
@@ -31,6 +32,9 @@ export function checkOrigin(req: IncomingMessage): void {
 export class ConsoleSessions {
   private readonly sessions = new Map<string, number>()
 
+  /** `trusted`: the proxies of --trust-proxy, whose X-Forwarded-Proto says TLS. */
+  constructor(private readonly trusted: () => TrustedProxies) {}
+
   /** The request's live session id, or '' (no cookie, unknown or expired). */
   of(req: IncomingMessage): string {
     const sid = cookieOf(req, CONSOLE_COOKIE)
@@ -46,18 +50,18 @@ export class ConsoleSessions {
     for (const [sid, expires] of this.sessions) if (expires < now) this.sessions.delete(sid)
     const sid = randomBytes(24).toString('base64url')
     this.sessions.set(sid, now + SESSION_MS)
-    return cookie(req, sid, SESSION_MS / 1000)
+    return this.cookie(req, sid, SESSION_MS / 1000)
   }
 
   /** Ends the request's session: the Set-Cookie header that clears it. */
   close(req: IncomingMessage): string {
     this.sessions.delete(this.of(req))
-    return cookie(req, '', 0)
+    return this.cookie(req, '', 0)
   }
-}
 
-// Path=/: the console page signs in here and then calls the operator routes under /api.
-function cookie(req: IncomingMessage, sid: string, maxAge: number): string {
-  const secure = cameOverTls(req) ? '; Secure' : ''
-  return `${CONSOLE_COOKIE}=${sid}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${maxAge}${secure}`
+  // Path=/: the console page signs in here and then calls the operator routes under /api.
+  private cookie(req: IncomingMessage, sid: string, maxAge: number): string {
+    const secure = cameOverTls(req, this.trusted()) ? '; Secure' : ''
+    return `${CONSOLE_COOKIE}=${sid}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${maxAge}${secure}`
+  }
 }

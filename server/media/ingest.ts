@@ -3,13 +3,17 @@
 // signed push URL. The engine's gate then decides exactly as for a live-pusher: this process
 // only relays for a publish URL the server itself handed out (stream and token), to its own
 // engine. The job ends with the socket, and the socket with the job; it also ends when the
-// stream is gone from the conference (unpublish, leave, kick, destroy).
+// stream is gone from the conference (unpublish, leave, kick, destroy) and when the page sends
+// nothing for --ingest-idle-sec. Each upload is a process: the server, a user and a client
+// address may run only so many at once (--max-ingests, -per-user, -per-address).
 import { type IncomingMessage } from 'http'
 import { type Duplex } from 'stream'
 import WebSocket, { WebSocketServer } from 'ws'
 import { type Tokens } from '../auth/tokens'
+import { type ServerConfig } from '../config'
 import { type ConferenceService } from '../conference/service'
 import { type Logger } from '../log'
+import { clientAddress, trustedProxies } from '../security/client-address'
 import { type MediaEngine } from './engine'
 import { INGEST_CODECS, type IngestCodec, ingestArgs } from './ingest-args'
 import { type Job, Supervisor } from './jobs/supervisor'
@@ -22,6 +26,10 @@ export const IngestClose = {
   BAD_REQUEST: 4400,
   REFUSED: 4403,
   BUSY: 4409,
+  /** The server's, the user's or the address's uploads are at their limit. */
+  LIMITED: 4429,
+  /** Nothing arrived for --ingest-idle-sec. */
+  IDLE: 4408,
   /** ffmpeg ended (the engine refused or dropped the push, or the input was bad). */
   ENDED: 4410,
   /** The stream left the conference (unpublished, member left, kicked, destroyed). */
@@ -35,7 +43,13 @@ const MAX_CHUNK = 4 * 1024 * 1024
 const MAX_BACKLOG = 8 * 1024 * 1024
 const WATCH_MS = 1000
 
+export type IngestLimits = Pick<
+  ServerConfig,
+  'maxIngests' | 'maxIngestsPerUser' | 'maxIngestsPerAddress' | 'ingestIdleSec' | 'trustProxy'
+>
+
 export interface IngestDeps {
+  config: IngestLimits
   tokens: Tokens
   service: ConferenceService
   engine: MediaEngine
@@ -48,7 +62,12 @@ interface Upload {
   job: Job
   confrId: string
   memberId: string
+  userId: string
+  /** The client's address (security/client-address.ts). */
+  address: string
   codec: IngestCodec
+  /** When the page last sent data (or the upload started). */
+  lastData: number
 }
 
 export class Ingest {
@@ -67,7 +86,8 @@ export class Ingest {
   /** Handles an upgrade on INGEST_PATH; false for any other path. */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, url: URL): boolean {
     if (url.pathname !== INGEST_PATH) return false
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.admit(ws, url.searchParams))
+    const address = clientAddress(req, trustedProxies(this.deps.config))
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.admit(ws, url.searchParams, address))
     return true
   }
 
@@ -83,7 +103,7 @@ export class Ingest {
     this.wss.close()
   }
 
-  private admit(ws: WebSocket, q: URLSearchParams) {
+  private admit(ws: WebSocket, q: URLSearchParams, address: string) {
     const refuse = (code: number, why: string) => {
       this.deps.log.info({ why }, 'ingest refused')
       ws.close(code, why)
@@ -106,10 +126,18 @@ export class Ingest {
     } catch (e) {
       return refuse(IngestClose.REFUSED, `bad token: ${(e as Error).message}`)
     }
-    if (!this.streamExists(claims.confrId, claims.memberId, streamId))
+    const conf = this.deps.service.conferences.get(claims.confrId)
+    const stream = conf?.streams.get(streamId)
+    const member = conf?.members.get(claims.memberId)
+    if (!stream || !member || stream.memberId !== member.id)
       return refuse(IngestClose.REFUSED, 'no such stream of this member')
+    // The slot a join grants is a URL for later: it becomes a stream when publish claims it.
+    if (stream.reserved)
+      return refuse(IngestClose.REFUSED, 'publish the stream first (pubStream claims the slot)')
     if (this.uploads.has(streamId)) return refuse(IngestClose.BUSY, 'stream already uploading')
     if (this.supervisor.stopped) return refuse(IngestClose.SHUTDOWN, 'server stopping')
+    const over = this.overLimit(member.userId, address)
+    if (over) return refuse(IngestClose.LIMITED, over)
 
     // The conference's origin, whatever host the page saw in the URL.
     const origin = originOf(this.deps.engine, claims.confrId)
@@ -126,17 +154,22 @@ export class Ingest {
         if (ws.readyState === WebSocket.OPEN) ws.close(IngestClose.ENDED, message.slice(0, 120))
       },
     })
-    this.uploads.set(streamId, {
+    const upload: Upload = {
       ws,
       job,
       confrId: claims.confrId,
       memberId: claims.memberId,
+      userId: member.userId,
+      address,
       codec,
-    })
+      lastData: Date.now(),
+    }
+    this.uploads.set(streamId, upload)
     this.deps.log.info({ streamId, codec, childPid: job.pid }, 'ingest started')
     ws.on('message', (data, isBinary) => {
       const stdin = job.stdin
       if (!isBinary || !stdin) return
+      upload.lastData = Date.now()
       if (stdin.writableLength > MAX_BACKLOG) {
         ws.close(IngestClose.ENDED, 'ffmpeg is not keeping up')
         return
@@ -149,17 +182,42 @@ export class Ingest {
     })
   }
 
+  /** Why one more upload of `userId` from `address` is refused ('' when it is not). */
+  private overLimit(userId: string, address: string): string {
+    const { maxIngests, maxIngestsPerUser, maxIngestsPerAddress } = this.deps.config
+    let ofUser = 0
+    let ofAddress = 0
+    for (const u of this.uploads.values()) {
+      if (u.userId === userId) ofUser++
+      if (u.address === address) ofAddress++
+    }
+    if (maxIngests > 0 && this.uploads.size >= maxIngests)
+      return `the server runs its limit of ${maxIngests} uploads; try again later`
+    if (maxIngestsPerUser > 0 && ofUser >= maxIngestsPerUser)
+      return `you already run ${maxIngestsPerUser} uploads, the limit`
+    if (maxIngestsPerAddress > 0 && ofAddress >= maxIngestsPerAddress)
+      return `your address already runs ${maxIngestsPerAddress} uploads, the limit`
+    return ''
+  }
+
   private streamExists(confrId: string, memberId: string, streamId: string): boolean {
     const stream = this.deps.service.conferences.get(confrId)?.streams.get(streamId)
     return !!stream && stream.memberId === memberId
   }
 
-  /** Uploads whose stream left the conference end, whatever the page does. */
+  /** Uploads whose stream left the conference, or whose page went silent, end. */
   private sweep() {
+    const idleMs = this.deps.config.ingestIdleSec * 1000
+    const now = Date.now()
     for (const [streamId, u] of this.uploads) {
-      if (this.streamExists(u.confrId, u.memberId, streamId)) continue
+      let why: [number, string] | null = null
+      if (!this.streamExists(u.confrId, u.memberId, streamId))
+        why = [IngestClose.GONE, 'stream is no longer in the conference']
+      else if (idleMs > 0 && now - u.lastData > idleMs)
+        why = [IngestClose.IDLE, `no data for ${this.deps.config.ingestIdleSec} s`]
+      if (!why) continue
       this.uploads.delete(streamId)
-      u.ws.close(IngestClose.GONE, 'stream is no longer in the conference')
+      u.ws.close(why[0], why[1])
       void this.supervisor.stop(u.job)
     }
   }

@@ -1,8 +1,11 @@
-// Brute-force protection. Conference passwords: failures are counted per user+conference and per
-// address. The server's own secrets (root and admin): every attempt is counted per address when it
+// Brute-force protection. Conference passwords: failures are counted per user+conference and
+// per client address. A user past its limit for a conference is refused (-429, right or wrong)
+// until the lockout ends. An address past its limit refuses only the users who failed from it:
+// behind a carrier NAT or a proxy one address is many people, and the one guessing must not lock
+// out the others who know the password. Each further account gets one try from that address.
+// The server's own secrets (root and admin): every attempt is counted per address when it
 // arrives, before any body is read or secret compared, and given back only when it succeeds, so
-// parallel guesses count too. Past a limit every attempt (right or wrong) is refused until the
-// lockout ends, so a secret cannot be guessed faster than the limits allow.
+// parallel guesses count too; past the limit every attempt from the address is refused.
 import { ErrorCode } from '../../sdk/protocol'
 import { RpcError } from '../rpc-error'
 
@@ -37,6 +40,12 @@ export class FailureCounter {
       if (this.entries.size % 1024 === 0 || this.entries.size > this.capacity) this.prune(now)
     }
     if (++e.count >= max) e.until = now + this.windowMs()
+  }
+
+  /** Failures of the key in its current window. */
+  count(key: string, now = Date.now()): number {
+    const e = this.entries.get(key)
+    return e && (e.until > now || now - e.since < this.windowMs()) ? e.count : 0
   }
 
   reset(key: string): void {
@@ -75,44 +84,58 @@ export interface PasswordLimits {
 
 export interface Attempter {
   userId: string
-  /** The socket's remote address; without one only the per-user limit applies. */
+  /** The client's address (security/client-address.ts); without one only the per-user limit applies. */
   address?: string
 }
 
 export class PasswordGuard {
   private readonly byUser: FailureCounter
   private readonly byAddress: FailureCounter
+  /** Who failed from which address: the users an address's lockout refuses. */
+  private readonly byAddressUser: FailureCounter
 
   constructor(limits: () => PasswordLimits) {
     const windowMs = () => limits().passwordLockoutSec * 1000
     this.byUser = new FailureCounter(() => limits().passwordFailures, windowMs)
     this.byAddress = new FailureCounter(() => limits().passwordFailuresPerAddress, windowMs)
+    this.byAddressUser = new FailureCounter(() => Number.MAX_SAFE_INTEGER, windowMs)
   }
 
   /**
    * Checks a password attempt on `confrId`: -429 while locked out (the password is not even
-   * compared), -508 when `matches()` is false (and the failure counts).
+   * compared), -508 when `matches()` is false (and the failure counts). From an address past its
+   * limit a user who has not failed there yet is still heard: the right password passes, a wrong
+   * one is -429 and locks that user too.
    */
   check(who: Attempter, confrId: string, matches: () => boolean): void {
     const userKey = `${who.userId}\n${confrId}`
     const addressKey = who.address ?? ''
+    const addressUserKey = `${addressKey}\n${who.userId}`
+    const addressWait = who.address ? this.byAddress.lockedFor(addressKey) : 0
     const wait = Math.max(
       this.byUser.lockedFor(userKey),
-      who.address ? this.byAddress.lockedFor(addressKey) : 0,
+      addressWait > 0 && this.byAddressUser.count(addressUserKey) > 0 ? addressWait : 0,
     )
-    if (wait > 0)
-      throw new RpcError(
-        ErrorCode.RATE_LIMITED,
-        `too many wrong passwords; try again in ${Math.ceil(wait / 1000)} s`,
-      )
+    if (wait > 0) throw locked(wait)
     if (matches()) {
       this.byUser.reset(userKey)
       return
     }
     this.byUser.fail(userKey)
-    if (who.address) this.byAddress.fail(addressKey)
+    if (who.address) {
+      this.byAddress.fail(addressKey)
+      this.byAddressUser.fail(addressUserKey)
+    }
+    if (addressWait > 0) throw locked(addressWait)
     throw new RpcError(ErrorCode.WRONG_PASSWORD, 'wrong password')
   }
+}
+
+function locked(waitMs: number) {
+  return new RpcError(
+    ErrorCode.RATE_LIMITED,
+    `too many wrong passwords; try again in ${Math.ceil(waitMs / 1000)} s`,
+  )
 }
 
 export interface SecretLimits {

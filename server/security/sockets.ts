@@ -1,7 +1,7 @@
-// Open signalling sockets, grouped by remote address: caps how many one address may hold and how
-// many requests per second they may send together, and lets tests and invariant checks see every
-// live socket. One registry per server, found through
-// the server's ConferenceService (the handle tests and embedders already have).
+// Open signalling sockets, grouped by client address (security/client-address.ts): caps how many
+// the server and one address may hold and how many requests per second they may send together,
+// and lets tests and invariant checks see every live socket. One registry per server, found
+// through the server's ConferenceService (the handle tests and embedders already have).
 import type WebSocket from 'ws'
 import { CloseCode, ErrorCode } from '../../sdk/protocol'
 import { TokenBucket } from './bucket'
@@ -12,6 +12,8 @@ export interface TrackedSocket {
 }
 
 export interface AddressLimits {
+  /** Sockets of the whole server. */
+  maxSockets: number
   maxSocketsPerAddress: number
   msgRatePerAddress: number
   msgBurstPerAddress: number
@@ -34,11 +36,16 @@ export class SocketRegistry {
    * the client gets a -429 error frame and close code 4029, and nothing is built.
    */
   admit(ws: WebSocket, address: string, make: () => TrackedSocket): TrackedSocket | null {
-    const max = this.limits().maxSocketsPerAddress
+    const { maxSocketsPerAddress: max, maxSockets } = this.limits()
     const entry = this.byAddress.get(address) ?? this.newAddress()
     const set = entry.sockets
-    if (max > 0 && set.size >= max) {
-      const message = `too many connections from your address (limit ${max})`
+    const message =
+      maxSockets > 0 && this.count >= maxSockets
+        ? `this server is full (limit ${maxSockets} connections); try again later`
+        : max > 0 && set.size >= max
+          ? `too many connections from your address (limit ${max})`
+          : ''
+    if (message) {
       ws.send(JSON.stringify({ id: null, error: { code: ErrorCode.RATE_LIMITED, message } }))
       ws.close(CloseCode.RATE_LIMITED, message)
       return null

@@ -60,6 +60,8 @@ export class Connection implements LocalSocket {
   private readonly bucket: TokenBucket
   private strikes = 0
   private idleTimer: NodeJS.Timeout | null = null
+  /** Until a valid token arrives: a socket that never authenticates holds no place for long. */
+  private authTimer: NodeJS.Timeout | null = null
   /** Requests answered asynchronously (cluster) not answered yet. */
   private inFlight = 0
   /**
@@ -72,12 +74,22 @@ export class Connection implements LocalSocket {
     private readonly ws: WebSocket,
     private readonly deps: ConnectionDeps,
     readonly ip: string,
+    /** The protocol revision the client declared (`rev` in the socket URL). */
+    readonly rev = 0,
   ) {
     this.bucket = new TokenBucket(
       () => deps.config.msgRate,
       () => deps.config.msgBurst,
     )
     this.touch()
+    if (deps.config.authTimeoutMs > 0) {
+      this.authTimer = setTimeout(() => {
+        this.deps.log.info({ ip }, 'socket never authenticated; closing')
+        this.ws.close(CloseCode.IDLE, 'authenticate first: no valid token in time')
+        setTimeout(() => this.ws.terminate(), 2000).unref()
+      }, deps.config.authTimeoutMs)
+      this.authTimer.unref()
+    }
     ws.on('message', (data, isBinary) => this.onFrame(data, isBinary))
     ws.on('close', () => this.onClose())
     ws.on('error', (e) => deps.log.debug({ ip, err: e.message }, 'socket error'))
@@ -230,6 +242,8 @@ export class Connection implements LocalSocket {
 
   private authenticate(token: string) {
     const claims = this.deps.tokens.verifyUser(token)
+    if (this.authTimer) clearTimeout(this.authTimer)
+    this.authTimer = null
     if (this._caller && this._caller.userId !== claims.userId)
       throw new RpcError(ErrorCode.TOKEN, 'this socket belongs to another user')
     if (this._caller) this._caller.maxRole = claims.maxRole
@@ -238,6 +252,7 @@ export class Connection implements LocalSocket {
 
   private onClose() {
     if (this.idleTimer) clearTimeout(this.idleTimer)
+    if (this.authTimer) clearTimeout(this.authTimer)
     const router = this.deps.router
     if (router) router.detach(this._caller, this.id)
     else if (this._caller) this.deps.service.detach(this._caller)

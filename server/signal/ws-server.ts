@@ -5,6 +5,7 @@ import { type Duplex } from 'stream'
 import type WebSocket from 'ws'
 import { WebSocketServer } from 'ws'
 import { CloseCode, PROTOCOL_VERSION } from '../../sdk/protocol'
+import { clientAddress, trustedProxies } from '../security/client-address'
 import { createSocketRegistry } from '../security/sockets'
 import { Connection, type ConnectionDeps } from './connection'
 
@@ -19,6 +20,8 @@ export interface Signalling {
 export function createSignalling(deps: ConnectionDeps): Signalling {
   const wss = new WebSocketServer({ noServer: true, maxPayload: deps.config.maxFrameBytes })
   const sockets = createSocketRegistry(deps.service, () => deps.config)
+  // A bad --trust-proxy stops the start here, not at the first client.
+  trustedProxies(deps.config)
   return {
     wss,
     handleUpgrade(req, socket, head, url) {
@@ -29,8 +32,9 @@ export function createSignalling(deps: ConnectionDeps): Signalling {
           ws.close(CloseCode.PROTOCOL_VERSION, `protocol version ${PROTOCOL_VERSION} only`)
           return
         }
-        const ip = req.socket.remoteAddress ?? ''
-        sockets.admit(ws, ip, () => new Connection(ws, deps, ip))
+        const ip = clientAddress(req, trustedProxies(deps.config))
+        const rev = Number(url.searchParams.get('rev') ?? 0)
+        sockets.admit(ws, ip, () => new Connection(ws, deps, ip, Number.isInteger(rev) ? rev : 0))
       })
       return true
     },

@@ -58,4 +58,33 @@ describeWithRedis('cluster: one room across three nodes', () => {
     expect(ann.exits).toEqual([])
     expect(bob.exits).toEqual([])
   })
+
+  f.test('attribute changes cross nodes: the SDKs there get the whole set', async () => {
+    const ann = await f.client(0, 'ann')
+    const bob = await f.client(1, 'bob')
+    const cat = await f.client(2, 'cat')
+    await ann.emedia.mgr.joinRoom({ roomName: 'attrs-across', role: 7 })
+    await bob.emedia.mgr.joinRoom({ roomName: 'attrs-across', role: 3 })
+    await cat.emedia.mgr.joinRoom({ roomName: 'attrs-across' })
+    // Set from n2 (forwarded to the host, replied without the set), removed from n1.
+    expect(await bob.emedia.mgr.setConferenceAttrs({ key: 'topic', val: 'scale' })).toEqual({
+      topic: 'scale',
+    })
+    await ann.emedia.mgr.setConferenceAttrs({ key: 'slide', val: '2' })
+    const both = { topic: 'scale', slide: '2' }
+    await until(
+      () =>
+        [ann, bob, cat].every(
+          (c) =>
+            (c.events('confrAttrsUpdated').pop()?.[0] as Record<string, string> | undefined)
+              ?.slide === '2',
+        ),
+      5000,
+      'every node has the change',
+    )
+    for (const c of [ann, bob, cat]) expect(c.emedia.mgr.getConferenceAttrs()).toEqual(both)
+    await ann.emedia.mgr.deleteConferenceAttrs({ key: 'topic' })
+    await until(() => !('topic' in cat.emedia.mgr.getConferenceAttrs()), 5000, 'cat lost topic')
+    expect(cat.events('confrAttrsUpdated').pop()![0]).toEqual({ slide: '2' })
+  })
 })

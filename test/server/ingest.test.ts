@@ -1,11 +1,13 @@
 // The browser ingest's doorway (/ingest) on the real server: it starts ffmpeg only for a push URL
 // the server handed out, for a stream of that member, once per stream; anything else is closed
-// with a code the page can show, and no process is started.
+// with a code the page can show, and no process is started. Uploads are capped per user, address
+// and server, and end when the page goes silent.
 import WebSocket from 'ws'
 import { type ConferenceServer } from '../../server/app'
 import { IngestClose } from '../../server/media/ingest'
+import { RawClient } from '../helpers/raw-client'
 import { clientPool, until } from '../helpers/sdk-client'
-import { startServer } from '../helpers/server'
+import { startServer, tokenFor } from '../helpers/server'
 
 let server: ConferenceServer
 const { client, closeAll } = clientPool(() => server)
@@ -67,5 +69,76 @@ describe('/ingest', () => {
     await c.emedia.mgr.unpubStream(pub.data.streamId)
     expect([IngestClose.GONE, IngestClose.ENDED]).toContain(await closed)
     await until(() => server.ingest.pids().length === 0, 5000)
+  })
+})
+
+describe('/ingest limits', () => {
+  const raws: RawClient[] = []
+  afterEach(() => raws.splice(0).forEach((c) => c.close()))
+
+  /** A member of `room` over a raw socket, with `n` streams published: their push URLs. */
+  async function pushUrls(user: string, room: string, n: number) {
+    const c = await RawClient.connect(server.wsUrl)
+    raws.push(c)
+    const j = await c.call('join', { roomName: room, role: 3 }, tokenFor(server, user))
+    const confrId = j.result.conference.confrId
+    const urls: string[] = []
+    for (let i = 0; i < n; i++)
+      urls.push((await c.call('publish', { confrId, rtcId: `cam${i}` })).result.rtmp)
+    return { urls, grant: j.result.grant?.rtmp as string | undefined }
+  }
+
+  function from(url: string, localAddress: string): Promise<WebSocket> {
+    const ws = new WebSocket(url, { localAddress })
+    return new Promise((resolve) => ws.on('open', () => resolve(ws)))
+  }
+
+  it('refuses the slot a join reserved until publish claims it', async () => {
+    const { grant } = await pushUrls('slot-user', 'slot-room', 0)
+    expect(grant).toEqual(expect.any(String))
+    expect(await closeCode(ingestUrl(grant!))).toBe(IngestClose.REFUSED)
+    expect(server.ingest.pids()).toEqual([])
+  })
+
+  it('caps uploads per user, per address and per server, and closes idle ones', async () => {
+    Object.assign(server.config, {
+      maxIngestsPerUser: 2,
+      maxIngestsPerAddress: 3,
+      maxIngests: 4,
+      ingestIdleSec: 0,
+    })
+    const open: WebSocket[] = []
+    try {
+      const ann = await pushUrls('cap-ann', 'cap-room', 3)
+      open.push(await from(ingestUrl(ann.urls[0]), '127.0.0.61'))
+      open.push(await from(ingestUrl(ann.urls[1]), '127.0.0.62'))
+      // Ann's third, from yet another address: the user's limit (2).
+      expect(await closeCode(ingestUrl(ann.urls[2]))).toBe(IngestClose.LIMITED)
+      const bob = await pushUrls('cap-bob', 'cap-room-b', 2)
+      open.push(await from(ingestUrl(bob.urls[0]), '127.0.0.61'))
+      const cyd = await pushUrls('cap-cyd', 'cap-room-c', 2)
+      open.push(await from(ingestUrl(cyd.urls[0]), '127.0.0.61'))
+      // 127.0.0.61 now runs three (the address's limit)…
+      const third = new WebSocket(ingestUrl(bob.urls[1]), { localAddress: '127.0.0.61' })
+      const code = await new Promise<number>((r) => third.on('close', (c) => r(c)))
+      expect(code).toBe(IngestClose.LIMITED)
+      // …and the server four (its limit), whoever asks.
+      expect(await closeCode(ingestUrl(cyd.urls[1]))).toBe(IngestClose.LIMITED)
+      await until(() => server.ingest.pids().length === 4, 5000)
+
+      // Silent uploads end after --ingest-idle-sec, and their processes with them.
+      const closes = open.map((ws) => new Promise<number>((r) => ws.on('close', (c) => r(c))))
+      server.config.ingestIdleSec = 1
+      expect(await Promise.all(closes)).toEqual([4408, 4408, 4408, 4408])
+      await until(() => server.ingest.pids().length === 0, 5000)
+    } finally {
+      open.forEach((ws) => ws.close())
+      Object.assign(server.config, {
+        maxIngestsPerUser: 2,
+        maxIngestsPerAddress: 8,
+        maxIngests: 32,
+        ingestIdleSec: 10,
+      })
+    }
   })
 })

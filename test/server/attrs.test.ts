@@ -1,0 +1,127 @@
+// Conference attributes cost the server what a change costs, not what the set weighs: members of
+// revision 3 get the change (attrsChanged), merged per window and rate-limited per conference;
+// older clients still get the whole set (attrsUpdated). Bytes are counted, not timed.
+import { type ConferenceServer } from '../../server/app'
+import { RawClient } from '../helpers/raw-client'
+import { clientPool, until } from '../helpers/sdk-client'
+import { startServer, tokenFor } from '../helpers/server'
+
+let server: ConferenceServer
+const raws: RawClient[] = []
+const { client, closeAll } = clientPool(() => server)
+
+beforeAll(async () => {
+  server = await startServer({ maxSocketsPerAddress: 0, msgRatePerAddress: 0 })
+})
+afterEach(() => raws.splice(0).forEach((c) => c.close()))
+afterAll(async () => {
+  await closeAll()
+  await server.stop()
+})
+
+async function member(user: string, roomName: string, rev = 3, role = 3) {
+  const c = await RawClient.connect(`${server.wsUrl}?v=1${rev ? `&rev=${rev}` : ''}`)
+  raws.push(c)
+  const r = await c.call('join', { roomName, role }, tokenFor(server, user))
+  return { c, confrId: r.result.conference.confrId as string }
+}
+
+const bytes = (texts: string[]) => texts.reduce((n, t) => n + Buffer.byteLength(t), 0)
+
+test('at 30 members, egress per setAttrs stays within 32 times its ingress, whatever the set weighs', async () => {
+  const { c: setter, confrId } = await member('setter', 'ratio')
+  // 12 KB of attributes already there: the old event re-sent all of it on every change.
+  for (const key of ['a', 'b', 'c', 'd'])
+    await setter.call('setAttrs', { confrId, key, val: 'v'.repeat(3000) })
+  const others: RawClient[] = []
+  for (let i = 1; i < 30; i++) others.push((await member(`m${i}`, 'ratio', 3, 1)).c)
+  const all = [setter, ...others]
+  await new Promise((r) => setTimeout(r, server.config.attrsIntervalMs * 2))
+  for (const c of all) c.texts.splice(0)
+
+  let ingress = 0
+  for (let i = 0; i < 10; i++) {
+    const frame = JSON.stringify({
+      id: 100 + i,
+      method: 'setAttrs',
+      params: { confrId, key: 'cursor', val: `slide-${i}` },
+    })
+    ingress += Buffer.byteLength(frame)
+    setter.sendRaw(frame)
+    await setter.waitFor((f) => f.id === 100 + i)
+    // One window apart: no merging, the worst case of a sender within the rate.
+    await new Promise((r) => setTimeout(r, server.config.attrsIntervalMs + 20))
+  }
+  await until(
+    () => others.every((c) => c.frames.some((f) => f.data?.set?.cursor === 'slide-9')),
+    5000,
+    'the last change everywhere',
+  )
+  const egress = bytes(all.flatMap((c) => c.texts))
+  const ratio = egress / ingress
+  process.stdout.write(`setAttrs at 30 members: egress/ingress = ${ratio.toFixed(1)}\n`)
+  expect(ratio).toBeLessThanOrEqual(32)
+  // What the members hold is still the whole set.
+  const last = others[0].frames.filter((f) => f.event === 'attrsChanged').pop()!
+  expect(last.data).toEqual({ confrId, set: { cursor: 'slide-9' }, removed: [] })
+})
+
+test('changes within one window go out as one frame; a conference takes --attrs-rate a second', async () => {
+  const { c: ann, confrId } = await member('ann', 'burst')
+  const { c: bob } = await member('bob', 'burst')
+  bob.texts.splice(0)
+  bob.frames.splice(0)
+  const replies = await Promise.all([
+    ann.call('setAttrs', { confrId, key: 'x', val: '1' }),
+    ann.call('setAttrs', { confrId, key: 'y', val: '2' }),
+    ann.call('setAttrs', { confrId, key: 'x', val: '3' }),
+    ann.call('deleteAttrs', { confrId, key: 'y' }),
+  ])
+  // Revision 3 replies carry no set: the SDK holds it.
+  expect(replies.map((r) => r.result)).toEqual([{}, {}, {}, {}])
+  const ev = await bob.event('attrsChanged')
+  expect(ev.data).toEqual({ confrId, set: { x: '3' }, removed: ['y'] })
+  await new Promise((r) => setTimeout(r, server.config.attrsIntervalMs * 2))
+  expect(bob.frames.filter((f) => f.event === 'attrsChanged')).toHaveLength(1)
+
+  // The burst of the conference's bucket (attrsRate: 20), then -429.
+  const many = await Promise.all(
+    Array.from({ length: 30 }, (_, i) => ann.call('setAttrs', { confrId, key: 'k', val: `${i}` })),
+  )
+  const refused = many.filter((r) => r.error)
+  expect(refused.length).toBeGreaterThanOrEqual(10)
+  expect(refused[0].error).toEqual({
+    code: -429,
+    message: "this conference's attributes change at most 20 times a second",
+  })
+})
+
+test('a client before revision 3 still gets the whole set, in attrsUpdated and in replies', async () => {
+  const { c: ann, confrId } = await member('ann2', 'old')
+  const { c: old } = await member('old', 'old', 0)
+  const r = await old.call('setAttrs', { confrId, key: 'topic', val: 'x' })
+  expect(r.result).toEqual({ attrs: { topic: 'x' } })
+  await ann.call('setAttrs', { confrId, key: 'more', val: 'y' })
+  const ev = await old.event('attrsUpdated', (d) => d.attrs.more === 'y')
+  expect(ev.data).toEqual({ confrId, attrs: { topic: 'x', more: 'y' } })
+  expect(old.frames.some((f) => f.event === 'attrsChanged')).toBe(false)
+})
+
+test('the SDK applies changes and still gives onConfrAttrsUpdated the whole set', async () => {
+  const a = await client('sa')
+  const b = await client('sb')
+  await a.emedia.mgr.joinRoom({ roomName: 'sdk-attrs', role: 7 })
+  await b.emedia.mgr.joinRoom({ roomName: 'sdk-attrs' })
+  expect(await a.emedia.mgr.setConferenceAttrs({ key: 'topic', val: 'launch' })).toEqual({
+    topic: 'launch',
+  })
+  expect(await a.emedia.mgr.setConferenceAttrs({ key: 'slide', val: '1' })).toEqual({
+    topic: 'launch',
+    slide: '1',
+  })
+  await until(() => b.emedia.mgr.getConferenceAttrs().slide === '1', 5000, 'b has both')
+  expect(b.events('confrAttrsUpdated').pop()![0]).toEqual({ topic: 'launch', slide: '1' })
+  expect(await a.emedia.mgr.deleteConferenceAttrs({ key: 'topic' })).toEqual({ slide: '1' })
+  await until(() => !('topic' in b.emedia.mgr.getConferenceAttrs()), 5000, 'b lost topic')
+  expect(b.events('confrAttrsUpdated').pop()![0]).toEqual({ slide: '1' })
+})
