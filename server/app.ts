@@ -9,8 +9,8 @@ import { Cluster } from './cluster/cluster'
 import { loadConfig, type ServerConfig } from './config'
 import { ConferenceService } from './conference/service'
 import { createApi } from './http/api'
-import { createConsole } from './http/console'
 import { frontDoor, refuseUpgrade } from './http/front-door'
+import { knownHost, UNKNOWN_HOST_TEXT } from './http/known-hosts'
 import { createMetrics } from './http/metrics'
 import { servePage, webRoot } from './http/pages'
 import { createLogger, type Logger } from './log'
@@ -22,6 +22,7 @@ import { Ingest } from './media/ingest'
 import { MediaModes } from './media/modes'
 import { NginxEngine } from './media/nginx'
 import { EdgeHooks } from './media/nginx-edge'
+import { secretWarnings } from './secrets'
 import { createSignalling, SIGNAL_PATH } from './signal/ws-server'
 import { CloseCode } from '../sdk/protocol'
 
@@ -95,6 +96,7 @@ export async function createConferenceServer(
   if (!config.secret) config.secret = randomBytes(32).toString('base64url')
   if (!config.adminSecret && config.dev) config.adminSecret = randomBytes(18).toString('base64url')
   const log = createLogger(config.logLevel)
+  for (const warning of secretWarnings(config, argv)) log.warn(warning)
   const tokens = new Tokens(config.secret, config.appId)
   const engine = createEngine(config, log)
   const service = new ConferenceService(config, tokens, engine, log.child({ mod: 'conference' }))
@@ -108,15 +110,6 @@ export async function createConferenceServer(
     { recordingsDir: config.recordingsDir, mixWidth: config.mixWidth, mixHeight: config.mixHeight },
     log.child({ mod: 'jobs' }),
   )
-  const api = createApi({
-    config,
-    tokens,
-    service,
-    engineName: engine.name,
-    recordingsDir: config.recordingsDir,
-    log: log.child({ mod: 'http' }),
-    cluster,
-  })
   const ingest = new Ingest({
     config,
     tokens,
@@ -124,12 +117,16 @@ export async function createConferenceServer(
     engine,
     log: log.child({ mod: 'ingest' }),
   })
-  const operatorConsole = createConsole({
+  const api = createApi({
     config,
+    tokens,
     service,
-    ingest,
     engineName: engine.name,
+    recordingsDir: config.recordingsDir,
+    log: log.child({ mod: 'http' }),
+    ingest,
     mediaJobs: () => modes.supervisor.list().length,
+    cluster,
   })
   // Filled in once the signalling socket server exists (it needs the HTTP server).
   let sockets = () => 0
@@ -153,13 +150,17 @@ export async function createConferenceServer(
   const http: Server = frontDoor(createServer(), {
     log: log.child({ mod: 'http' }),
     async request(req, res, url) {
+      if (!knownHost(req, config)) {
+        res.writeHead(421, { 'content-type': 'text/plain; charset=utf-8', connection: 'close' })
+        return void res.end(UNKNOWN_HOST_TEXT)
+      }
       if (await servePage(pages, req, res, url)) return
-      if (await operatorConsole(req, res, url)) return
       if (await metrics.handle(req, res, url)) return
       if (edges?.handle(req, res, url)) return
       return api(req, res, url)
     },
     upgrade(req, socket, head, url) {
+      if (!knownHost(req, config)) return refuseUpgrade(socket, 421)
       if (ingest.handleUpgrade(req, socket, head, url)) return
       if (signalling.handleUpgrade(req, socket, head, url)) return
       refuseUpgrade(socket, 404)

@@ -4,6 +4,7 @@ import fs from 'fs'
 import { createConferenceServer, type ConferenceServer } from './app'
 import { installLastResort } from './last-resort'
 import { createLogger } from './log'
+import { isLoopbackHost } from './loopback'
 
 /** --ready-file: what a parent that passed port 0 needs, written whole (rename) or not at all. */
 function writeReadyFile(file: string, server: ConferenceServer): void {
@@ -46,6 +47,9 @@ async function main() {
   installLastResort(createLogger('info').child({ mod: 'last-resort' }))
   const server = await createConferenceServer({}, argv, process.env)
   const { config, engine } = server
+  // Only a development server on loopback shows its (throwaway) admin secret: its terminal belongs
+  // to the only user who can reach it. Everywhere else the secret is never printed.
+  const showAdmin = config.dev && isLoopbackHost(config.host)
   const lines = [
     '',
     'miniprogram-conference-kit server is running / 服务已启动',
@@ -60,12 +64,14 @@ async function main() {
     config.dev
       ? `  Development mode: GET ${server.httpUrl}/dev/token?userId=alice hands out tokens.`
       : '  Production mode: your backend mints tokens (POST /api/tokens or mintUserToken).',
-    `  Operator API: GET ${server.httpUrl}/api/conferences with Authorization: Bearer ${config.dev ? config.adminSecret : '<admin secret>'}`,
+    `  Operator API: GET ${server.httpUrl}/api/conferences with Authorization: Bearer ${showAdmin ? config.adminSecret : '<admin secret>'}`,
     `  (the console signs in with the same admin secret; Prometheus: GET ${server.httpUrl}/metrics)`,
     '',
     'Next / 下一步:',
     '  - Open demo/ in WeChat DevTools and set the server URL above on the index page (demo/README.md).',
-    '  - Phones on your LAN: restart with --host 0.0.0.0 --public-host <your LAN IP>.',
+    config.dev && !isLoopbackHost(config.host)
+      ? '  - WARNING: development mode on a network address: anyone who reaches it gets tokens with every right.'
+      : '  - Phones on your LAN: restart with --dev --host 0.0.0.0 --public-host <your LAN IP> (development mode, anyone on the LAN gets tokens).',
     '  - Node bots and tests: require("miniprogram-conference-server/client") (sdk/README.md).',
     '',
   ]

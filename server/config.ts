@@ -1,6 +1,7 @@
 // Server configuration: one table of options, read from CLI flags, then environment variables,
 // then defaults. docs/server.md is generated from the same table (see `describeOptions`).
 import { randomBytes } from 'crypto'
+import { checkSecrets, readSecretFiles } from './secrets'
 import { parseArgs } from 'util'
 
 export interface ServerConfig {
@@ -9,8 +10,12 @@ export interface ServerConfig {
   publicHost: string
   appId: string
   secret: string
+  secretFile: string
   dev: boolean
   adminSecret: string
+  adminSecretFile: string
+  secretFailuresPerAddress: number
+  secretLockoutSec: number
   graceMs: number
   heartbeatMs: number
   ticketTtlSec: number
@@ -77,19 +82,43 @@ export const OPTIONS: readonly Option[] = [
     key: 'secret',
     kind: 'string',
     def: '',
-    doc: 'HMAC secret for user tokens, tickets and media URLs. Unset: development mode with a random secret.',
+    doc: 'HMAC secret for user tokens, tickets and media URLs, at least 32 characters. Unset: development mode with a random secret; set but empty: an error. On the command line every local user can read it: prefer --secret-file.',
+  },
+  {
+    key: 'secretFile',
+    kind: 'string',
+    def: '',
+    doc: 'File holding --secret (a trailing newline is dropped). Not together with --secret.',
   },
   {
     key: 'dev',
     kind: 'bool',
     def: (c) => !c.secret,
-    doc: 'Development mode: serves GET /dev/token. On by default only when no secret is set.',
+    doc: 'Development mode: serves GET /dev/token. On by default only when no secret is set, and then only on a loopback --host; elsewhere pass --dev to mean it.',
   },
   {
     key: 'adminSecret',
     kind: 'string',
     def: '',
-    doc: 'Bearer secret for the operator API (/api/conferences). Unset: random in dev mode, API off otherwise.',
+    doc: 'Bearer secret for the operator API and console sign-in, at least 32 characters. Unset: random in dev mode, API off otherwise.',
+  },
+  {
+    key: 'adminSecretFile',
+    kind: 'string',
+    def: '',
+    doc: 'File holding --admin-secret (a trailing newline is dropped). Not together with --admin-secret.',
+  },
+  {
+    key: 'secretFailuresPerAddress',
+    kind: 'int',
+    def: 10,
+    doc: 'Guesses at the secrets (console sign-ins, bearer requests; counted on arrival, given back on success) one IP address may make before a lockout (0: no limit).',
+  },
+  {
+    key: 'secretLockoutSec',
+    kind: 'int',
+    def: 60,
+    doc: 'Window in which guesses at the secrets count, and the length of the lockout.',
   },
   {
     key: 'graceMs',
@@ -318,21 +347,35 @@ export function loadConfig(
     allowPositionals: false,
   })
   const out: Partial<Record<keyof ServerConfig, unknown>> = {}
+  /** Where each option given came from, as the user would name it (--flag or CK_ENV). */
+  const given = new Map<keyof ServerConfig, string>()
   for (const o of OPTIONS) {
     const flag = values[toKebab(o.key)]
     const envRaw = env[toEnv(o.key)]
-    if (o.key in overrides) out[o.key] = overrides[o.key]
-    else if (flag !== undefined)
+    if (o.key in overrides) {
+      out[o.key] = overrides[o.key]
+      given.set(o.key, `--${toKebab(o.key)}`)
+    } else if (flag !== undefined) {
       out[o.key] =
         typeof flag === 'boolean' ? flag : parseValue(o, String(flag), `--${toKebab(o.key)}`)
-    else if (envRaw !== undefined && envRaw !== '') out[o.key] = parseValue(o, envRaw, toEnv(o.key))
+      given.set(o.key, `--${toKebab(o.key)}`)
+    } else if (envRaw !== undefined && envRaw !== '') {
+      out[o.key] = parseValue(o, envRaw, toEnv(o.key))
+      given.set(o.key, toEnv(o.key))
+    } else if (envRaw === '' && (o.key === 'secret' || o.key === 'adminSecret')) {
+      // Set but empty is a mistake (a template's placeholder), not a request for development mode.
+      throw new Error(`${toEnv(o.key)} is set but empty: give it a secret, or unset it`)
+    }
   }
+  readSecretFiles(out, given)
   // Defaults second, in table order, so derived defaults see the values above them.
   for (const o of OPTIONS) {
     if (out[o.key] === undefined)
       out[o.key] = typeof o.def === 'function' ? o.def(out as Partial<ServerConfig>) : o.def
   }
-  return out as unknown as ServerConfig
+  const config = out as unknown as ServerConfig
+  checkSecrets(config, given)
+  return config
 }
 
 /** The options as rows of a Markdown table: flag, environment variable, default, meaning. */

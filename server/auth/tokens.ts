@@ -1,10 +1,11 @@
 // Every signed thing the server hands out: user tokens (minted by the app's backend), conference
 // tickets, media URL tokens and role tokens. HMAC-SHA256 JWTs with a `typ` claim, so that one
 // kind can never be presented as another. Media URL tokens have a compact format of their own.
-import { createHmac, createSecretKey, type KeyObject, timingSafeEqual } from 'crypto'
+import { createHmac, createSecretKey, type KeyObject } from 'crypto'
 import jwt from 'jsonwebtoken'
 import { ErrorCode, type RoleValue } from '../../sdk/protocol'
 import { RpcError } from '../rpc-error'
+import { sameSecret } from '../security/secret'
 
 export interface UserClaims {
   appId: string
@@ -58,10 +59,6 @@ export function mintUserToken(opts: {
     subject: opts.userId,
     expiresIn: opts.ttlSec ?? 86400,
   })
-}
-
-function sameString(a: string, b: string): boolean {
-  return a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b))
 }
 
 export class Tokens {
@@ -168,7 +165,7 @@ export class Tokens {
     const member = k === 'm' && kind === 'play'
     if (k !== (kind === 'pub' ? 'p' : 'v') && !member) throw new Error(`not a ${kind} token`)
     const expected = this.mediaSig(k, { confrId, memberId, streamId: member ? '' : streamId }, exp)
-    if (!sameString(sig, expected)) throw new Error('bad signature (or a token for another stream)')
+    if (!sameSecret(expected, sig)) throw new Error('bad signature (or a token for another stream)')
     if (parseInt(exp, 36) * 1000 < Date.now()) throw new Error('token expired')
     return { kind, confrId, memberId, streamId }
   }
@@ -182,7 +179,7 @@ export class Tokens {
   /** -400 for anything but a cursor this server gave this member for this conference. */
   verifyCursor(cursor: string, confrId: string, memberId: string): MemberCursor {
     const m = /^([01])([0-9a-z]{1,11})\.([A-Za-z0-9_-]{16})$/.exec(cursor)
-    if (!m || !sameString(m[3], this.cursorSig(confrId, memberId, m[1] + m[2])))
+    if (!m || !sameSecret(this.cursorSig(confrId, memberId, m[1] + m[2]), m[3]))
       throw new RpcError(
         ErrorCode.BAD_REQUEST,
         'cursor is not one this server gave you for this conference: start again without one',

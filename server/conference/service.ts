@@ -87,17 +87,17 @@ export class ConferenceService extends EventEmitter<ServiceEvents> {
     return streams.addMixStream(conf)
   }
 
-  /** The operator console's destroy: members get (11, -302) as from an admin's destroy. */
+  /** The operator's destroy (DELETE /api/conferences/:id): members get (11, -302) as from an admin's destroy. */
   endConference(conf: ConferenceState, why: string) {
     teardown.endConference(this.ctx, conf, why)
   }
 
-  /** The operator console's kick: as an admin's, with no admin member. */
+  /** The operator's kick (POST /api/conferences/:id/kick): as an admin's, with no admin member. */
   operatorKick(conf: ConferenceState, memberNames: string[]) {
     return moderation.kickMembers(this.ctx, conf, memberNames)
   }
 
-  /** The operator console's role change: as an admin's grantRole. */
+  /** The operator's role change (POST /api/conferences/:id/role): as an admin's grantRole. */
   operatorGrantRole(conf: ConferenceState, memberNames: string[], role: RoleValue) {
     return moderation.setRoles(this.ctx, conf, { memberNames, role })
   }

@@ -1,5 +1,6 @@
-// The HTTP side of the server: health, user-token minting for the app's backend, development
-// tokens, and the operator API. Everything answers JSON; errors are {error: {code, message}}.
+// The HTTP API, one stack for every route: health, development tokens, user-token minting for the
+// app's backend, the console's sign-in (server/http/console.ts) and the operator routes
+// (server/http/operator.ts). Everything answers JSON; errors are {error: {code, message}}.
 import { createReadStream, promises as fsp } from 'fs'
 import { type IncomingMessage, type ServerResponse } from 'http'
 import { randomBytes } from 'crypto'
@@ -10,11 +11,16 @@ import { type ServerConfig } from '../config'
 import { type Cluster } from '../cluster/cluster'
 import { type ConferenceService } from '../conference/service'
 import { type Logger } from '../log'
-import { listRecordings, recordingFile } from './recordings'
+import { type Ingest } from '../media/ingest'
 import { RpcError } from '../rpc-error'
-import { sameSecret } from '../security/secret'
 import { describeIssues } from '../signal/schemas'
 import { VERSION } from '../version'
+import { SecretChecks } from './auth'
+import { readJson } from './body'
+import { consoleRoutes } from './console'
+import { HttpError } from './http-error'
+import { operatorRoutes } from './operator'
+import { FileReply, type Route, StatusReply } from './replies'
 
 const MAX_BODY = 16 * 1024
 
@@ -45,109 +51,27 @@ export interface ApiDeps {
   recordingsDir: string
   /** Where a 5xx is logged, with the request id its reply carries. */
   log: Logger
+  /** Browser publishers' ffmpeg relays (the console's view shows them). */
+  ingest: Ingest
+  /** Media jobs (recordings, mixes) running now. */
+  mediaJobs(): number
   /** Cluster mode (--redis). */
   cluster?: Cluster
 }
 
-/** A JSON answer with a status of its own (a health check that fails is still a body). */
-class StatusReply {
-  constructor(
-    readonly status: number,
-    readonly body: unknown,
-  ) {}
-}
-
-/** A route's answer that is a file to stream rather than JSON. */
-class FileReply {
-  constructor(
-    readonly file: string,
-    readonly type: string,
-  ) {}
-}
-
-class HttpError extends RpcError {
-  constructor(
-    readonly status: number,
-    code: number,
-    message: string,
-  ) {
-    super(code, message)
-  }
-}
-
-function send(res: ServerResponse, status: number, body: unknown) {
+function send(res: ServerResponse, status: number, body: unknown, headers = {}) {
   const text = JSON.stringify(body)
   res.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',
     'cache-control': 'no-store',
+    ...headers,
   })
   res.end(text)
 }
 
-function bearer(req: IncomingMessage, secret: string, what: string) {
-  const given = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? ''
-  if (secret === '' || !sameSecret(secret, given))
-    throw new HttpError(401, ErrorCode.NO_RIGHTS, `${what} required as Authorization: Bearer`)
-}
-
-async function readJson(req: IncomingMessage): Promise<unknown> {
-  let size = 0
-  const chunks: Buffer[] = []
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length
-    if (size > MAX_BODY)
-      throw new HttpError(413, ErrorCode.TOO_LARGE, `body over ${MAX_BODY} bytes`)
-    chunks.push(chunk as Buffer)
-  }
-  try {
-    return JSON.parse(Buffer.concat(chunks).toString() || '{}')
-  } catch {
-    throw new HttpError(400, ErrorCode.BAD_REQUEST, 'body is not JSON')
-  }
-}
-
-/** Cluster: the conferences other nodes host, with their host (details are on that node). */
-async function elsewhere(cluster: Cluster | undefined, service: ConferenceService) {
-  if (!cluster) return []
-  return (await cluster.hosting.allHosts())
-    .filter(([id]) => !service.conferences.has(id))
-    .map(([confrId, host]) => ({ confrId, host }))
-}
-
-function conferenceSummary(service: ConferenceService, id: string, detail: boolean) {
-  const c = service.conferences.get(id)
-  if (!c) throw new HttpError(404, ErrorCode.NO_SUCH_CONFERENCE, `no conference ${id}`)
-  const summary = {
-    confrId: c.id,
-    type: c.type,
-    name: c.name,
-    createdAt: c.createdAt,
-    members: c.members.size,
-    liveStreams: c.liveStreams().length,
-    rec: c.rec,
-    recMerge: c.recMerge,
-  }
-  if (!detail) return summary
-  return {
-    ...summary,
-    config: c.config,
-    attrs: c.attrsObject(),
-    memberList: [...c.members.values()].map((m) => ({
-      ...c.memberView(m),
-      connected: m.peer !== null,
-    })),
-    // Slots granted at join and never claimed are no streams yet (docs/protocol.md, 1.1).
-    streamList: [...c.streams.values()]
-      .filter((s) => !s.reserved)
-      .map((s) => ({
-        ...c.streamView(s),
-        live: s.publishSession !== null,
-      })),
-  }
-}
-
 export function createApi(deps: ApiDeps) {
   const { config, tokens, service } = deps
+  const checks = new SecretChecks(config)
 
   /** A user token for a validated request (dev endpoint or backend minting). */
   function mint(parsed: ReturnType<typeof mintBody.safeParse>, where: string, ttl: number) {
@@ -157,9 +81,7 @@ export function createApi(deps: ApiDeps) {
     const token = tokens.mintUser(userId, ttl, maxRole)
     return { token, userId, appId: config.appId, expiresAt: Date.now() + ttl * 1000 }
   }
-  const routes: Array<
-    [string, RegExp, (req: IncomingMessage, url: URL, m: RegExpExecArray) => unknown]
-  > = [
+  const routes: Route[] = [
     [
       'GET',
       /^\/healthz$/,
@@ -196,55 +118,13 @@ export function createApi(deps: ApiDeps) {
       'POST',
       /^\/api\/tokens$/,
       async (req) => {
-        bearer(req, config.secret, 'the server secret')
-        const parsed = mintBody.safeParse(await readJson(req))
+        checks.bearer(req, config.secret, 'the server secret')
+        const parsed = mintBody.safeParse(await readJson(req, MAX_BODY))
         return mint(parsed, 'body', parsed.data?.ttlSec ?? 86400)
       },
     ],
-    [
-      'GET',
-      /^\/api\/conferences$/,
-      async (req) => {
-        bearer(req, config.adminSecret, 'the admin secret')
-        const here = [...service.conferences.keys()].map((id) => ({
-          ...conferenceSummary(service, id, false),
-          host: deps.cluster?.nodeId,
-        }))
-        return { conferences: [...here, ...(await elsewhere(deps.cluster, service))] }
-      },
-    ],
-    [
-      'GET',
-      /^\/api\/conferences\/([A-Za-z0-9_-]{1,64})$/,
-      (req, _url, m) => {
-        bearer(req, config.adminSecret, 'the admin secret')
-        return conferenceSummary(service, m[1], true)
-      },
-    ],
-    [
-      'GET',
-      /^\/api\/conferences\/([A-Za-z0-9_-]{1,64})\/recordings$/,
-      async (req, _url, m) => {
-        bearer(req, config.adminSecret, 'the admin secret')
-        // Recordings outlive their conference: listed from the directory, not from memory.
-        return {
-          confrId: m[1],
-          recordings: await listRecordings(deps.recordingsDir, m[1], '/api/recordings'),
-        }
-      },
-    ],
-    [
-      'GET',
-      /^\/api\/recordings\/([^/]+)\/([^/]+)$/,
-      async (req, _url, m) => {
-        bearer(req, config.adminSecret, 'the admin secret')
-        const file = await recordingFile(deps.recordingsDir, m[1], m[2])
-        if (file === 'bad') throw new HttpError(400, ErrorCode.BAD_REQUEST, 'bad recording name')
-        if (file === 'missing')
-          throw new HttpError(404, ErrorCode.NO_SUCH_CONFERENCE, 'no such recording')
-        return new FileReply(file, 'video/mp4')
-      },
-    ],
+    ...consoleRoutes(checks),
+    ...operatorRoutes({ ...deps, checks }),
   ]
 
   return async function handle(req: IncomingMessage, res: ServerResponse, url: URL) {
@@ -258,15 +138,18 @@ export function createApi(deps: ApiDeps) {
       const out = await route[2](req, url, route[1].exec(url.pathname)!)
       if (out instanceof FileReply) {
         const st = await fsp.stat(out.file)
-        res.writeHead(200, { 'content-type': out.type, 'content-length': st.size })
+        res.writeHead(200, { ...out.headers, 'content-type': out.type, 'content-length': st.size })
         createReadStream(out.file).pipe(res)
         return
       }
-      if (out instanceof StatusReply) send(res, out.status, out.body)
+      if (out instanceof StatusReply) send(res, out.status, out.body, out.headers)
       else send(res, 200, out)
     } catch (e) {
       if (e instanceof HttpError && e.status < 500)
-        return send(res, e.status, { error: { code: e.code, message: e.message } })
+        return send(res, e.status, { error: { code: e.code, message: e.message } }, e.headers)
+      // A refusal of the conference layer (e.g. too many talkers for a role change).
+      if (e instanceof RpcError && !(e instanceof HttpError) && e.code !== ErrorCode.INTERNAL)
+        return send(res, 409, { error: { code: e.code, message: e.message } })
       // Every 5xx is logged; the id in the reply finds the line.
       const requestId = randomBytes(6).toString('hex')
       const status = e instanceof HttpError ? e.status : 500

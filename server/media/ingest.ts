@@ -87,7 +87,11 @@ export class Ingest {
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, url: URL): boolean {
     if (url.pathname !== INGEST_PATH) return false
     const address = clientAddress(req, trustedProxies(this.deps.config))
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.admit(ws, url.searchParams, address))
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      // A refused socket can still get a malformed frame before its close completes.
+      ws.on('error', () => ws.terminate())
+      this.admit(ws, url.searchParams, address)
+    })
     return true
   }
 

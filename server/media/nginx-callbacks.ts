@@ -6,6 +6,8 @@ import { frontDoor, type FrontDoorLog } from '../http/front-door'
 import { type AddressInfo } from 'net'
 import { type MediaSession } from './engine'
 import { CALLBACKS } from './nginx-config'
+import { readText } from '../http/body'
+import { sameSecret } from '../security/secret'
 
 export type CallName = keyof typeof CALLBACKS
 const CALL_NAMES = Object.keys(CALLBACKS) as CallName[]
@@ -62,23 +64,6 @@ export function parseCallback(body: string): {
   return { call, fields, query, nameAndQueryLength }
 }
 
-/** The request body as text; rejects beyond `limit` characters. */
-export function readBody(req: IncomingMessage, limit: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let body = ''
-    req.setEncoding('utf8')
-    req.on('data', (chunk: string) => {
-      body += chunk
-      if (body.length > limit) {
-        reject(new Error('callback body too large'))
-        req.destroy()
-      }
-    })
-    req.on('end', () => resolve(body))
-    req.on('error', reject)
-  })
-}
-
 async function onRequest(
   secret: string,
   handle: CallbackHandler,
@@ -92,11 +77,11 @@ async function onRequest(
   }
   // The secret path keeps other local processes from posting fake starts and stops.
   const m = url.search ? null : /^\/([0-9a-f]+)\/([a-z_]+)$/.exec(url.pathname)
-  const name = CALL_NAMES.find((c) => m && m[1] === secret && CALLBACKS[c] === m[2])
+  const name = CALL_NAMES.find((c) => m && sameSecret(secret, m[1]) && CALLBACKS[c] === m[2])
   if (!name || req.method !== 'POST') return answer(404, 'not found')
   let body: string
   try {
-    body = await readBody(req, 16384)
+    body = await readText(req, 16384)
   } catch (err) {
     return answer(400, (err as Error).message)
   }

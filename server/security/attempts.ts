@@ -1,8 +1,11 @@
-// Brute-force protection for conference passwords: failures are counted per user+conference and
+// Brute-force protection. Conference passwords: failures are counted per user+conference and
 // per client address. A user past its limit for a conference is refused (-429, right or wrong)
 // until the lockout ends. An address past its limit refuses only the users who failed from it:
 // behind a carrier NAT or a proxy one address is many people, and the one guessing must not lock
 // out the others who know the password. Each further account gets one try from that address.
+// The server's own secrets (root and admin): every attempt is counted per address when it
+// arrives, before any body is read or secret compared, and given back only when it succeeds, so
+// parallel guesses count too; past the limit every attempt from the address is refused.
 import { ErrorCode } from '../../sdk/protocol'
 import { RpcError } from '../rpc-error'
 
@@ -47,6 +50,14 @@ export class FailureCounter {
 
   reset(key: string): void {
     this.entries.delete(key)
+  }
+
+  /** Takes back one failure counted for `key` (an attempt counted early that succeeded). */
+  forgive(key: string): void {
+    const e = this.entries.get(key)
+    if (!e) return
+    if (--e.count <= 0) this.entries.delete(key)
+    else if (e.count < this.max()) e.until = 0
   }
 
   get size(): number {
@@ -125,4 +136,44 @@ function locked(waitMs: number) {
     ErrorCode.RATE_LIMITED,
     `too many wrong passwords; try again in ${Math.ceil(waitMs / 1000)} s`,
   )
+}
+
+export interface SecretLimits {
+  secretFailuresPerAddress: number
+  secretLockoutSec: number
+}
+
+/** One guess at a server secret, counted as failed unless `succeeded()` is called. */
+export interface SecretAttempt {
+  succeeded(): void
+}
+
+/** Guesses at the server's secrets (sign-in, bearer routes), per address, counted on arrival. */
+export class SecretGuard {
+  private readonly byAddress: FailureCounter
+
+  constructor(limits: () => SecretLimits) {
+    this.byAddress = new FailureCounter(
+      () => limits().secretFailuresPerAddress,
+      () => limits().secretLockoutSec * 1000,
+    )
+  }
+
+  /**
+   * Counts an attempt from `address` now. Throws `refuse(seconds)` while the address is locked
+   * out; the returned attempt stays a failure unless it succeeds.
+   */
+  begin(address: string, refuse: (retryAfterSec: number) => Error): SecretAttempt {
+    const wait = this.byAddress.lockedFor(address)
+    if (wait > 0) throw refuse(Math.ceil(wait / 1000))
+    this.byAddress.fail(address)
+    let done = false
+    return {
+      succeeded: () => {
+        if (done) return
+        done = true
+        this.byAddress.forgive(address)
+      },
+    }
+  }
 }

@@ -27,6 +27,8 @@ export function createSignalling(deps: ConnectionDeps): Signalling {
     handleUpgrade(req, socket, head, url) {
       if (url.pathname !== SIGNAL_PATH) return false
       wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
+        // A socket refused below can still get a malformed frame before its close completes.
+        ws.on('error', () => ws.terminate())
         const version = Number(url.searchParams.get('v') ?? PROTOCOL_VERSION)
         if (version !== PROTOCOL_VERSION) {
           ws.close(CloseCode.PROTOCOL_VERSION, `protocol version ${PROTOCOL_VERSION} only`)

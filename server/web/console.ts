@@ -74,8 +74,8 @@ async function call(method: string, url: string, body?: unknown): Promise<Respon
   })
 }
 
-async function act(path: string, body: unknown = {}) {
-  const res = await call('POST', path, body)
+async function act(path: string, body?: unknown, method = 'POST') {
+  const res = await call(method, path, body)
   if (!res.ok) {
     const err = (await res.json().catch(() => ({}))) as { error?: { message?: string } }
     status(`${t('failed')}: ${err.error?.message ?? res.status}`)
@@ -138,20 +138,20 @@ function memberActions(c: ConferenceRow, m: MemberRow): HTMLElement {
   }
   const grant = h('button', { class: 'plain grant', 'data-member': m.id }, t('grant'))
   grant.addEventListener('click', () =>
-    act(`/console/api/conferences/${c.confrId}/grant`, {
+    act(`/api/conferences/${c.confrId}/role`, {
       memberId: m.id,
       role: Number(role.value),
     }),
   )
   const kick = h('button', { class: 'danger kick', 'data-member': m.id }, t('kick'))
   kick.addEventListener('click', () =>
-    act(`/console/api/conferences/${c.confrId}/kick`, { memberId: m.id }),
+    act(`/api/conferences/${c.confrId}/kick`, { memberId: m.id }),
   )
   return h('span', {}, role, grant, kick)
 }
 
 async function showRecordings(c: ConferenceRow, box: HTMLElement) {
-  const res = await call('GET', `/console/api/conferences/${c.confrId}/recordings`)
+  const res = await call('GET', `/api/conferences/${c.confrId}/recordings`)
   const { recordings } = (await res.json()) as {
     recordings: Array<{ name: string; url: string; bytes: number }>
   }
@@ -192,7 +192,7 @@ function renderConference(c: ConferenceRow): HTMLElement {
     ]),
   )
   const destroy = h('button', { class: 'danger destroy' }, t('destroy'))
-  destroy.addEventListener('click', () => act(`/console/api/conferences/${c.confrId}/destroy`))
+  destroy.addEventListener('click', () => act(`/api/conferences/${c.confrId}`, undefined, 'DELETE'))
   const recBox = h('div', { class: 'recordings' })
   const rec = h('button', { class: 'plain' }, t('recordings'))
   rec.addEventListener('click', () => void showRecordings(c, recBox))
@@ -246,7 +246,7 @@ function signedOut() {
 
 async function refresh() {
   window.clearTimeout(timer)
-  const res = await call('GET', '/console/api/state').catch(() => null)
+  const res = await call('GET', '/api/state').catch(() => null)
   if (res?.status === 401) return signedOut()
   if (res?.ok) {
     document.body.dataset.state = 'signed-in'

@@ -42,11 +42,10 @@ describe('operator console', () => {
 
     const base = server.httpUrl
     const origin = { origin: base, 'content-type': 'application/json' }
-    expect((await fetch(`${base}/console/api/state`)).status).toBe(401)
-    const noSession = await fetch(`${base}/console/api/conferences/X/destroy`, {
-      method: 'POST',
+    expect((await fetch(`${base}/api/state`)).status).toBe(401)
+    const noSession = await fetch(`${base}/api/conferences/X`, {
+      method: 'DELETE',
       headers: origin,
-      body: '{}',
     })
     expect(noSession.status).toBe(401)
 
@@ -59,20 +58,21 @@ describe('operator console', () => {
     )
     expect(stored).not.toContain(server.config.adminSecret)
 
-    expect((await fetch(`${base}/console/api/state`, { headers: { cookie } })).status).toBe(200)
-    const foreign = await fetch(`${base}/console/api/conferences/X/destroy`, {
-      method: 'POST',
-      headers: { cookie, origin: 'http://evil.example', 'content-type': 'application/json' },
-      body: '{}',
+    // The console's session works on the operator routes themselves.
+    expect((await fetch(`${base}/api/state`, { headers: { cookie } })).status).toBe(200)
+    expect((await fetch(`${base}/api/conferences`, { headers: { cookie } })).status).toBe(200)
+    const foreign = await fetch(`${base}/api/conferences/X`, {
+      method: 'DELETE',
+      headers: { cookie, origin: 'http://evil.example' },
     })
     expect(foreign.status).toBe(403)
-    const noOrigin = await fetch(`${base}/console/api/conferences/X/destroy`, {
+    const noOrigin = await fetch(`${base}/api/conferences/X/kick`, {
       method: 'POST',
       headers: { cookie, 'content-type': 'application/json' },
       body: '{}',
     })
     expect(noOrigin.status).toBe(403)
-    const form = await fetch(`${base}/console/api/conferences/X/destroy`, {
+    const form = await fetch(`${base}/api/conferences/X/kick`, {
       method: 'POST',
       headers: { cookie, origin: base, 'content-type': 'application/x-www-form-urlencoded' },
       body: 'a=1',
@@ -81,7 +81,7 @@ describe('operator console', () => {
     // Signing out ends the session on the server, not only in the browser.
     await good.page.click('#sign-out')
     await good.page.waitForSelector('body[data-state="signed-out"]')
-    expect((await fetch(`${base}/console/api/state`, { headers: { cookie } })).status).toBe(401)
+    expect((await fetch(`${base}/api/state`, { headers: { cookie } })).status).toBe(401)
     await good.context.close()
   })
 

@@ -209,7 +209,7 @@ export class TestCluster {
   static async start(redisUrl: string, n: number, opts: NodeOptions = {}): Promise<TestCluster> {
     ensureBuilt()
     const secret = randomBytes(24).toString('base64url')
-    const adminSecret = randomBytes(18).toString('base64url')
+    const adminSecret = randomBytes(24).toString('base64url')
     const tokens = new Tokens(secret, 'default')
     const nodes: ClusterNode[] = []
     for (let i = 1; i <= n; i++) {

@@ -74,8 +74,9 @@ describe('development mode (no secret)', () => {
 
 describe('production mode (secret configured)', () => {
   let server: ConferenceServer
-  const secret = 's3cret-for-tests'
-  beforeAll(async () => (server = await startServer({ secret, adminSecret: 'ops' })))
+  const secret = 's3cret-for-tests-0123456789abcdefghij'
+  const adminSecret = 'ops-secret-for-tests-0123456789abcdef'
+  beforeAll(async () => (server = await startServer({ secret, adminSecret })))
   afterAll(() => server.stop())
 
   test('no dev endpoint; backends mint over HTTP or with mintUserToken', async () => {
@@ -126,6 +127,8 @@ describe('secrets and server errors', () => {
       engineName: 'embedded',
       recordingsDir: dir,
       log,
+      ingest: server.ingest,
+      mediaJobs: () => 0,
     })
     http = frontDoor(createServer(), { log, request: api })
     await new Promise<void>((r) => http.listen(0, '127.0.0.1', r))
@@ -182,6 +185,8 @@ describe('configuration', () => {
     const c = loadConfig({}, ['--port', '9000', '--grace-ms', '5000'], {
       CK_PORT: '7000',
       CK_HOST: '0.0.0.0',
+      // Development mode on a network address only when asked for.
+      CK_DEV: 'true',
     })
     expect(c).toMatchObject({
       port: 9000,
@@ -190,7 +195,7 @@ describe('configuration', () => {
       publicHost: '127.0.0.1',
       dev: true,
     })
-    expect(loadConfig({}, [], { CK_SECRET: 'x' }).dev).toBe(false)
+    expect(loadConfig({}, [], { CK_SECRET: 'x'.repeat(32) }).dev).toBe(false)
     expect(() => loadConfig({}, ['--port', 'abc'])).toThrow(
       '--port: expected a whole number, got "abc"',
     )
