@@ -50,7 +50,10 @@ async function socketFlood(url: string): Promise<{ admitted: number; refused: nu
         new Promise<number>((resolve) => {
           ws.on('error', () => resolve(-1))
           ws.on('close', (code) => resolve(code))
-          ws.on('open', () => setTimeout(() => resolve(0), 500))
+          // A refused socket is told at once (-429) and closed; an admitted one hears nothing
+          // until it authenticates. Silence for 3 s, not a race against the close, says admitted.
+          ws.on('message', (data) => String(data).includes('-429') && resolve(4029))
+          ws.on('open', () => setTimeout(() => resolve(0), 3000))
         }),
     ),
   )
