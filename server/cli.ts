@@ -55,7 +55,11 @@ async function main() {
     'miniprogram-conference-kit server is running / 服务已启动',
     '',
     `  Open this URL to join a call from a browser / 用浏览器打开即可参会:  ${server.httpUrl}/`,
-    `  Operator console / 运维控制台:                                       ${server.httpUrl}/console`,
+    ...(config.adminSecret
+      ? [
+          `  Operator console / 运维控制台:                                       ${server.httpUrl}/console`,
+        ]
+      : []),
     '',
     `  WebSocket (emedia.config host): ${server.wsUrl}`,
     `  HTTP:                           ${server.httpUrl}  (GET /healthz)`,
@@ -64,8 +68,16 @@ async function main() {
     config.dev
       ? `  Development mode: GET ${server.httpUrl}/dev/token?userId=alice hands out tokens.`
       : '  Production mode: your backend mints tokens (POST /api/tokens or mintUserToken).',
-    `  Operator API: GET ${server.httpUrl}/api/conferences with Authorization: Bearer ${showAdmin ? config.adminSecret : '<admin secret>'}`,
-    `  (the console signs in with the same admin secret; Prometheus: GET ${server.httpUrl}/metrics)`,
+    // Without an admin secret outside dev mode both are off: say so rather than advertise them.
+    ...(config.adminSecret
+      ? [
+          `  Operator API: GET ${server.httpUrl}/api/conferences with Authorization: Bearer ${showAdmin ? config.adminSecret : '<admin secret>'}`,
+          `  (the console signs in with the same admin secret; Prometheus: GET ${server.httpUrl}/metrics)`,
+        ]
+      : [
+          '  Operator API and console / 运维接口与控制台: off (no --admin-secret-file / CK_ADMIN_SECRET_FILE)',
+          `  Prometheus: GET ${server.httpUrl}/metrics`,
+        ]),
     '',
     'Next / 下一步:',
     '  - Open demo/ in WeChat DevTools and set the server URL above on the index page (demo/README.md).',

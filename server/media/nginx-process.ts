@@ -1,7 +1,7 @@
 // nginx as our child process: finding it, launching it with a generated config in a private
 // temp prefix (never the system's /etc/nginx or port 80), waiting until its control socket
 // answers, and ending it with its workers.
-import { type ChildProcess, spawn } from 'child_process'
+import { type ChildProcess, execFileSync, spawn } from 'child_process'
 import fs from 'fs'
 import os from 'os'
 import path from 'path'
@@ -69,17 +69,7 @@ function workerUser(): string | null {
 export function killNginx(proc: ChildProcess): void {
   const pid = proc.pid
   if (pid === undefined || proc.exitCode !== null || proc.signalCode !== null) return
-  let children: number[] = []
-  try {
-    children = fs
-      .readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
-      .split(/\s+/)
-      .filter(Boolean)
-      .map(Number)
-  } catch {
-    // Not Linux, or already gone: the master alone.
-  }
-  for (const child of children) {
+  for (const child of childrenOf(pid)) {
     try {
       process.kill(child, 'SIGKILL')
     } catch {
@@ -98,6 +88,8 @@ export interface RunningNginx {
   prefix: string
   controlSocket: string
   rtmpPort: number
+  /** Names this nginx for the next server on the same RTMP port (see reapLeftover). */
+  pidFile: string
 }
 
 export interface NginxStartOptions {
@@ -115,6 +107,98 @@ export interface NginxStartOptions {
   log: EngineLog
   /** The engine's labelled error. */
   error: (message: string) => Error
+}
+
+/**
+ * Where the nginx we run on an RTMP port is written down, per user: stable across our restarts
+ * (unlike the random prefix), so that the next server on that port finds an nginx left running
+ * by a predecessor that died without stopping it.
+ */
+export function nginxPidFile(rtmpPort: number): string {
+  const uid = typeof process.getuid === 'function' ? process.getuid() : 'x'
+  return path.join(os.tmpdir(), `ck-nginx-u${uid}-rtmp-${rtmpPort}.json`)
+}
+
+/** The command line of a running process, '' when it is gone (or not ours to see). */
+function commandLineOf(pid: number): string {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ')
+  } catch {
+    // No /proc (macOS): ask ps; it fails for a pid that is gone.
+  }
+  try {
+    return execFileSync('ps', ['-o', 'command=', '-p', String(pid)], { encoding: 'utf8' })
+  } catch {
+    return ''
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM' // alive, someone else's
+  }
+}
+
+function childrenOf(pid: number): number[] {
+  try {
+    return fs
+      .readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+      .split(/\s+/)
+      .filter(Boolean)
+      .map(Number)
+  } catch {
+    return [] // Not Linux, or already gone: the master alone.
+  }
+}
+
+/**
+ * An nginx of ours left on this RTMP port by a server that was killed where no pdeathsig took
+ * it along (not Linux, no setpriv, CK_NGINX_NO_PDEATHSIG): stop it and remove its prefix. It is
+ * ours only if its command line still names the prefix we wrote down (a reused pid is not).
+ */
+export async function reapLeftover(rtmpPort: number, log: EngineLog): Promise<void> {
+  const file = nginxPidFile(rtmpPort)
+  let left: { pid?: unknown; prefix?: unknown; owner?: unknown }
+  try {
+    left = JSON.parse(fs.readFileSync(file, 'utf8')) as typeof left
+  } catch {
+    return // None written, or unreadable: nothing we can prove is ours.
+  }
+  const { pid, prefix, owner } = left
+  if (typeof pid !== 'number' || typeof prefix !== 'string') return
+  // Its server still runs (two servers given one port): its nginx is not left over.
+  if (typeof owner === 'number' && owner !== process.pid && isAlive(owner)) return
+  const isOurs = () => {
+    const cmd = commandLineOf(pid)
+    return cmd.includes('nginx') && cmd.includes(`-p ${prefix}/`)
+  }
+  if (isOurs()) {
+    log('warn', `stopping nginx ${pid} left on RTMP port ${rtmpPort} by an earlier server`)
+    try {
+      process.kill(pid, 'SIGTERM') // fast shutdown, workers included
+    } catch {
+      // Gone meanwhile, or not ours to signal: the port check after this tells.
+    }
+    await until(() => !isOurs(), 2000)
+    if (isOurs()) {
+      for (const p of [...childrenOf(pid), pid]) {
+        try {
+          process.kill(p, 'SIGKILL')
+        } catch {
+          // Already gone.
+        }
+      }
+      await until(() => !isOurs(), 1000)
+    }
+  }
+  // Only our own kind of directory, whatever the file says.
+  if (path.basename(prefix).startsWith('ck-nginx-') && !isOurs()) {
+    fs.rmSync(prefix, { recursive: true, force: true })
+  }
+  fs.rmSync(file, { force: true })
 }
 
 /** Make a prefix, run nginx in it; on failure nothing is left running nor on disk. */
@@ -146,8 +230,14 @@ async function launch(opts: NginxStartOptions, prefix: string, rtmpPort: number)
     workerUser: workerUser(),
   })
   fs.writeFileSync(configPath, config)
+  await reapLeftover(rtmpPort, opts.log)
 
-  const [command, args] = tiedToUs(opts.nginxPath, ['-p', prefix + '/', '-c', configPath])
+  const nginxArgs = ['-p', prefix + '/', '-c', configPath]
+  // CK_NGINX_NO_PDEATHSIG=1 is for tests: it leaves nginx untied, as on an OS without pdeathsig.
+  const [command, args] =
+    process.env.CK_NGINX_NO_PDEATHSIG === '1'
+      ? [opts.nginxPath, nginxArgs]
+      : tiedToUs(opts.nginxPath, nginxArgs)
   const proc = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] })
   const tail: string[] = []
   let addressInUse = false
@@ -173,7 +263,16 @@ async function launch(opts: NginxStartOptions, prefix: string, rtmpPort: number)
     proc.once('exit', (code, signal) => resolve(code ?? signal))
     proc.once('error', (err) => resolve(err.message))
   })
-  const running: RunningNginx = { proc, exited, ended: false, prefix, controlSocket, rtmpPort }
+  const pidFile = nginxPidFile(rtmpPort)
+  const running: RunningNginx = {
+    proc,
+    exited,
+    ended: false,
+    prefix,
+    controlSocket,
+    rtmpPort,
+    pidFile,
+  }
   let exitCode: number | string | null = null
   void exited.then((code) => {
     exitCode = code
@@ -193,7 +292,10 @@ async function launch(opts: NginxStartOptions, prefix: string, rtmpPort: number)
       (r) => r.status === 204,
       () => false,
     )
-    if (ok && !running.ended) return running
+    if (ok && !running.ended) {
+      writePidFile(running)
+      return running
+    }
     if (Date.now() > deadline) {
       killNginx(proc)
       await exited
@@ -201,6 +303,26 @@ async function launch(opts: NginxStartOptions, prefix: string, rtmpPort: number)
     }
     await new Promise((r) => setTimeout(r, 20))
   }
+}
+
+function writePidFile(running: RunningNginx): void {
+  try {
+    const record =
+      JSON.stringify({
+        pid: running.proc.pid,
+        prefix: running.prefix,
+        owner: process.pid,
+      }) + '\n'
+    fs.writeFileSync(`${running.pidFile}.tmp`, record)
+    fs.renameSync(`${running.pidFile}.tmp`, running.pidFile)
+  } catch {
+    // Unwritable temp dir: only the clean-up after a hard kill is lost.
+  }
+}
+
+/** Forget the pid file of an nginx that is stopped (or being killed with us). */
+export function forgetPidFile(running: RunningNginx): void {
+  fs.rmSync(running.pidFile, { force: true })
 }
 
 /** QUIT (graceful), then TERM (fast shutdown), then KILL with the workers. */
@@ -218,4 +340,5 @@ export async function stopNginx(running: RunningNginx, log: EngineLog): Promise<
     killNginx(running.proc)
     await running.exited
   }
+  forgetPidFile(running)
 }

@@ -15,6 +15,7 @@ import { RELAY_QUERY } from './nginx-edge-config'
 import { IdlePublisherChecks } from './nginx-idle-publishers'
 import { type NginxEngineOptions, nginxPaths, nginxSettings } from './nginx-options'
 import {
+  forgetPidFile,
   killNginx,
   nginxAvailable,
   type RunningNginx,
@@ -49,6 +50,7 @@ export class NginxEngine extends EngineBase {
     if (!this.running) return
     killNginx(this.running.proc)
     fs.rmSync(this.running.prefix, { recursive: true, force: true })
+    forgetPidFile(this.running)
   }
 
   /** Whether nginx and the rtmp module are installed here; the reason when not. */

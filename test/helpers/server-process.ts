@@ -35,6 +35,8 @@ export interface SpawnOptions {
   args: string[]
   /** null: port 0 for each, the server picks. */
   ports: ServerPorts | null
+  /** Its environment (jest's process.env is the test's own copy, not what children get). */
+  env?: NodeJS.ProcessEnv
   /** Everything the process prints. */
   onOutput?: (text: string) => void
   timeoutMs?: number
@@ -47,7 +49,11 @@ function spawnOnce(opts: SpawnOptions): Promise<{ proc: ChildProcess; ready: Rea
   const args = [opts.cli, ...opts.args, '--port', String(p.port)]
   args.push('--rtmp-port', String(p.rtmpPort), '--flv-port', String(p.flvPort))
   args.push('--ready-file', file)
-  const proc = spawn(process.execPath, args, { cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] })
+  const proc = spawn(process.execPath, args, {
+    cwd: opts.cwd,
+    env: opts.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
   let tail = ''
   const keep = (d: Buffer) => {
     tail = (tail + d.toString()).slice(-4096)
