@@ -123,7 +123,6 @@ export async function createConferenceServer(
     service,
     engineName: engine.name,
     recordingsDir: config.recordingsDir,
-    log: log.child({ mod: 'http' }),
     ingest,
     mediaJobs: () => modes.supervisor.list().length,
     cluster,

@@ -3,14 +3,12 @@
 // (server/http/operator.ts). Everything answers JSON; errors are {error: {code, message}}.
 import { createReadStream, promises as fsp } from 'fs'
 import { type IncomingMessage, type ServerResponse } from 'http'
-import { randomBytes } from 'crypto'
 import { z } from 'zod'
 import { ErrorCode, Role } from '../../sdk/protocol'
 import { ID_PATTERN, type Tokens } from '../auth/tokens'
 import { type ServerConfig } from '../config'
 import { type Cluster } from '../cluster/cluster'
 import { type ConferenceService } from '../conference/service'
-import { type Logger } from '../log'
 import { type Ingest } from '../media/ingest'
 import { RpcError } from '../rpc-error'
 import { describeIssues } from '../signal/schemas'
@@ -20,6 +18,7 @@ import { readJson } from './body'
 import { consoleRoutes } from './console'
 import { HttpError } from './http-error'
 import { operatorRoutes } from './operator'
+import { sendJson } from './front-door'
 import { FileReply, type Route, StatusReply } from './replies'
 
 const MAX_BODY = 16 * 1024
@@ -49,24 +48,12 @@ export interface ApiDeps {
   engineName: string
   /** Root of rec / recMerge files: <dir>/<confrId>/<name>.mp4 */
   recordingsDir: string
-  /** Where a 5xx is logged, with the request id its reply carries. */
-  log: Logger
   /** Browser publishers' ffmpeg relays (the console's view shows them). */
   ingest: Ingest
   /** Media jobs (recordings, mixes) running now. */
   mediaJobs(): number
   /** Cluster mode (--redis). */
   cluster?: Cluster
-}
-
-function send(res: ServerResponse, status: number, body: unknown, headers = {}) {
-  const text = JSON.stringify(body)
-  res.writeHead(status, {
-    'content-type': 'application/json; charset=utf-8',
-    'cache-control': 'no-store',
-    ...headers,
-  })
-  res.end(text)
 }
 
 export function createApi(deps: ApiDeps) {
@@ -142,22 +129,16 @@ export function createApi(deps: ApiDeps) {
         createReadStream(out.file).pipe(res)
         return
       }
-      if (out instanceof StatusReply) send(res, out.status, out.body, out.headers)
-      else send(res, 200, out)
+      if (out instanceof StatusReply) sendJson(res, out.status, out.body, out.headers)
+      else sendJson(res, 200, out)
     } catch (e) {
       if (e instanceof HttpError && e.status < 500)
-        return send(res, e.status, { error: { code: e.code, message: e.message } }, e.headers)
+        return sendJson(res, e.status, { error: { code: e.code, message: e.message } }, e.headers)
       // A refusal of the conference layer (e.g. too many talkers for a role change).
       if (e instanceof RpcError && !(e instanceof HttpError) && e.code !== ErrorCode.INTERNAL)
-        return send(res, 409, { error: { code: e.code, message: e.message } })
-      // Every 5xx is logged; the id in the reply finds the line.
-      const requestId = randomBytes(6).toString('hex')
-      const status = e instanceof HttpError ? e.status : 500
-      deps.log.error({ err: e, requestId, method: req.method, path: url.pathname }, 'http 5xx')
-      if (res.headersSent) return void res.destroy()
-      const { code, message } =
-        e instanceof HttpError ? e : { code: ErrorCode.INTERNAL, message: 'internal error' }
-      send(res, status, { error: { code, message, requestId } })
+        return sendJson(res, 409, { error: { code: e.code, message: e.message } })
+      // A 5xx: the front door's boundary logs it with the request id its reply carries.
+      throw e
     }
   }
 }

@@ -1,11 +1,12 @@
 // The one way into an HTTP port of ours: every request and every upgrade has its target parsed
 // once here (a malformed one is a 400, never a throw further in), and every handler runs inside
-// one error boundary (a throw or a rejection is a 500 with a request id in the log). Handlers get
+// one error boundary (a throw or a rejection is a 5xx with a request id in the log). Handlers get
 // the parsed URL and never call `new URL` on a request themselves.
 import { randomBytes } from 'crypto'
 import { type IncomingMessage, type Server, type ServerResponse, STATUS_CODES } from 'http'
 import { type Duplex } from 'stream'
 import { ErrorCode } from '../../sdk/protocol'
+import { HttpError } from './http-error'
 
 /** Longer targets are refused (414) before any handler sees them. */
 export const MAX_TARGET = 8192
@@ -49,12 +50,18 @@ export function parseTarget(target: string | undefined): URL | { status: number;
   }
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown) {
+/** A JSON answer (a reply already under way can only be cut). */
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+) {
   if (res.headersSent) return void res.destroy()
   res.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',
     'cache-control': 'no-store',
-    connection: 'close',
+    ...headers,
   })
   res.end(JSON.stringify(body))
 }
@@ -81,12 +88,17 @@ export function frontDoor(server: Server, opts: FrontDoorOptions): Server {
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     const url = parseTarget(req.url)
     if (!(url instanceof URL)) {
-      return sendJson(res, url.status, { error: { code: ErrorCode.BAD_REQUEST, message: url.why } })
+      const error = { code: ErrorCode.BAD_REQUEST, message: url.why }
+      return sendJson(res, url.status, { error }, { connection: 'close' })
     }
+    // A 5xx a handler chose (an HttpError) keeps its status and words; anything else is 500.
     const fail = (err: unknown) => {
       const requestId = failed(err, req, url)
-      const error = { code: ErrorCode.INTERNAL, message: 'internal error', requestId }
-      sendJson(res, 500, { error })
+      const { status, code, message } =
+        err instanceof HttpError && err.status >= 500
+          ? err
+          : { status: 500, code: ErrorCode.INTERNAL, message: 'internal error' }
+      sendJson(res, status, { error: { code, message, requestId } })
     }
     try {
       void Promise.resolve(opts.request(req, res, url)).catch(fail)

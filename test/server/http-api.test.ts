@@ -126,7 +126,6 @@ describe('secrets and server errors', () => {
       service: server.service,
       engineName: 'embedded',
       recordingsDir: dir,
-      log,
       ingest: server.ingest,
       mediaJobs: () => 0,
     })
