@@ -1,6 +1,7 @@
 // Processes as Linux's /proc shows them: a process tree (what a server child started), waiting
 // for processes to end, and the processes of this test run (see test/global-teardown.ts).
 import { readFileSync, readdirSync } from 'fs'
+import { processTree } from '../../bench/proc'
 
 export interface Proc {
   pid: number
@@ -38,19 +39,9 @@ export function hasEnv(pid: number, name: string, value: string): boolean {
   return (read(`/proc/${pid}/environ`) ?? '').split('\0').includes(`${name}=${value}`)
 }
 
-/** The descendants of `pid` (children first), alive now. */
+/** The descendants of `pid` (children first), alive now: the bench's process tree, less `pid`. */
 export function descendants(pid: number): number[] {
-  const out: number[] = []
-  const queue = [pid]
-  while (queue.length) {
-    const p = queue.shift()!
-    const kids = (read(`/proc/${p}/task/${p}/children`) ?? '').split(/\s+/).filter(Boolean)
-    for (const k of kids.map(Number)) {
-      out.push(k)
-      queue.push(k)
-    }
-  }
-  return out
+  return processTree(pid).slice(1)
 }
 
 const alive = (pid: number) => {
