@@ -5,6 +5,7 @@
 // vanished while its resume was at the host, or with the node it was bridged through, left a
 // member nobody held, in memory and in Redis.
 import { RawClient } from '../helpers/raw-client'
+import { until } from '../helpers/sdk-client'
 import { describeWithRedis, sleep, useCluster } from './fixture'
 
 const GRACE_MS = 3000
@@ -27,20 +28,12 @@ describeWithRedis('cluster: a socket closed while its request is away', () => {
     )
     return detail.memberList.map(({ id, connected }) => ({ id, connected }))
   }
-  const until = async (what: string, pred: () => Promise<boolean>, ms: number) => {
-    const deadline = Date.now() + ms
-    while (!(await pred())) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-      await sleep(50)
-    }
-  }
-
   /** After a grace window `gone` is no member of the host's conference, and `left` is its only one. */
   const onlyLeft = async (confrId: string, gone: string, left: string) => {
     await until(
-      'the member removed after its grace window',
       async () => (await membersOn(0, confrId)).every((m) => m.id !== gone),
       GRACE_MS + 5000,
+      'the member removed after its grace window',
     ).catch(() => undefined)
     expect(await membersOn(0, confrId)).toEqual([{ id: left, connected: true }])
   }
@@ -56,9 +49,9 @@ describeWithRedis('cluster: a socket closed while its request is away', () => {
     // b loses its socket: n2 tells n1, whose grace window for b starts.
     b.ws.terminate()
     await until(
-      "b's grace window on n1",
       async () => (await membersOn(0, confrId)).some((m) => m.id === memberId && !m.connected),
       5000,
+      "b's grace window on n1",
     )
 
     // The host stalls; b's client comes back through n2 and resumes, and vanishes again while

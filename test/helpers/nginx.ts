@@ -14,6 +14,7 @@ import { tiedToUs } from '../../server/tied'
 import { describeRequiring } from './optional-suite'
 import { addressInUse, onFreePort } from './ports'
 import { descendants } from './procs'
+import { until } from './sdk-client'
 
 export const nginxAvailability = NginxEngine.available()
 
@@ -36,15 +37,6 @@ export interface RunningEdge {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
-
-/** Until `ok()` or `ms`; throws `what` then. */
-async function waitFor(ok: () => Promise<boolean>, ms: number, what: string) {
-  const deadline = Date.now() + ms
-  while (!(await ok())) {
-    if (Date.now() > deadline) throw new Error(what)
-    await sleep(20)
-  }
-}
 
 /**
  * An edge nginx on loopback, run from the config the project generates for operators
@@ -128,13 +120,13 @@ export async function startEdge(opts: {
       const before = descendants(proc.pid!)
       proc.kill('SIGHUP')
       // Done when the workers of the old config are gone and a new one answers.
-      await waitFor(
+      await until(
         async () => {
           const now = descendants(proc.pid!)
           return now.length > 0 && !now.some((p) => before.includes(p)) && (await ready())
         },
         10000,
-        `edge ${opts.name} did not reload`,
+        `edge ${opts.name} to reload`,
       )
     },
     stat: async () => (await controlRequest(socket, '/stat', 2000)).body,

@@ -70,12 +70,12 @@ export async function nodeClient(
 
 /** Poll until `pred` holds; fails the test with a clear message after `timeoutMs`. */
 export async function until(
-  pred: () => boolean,
+  pred: () => boolean | Promise<boolean>,
   timeoutMs = 5000,
   what = 'condition',
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs
-  while (!pred()) {
+  while (!(await pred())) {
     if (Date.now() > deadline)
       throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
     await new Promise((r) => setTimeout(r, 20))
