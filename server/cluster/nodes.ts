@@ -13,6 +13,10 @@ export interface NodeInfo {
   members: number
   conferences: number
   draining: boolean
+  /** The protocol revision it offers (--protocol-revision). Absent: a release before 4. */
+  rev?: number
+  /** The bus messages it understands (BUS_REVISION). Absent: 1. */
+  bus?: number
 }
 
 export const BEAT_MS = 1000

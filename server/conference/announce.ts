@@ -8,7 +8,7 @@ import {
   type MemberExitCause,
   Role,
   type RoleValue,
-} from '../../sdk/protocol'
+} from 'miniprogram-conference-protocol'
 import { canPublish, type ConferenceState, type MemberState } from './conference'
 import { broadcastAll, broadcastOffStage, broadcastStage } from './sending'
 

@@ -1,7 +1,7 @@
 // What the service's parts share: the socket-side Caller, what they need of the media engine, and
 // the context object every operation module (views, conferences, membership, streams...) receives.
 import { randomBytes } from 'crypto'
-import { type ExitReasonValue, type Methods } from '../../sdk/protocol'
+import { type ExitReasonValue, type Methods } from 'miniprogram-conference-protocol'
 import { type Tokens, type UserClaims } from '../auth/tokens'
 import { type ServerConfig } from '../config'
 import { type Logger } from '../log'

@@ -1,7 +1,7 @@
 // What must hold of the service's state whatever clients did: checked by the fuzz and soak runs
 // (and usable by an operator's debug endpoint). Returns the violations; none means consistent.
 import { socketsOf } from '../security/sockets'
-import { Role } from '../../sdk/protocol'
+import { Role } from 'miniprogram-conference-protocol'
 import { canPublish } from './conference'
 import { type ConferenceService } from './service'
 

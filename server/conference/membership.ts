@@ -9,7 +9,7 @@ import {
   type ResumeResult,
   Role,
   type RoleValue,
-} from '../../sdk/protocol'
+} from 'miniprogram-conference-protocol'
 import { RpcError } from '../rpc-error'
 import { canPublish, type ConferenceState, type MemberState, type StreamState } from './conference'
 import { sameSecret } from '../security/secret'

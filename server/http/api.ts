@@ -4,10 +4,11 @@
 import { createReadStream, promises as fsp } from 'fs'
 import { type IncomingMessage, type ServerResponse } from 'http'
 import { z } from 'zod'
-import { ErrorCode, Role } from '../../sdk/protocol'
+import { ErrorCode, Role } from 'miniprogram-conference-protocol'
 import { ID_PATTERN, type Tokens } from '../auth/tokens'
 import { type ServerConfig } from '../config'
 import { type Cluster } from '../cluster/cluster'
+import { type Router } from '../routing/router'
 import { type ConferenceService } from '../conference/service'
 import { type Ingest } from '../media/ingest'
 import { RpcError } from '../rpc-error'
@@ -52,7 +53,9 @@ export interface ApiDeps {
   ingest: Ingest
   /** Media jobs (recordings, mixes) running now. */
   mediaJobs(): number
-  /** Cluster mode (--redis). */
+  /** Where an operator's action is done (this node, or its conference's host). */
+  router: Router
+  /** Cluster mode (--redis): its health. */
   cluster?: Cluster
 }
 
