@@ -8,7 +8,7 @@ import { type OperationName, type OpParams } from '../conference/operations'
 import { type Logger } from '../log'
 import { RpcError } from '../rpc-error'
 import { type Params } from '../signal/schemas'
-import { keys, type Store } from './store'
+import { keys, type SharedState } from './shared-state'
 
 /**
  * What this release's nodes understand on the bus, in their lease so that a newer node asks an
@@ -96,7 +96,7 @@ export class Bus {
   readonly address: string
 
   constructor(
-    private readonly store: Store,
+    private readonly store: SharedState,
     private readonly nodeId: string,
     readonly boot: string,
     private readonly log: Logger,

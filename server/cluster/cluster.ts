@@ -11,7 +11,7 @@ import { Hosting } from './hosting'
 import { BEAT_MS, type NodeInfo, Nodes } from './nodes'
 import { type LocalRouter } from '../routing/router'
 import { ClusterRouter } from './router'
-import { Store } from './store'
+import { SharedState } from './shared-state'
 
 export interface ClusterHealth {
   node: string
@@ -21,7 +21,7 @@ export interface ClusterHealth {
 }
 
 export class Cluster {
-  readonly store: Store
+  readonly store: SharedState
   readonly bus: Bus
   readonly nodes: Nodes
   readonly hosting: Hosting
@@ -43,7 +43,7 @@ export class Cluster {
     private readonly revision: number,
   ) {
     this.service = local.service
-    this.store = new Store(url, nodeId, log)
+    this.store = new SharedState(url, nodeId, log)
     this.bus = new Bus(this.store, nodeId, randomBytes(6).toString('base64url'), log, (m) => {
       this.router.receive(m).catch((e: Error) => log.warn({ t: m.t, err: e.message }, 'bus'))
     })

@@ -7,7 +7,7 @@ import {
   ConferenceState,
   type MemberState,
   type StreamState,
-} from '../conference/conference'
+} from '../conference/state'
 
 interface StoredMeta extends Omit<ConferenceOptions, 'createdAt'> {
   createdAt: number

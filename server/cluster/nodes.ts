@@ -2,7 +2,7 @@
 // node whose lease lapsed is dead, and the others are told (they take over its conferences).
 import { EventEmitter } from 'events'
 import { type Logger } from '../log'
-import { connectionName, keys, type Store } from './store'
+import { connectionName, keys, type SharedState } from './shared-state'
 
 export interface NodeInfo {
   id: string
@@ -34,7 +34,7 @@ export class Nodes extends EventEmitter<{
   private known = new Map<string, NodeInfo>()
 
   constructor(
-    private readonly store: Store,
+    private readonly store: SharedState,
     private readonly self: () => NodeInfo,
     private readonly log: Logger,
   ) {

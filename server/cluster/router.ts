@@ -14,7 +14,7 @@ import {
   type MethodName,
   UNSTATED_REVISION,
 } from 'miniprogram-conference-protocol'
-import { type Peer } from '../conference/conference'
+import { type Peer } from '../conference/state'
 import { type Caller } from '../conference/service'
 import { methods, type ServiceMethod } from '../conference/methods'
 import { newId, type R } from '../conference/context'
@@ -40,7 +40,7 @@ import {
 } from './bus'
 import { type Hosting } from './hosting'
 import { type Nodes } from './nodes'
-import { keys, type Store } from './store'
+import { keys, type SharedState } from './shared-state'
 
 /** A draining node makes no new conference (joins to ones hosted elsewhere are still bridged). */
 const shuttingDown = () =>
@@ -72,7 +72,7 @@ export class ClusterRouter implements Router {
   constructor(
     /** What is done on this node. */
     private readonly inner: LocalRouter,
-    private readonly store: Store,
+    private readonly store: SharedState,
     private readonly bus: Bus,
     private readonly hosting: Hosting,
     private readonly nodes: Nodes,

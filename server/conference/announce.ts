@@ -9,7 +9,7 @@ import {
   Role,
   type RoleValue,
 } from 'miniprogram-conference-protocol'
-import { canPublish, type ConferenceState, type MemberState } from './conference'
+import { canPublish, type ConferenceState, type MemberState } from './state'
 import { broadcastAll, broadcastOffStage, broadcastStage } from './sending'
 
 /** At most one memberCount frame per conference in this many ms… */

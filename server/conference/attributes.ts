@@ -7,7 +7,7 @@ import { ErrorCode, eventFrame } from 'miniprogram-conference-protocol'
 import { RpcError } from '../rpc-error'
 import { TokenBucket } from '../security/bucket'
 import { checkAttrsSize } from '../security/quota'
-import { canPublish, type ConferenceState, type Peer } from './conference'
+import { canPublish, type ConferenceState, type Peer } from './state'
 import { type Caller, type P, type R, type ServiceContext } from './context'
 import { membershipOf } from './lookups'
 

@@ -8,7 +8,7 @@ import {
 } from 'miniprogram-conference-protocol'
 import { RpcError } from '../rpc-error'
 import { checkConferenceQuota } from '../security/quota'
-import { ConferenceState } from './conference'
+import { ConferenceState } from './state'
 import { type Caller, newId, type P, type R, type ServiceContext } from './context'
 import { checkPassword, conferenceOf, requireAdmin } from './lookups'
 import { endConference, scheduleEndIfEmpty } from './teardown'

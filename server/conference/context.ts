@@ -7,7 +7,7 @@ import { type ServerConfig } from '../config'
 import { type Logger } from '../log'
 import { type PasswordGuard } from '../security/attempts'
 import type { Params } from '../signal/schemas'
-import { type ConferenceState, type MemberState, type Peer, type StreamState } from './conference'
+import { type ConferenceState, type MemberState, type Peer, type StreamState } from './state'
 
 /** A request's params as handlers get them: validated and normalised (signal/schemas.ts). */
 export type P<M extends keyof Methods> = Params<M>

@@ -2,7 +2,7 @@
 // (and usable by an operator's debug endpoint). Returns the violations; none means consistent.
 import { socketsOf } from '../security/sockets'
 import { Role } from 'miniprogram-conference-protocol'
-import { canPublish } from './conference'
+import { canPublish } from './state'
 import { type ConferenceService } from './service'
 
 export function checkInvariants(service: ConferenceService): string[] {

@@ -11,7 +11,7 @@ import {
   type RoleValue,
 } from 'miniprogram-conference-protocol'
 import { RpcError } from '../rpc-error'
-import { canPublish, type ConferenceState, type MemberState, type StreamState } from './conference'
+import { canPublish, type ConferenceState, type MemberState, type StreamState } from './state'
 import { sameSecret } from '../security/secret'
 import { type Caller, newId, type P, type R, type ServiceContext } from './context'
 import { newConference } from './conferences'

@@ -4,7 +4,7 @@
 // and any node answers for any conference with the same fields.
 import { ErrorCode, type RoleValue } from 'miniprogram-conference-protocol'
 import { RpcError } from '../rpc-error'
-import { type ConferenceState } from './conference'
+import { type ConferenceState } from './state'
 import { type ConferenceService } from './service'
 
 export interface ConferenceSummary {

@@ -6,7 +6,7 @@ import {
   knowsEvent,
   Role,
 } from 'miniprogram-conference-protocol'
-import { type ConferenceState, type MemberState } from './conference'
+import { type ConferenceState, type MemberState } from './state'
 
 /** Whether `member` is to hear `event`: it has a socket that speaks a revision knowing it. */
 const hears = (member: MemberState, event: EventName) =>

@@ -7,7 +7,7 @@ import { type Tokens } from '../auth/tokens'
 import { type ServerConfig } from '../config'
 import { type Logger } from '../log'
 import { PasswordGuard } from '../security/attempts'
-import { type ConferenceState, type StreamState } from './conference'
+import { type ConferenceState, type StreamState } from './state'
 import {
   type Caller,
   type MediaUrls,

@@ -14,7 +14,7 @@ import {
 import { type MemberCursor } from '../auth/tokens'
 import { edgeFor, edgeList } from '../media/edges'
 import { originOf } from '../media/origin'
-import { type ConferenceState, type MemberState, SYSTEM_MEMBER } from './conference'
+import { type ConferenceState, type MemberState, SYSTEM_MEMBER } from './state'
 import { type ServiceContext } from './context'
 
 /**

@@ -7,7 +7,7 @@
 import { type Caller, type ConferenceService } from '../conference/service'
 import { type R } from '../conference/context'
 import { type ServiceMethod } from '../conference/methods'
-import { type Peer } from '../conference/conference'
+import { type Peer } from '../conference/state'
 import {
   operate,
   type ConferenceSummary,

@@ -3,7 +3,7 @@
 // whose stored fields changed.
 import { ConfrType, Role } from 'miniprogram-conference-protocol'
 import { decode, encode, META } from '../../server/cluster/codec'
-import { ConferenceState, type MemberState } from '../../server/conference/conference'
+import { ConferenceState, type MemberState } from '../../server/conference/state'
 
 function conference(): ConferenceState {
   const conf = new ConferenceState({
