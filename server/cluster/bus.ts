@@ -2,7 +2,7 @@
 // and their replies, event frames for bridged sockets (batched: one publish per node per tick,
 // each frame once however many sockets of that node receive it), and cluster-wide notices.
 import { ErrorCode } from '../../sdk/protocol'
-import { type EdgeCall } from '../media/nginx-edge'
+import { type EdgeCall } from '../media/nginx/edge-hooks'
 import { type Logger } from '../log'
 import { RpcError } from '../rpc-error'
 import { keys, type Store } from './store'

@@ -1,6 +1,6 @@
 // nginx's error log (its stderr) in terms of our log levels, both ways.
-import { type EngineLogLevel, type LogLevel } from './engine-base'
-import { type NginxConfigInput } from './nginx-config'
+import { type EngineLogLevel, type LogLevel } from '../engine-base'
+import { type NginxConfigInput } from './config'
 
 /** Our log level → nginx's error_log level. */
 export const NGINX_LEVEL: Record<EngineLogLevel, NginxConfigInput['errorLevel']> = {

@@ -5,12 +5,12 @@ import { type ChildProcess, execFileSync, spawn } from 'child_process'
 import fs from 'fs'
 import os from 'os'
 import path from 'path'
-import { type EngineLog, type EngineLogLevel, until } from './engine-base'
-import { NGINX_FILES, type NginxConfigInput, renderNginxConfig } from './nginx-config'
-import { controlRequest } from './nginx-control'
-import { NGINX_LEVEL, parseNginxLine } from './nginx-log'
-import { onFreePort } from '../ports'
-import { tiedToUs } from '../tied'
+import { type EngineLog, type EngineLogLevel, until } from '../engine-base'
+import { NGINX_FILES, type NginxConfigInput, renderNginxConfig } from './config'
+import { controlRequest } from './control'
+import { NGINX_LEVEL, parseNginxLine } from './log'
+import { onFreePort } from '../../ports'
+import { tiedToUs } from '../../tied'
 
 /** How long stop() gives nginx after QUIT, and again after TERM. */
 const QUIT_TIMEOUT_MS = 1000
