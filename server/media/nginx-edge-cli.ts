@@ -2,7 +2,7 @@
 import { parseArgs } from 'util'
 import { DEFAULT_MODULE_PATH } from './nginx/options'
 import { edgeHookBase } from './nginx/edge-hooks'
-import { EDGE_UPDATE_SEC, renderEdgeConfig } from './nginx/edge-config'
+import { EDGE_UPDATE_SEC, renderEdgeConfig } from './nginx/config'
 
 export const EDGE_CONFIG_USAGE = `conference-server edge-config --name <edge> --server <url> [options]
 

@@ -1,27 +1,21 @@
-// The nginx.conf the nginx-rtmp engine runs with: generated per start, written into a private
-// prefix directory, never the system's /etc/nginx. Pure text generation, kept apart from the
-// process handling in process.ts so that it can be read (and checked) on its own.
+// The nginx.conf of our two kinds of nginx-rtmp instance, written with directives.ts:
+// - the origin: the engine (engine.ts) writes one into its private prefix at every start;
+// - an edge: players only, relaying every stream from the origin and asking a conference server
+//   about each player (edge-hooks.ts); printed by `conference-server edge-config`.
+// One skeleton (rtmpInstance) holds what they share; each is a short description of the rest.
+import {
+  address,
+  blank,
+  block,
+  comment,
+  type Conf,
+  directive,
+  duration,
+  quoted,
+  renderConf,
+} from './directives'
 
-export interface NginxConfigInput {
-  /** Absolute path of ngx_rtmp_module.so. */
-  modulePath: string
-  /** Absolute prefix directory: pid, error log, temp paths and the control socket live here. */
-  prefix: string
-  /** RTMP listen address and port. */
-  bind: string
-  rtmpPort: number
-  app: string
-  /** Base of the callback URLs, e.g. http://127.0.0.1:40123/3f9c… (no trailing slash). */
-  callbackBase: string
-  /** Unix socket of the control/stat HTTP server. */
-  controlSocket: string
-  /** nginx error_log level. */
-  errorLevel: 'debug' | 'info' | 'notice' | 'warn' | 'error'
-  /** drop_idle_publisher in ms; 0 leaves it off. */
-  idlePublisherMs: number
-  /** `user` of the workers ("nobody nogroup") when the master runs as root; null otherwise. */
-  workerUser: string | null
-}
+export type NginxErrorLevel = 'debug' | 'info' | 'notice' | 'warn' | 'error'
 
 /** Names nginx puts under the prefix. */
 export const NGINX_FILES = {
@@ -30,7 +24,7 @@ export const NGINX_FILES = {
   errorLog: 'error.log',
 } as const
 
-/** Callback paths under callbackBase, one per nginx-rtmp notify directive. */
+/** The origin's callbacks: path under callbackBase = nginx-rtmp's notify directive. */
 export const CALLBACKS = {
   publish: 'on_publish',
   play: 'on_play',
@@ -38,125 +32,232 @@ export const CALLBACKS = {
   play_done: 'on_play_done',
 } as const
 
-export function hostPort(host: string, port: number): string {
-  return `${host.includes(':') ? `[${host}]` : host}:${port}`
+/** An edge's hooks: path under its hook base = directive (edge-hooks.ts answers them). */
+export const EDGE_CALLBACKS = {
+  play: 'on_play',
+  play_done: 'on_play_done',
+  update: 'on_update',
+} as const
+
+/** Default of EdgeConfigInput.updateSec. */
+export const EDGE_UPDATE_SEC = 10
+/**
+ * Query key of an edge's relay pull on the origin, valued with the edge's name: the origin's
+ * engine drops relay pulls when their publisher stops, so that the edges end their players.
+ */
+export const RELAY_QUERY = 'edge'
+/** An edge's control socket under its prefix: /stat (XML statistics) and /control (drops). */
+export const EDGE_CONTROL_SOCKET = 'control.sock'
+
+/** What both configs take. */
+interface Shared {
+  /** Absolute path of ngx_rtmp_module.so. */
+  modulePath: string
+  /** Absolute prefix directory: pid, error log, temp paths and (edges) the control socket. */
+  prefix: string
+  /** RTMP listen address and port. */
+  bind: string
+  rtmpPort: number
+  /** The RTMP application (the origin's --rtmp-app, on edges too). */
+  app: string
+  /** `user` of the workers when the master runs as root ("nobody nogroup"); null: none. */
+  workerUser?: string | null
 }
 
-/** Our values never need nginx escapes: refuse any that would, rather than escape them. */
-export function safe(value: string): string {
-  if (/["'\\$\s;{}#]/.test(value)) {
-    throw new Error(`nginx config: unsafe characters in "${value}"`)
+export interface OriginConfigInput extends Shared {
+  /** Base of the callback URLs, e.g. http://127.0.0.1:40123/3f9c… (no trailing slash). */
+  callbackBase: string
+  /** Unix socket of the control/stat HTTP server. */
+  controlSocket: string
+  errorLevel: NginxErrorLevel
+  /** drop_idle_publisher in ms; 0 leaves it off. */
+  idlePublisherMs: number
+}
+
+export interface EdgeConfigInput extends Shared {
+  /** edgeHookBase(): the conference server's callback URL for this edge, secret included. */
+  hookBase: string
+  /** Default warn. */
+  errorLevel?: NginxErrorLevel
+  /**
+   * Every this many seconds the edge asks the server whether each player may go on (on_update):
+   * a member kicked or gone, or a stream removed, ends there within this time. 0: never asked.
+   * Default EDGE_UPDATE_SEC.
+   */
+  updateSec?: number
+}
+
+/** What tells one instance from the other; rtmpInstance writes the rest. */
+interface Instance extends Shared {
+  about: string[]
+  errorLevel: NginxErrorLevel
+  /** The error log on stderr too (the engine forwards it to its log). */
+  stderr: boolean
+  /** worker_rlimit_nofile and worker_connections. */
+  files: number
+  connections: number
+  /** The application's own directives, before the player directives both share. */
+  application: Conf
+  controlSocket: string
+  /** Who the control server is for. */
+  control: string[]
+}
+
+export function renderOriginConfig(c: OriginConfigInput): string {
+  return rtmpInstance({
+    ...c,
+    about: [
+      'Generated by miniprogram-conference-kit (server/media/nginx/config.ts). Do not edit:',
+      'the engine writes a fresh one at every start.',
+    ],
+    stderr: true,
+    // A 25-person call is ~625 RTMP connections; 1024 fds is a common soft limit.
+    files: 8192,
+    connections: 4096,
+    application: [
+      Object.values(CALLBACKS).map((on) => directive(on, `${c.callbackBase}/${on}`)),
+      c.idlePublisherMs > 0 && [
+        comment(
+          'A publisher whose phone lost coverage without closing TCP is dropped, so',
+          'that publish_done withdraws its stream. Only after its first media: the',
+          'engine checks /stat for publishers that never sent any.',
+        ),
+        directive('drop_idle_publisher', duration(c.idlePublisherMs, 'ms')),
+      ],
+    ],
+    control: [
+      'Control and statistics, on a unix socket in the private prefix: reachable by the',
+      'engine only, no port to pick or to protect.',
+    ],
+  })
+}
+
+export function renderEdgeConfig(c: EdgeConfigInput): string {
+  const hook = (on: string) => directive(on, `${c.hookBase}/${on}`)
+  const update = c.updateSec ?? EDGE_UPDATE_SEC
+  if (!Number.isInteger(update) || update < 0) {
+    throw new Error(`edge config: updateSec must be a whole number >= 0, got ${update}`)
   }
-  return value
-}
-
-export const quoted = (value: string) => `"${safe(value)}"`
-
-/** Temp paths default to /var/lib/nginx, which a non-root user cannot create: all in `prefix`. */
-export function tempPaths(prefix: string): string[] {
-  return ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map(
-    (name) => `    ${name}_temp_path ${quoted(`${prefix}/${name}`)};`,
-  )
+  const controlSocket = `${c.prefix}/${EDGE_CONTROL_SOCKET}`
+  return rtmpInstance({
+    ...c,
+    about: [
+      'An edge of miniprogram-conference-kit, generated by `conference-server edge-config`',
+      "(server/media/nginx/config.ts). It holds the key of the server's edge hooks: keep",
+      'it readable by nginx only. Run: nginx -p <prefix>/ -c <this file>.',
+    ],
+    errorLevel: c.errorLevel ?? 'warn',
+    stderr: false,
+    files: 65536,
+    connections: 16384,
+    application: [
+      comment(
+        'Players only: the one publisher of a stream here is the relay pulling it from',
+        'the origin (an outgoing connection, which this rule does not apply to).',
+      ),
+      directive('deny', 'publish', 'all'),
+      comment(
+        'The conference server authorises each player as on the origin, then answers',
+        '302 to the origin with a relay credential: nginx pulls the stream from there',
+        'under its own name (notify_relay_redirect off), once for all its players here.',
+      ),
+      hook(EDGE_CALLBACKS.play),
+      hook(EDGE_CALLBACKS.play_done),
+      update > 0 && [
+        comment(
+          'The server is asked again about each player every so often: a member',
+          'kicked or gone, or a stream removed, is cut here too. A server that does',
+          'not answer also cuts (nginx-rtmp treats a failed call as a refusal).',
+        ),
+        hook(EDGE_CALLBACKS.update),
+        directive('notify_update_timeout', duration(update, 's')),
+      ],
+      directive('notify_relay_redirect', 'off'),
+    ],
+    controlSocket,
+    control: [
+      'Statistics and control on a unix socket: for the operator on this host only, e.g.',
+      `curl --unix-socket ${controlSocket} http://edge/stat`,
+    ],
+  })
 }
 
 /** How players start and stay attached, on the origin and on edges alike. */
-export function playerDirectives(): string[] {
-  return [
-    '            # nginx-rtmp has no GOP cache: a new player waits for the next key frame anyway.',
-    '            # wait_key makes that key frame its first video packet (no grey smear of',
-    '            # undecodable P-frames); wait_video holds audio until then so that sound and',
-    '            # picture start together. Cost: none beyond that wait (at most one GOP).',
-    '            wait_key on;',
-    '            wait_video on;',
-    '            # publish_notify / play_restart stay off: ffmpeg-based players (our media jobs,',
-    '            # ijkplayer) end on UnpublishNotify / Play.Stop, while without them a player',
-    '            # stays attached and resumes when the publisher reconnects. Clients learn of',
-    "            # streams going and coming from signalling, not from the engine's statuses.",
-    '            publish_notify off;',
-    '            play_restart off;',
-  ]
-}
+const PLAYERS: Conf = [
+  comment(
+    'nginx-rtmp has no GOP cache: a new player waits for the next key frame anyway.',
+    'wait_key makes that key frame its first video packet (no grey smear of',
+    'undecodable P-frames); wait_video holds audio until then so that sound and',
+    'picture start together. Cost: none beyond that wait (at most one GOP).',
+  ),
+  directive('wait_key', 'on'),
+  directive('wait_video', 'on'),
+  comment(
+    'publish_notify / play_restart stay off: ffmpeg-based players (our media jobs,',
+    'ijkplayer) end on UnpublishNotify / Play.Stop, while without them a player',
+    'stays attached and resumes when the publisher reconnects. Clients learn of',
+    "streams going and coming from signalling, not from the engine's statuses.",
+  ),
+  directive('publish_notify', 'off'),
+  directive('play_restart', 'off'),
+]
 
-/** The http server of readiness, control and statistics, on a unix socket (origin and edges). */
-export function controlServer(socketPath: string): string[] {
-  return [
-    '    server {',
-    `        listen unix:${safe(socketPath)};`,
-    '        location = /ready {',
-    '            return 204;',
-    '        }',
-    '        location /control {',
-    '            rtmp_control all;',
-    '        }',
-    '        location = /stat {',
-    '            rtmp_stat all;',
-    '        }',
-    '    }',
-  ]
-}
+/** Temp paths default to /var/lib/nginx, which a non-root user cannot create. */
+const TEMP_PATHS = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']
 
-export function renderNginxConfig(c: NginxConfigInput): string {
-  const p = (name: string) => quoted(`${c.prefix}/${name}`)
-  const cb = (name: string) => `${safe(c.callbackBase)}/${name}`
-  const lines = [
-    '# Generated by miniprogram-conference-kit (server/media/nginx/config.ts). Do not edit:',
-    '# the engine writes a fresh one at every start.',
-    `load_module ${quoted(c.modulePath)};`,
-    '',
-    '# In the foreground as our child process; the master stays so that QUIT shuts down cleanly.',
-    'daemon off;',
-    'master_process on;',
-    '# Live streams live in one worker: a publisher and its players must meet in the same process.',
-    'worker_processes 1;',
-    ...(c.workerUser ? [`user ${c.workerUser};`] : []),
-    // A 25-person call is ~625 RTMP connections; 1024 fds is a common soft limit.
-    'worker_rlimit_nofile 8192;',
-    `pid ${p(NGINX_FILES.pid)};`,
-    `error_log ${p(NGINX_FILES.errorLog)} ${c.errorLevel};`,
-    '# The same lines on stderr, which the engine forwards to its log.',
-    `error_log stderr ${c.errorLevel};`,
-    '',
-    'events {',
-    '    worker_connections 4096;',
-    '}',
-    '',
-    'rtmp {',
-    "    # nginx-rtmp's own access log defaults to /var/log/nginx/access.log.",
-    '    access_log off;',
-    '    server {',
-    `        listen ${hostPort(c.bind, c.rtmpPort)};`,
-    '        # The stream URL query (token=…) arrives form-encoded in the POST body.',
-    '        notify_method post;',
-    '',
-    `        application ${safe(c.app)} {`,
-    '            live on;',
-    '            record off;',
-    `            on_publish ${cb(CALLBACKS.publish)};`,
-    `            on_play ${cb(CALLBACKS.play)};`,
-    `            on_publish_done ${cb(CALLBACKS.publish_done)};`,
-    `            on_play_done ${cb(CALLBACKS.play_done)};`,
-    ...(c.idlePublisherMs > 0
-      ? [
-          '            # A publisher whose phone lost coverage without closing TCP is dropped, so',
-          '            # that publish_done withdraws its stream. Only after its first media: the',
-          '            # engine checks /stat for publishers that never sent any.',
-          `            drop_idle_publisher ${c.idlePublisherMs}ms;`,
-        ]
-      : []),
-    ...playerDirectives(),
-    '        }',
-    '    }',
-    '}',
-    '',
-    'http {',
-    '    access_log off;',
-    ...tempPaths(c.prefix),
-    '',
-    '    # Control and statistics, on a unix socket in the private prefix: reachable by the',
-    '    # engine only, no port to pick or to protect.',
-    ...controlServer(c.controlSocket),
-    '}',
-    '',
-  ]
-  return lines.join('\n')
+function rtmpInstance(i: Instance): string {
+  const inPrefix = (name: string) => quoted(`${i.prefix}/${name}`)
+  return renderConf(
+    comment(...i.about),
+    directive('load_module', quoted(i.modulePath)),
+    blank,
+    comment(
+      'In the foreground (the server runs it as its child, an operator as a systemd service',
+      'of Type=simple); with a master, QUIT stops it gracefully.',
+    ),
+    directive('daemon', 'off'),
+    directive('master_process', 'on'),
+    comment("One worker: a stream's publisher (on an edge, its relay) and players meet there."),
+    directive('worker_processes', 1),
+    i.workerUser ? directive('user', ...i.workerUser.split(' ')) : null,
+    directive('worker_rlimit_nofile', i.files),
+    directive('pid', inPrefix(NGINX_FILES.pid)),
+    directive('error_log', inPrefix(NGINX_FILES.errorLog), i.errorLevel),
+    i.stderr && [
+      comment('The same lines on stderr, which the engine forwards to its log.'),
+      directive('error_log', 'stderr', i.errorLevel),
+    ],
+    blank,
+    block('events')(directive('worker_connections', i.connections)),
+    blank,
+    block('rtmp')(
+      comment("nginx-rtmp's own access log defaults to /var/log/nginx/access.log."),
+      directive('access_log', 'off'),
+      block('server')(
+        directive('listen', address(i.bind, i.rtmpPort)),
+        comment('The URL query (token=…) arrives form-encoded in the POST body.'),
+        directive('notify_method', 'post'),
+        blank,
+        block('application', i.app)(
+          directive('live', 'on'),
+          directive('record', 'off'),
+          i.application,
+          PLAYERS,
+        ),
+      ),
+    ),
+    blank,
+    block('http')(
+      directive('access_log', 'off'),
+      TEMP_PATHS.map((name) => directive(`${name}_temp_path`, inPrefix(name))),
+      blank,
+      comment(...i.control),
+      block('server')(
+        directive('listen', `unix:${i.controlSocket}`),
+        block('location', '=', '/ready')(directive('return', 204)),
+        block('location', '/control')(directive('rtmp_control', 'all')),
+        block('location', '=', '/stat')(directive('rtmp_stat', 'all')),
+      ),
+    ),
+  )
 }

@@ -19,7 +19,7 @@ import { type MediaGate } from '../gate'
 import { readText } from '../../http/body'
 import { sameSecret } from '../../security/secret'
 import { parseCallback } from './callbacks'
-import { EDGE_CALLBACKS, RELAY_QUERY } from './edge-config'
+import { EDGE_CALLBACKS, RELAY_QUERY } from './config'
 
 export { EDGE_CALLBACKS, RELAY_QUERY }
 

@@ -10,7 +10,7 @@ import { type MediaHooks, type MediaKind, type MediaSession } from '../engine'
 import { EngineBase, type EngineLog, until } from '../engine-base'
 import { type CallbackAnswer, CallbackListener, type CallName } from './callbacks'
 import { dropAllClients, dropSession } from './control'
-import { RELAY_QUERY } from './edge-config'
+import { RELAY_QUERY } from './config'
 import { IdlePublisherChecks } from './idle-publishers'
 import { type NginxEngineOptions, nginxPaths, nginxSettings } from './options'
 import {
