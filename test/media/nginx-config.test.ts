@@ -33,6 +33,38 @@ const without = (text: string, ...gone: RegExp[]) =>
     .filter((line) => !gone.some((re) => re.test(line)))
     .join('\n')
 
+/** What both configs end with: the player directives, then the http block. */
+const tail = (prefix: string) =>
+  listing(`
+            wait_key on;
+            wait_video on;
+            publish_notify off;
+            play_restart off;
+        }
+    }
+}
+http {
+    access_log off;
+    client_body_temp_path "${prefix}/client_body";
+    proxy_temp_path "${prefix}/proxy";
+    fastcgi_temp_path "${prefix}/fastcgi";
+    uwsgi_temp_path "${prefix}/uwsgi";
+    scgi_temp_path "${prefix}/scgi";
+    server {
+        listen unix:${prefix}/control.sock;
+        location = /ready {
+            return 204;
+        }
+        location /control {
+            rtmp_control all;
+        }
+        location = /stat {
+            rtmp_stat all;
+        }
+    }
+}
+`)
+
 const origin: OriginConfigInput = {
   modulePath: '/usr/lib/nginx/modules/ngx_rtmp_module.so',
   prefix: '/tmp/ck-nginx-abc',
@@ -72,33 +104,7 @@ rtmp {
             on_publish_done http://127.0.0.1:40123/3f9c/on_publish_done;
             on_play_done http://127.0.0.1:40123/3f9c/on_play_done;
             drop_idle_publisher 10000ms;
-            wait_key on;
-            wait_video on;
-            publish_notify off;
-            play_restart off;
-        }
-    }
-}
-http {
-    access_log off;
-    client_body_temp_path "/tmp/ck-nginx-abc/client_body";
-    proxy_temp_path "/tmp/ck-nginx-abc/proxy";
-    fastcgi_temp_path "/tmp/ck-nginx-abc/fastcgi";
-    uwsgi_temp_path "/tmp/ck-nginx-abc/uwsgi";
-    scgi_temp_path "/tmp/ck-nginx-abc/scgi";
-    server {
-        listen unix:/tmp/ck-nginx-abc/control.sock;
-        location = /ready {
-            return 204;
-        }
-        location /control {
-            rtmp_control all;
-        }
-        location = /stat {
-            rtmp_stat all;
-        }
-    }
-}
+${tail('/tmp/ck-nginx-abc')}
 `)
 
 const hooks = 'http://10.0.0.5:8080/rtmp-edge/0123456789abcdef0123456789abcdef/e1'
@@ -140,33 +146,7 @@ rtmp {
             on_update ${hooks}/on_update;
             notify_update_timeout 3s;
             notify_relay_redirect off;
-            wait_key on;
-            wait_video on;
-            publish_notify off;
-            play_restart off;
-        }
-    }
-}
-http {
-    access_log off;
-    client_body_temp_path "/var/lib/ck-edge/client_body";
-    proxy_temp_path "/var/lib/ck-edge/proxy";
-    fastcgi_temp_path "/var/lib/ck-edge/fastcgi";
-    uwsgi_temp_path "/var/lib/ck-edge/uwsgi";
-    scgi_temp_path "/var/lib/ck-edge/scgi";
-    server {
-        listen unix:/var/lib/ck-edge/control.sock;
-        location = /ready {
-            return 204;
-        }
-        location /control {
-            rtmp_control all;
-        }
-        location = /stat {
-            rtmp_stat all;
-        }
-    }
-}
+${tail('/var/lib/ck-edge')}
 `)
 
 describe('the origin and edge configs (no nginx needed)', () => {

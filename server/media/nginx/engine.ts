@@ -191,9 +191,9 @@ export class NginxEngine extends EngineBase {
   }
 
   /**
-   * Edges pull a stream as a play here (server/media/nginx/edge-hooks.ts). Unlike a player, which stays
-   * attached for the publisher's return, a relay pull ends with its publisher: nginx-rtmp then
-   * ends the edge's players of the stream, and the next play there makes a fresh pull.
+   * Edges pull a stream as a play here (edge-hooks.ts). Unlike a player, which stays attached
+   * for the publisher's return, a relay pull ends with its publisher: nginx-rtmp then ends the
+   * edge's players of the stream, and the next play there makes a fresh pull.
    */
   private dropRelaysOf(stream: string): void {
     for (const { kind, session } of this.live.values()) {
