@@ -2,7 +2,7 @@
 // and their replies, event frames for bridged sockets (batched: one publish per node per tick,
 // each frame once however many sockets of that node receive it), and cluster-wide notices.
 import { ErrorCode } from 'miniprogram-conference-protocol'
-import { type EdgeCall } from '../media/nginx-edge'
+import { type EdgeCall } from '../media/nginx/edge-hooks'
 import { type ServiceMethod } from '../conference/methods'
 import { type OperationName, type OpParams } from '../conference/operations'
 import { type Logger } from '../log'

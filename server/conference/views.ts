@@ -12,7 +12,7 @@ import {
   type RoleValue,
 } from 'miniprogram-conference-protocol'
 import { type MemberCursor } from '../auth/tokens'
-import { edgeFor, edgeList } from '../media/edges'
+import { edgeFor, edgeList } from '../media/nginx/edge-list'
 import { originOf } from '../media/origin'
 import { type ConferenceState, type MemberState, SYSTEM_MEMBER } from './state'
 import { type ServiceContext } from './context'
