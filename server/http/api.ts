@@ -1,5 +1,5 @@
 // The HTTP API, one stack for every route: health, development tokens, user-token minting for the
-// app's backend, the console's sign-in (server/http/console.ts) and the operator routes
+// app's backend, the console's sign-in (server/http/console-sign-in.ts) and the operator routes
 // (server/http/operator.ts). Everything answers JSON; errors are {error: {code, message}}.
 import { createReadStream, promises as fsp } from 'fs'
 import { type IncomingMessage, type ServerResponse } from 'http'
@@ -16,7 +16,7 @@ import { describeIssues } from '../signal/schemas'
 import { VERSION } from '../version'
 import { SecretChecks } from './auth'
 import { readJson } from './body'
-import { consoleRoutes } from './console'
+import { consoleRoutes } from './console-sign-in'
 import { HttpError } from './http-error'
 import { operatorRoutes } from './operator'
 import { sendJson } from './front-door'
