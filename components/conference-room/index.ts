@@ -38,7 +38,7 @@ KitComponent({
     /** Image shown to the others while this phone is in the background. */
     waitingImage: { type: String, value: '' },
     /** Height of the video area in rpx; 0: what the control bar leaves of the room's height
-     * (--conference-room-height, default 100vh). */
+     * (--ck-conference-room-height, default 100vh). */
     gridHeight: { type: Number, value: 0 },
     /** dark | light: the control bar's palette (CSS variables override either). */
     theme: { type: String, value: 'dark' },
