@@ -117,7 +117,7 @@ function compileMiniprogram() {
 }
 
 async function bundleProtocol() {
-  await require('esbuild').build({
+  await esbuild.build({
     entryPoints: [`${PROTOCOL_ENTRY}.ts`],
     outfile: 'miniprogram_dist/protocol.js',
     bundle: true,
