@@ -3,6 +3,7 @@
 import { randomBytes } from 'crypto'
 import { checkSecrets, readSecretFiles } from './secrets'
 import { parseArgs } from 'util'
+import { PROTOCOL_REVISION } from 'miniprogram-conference-protocol'
 
 export interface ServerConfig {
   host: string
@@ -53,6 +54,7 @@ export interface ServerConfig {
   redis: string
   nodeId: string
   drainMs: number
+  protocolRevision: number
   readyFile: string
   logLevel: 'silent' | 'error' | 'warn' | 'info' | 'debug'
   publicUrl: string
@@ -300,6 +302,12 @@ export const OPTIONS: readonly Option[] = [
     doc: 'On SIGTERM in a cluster: how long the node waits for its clients to move to other nodes before it exits.',
   },
   {
+    key: 'protocolRevision',
+    kind: 'int',
+    def: PROTOCOL_REVISION,
+    doc: `The protocol revision this node offers, from 1 to its own (${PROTOCOL_REVISION}). In a rolling upgrade of a cluster, start the upgraded nodes with the old release's revision, so that a client moved between nodes never sees a method come and go; drop it once every node runs the new release (docs/protocol.md, Versions).`,
+  },
+  {
     key: 'readyFile',
     kind: 'string',
     def: '',
@@ -382,6 +390,11 @@ export function loadConfig(
   }
   const config = out as unknown as ServerConfig
   checkSecrets(config, given)
+  const rev = config.protocolRevision
+  if (rev < 1 || rev > PROTOCOL_REVISION)
+    throw new Error(
+      `${given.get('protocolRevision') ?? '--protocol-revision'}: from 1 to ${PROTOCOL_REVISION}, not ${rev}`,
+    )
   return config
 }
 

@@ -3,7 +3,18 @@
 // one, or in development mode where anyone could reach it. Messages name options, never values.
 import { readFileSync } from 'fs'
 import { isLoopbackHost } from './loopback'
-import { type ServerConfig } from './config'
+
+/** The options read here (config.ts's ServerConfig has them; not imported, which would be a circle). */
+interface SecretOptions {
+  host: string
+  dev: boolean
+  secret: string
+  secretFile: string
+  adminSecret: string
+  adminSecretFile: string
+}
+/** Where each option given came from, by option name (--flag or CK_ENV). */
+type Given = ReadonlyMap<string, string>
 
 /** Production secrets shorter than this are refused: 32 random characters are beyond guessing. */
 export const MIN_SECRET_LENGTH = 32
@@ -18,8 +29,8 @@ const FILES = [
  * (--flag or CK_ENV); a secret given both ways is an error.
  */
 export function readSecretFiles(
-  out: Partial<Record<keyof ServerConfig, unknown>>,
-  given: ReadonlyMap<keyof ServerConfig, string>,
+  out: Partial<Record<keyof SecretOptions, unknown>>,
+  given: Given,
 ): void {
   for (const [key, fileKey] of FILES) {
     const file = out[fileKey]
@@ -39,10 +50,7 @@ export function readSecretFiles(
 }
 
 /** Refuses a configuration that would leave the server's secrets guessable or exposed. */
-export function checkSecrets(
-  config: ServerConfig,
-  given: ReadonlyMap<keyof ServerConfig, string>,
-): void {
+export function checkSecrets(config: SecretOptions, given: Given): void {
   for (const key of ['secret', 'adminSecret'] as const) {
     const from = given.get(key)
     if (from && config[key] === '') throw new Error(`${from} is empty: give it a secret`)
@@ -68,7 +76,7 @@ export function checkSecrets(
 }
 
 /** What an operator should hear at start about how the secrets were given. */
-export function secretWarnings(config: ServerConfig, argv: readonly string[]): string[] {
+export function secretWarnings(config: SecretOptions, argv: readonly string[]): string[] {
   const warnings: string[] = []
   for (const flag of ['--secret', '--admin-secret'])
     if (argv.some((a) => a === flag || a.startsWith(`${flag}=`)))

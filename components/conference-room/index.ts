@@ -2,7 +2,7 @@
 // with <member-grid>, offers a control bar (or a `controls` slot), keeps the screen on, survives
 // the page going to the background, and re-emits what happens as component events.
 import { ComponentWithStore } from 'mobx-miniprogram-bindings'
-import { canPublish, type RoleValue } from '../../sdk/protocol'
+import { canPublish, type RoleValue } from 'miniprogram-conference-protocol'
 import {
   bindStore,
   localFields,

@@ -1,8 +1,8 @@
 // `conference-server edge-config`: print the nginx.conf of one edge (docs/deploy.md).
 import { parseArgs } from 'util'
-import { DEFAULT_MODULE_PATH } from './nginx-options'
-import { edgeHookBase } from './nginx-edge'
-import { EDGE_UPDATE_SEC, renderEdgeConfig } from './nginx-edge-config'
+import { DEFAULT_MODULE_PATH } from './nginx/options'
+import { edgeHookBase } from './nginx/edge-hooks'
+import { EDGE_UPDATE_SEC, renderEdgeConfig } from './nginx/config'
 
 export const EDGE_CONFIG_USAGE = `conference-server edge-config --name <edge> --server <url> [options]
 

@@ -14,9 +14,9 @@ import { Agent, request } from 'https'
 import { type LookupFunction } from 'net'
 import os from 'os'
 import path from 'path'
-import { nginxPaths } from '../../server/media/nginx-options'
+import { TEMP_PATHS } from '../../server/media/nginx/config'
+import { nginxPaths } from '../../server/media/nginx/options'
 import { onFreePort } from '../../server/ports'
-import { tempPaths } from '../../server/media/nginx-config'
 import { codeBlocks, readDoc, section, theBlock } from './doc-blocks'
 import { nginxAvailability, type NginxProcess, runNginx } from './nginx'
 import { type Availability } from './optional-suite'
@@ -214,12 +214,14 @@ function privateConf(tree: HostTree): string {
     fs.mkdirSync(path.join(tree.etc, 'nginx', dir), { recursive: true })
   for (const dir of ['run', 'log', 'tmp']) fs.mkdirSync(path.join(root, dir), { recursive: true })
   fs.copyFileSync('/etc/nginx/mime.types', path.join(tree.etc, 'nginx', 'mime.types'))
+  // Temp paths default to /var/lib/nginx: the system's, and not a non-root user's to create.
+  const temps = TEMP_PATHS.map((name) => `\t${name}_temp_path ${root}/tmp/${name};`).join('\n')
   const conf = fs
     .readFileSync(DEBIAN_CONF, 'utf8')
     .replace(/\/etc\/nginx\//g, `${tree.etc}/nginx/`)
     .replace(/\/run\/nginx\.pid/g, `${root}/run/nginx.pid`)
     .replace(/\/var\/log\/nginx\//g, `${root}/log/`)
-    .replace(/^http \{$/m, `http {\n${tempPaths(`${root}/tmp`).join('\n')}`)
+    .replace(/^http \{$/m, `http {\n${temps}`)
   const file = path.join(tree.etc, 'nginx', 'nginx.conf')
   fs.writeFileSync(file, conf)
   return file
