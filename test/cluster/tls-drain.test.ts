@@ -18,6 +18,7 @@ import {
   DOMAIN,
   HostTree,
   httpsGet,
+  makeSecrets,
   selfSignedCert,
   tlsProxyAvailability,
 } from '../helpers/tls-proxy'
@@ -41,12 +42,10 @@ describeRequiring('docs/deploy.md: a cluster behind TLS', available, 'CK_REQUIRE
     redis = await RedisServer.start()
     trees.push(new HostTree(), new HostTree())
     // The secrets made once as the doc says, and the same on every node.
-    trees[0].run(doc.secrets)
+    tokens = new Tokens(makeSecrets(trees[0]).secret, 'default')
     fs.cpSync(path.join(trees[0].etc, 'conference'), path.join(trees[1].etc, 'conference'), {
       recursive: true,
     })
-    const secret = fs.readFileSync(path.join(trees[0].etc, 'conference', 'secret'), 'utf8')
-    tokens = new Tokens(secret.replace(/\n$/, ''), 'default')
     const cert = selfSignedCert(trees[0], names)
     agent = clientAgent(cert.pem)
     // Node n2's command is n1's "with n2 for n1", as the doc says.

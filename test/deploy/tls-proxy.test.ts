@@ -23,6 +23,7 @@ import {
   deployDoc,
   DOMAIN,
   HostTree,
+  makeSecrets,
   selfSignedCert,
   tlsProxyAvailability,
 } from '../helpers/tls-proxy'
@@ -48,12 +49,10 @@ describeRequiring(
     beforeAll(async () => {
       tree = new HostTree()
       const t0 = Date.now()
-      tree.run(doc.secrets)
+      const secrets = makeSecrets(tree)
       const secretsMs = Date.now() - t0
-      const read = (name: string) =>
-        fs.readFileSync(path.join(tree.etc, 'conference', name), 'utf8').replace(/\n$/, '')
-      tokens = new Tokens(read('secret'), 'default')
-      adminSecret = read('admin-secret')
+      tokens = new Tokens(secrets.secret, 'default')
+      adminSecret = secrets.adminSecret
       expect(fs.statSync(path.join(tree.etc, 'conference')).mode & 0o777).toBe(0o700)
       cert = selfSignedCert(tree, [DOMAIN])
       agent = clientAgent(cert.pem)

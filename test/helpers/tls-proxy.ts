@@ -101,6 +101,14 @@ export class HostTree {
   }
 }
 
+/** The doc's secrets block run in `tree`: the two secrets, as the server reads them. */
+export function makeSecrets(tree: HostTree): { secret: string; adminSecret: string } {
+  tree.run(deployDoc().secrets)
+  const read = (name: string) =>
+    fs.readFileSync(path.join(tree.etc, 'conference', name), 'utf8').replace(/\n$/, '')
+  return { secret: read('secret'), adminSecret: read('admin-secret') }
+}
+
 /** A self-signed certificate for `names`, where the doc's Let's Encrypt paths point. */
 export function selfSignedCert(tree: HostTree, names: string[]): { dir: string; pem: string } {
   const dir = path.join(tree.root, 'tls')
