@@ -17,11 +17,11 @@ import { checkInvariants } from '../server/conference/invariants'
 import { socketsOf } from '../server/security/sockets'
 // The fuzzer's seeded PRNG: one file, because the fuzzer runs as a single eval'd worker script.
 import { prng } from '../test/hardening/fuzzer'
-import { TestCluster } from '../test/helpers/cluster'
-import { mediaChildren, pushTestPattern, type Pusher } from '../test/helpers/ffmpeg'
-import { RedisServer } from '../test/helpers/redis'
-import type { ClientTarget } from '../test/helpers/sdk-client'
-import { startServer } from '../test/helpers/server'
+import { TestCluster } from '../testkit/cluster'
+import { mediaChildren, pushTestPattern, type Pusher } from '../testkit/ffmpeg'
+import { RedisServer } from '../testkit/redis'
+import type { ClientTarget } from '../testkit/sdk-client'
+import { startServer } from '../testkit/server'
 import { rssMB } from './proc'
 
 type Rand = ReturnType<typeof prng>

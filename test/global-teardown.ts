@@ -1,8 +1,8 @@
 // The run fails if it left a process running (nginx, ffmpeg, redis-server, a server child, …),
 // naming each; they are killed then, so that the next run starts clean. Only processes of this
-// run are looked at (test/helpers/leftovers.ts).
+// run are looked at (testkit/leftovers.ts).
 import { rmSync } from 'fs'
-import { currentRun, describeLeftovers, leftovers } from './helpers/leftovers'
+import { currentRun, describeLeftovers, leftovers } from '../testkit/leftovers'
 
 /** How long a process that is ending anyway (an nginx on its way out) gets. */
 const GRACE_MS = 5000

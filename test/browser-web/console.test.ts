@@ -4,7 +4,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { type ConferenceServer } from '../../server/app'
 import { ErrorCode, ExitReason, Role } from 'miniprogram-conference-protocol'
-import { nodeClient, type NodeClient, until } from '../helpers/sdk-client'
+import { nodeClient, type NodeClient, until } from '../../testkit/sdk-client'
 import { screenshotPath, videoFacts, waitForVideo } from './browser'
 import { roomKit } from './room'
 

@@ -8,7 +8,7 @@
 import { spawn } from 'child_process'
 import { type ConferenceServer } from '../../server/app'
 import { ffmpegPaths } from '../../server/media/ffmpeg'
-import { nodeClient } from '../helpers/sdk-client'
+import { nodeClient } from '../../testkit/sdk-client'
 import { cpuSeconds, waitForVideo } from './browser'
 import { drawBars, IN_PAGE, readBars } from './clock-code'
 import { roomKit } from './room'

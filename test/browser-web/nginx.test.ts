@@ -1,8 +1,8 @@
 // The web participant with --engine nginx: publishing works (the ingest pushes RTMP to nginx,
 // whose on_publish asks the server like any pusher's); playing in the page does not, because
 // nginx-rtmp serves no HTTP-FLV: the page says so on the tile instead of showing a black one.
-import { probe } from '../helpers/ffmpeg'
-import { describeWithNginx } from '../helpers/nginx'
+import { probe } from '../../testkit/ffmpeg'
+import { describeWithNginx } from '../../testkit/nginx'
 import { roomKit } from './room'
 
 jest.setTimeout(120_000)

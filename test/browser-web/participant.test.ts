@@ -2,8 +2,8 @@
 // with real media: a browser member and a Node SDK member publishing with ffmpeg in one room.
 import { type ConferenceServer } from '../../server/app'
 import type { Stream } from 'miniprogram-conference-protocol'
-import { mediaChildren, probe } from '../helpers/ffmpeg'
-import { nodeClient, until } from '../helpers/sdk-client'
+import { mediaChildren, probe } from '../../testkit/ffmpeg'
+import { nodeClient, until } from '../../testkit/sdk-client'
 import { cpuSeconds, videoFacts, waitForVideo } from './browser'
 import { roomKit } from './room'
 

@@ -5,9 +5,9 @@ import type { Browser, Page } from 'playwright-core'
 import { type ConferenceServer } from '../../server/app'
 import type { Stream } from 'miniprogram-conference-protocol'
 import type { ServerConfig } from '../../server/config'
-import { pushTestPattern, stopAllMedia } from '../helpers/ffmpeg'
-import { nodeClient, type NodeClient, until } from '../helpers/sdk-client'
-import { startServer } from '../helpers/server'
+import { pushTestPattern, stopAllMedia } from '../../testkit/ffmpeg'
+import { nodeClient, type NodeClient, until } from '../../testkit/sdk-client'
+import { startServer } from '../../testkit/server'
 import { launchChromium } from './browser'
 
 /** Registers the file's beforeAll / afterAll; `started` hands the test file its server and

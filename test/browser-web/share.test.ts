@@ -2,8 +2,8 @@
 // beside the camera, and the conference's maxPubDesktopCount enforced by the server.
 import { type ConferenceServer } from '../../server/app'
 import { ErrorCode } from 'miniprogram-conference-protocol'
-import { probe } from '../helpers/ffmpeg'
-import { until } from '../helpers/sdk-client'
+import { probe } from '../../testkit/ffmpeg'
+import { until } from '../../testkit/sdk-client'
 import { roomKit } from './room'
 
 jest.setTimeout(120_000)

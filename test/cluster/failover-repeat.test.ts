@@ -4,8 +4,8 @@
 // member must end joined (or exited) once the reconnect budget is spent — never `reconnecting`.
 // CK_FAILOVER_RUNS sets the number of runs (default 4), CK_FAILOVER_SEED replays one.
 import { prng } from '../hardening/fuzzer'
-import { type NodeClient, until } from '../helpers/sdk-client'
-import { describeWithRedis, selfId, sleep, useCluster } from './fixture'
+import { type NodeClient, until } from '../../testkit/sdk-client'
+import { describeWithRedis, selfId, sleep, useCluster } from '../../testkit/cluster-suite'
 
 const RUNS = Number(process.env.CK_FAILOVER_RUNS) || 4
 const SEED = Number(process.env.CK_FAILOVER_SEED) || Date.now() % 1e9

@@ -5,19 +5,19 @@
 // The demo mini program as WeChat DevTools opens it, exactly as shipped: its pages and component
 // paths resolve to the built kit in demo/miniprogram_npm (copied there by `npx gulp build`), and
 // every page renders under miniprogram-simulate with its scripts run by WeChat's module rules
-// (test/wechat/wechat-loader.ts), against the REAL server over real sockets. The test makes no
+// (testkit/wechat-loader.ts), against the REAL server over real sockets. The test makes no
 // store and registers nothing: what the demo does not set up, the test does not either. What
 // stands in for the phone: storage (a Map), navigation (recorded), `wx.connectSocket` /
-// `wx.request` (real sockets and HTTP, test/helpers/wx-shim.ts).
+// `wx.request` (real sockets and HTTP, testkit/wx-shim.ts).
 import './node-timers'
 import * as fs from 'fs'
 import * as path from 'path'
 import simulate = require('miniprogram-simulate')
 import type { ConferenceServer } from '../../server/app'
-import { nodeClient, type NodeClient } from '../helpers/sdk-client'
-import { startServer } from '../helpers/server'
-import { createWxShim } from '../helpers/wx-shim'
-import { wechatLoader } from '../wechat/wechat-loader'
+import { nodeClient, type NodeClient } from '../../testkit/sdk-client'
+import { startServer } from '../../testkit/server'
+import { createWxShim } from '../../testkit/wx-shim'
+import { wechatLoader } from '../../testkit/wechat-loader'
 import { flush, newParent } from './sim'
 
 const DEMO = path.resolve(__dirname, '../../demo')

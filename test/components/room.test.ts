@@ -3,7 +3,7 @@
 // injected through the store (see harness.ts): what a page sees, what the native components get.
 import { comparer, reaction } from 'mobx-miniprogram'
 import { ErrorCode, ExitReason } from 'miniprogram-conference-protocol'
-import { FakeEmedia, makeStream } from '../kit/fake-emedia'
+import { FakeEmedia, makeStream } from '../../testkit/fake-emedia'
 import {
   attrs,
   attrsOf,

@@ -2,9 +2,9 @@
 // guessing a conference password, oversize member data, an audience member publishing.
 // (A kicked member's ticket replay is covered there: "tickets: … void after a kick".)
 import { type ConferenceServer } from '../../server/app'
-import { type RawClient } from '../helpers/raw-client'
-import { nodeClient, type NodeClient } from '../helpers/sdk-client'
-import { startServer, tokenFor } from '../helpers/server'
+import { type RawClient } from '../../testkit/raw-client'
+import { nodeClient, type NodeClient } from '../../testkit/sdk-client'
+import { startServer, tokenFor } from '../../testkit/server'
 import { rawFrom } from './wire'
 
 let server: ConferenceServer

@@ -6,9 +6,9 @@ import WebSocket from 'ws'
 import { type ConferenceServer } from '../../server/app'
 import { checkInvariants } from '../../server/conference/invariants'
 import { socketsOf } from '../../server/security/sockets'
-import { pullFrames, pushTestPattern, stopAllMedia } from '../helpers/ffmpeg'
-import { nodeClient, type NodeClient, until } from '../helpers/sdk-client'
-import { startServer, tokenFor } from '../helpers/server'
+import { pullFrames, pushTestPattern, stopAllMedia } from '../../testkit/ffmpeg'
+import { nodeClient, type NodeClient, until } from '../../testkit/sdk-client'
+import { startServer, tokenFor } from '../../testkit/server'
 import { runFuzzInWorker } from './fuzzer'
 
 const FRAMES = Number(process.env.FUZZ_FRAMES) || 100_000

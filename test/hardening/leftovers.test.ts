@@ -10,7 +10,7 @@ import {
   leftovers,
   RUN_ENV,
   type TestRun,
-} from '../helpers/leftovers'
+} from '../../testkit/leftovers'
 
 const spawned: ChildProcess[] = []
 afterAll(() => {

@@ -2,9 +2,9 @@
 // address, live conferences per user, the size of conference attributes. (Message rate per socket and frame size: test/server/signalling.)
 import { type ConferenceServer } from '../../server/app'
 import { socketsOf } from '../../server/security/sockets'
-import { type RawClient } from '../helpers/raw-client'
-import { nodeClient } from '../helpers/sdk-client'
-import { startServer, tokenFor } from '../helpers/server'
+import { type RawClient } from '../../testkit/raw-client'
+import { nodeClient } from '../../testkit/sdk-client'
+import { startServer, tokenFor } from '../../testkit/server'
 import { rawFrom } from './wire'
 
 let server: ConferenceServer

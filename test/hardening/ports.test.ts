@@ -3,12 +3,12 @@
 import { type ChildProcess } from 'child_process'
 import { createServer, type Server } from 'net'
 import { NginxEngine } from '../../server/media/nginx/engine'
-import { Recorder } from '../helpers/engine-scenarios'
-import { describeWithNginx } from '../helpers/nginx'
-import { onFreePort, pickPort, whileInUse } from '../helpers/ports'
-import { RedisServer } from '../helpers/redis'
-import { ensureBuilt, CLI } from '../helpers/cluster'
-import { spawnServer } from '../helpers/server-process'
+import { Recorder } from '../media/engine-scenarios'
+import { describeWithNginx } from '../../testkit/nginx'
+import { onFreePort, pickPort, whileInUse } from '../../testkit/ports'
+import { RedisServer } from '../../testkit/redis'
+import { ensureBuilt, CLI } from '../../testkit/cluster'
+import { spawnServer } from '../../testkit/server-process'
 
 const listen = (server: Server, port: number) =>
   new Promise<void>((resolve, reject) => {

@@ -4,9 +4,9 @@
 // others, and an admin cannot demote the conference's creator.
 import { type ConferenceServer } from '../../server/app'
 import { socketsOf } from '../../server/security/sockets'
-import { type RawClient } from '../helpers/raw-client'
-import { until } from '../helpers/sdk-client'
-import { startServer, tokenFor } from '../helpers/server'
+import { type RawClient } from '../../testkit/raw-client'
+import { until } from '../../testkit/sdk-client'
+import { startServer, tokenFor } from '../../testkit/server'
 import { rawFrom } from './wire'
 
 let server: ConferenceServer

@@ -3,10 +3,10 @@
 // loses its network the pusher dies with it and is restarted with the URL from onReconnected.
 // Production timings (heartbeat 10 s, grace 30 s) unless a test says otherwise.
 import { type ConferenceServer } from '../../server/app'
-import { type Pusher, pushTestPattern, stopAllMedia } from '../helpers/ffmpeg'
-import { FaultProxy } from '../helpers/fault-proxy'
-import { nodeClient, type NodeClient, until } from '../helpers/sdk-client'
-import { startServer } from '../helpers/server'
+import { type Pusher, pushTestPattern, stopAllMedia } from '../../testkit/ffmpeg'
+import { FaultProxy } from './fault-proxy'
+import { nodeClient, type NodeClient, until } from '../../testkit/sdk-client'
+import { startServer } from '../../testkit/server'
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 

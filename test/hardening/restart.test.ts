@@ -6,9 +6,9 @@ import { randomBytes } from 'crypto'
 import { existsSync } from 'fs'
 import { mintUserToken } from '../../server/auth/tokens'
 import { createEmedia, createNodeAdapter } from '../../sdk/node'
-import { pushTestPattern, stopAllMedia } from '../helpers/ffmpeg'
-import { until } from '../helpers/sdk-client'
-import { type ServerPorts, spawnServer } from '../helpers/server-process'
+import { pushTestPattern, stopAllMedia } from '../../testkit/ffmpeg'
+import { until } from '../../testkit/sdk-client'
+import { type ServerPorts, spawnServer } from '../../testkit/server-process'
 
 const CLI = 'server/dist/server/cli.js'
 

@@ -9,7 +9,7 @@ import os from 'os'
 import path from 'path'
 import { createConferenceServer, type ConferenceServer } from '../../server/app'
 import { type ServerConfig } from '../../server/config'
-import { startServer } from '../helpers/server'
+import { startServer } from '../../testkit/server'
 
 const SECRET = 'root-secret-for-the-secrets-test-0123456789'
 const ADMIN = 'admin-secret-for-the-secrets-test-0123456789'

@@ -1,7 +1,7 @@
 // Raw protocol clients from a chosen loopback address (127.0.0.2, …), so that per-address limits
 // can be exercised from one machine; `headers` play a proxy's (X-Forwarded-For, X-Real-IP). Reuses RawClient; only the socket is made differently.
 import WebSocket from 'ws'
-import { RawClient } from '../helpers/raw-client'
+import { RawClient } from '../../testkit/raw-client'
 
 const RawFrom = RawClient as unknown as new (ws: WebSocket) => RawClient
 

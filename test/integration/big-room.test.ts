@@ -7,10 +7,10 @@ import { type ConferenceServer } from '../../server/app'
 import { checkInvariants } from '../../server/conference/invariants'
 import { createEmedia, createNodeAdapter } from '../../sdk/node'
 import { createConferenceStore } from '../../store/index'
-import { pullFrames, pushTestPattern, stopAllMedia } from '../helpers/ffmpeg'
-import { type Frame, RawClient } from '../helpers/raw-client'
-import { clientPool, until } from '../helpers/sdk-client'
-import { startServer, tokenFor } from '../helpers/server'
+import { pullFrames, pushTestPattern, stopAllMedia } from '../../testkit/ffmpeg'
+import { type Frame, RawClient } from '../../testkit/raw-client'
+import { clientPool, until } from '../../testkit/sdk-client'
+import { startServer, tokenFor } from '../../testkit/server'
 
 let server: ConferenceServer
 const { client, closeAll } = clientPool(() => server)

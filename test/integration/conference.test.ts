@@ -1,9 +1,9 @@
 // The emedia API end to end: several Node SDK clients against the real server over real sockets,
 // every method and callback, the error paths, and reconnect with the same membership.
 import { type ConferenceServer } from '../../server/app'
-import { pullFrames, pushTestPattern, stopAllMedia } from '../helpers/ffmpeg'
-import { clientPool, errorOf, until } from '../helpers/sdk-client'
-import { startServer } from '../helpers/server'
+import { pullFrames, pushTestPattern, stopAllMedia } from '../../testkit/ffmpeg'
+import { clientPool, errorOf, until } from '../../testkit/sdk-client'
+import { startServer } from '../../testkit/server'
 
 let server: ConferenceServer
 const { client, closeAll } = clientPool(() => server)

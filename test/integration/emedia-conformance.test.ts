@@ -4,11 +4,11 @@
 // Node SDK clients; media by the real ffmpeg through the real engine.
 import { type ConferenceServer } from '../../server/app'
 import { createEmedia } from '../../sdk/node'
-import { countingAdapter } from '../helpers/counting-adapter'
-import { pullFrames, pushTestPattern, stopAllMedia } from '../helpers/ffmpeg'
-import { RawClient } from '../helpers/raw-client'
-import { clientPool, errorOf, until } from '../helpers/sdk-client'
-import { startServer, tokenFor } from '../helpers/server'
+import { countingAdapter } from '../../testkit/counting-adapter'
+import { pullFrames, pushTestPattern, stopAllMedia } from '../../testkit/ffmpeg'
+import { RawClient } from '../../testkit/raw-client'
+import { clientPool, errorOf, until } from '../../testkit/sdk-client'
+import { startServer, tokenFor } from '../../testkit/server'
 
 let server: ConferenceServer
 const { client, closeAll } = clientPool(() => server)

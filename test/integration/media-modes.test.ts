@@ -13,9 +13,9 @@ import {
   type Pusher,
   pushTestPattern,
   stopAllMedia,
-} from '../helpers/ffmpeg'
-import { nodeClient, type NodeClient, until } from '../helpers/sdk-client'
-import { startServer } from '../helpers/server'
+} from '../../testkit/ffmpeg'
+import { nodeClient, type NodeClient, until } from '../../testkit/sdk-client'
+import { startServer } from '../../testkit/server'
 
 let server: ConferenceServer
 let recordings: string

@@ -1,11 +1,11 @@
 // The embedded engine with real sockets and real ffmpeg: the scenarios every engine owes the
-// server (test/helpers/engine-scenarios.ts, HTTP-FLV pulls and 403s included, since this engine
+// server (engine-scenarios.ts, HTTP-FLV pulls and 403s included, since this engine
 // has a flvBase), then what is particular to node-media-server in the process.
 import { createServer } from 'net'
 import { EmbeddedEngine, type EmbeddedEngineOptions } from '../../server/media/embedded'
-import { type EngineFactory, engineScenarios, Recorder } from '../helpers/engine-scenarios'
-import { pullFrames, pushTestPattern, stopAllMedia } from '../helpers/ffmpeg'
-import { addressInUse, onFreePort, whileInUse } from '../helpers/ports'
+import { type EngineFactory, engineScenarios, Recorder } from './engine-scenarios'
+import { pullFrames, pushTestPattern, stopAllMedia } from '../../testkit/ffmpeg'
+import { addressInUse, onFreePort, whileInUse } from '../../testkit/ports'
 
 const figures: string[] = []
 

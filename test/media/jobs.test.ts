@@ -19,7 +19,7 @@ import {
   type Pusher,
   pushTestPattern,
   stopAllMedia,
-} from '../helpers/ffmpeg'
+} from '../../testkit/ffmpeg'
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 

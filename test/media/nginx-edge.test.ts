@@ -14,10 +14,10 @@ import { type MediaHooks } from '../../server/media/engine'
 import { type NginxEngine } from '../../server/media/nginx/engine'
 import { edgeConfigFromArgs } from '../../server/media/nginx-edge-cli'
 import { nginxPaths } from '../../server/media/nginx/options'
-import { pullFrames, pushTestPattern, stopAllMedia } from '../helpers/ffmpeg'
-import { describeWithNginx, type RunningEdge, startEdge } from '../helpers/nginx'
-import { type NodeClient, nodeClient, until } from '../helpers/sdk-client'
-import { startServer } from '../helpers/server'
+import { pullFrames, pushTestPattern, stopAllMedia } from '../../testkit/ffmpeg'
+import { describeWithNginx, type RunningEdge, startEdge } from '../../testkit/nginx'
+import { type NodeClient, nodeClient, until } from '../../testkit/sdk-client'
+import { startServer } from '../../testkit/server'
 
 const PLAYERS = 20
 /** How often the edges ask the server again about their players (on_update). */

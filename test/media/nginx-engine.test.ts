@@ -1,5 +1,5 @@
 // The nginx-rtmp engine with a real nginx, real sockets and real ffmpeg: the scenarios every
-// engine owes the server (test/helpers/engine-scenarios.ts), then what is particular to nginx.
+// engine owes the server (engine-scenarios.ts), then what is particular to nginx.
 // Without nginx + libnginx-mod-rtmp the suite says loudly that it did not run, and fails when
 // CK_REQUIRE_NGINX=1 (CI, which installs them).
 import fs from 'fs'
@@ -8,10 +8,10 @@ import os from 'os'
 import path from 'path'
 import { NginxEngine, parseCallback } from '../../server/media/nginx/engine'
 import { renderOriginConfig } from '../../server/media/nginx/config'
-import { engineScenarios, exitWithin, Recorder } from '../helpers/engine-scenarios'
-import { pullFrames, pushTestPattern, stopAllMedia } from '../helpers/ffmpeg'
-import { describeWithNginx } from '../helpers/nginx'
-import { onFreePort, whileInUse } from '../helpers/ports'
+import { engineScenarios, exitWithin, Recorder } from './engine-scenarios'
+import { pullFrames, pushTestPattern, stopAllMedia } from '../../testkit/ffmpeg'
+import { describeWithNginx } from '../../testkit/nginx'
+import { onFreePort, whileInUse } from '../../testkit/ports'
 
 const figures: string[] = []
 

@@ -4,9 +4,9 @@
 // reapLeftover) instead of failing on a taken port.
 import { type ChildProcess } from 'child_process'
 import path from 'path'
-import { describeWithNginx } from '../helpers/nginx'
-import { descendants, procOf, reap } from '../helpers/procs'
-import { spawnServer } from '../helpers/server-process'
+import { describeWithNginx } from '../../testkit/nginx'
+import { descendants, procOf, reap } from '../../testkit/procs'
+import { spawnServer } from '../../testkit/server-process'
 
 const CLI = path.resolve(__dirname, '../../server/dist/server/cli.js')
 const ARGS = ['--engine', 'nginx', '--host', '127.0.0.1', '--log-level', 'error']

@@ -2,7 +2,7 @@
 // of every event it emitted ([name, ...args]).
 import { createEmedia, createNodeAdapter, type EmediaConfigInput } from '../../sdk/node'
 import type { FakeServer } from './fake-server'
-import { RECORDED_EVENTS } from '../helpers/sdk-client'
+import { RECORDED_EVENTS } from '../../testkit/sdk-client'
 
 export function testClient(fake: FakeServer, config: EmediaConfigInput = {}) {
   const adapter = createNodeAdapter()

@@ -1,8 +1,8 @@
-// The same SDK on the mini program adapter: a `wx` object (test/helpers/wx-shim: connectSocket,
+// The same SDK on the mini program adapter: a `wx` object (testkit/wx-shim: connectSocket,
 // request and network events made of real sockets) against the scripted server, and the package
 // entry (index.ts) giving `require(...)` the emedia object itself with the named exports on it.
 import { createEmedia, createWxAdapter, type WxLike } from '../../sdk'
-import { createWxShim } from '../helpers/wx-shim'
+import { createWxShim } from '../../testkit/wx-shim'
 import { CONFR, FakeServer, until } from './fake-server'
 
 let fake: FakeServer

@@ -2,9 +2,9 @@
 // revision 3 get the change (attrsChanged), merged per window and rate-limited per conference;
 // older clients still get the whole set (attrsUpdated). Bytes are counted, not timed.
 import { type ConferenceServer } from '../../server/app'
-import { RawClient } from '../helpers/raw-client'
-import { clientPool, until } from '../helpers/sdk-client'
-import { startServer, tokenFor } from '../helpers/server'
+import { RawClient } from '../../testkit/raw-client'
+import { clientPool, until } from '../../testkit/sdk-client'
+import { startServer, tokenFor } from '../../testkit/server'
 
 let server: ConferenceServer
 const raws: RawClient[] = []

@@ -2,7 +2,7 @@
 // and console are off, and the banner says so instead of advertising them.
 import { type ChildProcess } from 'child_process'
 import path from 'path'
-import { spawnServer } from '../helpers/server-process'
+import { spawnServer } from '../../testkit/server-process'
 
 const CLI = path.resolve(__dirname, '../../server/dist/server/cli.js')
 const started: ChildProcess[] = []

@@ -7,7 +7,7 @@ import { randomBytes } from 'crypto'
 import { readFileSync, rmSync } from 'fs'
 import { tmpdir } from 'os'
 import { join } from 'path'
-import { addressInUse, whileInUse } from '../../server/ports'
+import { addressInUse, whileInUse } from '../server/ports'
 
 export interface ServerPorts {
   port: number

@@ -2,7 +2,7 @@
 // frames the way live-player would, probe files. Every process started here is tracked and killed
 // by stopAllMedia() so a failing test leaves nothing behind.
 import { type ChildProcess, execFileSync, spawn } from 'child_process'
-import { ffmpegPaths } from '../../server/media/ffmpeg'
+import { ffmpegPaths } from '../server/media/ffmpeg'
 
 const running = new Set<ChildProcess>()
 

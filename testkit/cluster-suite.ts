@@ -2,11 +2,11 @@
 // and everything (SDK clients, ffmpeg, nodes, Redis) stopped after them, even when one failed.
 // Where redis-server is missing, suites say loudly that they did not run, and fail under
 // CK_REQUIRE_REDIS=1 (which CI sets after installing it).
-import { stopAllMedia } from '../helpers/ffmpeg'
-import { type ClusterNode, type NodeOptions, TestCluster, withLogs } from '../helpers/cluster'
-import { describeRequiring } from '../helpers/optional-suite'
-import { RedisServer, redisAvailability } from '../helpers/redis'
-import { nodeClient, type NodeClient } from '../helpers/sdk-client'
+import { stopAllMedia } from './ffmpeg'
+import { type ClusterNode, type NodeOptions, TestCluster, withLogs } from './cluster'
+import { describeRequiring } from './optional-suite'
+import { RedisServer, redisAvailability } from './redis'
+import { nodeClient, type NodeClient } from './sdk-client'
 
 export function describeWithRedis(name: string, body: () => void): void {
   describeRequiring(name, redisAvailability, 'CK_REQUIRE_REDIS', body)

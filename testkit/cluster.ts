@@ -9,7 +9,7 @@ import { existsSync } from 'fs'
 import { request as httpRequest } from 'http'
 import { createRequire } from 'module'
 import { dirname, join } from 'path'
-import { Tokens } from '../../server/auth/tokens'
+import { Tokens } from '../server/auth/tokens'
 import { descendants, reap } from './procs'
 import { type ServerPorts, spawnServer } from './server-process'
 

@@ -3,9 +3,9 @@
 // and media-gate-nginx.test.ts.
 import { type ConferenceServer } from '../../server/app'
 import { type ServerConfig } from '../../server/config'
-import { pullFrames, pushTestPattern, stopAllMedia } from './ffmpeg'
-import { RawClient } from './raw-client'
-import { startServer, tokenFor } from './server'
+import { pullFrames, pushTestPattern, stopAllMedia } from '../../testkit/ffmpeg'
+import { RawClient } from '../../testkit/raw-client'
+import { startServer, tokenFor } from '../../testkit/server'
 import { type MediaCredential } from 'miniprogram-conference-protocol'
 
 /** A play URL as the SDK composes it from a member's credential (protocol 1.2). */

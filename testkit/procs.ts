@@ -1,7 +1,7 @@
 // Processes as Linux's /proc shows them: a process tree (what a server child started), waiting
 // for processes to end, and the processes of this test run (see test/global-teardown.ts).
 import { readFileSync, readdirSync } from 'fs'
-import { processTree } from '../../bench/proc'
+import { processTree } from '../bench/proc'
 
 export interface Proc {
   pid: number

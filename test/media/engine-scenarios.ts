@@ -8,7 +8,7 @@ import {
   type MediaKind,
   type MediaSession,
 } from '../../server/media/engine'
-import { pullFrames, pushTestPattern, stopAllMedia } from './ffmpeg'
+import { pullFrames, pushTestPattern, stopAllMedia } from '../../testkit/ffmpeg'
 
 export interface HookEvent {
   hook: 'authorize' | 'started' | 'stopped'

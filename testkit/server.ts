@@ -1,6 +1,6 @@
 // Start the real conference server on loopback with free ports, for one test file.
-import { createConferenceServer, type ConferenceServer } from '../../server/app'
-import { type ServerConfig } from '../../server/config'
+import { createConferenceServer, type ConferenceServer } from '../server/app'
+import { type ServerConfig } from '../server/config'
 
 export async function startServer(
   overrides: Partial<ServerConfig> = {},

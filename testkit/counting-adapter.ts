@@ -1,8 +1,8 @@
 // A Node adapter whose sockets count what crosses them: the methods sent, the frames received and
 // the replies among them. The bench (bench/signalling.ts, round trips to a push URL) and the
 // one-round-trip test (test/integration/emedia-conformance.test.ts) measure with the same one.
-import { createNodeAdapter, type NodeAdapter } from '../../sdk/adapters/node'
-import type { AdapterSocket } from '../../sdk/adapters/types'
+import { createNodeAdapter, type NodeAdapter } from '../sdk/adapters/node'
+import type { AdapterSocket } from '../sdk/adapters/types'
 
 export interface Wire {
   /** The method of each request sent, in order. */

@@ -1,7 +1,7 @@
 // A small in-memory emedia for unit tests of the store and the components: it records calls,
 // answers like the SDK, and lets a test emit SDK events. Component tests swap it for a real SDK
 // on a real server later; nothing else changes (the store is given its emedia).
-import type { EmediaEvents } from '../../sdk/events'
+import type { EmediaEvents } from '../sdk/events'
 import {
   joinRefusalReason,
   Role,
@@ -10,7 +10,7 @@ import {
   type RoleValue,
   type Stream,
 } from 'miniprogram-conference-protocol'
-import type { EmediaLike, JoinOptions, JoinRoomOptions } from '../../store/types'
+import type { EmediaLike, JoinOptions, JoinRoomOptions } from '../store/types'
 
 type Listener = (...args: never[]) => void
 

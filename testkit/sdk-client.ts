@@ -1,8 +1,8 @@
 // SDK clients for integration tests: the Node build of the emedia API on the Node adapter, each
 // with its own user, recording every callback it receives.
-import { type ConferenceServer } from '../../server/app'
-import { createEmedia, createNodeAdapter } from '../../sdk/node'
-import type { NodeAdapter } from '../../sdk/adapters/node'
+import { type ConferenceServer } from '../server/app'
+import { createEmedia, createNodeAdapter } from '../sdk/node'
+import type { NodeAdapter } from '../sdk/adapters/node'
 import { tokenFor } from './server'
 
 export interface NodeClient {
