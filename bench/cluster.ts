@@ -8,8 +8,9 @@ import { type ClusterNode, TestCluster } from '../testkit/cluster'
 import { type Pusher, pushTestPattern, stopAllMedia } from '../testkit/ffmpeg'
 import { RedisServer, redisAvailability } from '../testkit/redis'
 import { type JoinLatency, joinLatency, type Log } from './signalling'
-import { pool, round, sleep } from './stats'
+import { pool, round } from './stats'
 import { table } from './table'
+import { sleep } from '../testkit/wait'
 
 export interface ClusterJoins {
   nodes: number

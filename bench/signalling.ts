@@ -6,8 +6,9 @@ import { countingAdapter } from '../testkit/counting-adapter'
 import { readFlvTags, startPublisher, testPatternFile } from './flv'
 import { CpuWindow, rssOf } from './proc'
 import { LOAD_OVERRIDES, ServerProc } from './server-proc'
-import { nowMs, percentile, pool, round, sleep, summarize, type Summary } from './stats'
+import { nowMs, percentile, pool, round, summarize, type Summary } from './stats'
 import { WireClient } from './wire'
+import { sleep } from '../testkit/wait'
 
 export type Log = (line: string) => void
 

@@ -3,6 +3,7 @@
 // run are looked at (testkit/leftovers.ts).
 import { rmSync } from 'fs'
 import { currentRun, describeLeftovers, leftovers } from '../testkit/leftovers'
+import { sleep } from '../testkit/wait'
 
 /** How long a process that is ending anyway (an nginx on its way out) gets. */
 const GRACE_MS = 5000
@@ -13,7 +14,7 @@ export default async function globalTeardown(): Promise<void> {
   const deadline = Date.now() + GRACE_MS
   let left = leftovers(run)
   while (left.length && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 100))
+    await sleep(100)
     left = leftovers(run)
   }
   for (const p of left) {

@@ -12,8 +12,6 @@ export function describeWithRedis(name: string, body: () => void): void {
   describeRequiring(name, redisAvailability, 'CK_REQUIRE_REDIS', body)
 }
 
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
-
 export function useCluster(n: number, opts: NodeOptions = {}) {
   let redis: RedisServer | undefined
   let cluster: TestCluster | undefined

@@ -3,27 +3,13 @@
 // HTTP-FLV ports (bound as port 0 by each node, learnt from its --ready-file). Per node: kill -9,
 // SIGTERM (drain), restart on the same ports with the same id, freeze (SIGSTOP) and thaw,
 // /healthz. What each process prints is kept and shown when a test fails (withLogs).
-import { type ChildProcess, execSync } from 'child_process'
+import { type ChildProcess } from 'child_process'
 import { randomBytes } from 'crypto'
-import { existsSync } from 'fs'
-import { request as httpRequest } from 'http'
-import { createRequire } from 'module'
-import { dirname, join } from 'path'
 import { Tokens } from '../server/auth/tokens'
+import { httpCall } from './http'
 import { descendants, reap } from './procs'
-import { type ServerPorts, spawnServer } from './server-process'
-
-// Found through the workspace link, so that this file also works compiled elsewhere (npm run soak).
-const SERVER = dirname(
-  createRequire(__filename).resolve('miniprogram-conference-server/package.json'),
-)
-const ROOT = dirname(SERVER)
-export const CLI = join(SERVER, 'dist/server/cli.js')
-
-/** npm test builds first; a bare `npx jest` on a fresh checkout builds here. */
-export function ensureBuilt(): void {
-  if (!existsSync(CLI)) execSync('npx gulp build', { cwd: ROOT, stdio: 'ignore' })
-}
+import { ensureBuilt, healthy, type ServerPorts, spawnServer } from './server-process'
+import { until } from './wait'
 
 export interface NodeOptions {
   graceMs?: number
@@ -55,33 +41,6 @@ export interface Health {
 }
 
 const MAX_LOG = 64 * 1024
-
-/**
- * One HTTP request on a connection of its own, closed after the answer: a kept-alive one (fetch's)
- * would count as a socket the server still holds when a soak checks that nothing is left.
- */
-function httpCall(
-  url: string,
-  opts: { method?: string; headers?: Record<string, string>; body?: string } = {},
-  timeoutMs = 3000,
-) {
-  return new Promise<{ status: number; text: string }>((resolve, reject) => {
-    const req = httpRequest(
-      url,
-      { method: opts.method ?? 'GET', agent: false, headers: opts.headers, timeout: timeoutMs },
-      (res) => {
-        let text = ''
-        res.setEncoding('utf8')
-        res.on('data', (d: string) => (text += d))
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }))
-        res.on('error', reject)
-      },
-    )
-    req.on('timeout', () => req.destroy(new Error(`${url}: no answer in ${timeoutMs} ms`)))
-    req.on('error', reject)
-    req.end(opts.body)
-  })
-}
 
 export class ClusterNode {
   private proc: ChildProcess | null = null
@@ -119,8 +78,6 @@ export class ClusterNode {
   async start(timeoutMs = 15000): Promise<void> {
     if (this.proc) throw new Error(`${this.id} is already running`)
     const { proc, ready } = await spawnServer({
-      cli: CLI,
-      cwd: ROOT,
       args: this.args,
       ports: this.ports.port ? this.ports : null,
       onOutput: (text) => {
@@ -137,14 +94,9 @@ export class ClusterNode {
       this.log += `\n[${this.id} exited: ${signal ?? code}]\n`
       if (this.proc === proc) this.proc = null
     })
-    const deadline = Date.now() + timeoutMs
-    for (;;) {
-      if (this.proc !== proc) throw new Error(`${this.id} exited at start:\n${this.output()}`)
-      if ((await this.health().catch(() => null))?.status === 200) return
-      if (Date.now() > deadline)
-        throw new Error(`${this.id}: /healthz not 200 within ${timeoutMs} ms:\n${this.output()}`)
-      await new Promise((r) => setTimeout(r, 50))
-    }
+    await healthy(proc, this.httpUrl, timeoutMs).catch((e: Error) => {
+      throw new Error(`${this.id}: ${e.message}:\n${this.output()}`)
+    })
   }
 
   restart(): Promise<void> {
@@ -257,21 +209,23 @@ export class TestCluster {
    */
   async formed(timeoutMs = 10000): Promise<void> {
     const running = this.nodes.filter((n) => n.running)
-    const deadline = Date.now() + timeoutMs
-    for (;;) {
-      const seen = await Promise.all(
-        running.map((n) =>
-          n.health().then(
-            (h) => h.body.nodes,
-            () => 0,
+    let seen: Array<number | undefined> = []
+    await until(
+      async () => {
+        seen = await Promise.all(
+          running.map((n) =>
+            n.health().then(
+              (h) => h.body.nodes,
+              () => 0,
+            ),
           ),
-        ),
-      )
-      if (seen.every((k) => k === running.length)) return
-      if (Date.now() > deadline)
-        throw new Error(`cluster not formed in ${timeoutMs} ms: nodes seen ${seen.join(', ')}`)
-      await new Promise((r) => setTimeout(r, 100))
-    }
+        )
+        return seen.every((k) => k === running.length)
+      },
+      timeoutMs,
+      () => `the cluster to form: nodes seen ${seen.join(', ')}`,
+      100,
+    )
   }
 
   /** A user token signed with the cluster's secret (valid on every node). */

@@ -10,11 +10,12 @@ import { edgeHookBase } from '../server/media/nginx/edge-hooks'
 import { EDGE_CONTROL_SOCKET, renderEdgeConfig } from '../server/media/nginx/config'
 import { nginxPaths } from '../server/media/nginx/options'
 import { killNginx } from '../server/media/nginx/process'
+import { onFreePort } from '../server/ports'
 import { tiedToUs } from '../server/tied'
 import { describeRequiring } from './optional-suite'
-import { addressInUse, onFreePort } from './ports'
+import { addressInUse } from './ports'
 import { descendants } from './procs'
-import { until } from './sdk-client'
+import { sleep, until } from './wait'
 
 export const nginxAvailability = NginxEngine.available()
 
@@ -35,8 +36,6 @@ export interface RunningEdge {
   stat(): Promise<string>
   stop(): Promise<void>
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 /**
  * An edge nginx on loopback, run from the config the project generates for operators

@@ -1,3 +1,28 @@
-// Ports for the processes tests start: the shared helper the nginx engine uses too. A server
-// child binds port 0 itself and says which ports it got (test/helpers/server-process.ts).
-export { addressInUse, isAddressInUse, onFreePort, pickPort, whileInUse } from '../server/ports'
+// Ports of what tests start again on the same port (a restarted server, Redis back after an
+// outage). A first start on a picked port is server/ports.ts's onFreePort; both retry on an
+// error whose code is EADDRINUSE: a bind's own, or addressInUse() for a child that said so.
+import { sleep } from './wait'
+
+/** An Error with code EADDRINUSE, for starts that learn it from a child's output. */
+export function addressInUse(message: string): Error {
+  return Object.assign(new Error(message), { code: 'EADDRINUSE' })
+}
+
+const inUse = (err: unknown) => (err as NodeJS.ErrnoException | null)?.code === 'EADDRINUSE'
+
+/**
+ * `start()` on a port that must stay the same (a restart), again while it fails with EADDRINUSE:
+ * the port can be held for a moment after its last owner died (an outgoing connection may even
+ * have been given it), which is not a reason to fail.
+ */
+export async function whileInUse<T>(start: () => Promise<T>, timeoutMs = 10000): Promise<T> {
+  const deadline = Date.now() + timeoutMs
+  for (let delay = 50; ; delay = Math.min(delay * 2, 500)) {
+    try {
+      return await start()
+    } catch (err) {
+      if (!inUse(err) || Date.now() + delay > deadline) throw err
+      await sleep(delay)
+    }
+  }
+}

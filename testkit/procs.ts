@@ -1,7 +1,9 @@
-// Processes as Linux's /proc shows them: a process tree (what a server child started), waiting
-// for processes to end, and the processes of this test run (see test/global-teardown.ts).
+// Processes as Linux's /proc shows them: a process tree (what a server child started), their CPU
+// time and memory, waiting for processes to end, and the processes of this test run (see
+// test/global-teardown.ts).
+import { execFileSync } from 'child_process'
 import { readFileSync, readdirSync } from 'fs'
-import { processTree } from '../bench/proc'
+import { sleep } from './wait'
 
 export interface Proc {
   pid: number
@@ -19,11 +21,16 @@ function read(file: string): string | null {
   }
 }
 
-export function procOf(pid: number): Proc | null {
+/** The fields of /proc/<pid>/stat after the command name (in parentheses, may hold spaces). */
+function statFields(pid: number): string[] | null {
   const stat = read(`/proc/${pid}/stat`)
-  if (stat === null) return null
-  // Fields after the command name, which is in parentheses and may hold spaces.
-  const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  return stat === null ? null : stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+}
+
+export function procOf(pid: number): Proc | null {
+  const fields = statFields(pid)
+  if (fields === null) return null
+  const [state, ppid] = fields
   const cmdline = (read(`/proc/${pid}/cmdline`) ?? '').replace(/\0+$/, '').replace(/\0/g, ' ')
   return { pid, ppid: Number(ppid), state, cmdline }
 }
@@ -39,7 +46,42 @@ export function hasEnv(pid: number, name: string, value: string): boolean {
   return (read(`/proc/${pid}/environ`) ?? '').split('\0').includes(`${name}=${value}`)
 }
 
-/** The descendants of `pid` (children first), alive now: the bench's process tree, less `pid`. */
+const TICKS_PER_SEC = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100
+  } catch {
+    return 100
+  }
+})()
+
+/** utime + stime of one process, in ms (0 when it is gone). */
+export function cpuMs(pid: number): number {
+  const fields = statFields(pid)
+  return fields ? ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SEC : 0
+}
+
+/** Resident set size of one process in MB (0 when it is gone). */
+export function rssMB(pid: number): number {
+  const m = /^VmRSS:\s+(\d+) kB/m.exec(read(`/proc/${pid}/status`) ?? '')
+  return m ? Number(m[1]) / 1024 : 0
+}
+
+/** Its command name ('' when it is gone). */
+export function commOf(pid: number): string {
+  return (read(`/proc/${pid}/comm`) ?? '').trim()
+}
+
+/** `pid` and all its descendants. */
+export function processTree(pid: number): number[] {
+  const out = [pid]
+  for (let i = 0; i < out.length; i++) {
+    const kids = read(`/proc/${out[i]}/task/${out[i]}/children`) ?? ''
+    for (const k of kids.trim().split(/\s+/)) if (k) out.push(Number(k))
+  }
+  return out
+}
+
+/** The descendants of `pid` (children first), alive now: its process tree, less `pid`. */
 export function descendants(pid: number): number[] {
   return processTree(pid).slice(1)
 }
@@ -55,7 +97,7 @@ const alive = (pid: number) => {
  */
 export async function reap(pids: number[], ms = 5000): Promise<void> {
   const deadline = Date.now() + ms
-  while (pids.some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25))
+  while (pids.some(alive) && Date.now() < deadline) await sleep(25)
   for (const pid of pids.filter(alive)) {
     try {
       process.kill(pid, 'SIGKILL')

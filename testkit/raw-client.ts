@@ -30,8 +30,15 @@ export class RawClient {
     })
   }
 
-  static connect(url: string): Promise<RawClient> {
-    const ws = new WebSocket(url)
+  /**
+   * `localAddress` (127.0.0.2, …) makes one machine many clients for per-address limits;
+   * `headers` play a proxy's (X-Forwarded-For, X-Real-IP).
+   */
+  static connect(
+    url: string,
+    opts: { localAddress?: string; headers?: Record<string, string> } = {},
+  ): Promise<RawClient> {
+    const ws = new WebSocket(url, opts)
     const client = new RawClient(ws)
     return new Promise((resolve, reject) => {
       ws.once('open', () => resolve(client))

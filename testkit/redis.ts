@@ -4,7 +4,9 @@
 // Redis-down case).
 import { type ChildProcess, spawn, spawnSync } from 'child_process'
 import Redis from 'ioredis'
-import { addressInUse, onFreePort, whileInUse } from './ports'
+import { onFreePort } from '../server/ports'
+import { addressInUse, whileInUse } from './ports'
+import { sleep } from './wait'
 
 export const REDIS_SERVER = process.env.CK_REDIS_SERVER || '/usr/bin/redis-server'
 
@@ -78,7 +80,7 @@ export class RedisServer {
         await this.stop()
         throw new Error(`redis-server did not answer:\n${mine}`)
       }
-      await new Promise((r) => setTimeout(r, 50))
+      await sleep(50)
     }
   }
 

@@ -68,20 +68,6 @@ export async function nodeClient(
   }
 }
 
-/** Poll until `pred` holds; fails the test with a clear message after `timeoutMs`. */
-export async function until(
-  pred: () => boolean | Promise<boolean>,
-  timeoutMs = 5000,
-  what = 'condition',
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!(await pred())) {
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 20))
-  }
-}
-
 /** Node clients of one test file, all closed by `closeAll` (afterEach). */
 export function clientPool(server: () => ConferenceServer) {
   const open: NodeClient[] = []

@@ -1,13 +1,28 @@
 // A conference server as a child process (`node server/dist/server/cli.js`). The first start
 // binds port 0 everywhere and learns the ports from --ready-file; a restart asks for the same
 // ports again, and tries again while one is still in use (the old process's port can be held for
-// a moment, or taken by an outgoing connection) instead of failing.
-import { type ChildProcess, spawn } from 'child_process'
+// a moment, or taken by an outgoing connection) instead of failing. In-process: server.ts.
+import { type ChildProcess, execSync, spawn } from 'child_process'
 import { randomBytes } from 'crypto'
-import { readFileSync, rmSync } from 'fs'
+import { existsSync, readFileSync, rmSync } from 'fs'
+import { createRequire } from 'module'
 import { tmpdir } from 'os'
-import { join } from 'path'
-import { addressInUse, whileInUse } from '../server/ports'
+import { dirname, join } from 'path'
+import { httpCall } from './http'
+import { addressInUse, whileInUse } from './ports'
+import { until } from './wait'
+
+// Found through the workspace link, so that this file also works compiled elsewhere (npm run soak).
+const SERVER = dirname(
+  createRequire(__filename).resolve('miniprogram-conference-server/package.json'),
+)
+const ROOT = dirname(SERVER)
+export const CLI = join(SERVER, 'dist/server/cli.js')
+
+/** npm test builds first; a bare `npx jest` on a fresh checkout builds here. */
+export function ensureBuilt(): void {
+  if (!existsSync(CLI)) execSync('npx gulp build', { cwd: ROOT, stdio: 'ignore' })
+}
 
 export interface ServerPorts {
   port: number
@@ -29,8 +44,6 @@ export interface Ready {
 }
 
 export interface SpawnOptions {
-  cli: string
-  cwd?: string
   /** Flags other than the ports and --ready-file. */
   args: string[]
   /** null: port 0 for each, the server picks. */
@@ -46,11 +59,11 @@ export interface SpawnOptions {
 function spawnOnce(opts: SpawnOptions): Promise<{ proc: ChildProcess; ready: Ready }> {
   const file = join(tmpdir(), `ck-ready-${randomBytes(6).toString('hex')}.json`)
   const p = opts.ports ?? { port: 0, rtmpPort: 0, flvPort: 0 }
-  const args = [opts.cli, ...opts.args, '--port', String(p.port)]
+  const args = [CLI, ...opts.args, '--port', String(p.port)]
   args.push('--rtmp-port', String(p.rtmpPort), '--flv-port', String(p.flvPort))
   args.push('--ready-file', file)
   const proc = spawn(process.execPath, args, {
-    cwd: opts.cwd,
+    cwd: ROOT,
     env: opts.env,
     stdio: ['ignore', 'pipe', 'pipe'],
   })
@@ -96,4 +109,18 @@ function spawnOnce(opts: SpawnOptions): Promise<{ proc: ChildProcess; ready: Rea
 export function spawnServer(opts: SpawnOptions): Promise<{ proc: ChildProcess; ready: Ready }> {
   if (!opts.ports) return spawnOnce(opts)
   return whileInUse(() => spawnOnce(opts), opts.timeoutMs ?? 15000)
+}
+
+/** Resolves once the child's /healthz answers 200; fails when it exits first. */
+export async function healthy(proc: ChildProcess, httpUrl: string, timeoutMs = 10000) {
+  await until(
+    async () => {
+      if (proc.exitCode !== null || proc.signalCode !== null)
+        throw new Error(`server exited (${proc.signalCode ?? proc.exitCode}) at start`)
+      return (await httpCall(`${httpUrl}/healthz`).catch(() => null))?.status === 200
+    },
+    timeoutMs,
+    `${httpUrl}/healthz to answer 200`,
+    50,
+  )
 }

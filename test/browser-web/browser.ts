@@ -1,9 +1,10 @@
 // Debian's chromium driven by playwright-core for the browser pages' tests: a fake camera and
 // microphone (Chromium's own test pattern and beep), no permission prompts, autoplay allowed.
-import { mkdirSync, readFileSync } from 'fs'
+import { mkdirSync } from 'fs'
 import os from 'os'
 import path from 'path'
 import { type Browser, chromium, type Page } from 'playwright-core'
+import { until } from '../../testkit/wait'
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- the scripts are CommonJS
 const { CHROMIUM, HEADLESS_ARGS } = require('../../scripts/chromium') as {
@@ -67,17 +68,8 @@ export function videoFacts(page: Page, streamId: string, gapMs = 1000): Promise<
  */
 export async function waitForVideo(page: Page, streamId: string, timeout = 30000): Promise<void> {
   const sel = JSON.stringify(`video[data-stream-id="${streamId}"]`)
-  const end = Date.now() + timeout
-  while (!(await page.evaluate(`(document.querySelector(${sel})?.videoWidth ?? 0) > 0`))) {
-    if (Date.now() > end) throw new Error(`no picture in ${sel} within ${timeout} ms`)
-    await new Promise((r) => setTimeout(r, 100))
-  }
-}
-
-/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
-export function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
-  return (Number(fields[11]) + Number(fields[12])) / 100 // utime, stime in clock ticks (100 Hz)
+  const decoded = `(document.querySelector(${sel})?.videoWidth ?? 0) > 0`
+  await until(() => page.evaluate<boolean>(decoded), timeout, `a picture in ${sel}`, 100)
 }
 
 /**

@@ -4,9 +4,10 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { type ConferenceServer } from '../../server/app'
 import { ErrorCode, ExitReason, Role } from 'miniprogram-conference-protocol'
-import { nodeClient, type NodeClient, until } from '../../testkit/sdk-client'
+import { nodeClient, type NodeClient } from '../../testkit/sdk-client'
 import { screenshotPath, videoFacts, waitForVideo } from './browser'
 import { roomKit } from './room'
+import { until } from '../../testkit/wait'
 
 jest.setTimeout(120_000)
 

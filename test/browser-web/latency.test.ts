@@ -9,7 +9,8 @@ import { spawn } from 'child_process'
 import { type ConferenceServer } from '../../server/app'
 import { ffmpegPaths } from '../../server/media/ffmpeg'
 import { nodeClient } from '../../testkit/sdk-client'
-import { cpuSeconds, waitForVideo } from './browser'
+import { cpuMs } from '../../testkit/procs'
+import { waitForVideo } from './browser'
 import { drawBars, IN_PAGE, readBars } from './clock-code'
 import { roomKit } from './room'
 
@@ -102,10 +103,10 @@ describe('glass-to-glass through the browser', () => {
       }
     })
     const ingestPid = server.ingest.pids()[0]
-    const cpu0 = cpuSeconds(ingestPid)
+    const cpu0 = cpuMs(ingestPid) / 1000
     const t0 = Date.now()
     await new Promise((r) => pull.on('exit', r))
-    const ingestCpu = (cpuSeconds(ingestPid) - cpu0) / ((Date.now() - t0) / 1000)
+    const ingestCpu = (cpuMs(ingestPid) / 1000 - cpu0) / ((Date.now() - t0) / 1000)
 
     // ---- Node → browser: ffmpeg encodes the clock, the page reads it off its <video> ----
     const pub = await node.emedia.mgr.pubStream('clock')

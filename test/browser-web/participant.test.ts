@@ -3,9 +3,11 @@
 import { type ConferenceServer } from '../../server/app'
 import type { Stream } from 'miniprogram-conference-protocol'
 import { mediaChildren, probe } from '../../testkit/ffmpeg'
-import { nodeClient, until } from '../../testkit/sdk-client'
-import { cpuSeconds, videoFacts, waitForVideo } from './browser'
+import { nodeClient } from '../../testkit/sdk-client'
+import { cpuMs } from '../../testkit/procs'
+import { videoFacts, waitForVideo } from './browser'
 import { roomKit } from './room'
+import { sleep, until } from '../../testkit/wait'
 
 jest.setTimeout(120_000)
 
@@ -32,10 +34,10 @@ describe('web participant', () => {
     expect(info.audio).toMatchObject({ codec: 'aac' })
     expect(server.ingest.pids()).toHaveLength(1)
     const pid = server.ingest.pids()[0]
-    const cpu0 = cpuSeconds(pid)
-    await new Promise((r) => setTimeout(r, 3000))
+    const cpu0 = cpuMs(pid) / 1000
+    await sleep(3000)
     console.log(
-      `ingest CPU, H.264 copy 640x360@15: ${(((cpuSeconds(pid) - cpu0) / 3) * 100).toFixed(1)}% of one core`,
+      `ingest CPU, H.264 copy 640x360@15: ${(((cpuMs(pid) / 1000 - cpu0) / 3) * 100).toFixed(1)}% of one core`,
     )
 
     // Browser side: the Node member's video plays, advances and is not black.
@@ -105,10 +107,10 @@ MediaRecorder.isTypeSupported = (t) => !/h264|avc1/i.test(t) && isType(t)`
     const info = await probe((await bob.c.emedia.mgr.subStream(stream)).data.rtmp)
     expect(info.video).toMatchObject({ codec: 'h264', width: 640, height: 360 })
     const pid = server.ingest.pids()[0]
-    const cpu0 = cpuSeconds(pid)
-    await new Promise((r) => setTimeout(r, 3000))
+    const cpu0 = cpuMs(pid) / 1000
+    await sleep(3000)
     console.log(
-      `ingest CPU, VP8 → libx264 640x360@15: ${(((cpuSeconds(pid) - cpu0) / 3) * 100).toFixed(1)}% of one core`,
+      `ingest CPU, VP8 → libx264 640x360@15: ${(((cpuMs(pid) / 1000 - cpu0) / 3) * 100).toFixed(1)}% of one core`,
     )
     await page.close()
   })

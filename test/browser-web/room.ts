@@ -6,9 +6,10 @@ import { type ConferenceServer } from '../../server/app'
 import type { Stream } from 'miniprogram-conference-protocol'
 import type { ServerConfig } from '../../server/config'
 import { pushTestPattern, stopAllMedia } from '../../testkit/ffmpeg'
-import { nodeClient, type NodeClient, until } from '../../testkit/sdk-client'
+import { nodeClient, type NodeClient } from '../../testkit/sdk-client'
 import { startServer } from '../../testkit/server'
 import { launchChromium } from './browser'
+import { until } from '../../testkit/wait'
 
 /** Registers the file's beforeAll / afterAll; `started` hands the test file its server and
  * browser. Node clients pushed on `clients` are closed with the rest. */

@@ -3,8 +3,8 @@
 import { type ConferenceServer } from '../../server/app'
 import { ErrorCode } from 'miniprogram-conference-protocol'
 import { probe } from '../../testkit/ffmpeg'
-import { until } from '../../testkit/sdk-client'
 import { roomKit } from './room'
+import { until } from '../../testkit/wait'
 
 jest.setTimeout(120_000)
 

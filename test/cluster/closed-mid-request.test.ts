@@ -5,8 +5,8 @@
 // vanished while its resume was at the host, or with the node it was bridged through, left a
 // member nobody held, in memory and in Redis.
 import { RawClient } from '../../testkit/raw-client'
-import { until } from '../../testkit/sdk-client'
-import { describeWithRedis, sleep, useCluster } from '../../testkit/cluster-suite'
+import { describeWithRedis, useCluster } from '../../testkit/cluster-suite'
+import { sleep, until } from '../../testkit/wait'
 
 const GRACE_MS = 3000
 

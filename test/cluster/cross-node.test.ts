@@ -2,8 +2,8 @@
 // member of one node plays (real ffmpeg frames) for a member of another.
 import { type Stream } from 'miniprogram-conference-protocol'
 import { pullFrames, pushTestPattern } from '../../testkit/ffmpeg'
-import { until } from '../../testkit/sdk-client'
 import { describeWithRedis, sawJoin, selfId, useCluster } from '../../testkit/cluster-suite'
+import { until } from '../../testkit/wait'
 
 describeWithRedis('cluster: one room across three nodes', () => {
   const f = useCluster(3)

@@ -5,9 +5,9 @@
 import { type Stream } from 'miniprogram-conference-protocol'
 import { pullFrames, pushTestPattern } from '../../testkit/ffmpeg'
 import { describeWithNginx, type RunningEdge, startEdge } from '../../testkit/nginx'
-import { until } from '../../testkit/sdk-client'
 import { type NodeOptions } from '../../testkit/cluster'
 import { describeWithRedis, useCluster } from '../../testkit/cluster-suite'
+import { until } from '../../testkit/wait'
 
 const PATTERN = { width: 160, height: 90, fps: 10 }
 

@@ -5,8 +5,9 @@
 // streamAdded again and can play it.
 import { type Stream } from 'miniprogram-conference-protocol'
 import { type Pusher, pullFrames, pushTestPattern } from '../../testkit/ffmpeg'
-import { type NodeClient, until } from '../../testkit/sdk-client'
+import { type NodeClient } from '../../testkit/sdk-client'
 import { describeWithRedis, selfId, useCluster } from '../../testkit/cluster-suite'
+import { until } from '../../testkit/wait'
 
 describeWithRedis('cluster: kill -9 of the hosting node', () => {
   const f = useCluster(3)

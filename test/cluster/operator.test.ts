@@ -3,8 +3,8 @@
 // the conference's host and written to the shared store before the reply, as a member's are.
 import { ErrorCode, Role } from 'miniprogram-conference-protocol'
 import { RawClient } from '../../testkit/raw-client'
-import { until } from '../../testkit/sdk-client'
 import { describeWithRedis, useCluster } from '../../testkit/cluster-suite'
+import { until } from '../../testkit/wait'
 
 interface Detail {
   confrId: string

@@ -2,8 +2,9 @@
 // -503 (UNAVAILABLE); Redis comes back on the same port and the nodes recover by themselves.
 import { ErrorCode } from 'miniprogram-conference-protocol'
 import { type Health } from '../../testkit/cluster'
-import { errorOf, until } from '../../testkit/sdk-client'
-import { describeWithRedis, sleep, useCluster } from '../../testkit/cluster-suite'
+import { errorOf } from '../../testkit/sdk-client'
+import { describeWithRedis, useCluster } from '../../testkit/cluster-suite'
+import { sleep, until } from '../../testkit/wait'
 
 describeWithRedis('cluster: Redis down', () => {
   const f = useCluster(3)

@@ -158,15 +158,6 @@ export function recordSetData(components: Array<[string, Node]>): SetDataCall[] 
   return calls
 }
 
-/** Waits until `check` passes (polling), for what takes real time (backoff timers). */
-export async function until(check: () => boolean, timeoutMs = 3000): Promise<void> {
-  const start = Date.now()
-  while (!check()) {
-    if (Date.now() - start > timeoutMs) throw new Error('condition not met in time')
-    await simulate.sleep(20)
-  }
-}
-
 function utf8Length(text: string): number {
   return encodeURIComponent(text).replace(/%[0-9A-F]{2}/g, '_').length
 }

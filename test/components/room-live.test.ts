@@ -26,10 +26,10 @@ import {
   selfTile,
   spyLiveContexts,
   unmountAll,
-  until,
   type LiveContext,
   type Node,
 } from './harness'
+import { until } from '../../testkit/wait'
 
 // The SDK a mini program gets: the build output, as the components' store module sees it.
 // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -5,10 +5,9 @@
 import { type ConferenceServer } from '../../server/app'
 import { type Pusher, pushTestPattern, stopAllMedia } from '../../testkit/ffmpeg'
 import { FaultProxy } from './fault-proxy'
-import { nodeClient, type NodeClient, until } from '../../testkit/sdk-client'
+import { nodeClient, type NodeClient } from '../../testkit/sdk-client'
 import { startServer } from '../../testkit/server'
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+import { sleep, until } from '../../testkit/wait'
 
 const servers: ConferenceServer[] = []
 const proxies: FaultProxy[] = []

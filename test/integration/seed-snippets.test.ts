@@ -12,10 +12,11 @@ import * as fs from 'fs'
 import * as path from 'path'
 import { type ConferenceServer } from '../../server/app'
 import { pullFrames, pushTestPattern, stopAllMedia } from '../../testkit/ffmpeg'
-import { nodeClient, type NodeClient, until } from '../../testkit/sdk-client'
+import { nodeClient, type NodeClient } from '../../testkit/sdk-client'
 import { startServer } from '../../testkit/server'
 import { describeRequiring } from '../../testkit/optional-suite'
 import { createWxShim } from '../../testkit/wx-shim'
+import { until } from '../../testkit/wait'
 
 const DOC = path.resolve(__dirname, '../../../shared/reference/emedia-miniprogram-sdk.md')
 const present = fs.existsSync(DOC)

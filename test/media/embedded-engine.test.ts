@@ -5,7 +5,8 @@ import { createServer } from 'net'
 import { EmbeddedEngine, type EmbeddedEngineOptions } from '../../server/media/embedded'
 import { type EngineFactory, engineScenarios, Recorder } from './engine-scenarios'
 import { pullFrames, pushTestPattern, stopAllMedia } from '../../testkit/ffmpeg'
-import { addressInUse, onFreePort, whileInUse } from '../../testkit/ports'
+import { onFreePort } from '../../server/ports'
+import { addressInUse, whileInUse } from '../../testkit/ports'
 
 const figures: string[] = []
 

@@ -9,6 +9,7 @@ import {
   type MediaSession,
 } from '../../server/media/engine'
 import { pullFrames, pushTestPattern, stopAllMedia } from '../../testkit/ffmpeg'
+import { sleep } from '../../testkit/wait'
 
 export interface HookEvent {
   hook: 'authorize' | 'started' | 'stopped'
@@ -153,7 +154,7 @@ export function engineScenarios(
     it('refuses a publish before any media: ffmpeg fails fast, no hooks, name stays usable', async () => {
       // A player already waiting on the name must get nothing from the refused publisher.
       const waiting = pullFrames(`${engine.rtmpBase()}/bob`, { frames: 1, timeoutMs: 2000 })
-      await new Promise((r) => setTimeout(r, 300))
+      await sleep(300)
       const t0 = Date.now()
       const refused = pushTestPattern(`${engine.rtmpBase()}/bob?token=bad`)
       const code = await refused.exited

@@ -11,7 +11,9 @@ import { renderOriginConfig } from '../../server/media/nginx/config'
 import { engineScenarios, exitWithin, Recorder } from './engine-scenarios'
 import { pullFrames, pushTestPattern, stopAllMedia } from '../../testkit/ffmpeg'
 import { describeWithNginx } from '../../testkit/nginx'
-import { onFreePort, whileInUse } from '../../testkit/ports'
+import { onFreePort } from '../../server/ports'
+import { whileInUse } from '../../testkit/ports'
+import { sleep } from '../../testkit/wait'
 
 const figures: string[] = []
 
@@ -98,11 +100,11 @@ describeWithNginx('NginxEngine with nginx', () => {
     it('reports the first frame time of a new player (no GOP cache: waits for a key frame)', async () => {
       const pusher = pushTestPattern(`${engine.rtmpBase()}/ivy`)
       await hooks.next('started', 'publish', 'ivy')
-      await new Promise((r) => setTimeout(r, 1000))
+      await sleep(1000)
       const times: number[] = []
       for (let i = 0; i < 3; i++) {
         // A random phase against the 1 s GOP, or every pull would wait the same.
-        await new Promise((r) => setTimeout(r, Math.random() * 1000))
+        await sleep(Math.random() * 1000)
         const t0 = Date.now()
         const pulled = await pullFrames(`${engine.rtmpBase()}/ivy`, { frames: 1 })
         expect(pulled).toMatchObject({ frames: 1, hasAudio: true })

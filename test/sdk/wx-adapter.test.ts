@@ -3,7 +3,8 @@
 // entry (index.ts) giving `require(...)` the emedia object itself with the named exports on it.
 import { createEmedia, createWxAdapter, type WxLike } from '../../sdk'
 import { createWxShim } from '../../testkit/wx-shim'
-import { CONFR, FakeServer, until } from './fake-server'
+import { CONFR, FakeServer } from './fake-server'
+import { until } from '../../testkit/wait'
 
 let fake: FakeServer
 
@@ -40,7 +41,7 @@ test('on wx: dev token via wx.request, join, publish, play, network loss and ret
   wx.setNetwork(false) // wx.onNetworkStatusChange({isConnected: false})
   expect(emedia.mgr.getConnectionState()).toBe('reconnecting')
   wx.setNetwork(true) // back: resume at once, not after the 2 s first delay
-  await until(() => emedia.mgr.getConnectionState() === 'joined', 'resumed', 1000)
+  await until(() => emedia.mgr.getConnectionState() === 'joined', 1000, 'resumed')
   expect(fake.requests('resume')[0].params).toEqual({
     confrId: CONFR,
     memberId: 'ME',

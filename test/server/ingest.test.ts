@@ -6,8 +6,9 @@ import WebSocket from 'ws'
 import { type ConferenceServer } from '../../server/app'
 import { IngestClose } from '../../server/media/ingest'
 import { RawClient } from '../../testkit/raw-client'
-import { clientPool, until } from '../../testkit/sdk-client'
+import { clientPool } from '../../testkit/sdk-client'
 import { startServer, tokenFor } from '../../testkit/server'
+import { until } from '../../testkit/wait'
 
 let server: ConferenceServer
 const { client, closeAll } = clientPool(() => server)
