@@ -13,7 +13,7 @@
 import { readFileSync } from 'fs'
 import { parseArgs } from 'util'
 import { createEmedia, createNodeAdapter, type NodeAdapter } from '../sdk/node'
-import { checkInvariants } from '../server/conference/invariants'
+import { checkInvariants } from '../testkit/invariants'
 import { socketsOf } from '../server/security/sockets'
 import { prng, type Rand } from '../testkit/prng'
 import { TestCluster } from '../testkit/cluster'

@@ -4,7 +4,7 @@
 // FUZZ_FRAMES and FUZZ_SEED change the run; the seed is printed so a failure can be replayed.
 import WebSocket from 'ws'
 import { type ConferenceServer } from '../../server/app'
-import { checkInvariants } from '../../server/conference/invariants'
+import { checkInvariants } from '../../testkit/invariants'
 import { socketsOf } from '../../server/security/sockets'
 import { pullFrames, pushTestPattern, stopAllMedia } from '../../testkit/ffmpeg'
 import { nodeClient, type NodeClient } from '../../testkit/sdk-client'

@@ -3,7 +3,7 @@
 import { type ChildProcess } from 'child_process'
 import { createServer, type Server } from 'net'
 import { NginxEngine } from '../../server/media/nginx/engine'
-import { Recorder } from '../media/engine-scenarios'
+import { Recorder } from '../../testkit/media-hooks'
 import { describeWithNginx } from '../../testkit/nginx'
 import { onFreePort } from '../../server/ports'
 import { whileInUse } from '../../testkit/ports'

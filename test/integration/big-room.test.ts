@@ -4,7 +4,7 @@
 // Real server on loopback, raw protocol clients where the exact frames matter, SDK clients and
 // real ffmpeg through the embedded engine where the app's view matters.
 import { type ConferenceServer } from '../../server/app'
-import { checkInvariants } from '../../server/conference/invariants'
+import { checkInvariants } from '../../testkit/invariants'
 import { createEmedia, createNodeAdapter } from '../../sdk/node'
 import { createConferenceStore } from '../../store/index'
 import { pullFrames, pushTestPattern, stopAllMedia } from '../../testkit/ffmpeg'

@@ -3,7 +3,8 @@
 // has a flvBase), then what is particular to node-media-server in the process.
 import { createServer } from 'net'
 import { EmbeddedEngine, type EmbeddedEngineOptions } from '../../server/media/embedded'
-import { type EngineFactory, engineScenarios, Recorder } from './engine-scenarios'
+import { Recorder } from '../../testkit/media-hooks'
+import { type EngineFactory, engineScenarios } from './engine-scenarios'
 import { pullFrames, pushTestPattern, stopAllMedia } from '../../testkit/ffmpeg'
 import { onFreePort } from '../../server/ports'
 import { addressInUse, whileInUse } from '../../testkit/ports'

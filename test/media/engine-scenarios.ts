@@ -1,74 +1,11 @@
 // The behaviours every media engine owes the server, with real sockets and real ffmpeg, for any
 // MediaEngine: call engineScenarios(factory, figures) inside a describe. The hooks are a
-// recording object: the engine is the layer under test, the server's authorization logic is not.
+// recording object (testkit/media-hooks.ts): the engine is the layer under test, not the server.
 // HTTP-FLV checks run only for an engine whose flvBase() is not null.
-import {
-  type MediaEngine,
-  type MediaHooks,
-  type MediaKind,
-  type MediaSession,
-} from '../../server/media/engine'
+import { type MediaEngine } from '../../server/media/engine'
 import { pullFrames, pushTestPattern, stopAllMedia } from '../../testkit/ffmpeg'
+import { Recorder } from '../../testkit/media-hooks'
 import { sleep } from '../../testkit/wait'
-
-export interface HookEvent {
-  hook: 'authorize' | 'started' | 'stopped'
-  kind: MediaKind
-  session: MediaSession
-  at: number
-}
-
-/** Records every hook call; refuses what `deny` says to refuse (by default token=bad). */
-export class Recorder implements MediaHooks {
-  events: HookEvent[] = []
-  private waiters: Array<() => void> = []
-  deny: (kind: MediaKind, s: MediaSession) => string | null = (_kind, s) =>
-    s.query.token === 'bad' ? 'bad token' : null
-
-  authorize(kind: MediaKind, session: MediaSession): string | null {
-    this.record('authorize', kind, session)
-    return this.deny(kind, session)
-  }
-  started(kind: MediaKind, session: MediaSession): void {
-    this.record('started', kind, session)
-  }
-  stopped(kind: MediaKind, session: MediaSession): void {
-    this.record('stopped', kind, session)
-  }
-
-  of(stream: string, hook?: HookEvent['hook']): HookEvent[] {
-    return this.events.filter((e) => e.session.stream === stream && (!hook || e.hook === hook))
-  }
-
-  /** The first recorded event matching, waiting for it up to timeoutMs. */
-  async next(
-    hook: HookEvent['hook'],
-    kind: MediaKind,
-    stream: string,
-    timeoutMs = 10000,
-  ): Promise<HookEvent> {
-    const find = () =>
-      this.events.find((e) => e.hook === hook && e.kind === kind && e.session.stream === stream)
-    const end = Date.now() + timeoutMs
-    for (let found = find(); ; found = find()) {
-      if (found) return found
-      const left = end - Date.now()
-      if (left <= 0) throw new Error(`no ${hook}(${kind}) for ${stream} within ${timeoutMs} ms`)
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left)
-        this.waiters.push(() => {
-          clearTimeout(timer)
-          resolve()
-        })
-      })
-    }
-  }
-
-  private record(hook: HookEvent['hook'], kind: MediaKind, session: MediaSession) {
-    this.events.push({ hook, kind, session, at: Date.now() })
-    for (const wake of this.waiters.splice(0)) wake()
-  }
-}
 
 /**
  * A new, not yet started engine on free ports and loopback, that drops a publisher silent for

@@ -1,9 +1,9 @@
-// What must hold of the service's state whatever clients did: checked by the fuzz and soak runs
-// (and usable by an operator's debug endpoint). Returns the violations; none means consistent.
-import { socketsOf } from '../security/sockets'
+// What must hold of the service's state whatever clients did: checked by the fuzz test, the big
+// room test and the soak. Returns the violations; none means consistent.
 import { Role } from 'miniprogram-conference-protocol'
-import { canPublish } from './state'
-import { type ConferenceService } from './service'
+import { socketsOf } from '../server/security/sockets'
+import { canPublish } from '../server/conference/state'
+import { type ConferenceService } from '../server/conference/service'
 
 export function checkInvariants(service: ConferenceService): string[] {
   const bad: string[] = []
