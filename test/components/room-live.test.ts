@@ -28,7 +28,7 @@ import {
   unmountAll,
   type LiveContext,
   type Node,
-} from './harness'
+} from './mount'
 import { until } from '../../testkit/wait'
 
 // The SDK a mini program gets: the build output, as the components' store module sees it.

@@ -1,6 +1,6 @@
 /** @jest-environment jsdom */
 // <conference-room> and its tiles on the built kit (miniprogram_dist), with a fake emedia
-// injected through the store (see harness.ts): what a page sees, what the native components get.
+// injected through the store (see mount.ts): what a page sees, what the native components get.
 import { comparer, reaction } from 'mobx-miniprogram'
 import { ErrorCode, ExitReason } from 'miniprogram-conference-protocol'
 import { FakeEmedia, makeStream } from '../../testkit/fake-emedia'
@@ -15,7 +15,7 @@ import {
   selfTile,
   spyLiveContexts,
   unmountAll,
-} from './harness'
+} from './mount'
 import { sleep, until } from '../../testkit/wait'
 
 function listen(room: ReturnType<typeof mount>['room'], names: string[]) {

@@ -3,7 +3,7 @@
 // resume whose member page is partial keeping who it cannot vouch for.
 import type { MediaCredential, ResumeResult } from 'miniprogram-conference-protocol'
 import { CONFR, FakeServer, joinResult, member, stream } from './fake-server'
-import { testClient } from './harness'
+import { testClient } from './test-client'
 import { until } from '../../testkit/wait'
 
 let fake: FakeServer

@@ -1,7 +1,7 @@
 // A cluster of servers, seen by the SDK: the `move` event sends it to another server where it
 // resumes (no exit); a lost server is replaced by the next of JoinResult.nodes.
 import { CONFR, FakeServer, joinResult, member, SILENT, stream } from './fake-server'
-import { testClient } from './harness'
+import { testClient } from './test-client'
 import { sleep, until } from '../../testkit/wait'
 
 let a: FakeServer

@@ -3,7 +3,7 @@
 // turned into emedia callbacks, exits.
 import { ErrorCode, type Member, type Stream } from '../../sdk/node'
 import { CONFR, FakeServer, joinResult, member, publishResult, SILENT, stream } from './fake-server'
-import { testClient } from './harness'
+import { testClient } from './test-client'
 import { sleep, until } from '../../testkit/wait'
 
 let fake: FakeServer

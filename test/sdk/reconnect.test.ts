@@ -4,7 +4,7 @@
 // heartbeat; the Node adapter's setNetwork plays a phone losing its network.
 import type { ResumeResult } from 'miniprogram-conference-protocol'
 import { CONFR, FakeServer, joinResult, member, SILENT, stream } from './fake-server'
-import { testClient } from './harness'
+import { testClient } from './test-client'
 import { sleep, until } from '../../testkit/wait'
 
 let fake: FakeServer

@@ -3,7 +3,7 @@
 import { createEmedia, createNodeAdapter, ErrorCode } from '../../sdk/node'
 import { withVersion } from '../../sdk/rpc'
 import { FakeServer, SILENT } from './fake-server'
-import { testClient } from './harness'
+import { testClient } from './test-client'
 import { sleep } from '../../testkit/wait'
 
 let fake: FakeServer

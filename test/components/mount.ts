@@ -1,4 +1,4 @@
-// Component-test harness: miniprogram-simulate on the BUILT kit (miniprogram_dist, run
+// Mounting components for tests: miniprogram-simulate on the BUILT kit (miniprogram_dist, run
 // `npx gulp build` first), with the store module loaded from the same built path the components
 // require (one store registry). The emedia is injected: `mount(emedia)` registers a store made on
 // it under its own key, so swapping the fake for a real SDK on a real server changes one line.

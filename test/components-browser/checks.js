@@ -1,5 +1,6 @@
-// Runs in the scene page (test/browser/layout.test.ts injects it): what a user would call broken
-// in the layout, measured on the rendered boxes, never on pixels. Returns one line per problem.
+// Runs in the scene page (test/components-browser/layout.test.ts injects it): what a user would
+// call broken in the layout, measured on the rendered boxes, never on pixels. Returns one line per
+// problem.
 /* eslint-disable no-undef */
 window.layoutProblems = function () {
   const problems = []
