@@ -1,6 +1,9 @@
 // Ports of what tests start again on the same port (a restarted server, Redis back after an
-// outage). A first start on a picked port is server/ports.ts's onFreePort; both retry on an
-// error whose code is EADDRINUSE: a bind's own, or addressInUse() for a child that said so.
+// outage), and ports held so that a start finds them taken. A first start on a picked port is
+// server/ports.ts's onFreePort; both retry on an error whose code is EADDRINUSE: a bind's own,
+// or addressInUse() for a child that said so.
+import { createServer } from 'net'
+import { onFreePort } from '../server/ports'
 import { sleep } from './wait'
 
 /** An Error with code EADDRINUSE, for starts that learn it from a child's output. */
@@ -25,4 +28,17 @@ export async function whileInUse<T>(start: () => Promise<T>, timeoutMs = 10000):
       await sleep(delay)
     }
   }
+}
+
+/** A picked loopback port held by a listener that cuts off whoever connects, until release(). */
+export async function holdPort(): Promise<{ port: number; release(): Promise<void> }> {
+  const server = createServer((socket) => socket.destroy())
+  const port = await onFreePort(
+    (p) =>
+      new Promise<number>((resolve, reject) => {
+        server.once('error', reject)
+        server.listen(p, '127.0.0.1', () => resolve(p))
+      }),
+  )
+  return { port, release: () => new Promise<void>((r) => server.close(() => r())) }
 }

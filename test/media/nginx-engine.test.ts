@@ -3,7 +3,6 @@
 // Without nginx + libnginx-mod-rtmp the suite says loudly that it did not run, and fails when
 // CK_REQUIRE_NGINX=1 (CI, which installs them).
 import fs from 'fs'
-import { createServer } from 'net'
 import os from 'os'
 import path from 'path'
 import { NginxEngine, parseCallback } from '../../server/media/nginx/engine'
@@ -12,8 +11,7 @@ import { Recorder } from '../../testkit/media-hooks'
 import { engineScenarios, exitWithin } from './engine-scenarios'
 import { pullFrames, pushTestPattern, stopAllMedia } from '../../testkit/ffmpeg'
 import { describeWithNginx } from '../../testkit/nginx'
-import { onFreePort } from '../../server/ports'
-import { whileInUse } from '../../testkit/ports'
+import { holdPort, whileInUse } from '../../testkit/ports'
 import { sleep } from '../../testkit/wait'
 
 const figures: string[] = []
@@ -169,14 +167,7 @@ describeWithNginx('NginxEngine with nginx', () => {
     afterEach(() => stopAllMedia())
 
     it("rejects start() with nginx's reason when its port is taken, and can start afterwards", async () => {
-      const blocker = createServer()
-      const port = await onFreePort(
-        (p) =>
-          new Promise<number>((resolve, reject) => {
-            blocker.once('error', reject)
-            blocker.listen(p, '127.0.0.1', () => resolve(p))
-          }),
-      )
+      const { port, release } = await holdPort()
       const before = prefixes().length
       const engine = new NginxEngine({ rtmpPort: port, logLevel: 'silent' })
       const t0 = Date.now()
@@ -185,7 +176,7 @@ describeWithNginx('NginxEngine with nginx', () => {
       )
       expect(Date.now() - t0).toBeLessThan(2000) // not nginx's own 2.5 s of bind retries
       expect(prefixes()).toHaveLength(before)
-      await new Promise((r) => blocker.close(r))
+      await release()
       // The port is ours again, unless something holds it for a moment: then again.
       await whileInUse(() => engine.start(new Recorder()))
       expect(engine.rtmpBase()).toBe(`rtmp://127.0.0.1:${port}/live`)

@@ -7,21 +7,17 @@ import * as path from 'path'
 const ROOT = path.join(__dirname, '..', '..')
 const SPECIFIER = /(?:\bfrom\s+|\brequire\(\s*|\bimport\(\s*|^import\s+)['"](\.{1,2}\/[^'"]+)['"]/gm
 
-function sources(dir: string): string[] {
-  const out: string[] = []
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name)
-    if (entry.isDirectory()) {
-      if (entry.name !== 'node_modules' && entry.name !== 'dist') out.push(...sources(full))
-    } else if (/\.(ts|js)$/.test(entry.name) && !entry.name.endsWith('.d.ts')) out.push(full)
-  }
-  return out
-}
+/** The .ts and .js files under `dir`, but for installed packages and build output. */
+const sources = (dir: string): string[] =>
+  (fs.readdirSync(path.join(ROOT, dir), { recursive: true, encoding: 'utf8' }) as string[])
+    .filter((f) => /\.(ts|js)$/.test(f) && !f.endsWith('.d.ts'))
+    .filter((f) => !f.split(path.sep).some((part) => part === 'node_modules' || part === 'dist'))
+    .map((f) => path.join(ROOT, dir, f))
 
 /** `from → to` for each relative import of the files under `dirs` into the folders `banned`. */
 function importsInto(dirs: string[], banned: string[]): string[] {
   const found: string[] = []
-  for (const file of dirs.flatMap((d) => sources(path.join(ROOT, d)))) {
+  for (const file of dirs.flatMap(sources)) {
     for (const [, spec] of fs.readFileSync(file, 'utf8').matchAll(SPECIFIER)) {
       const to = path.relative(ROOT, path.resolve(path.dirname(file), spec)).split(path.sep)
       if (banned.includes(to[0])) found.push(`${path.relative(ROOT, file)} → ${to.join('/')}`)
