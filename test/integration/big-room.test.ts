@@ -3,6 +3,7 @@
 // the join brings one page of the member list and getMembers pages the rest (SDK and store).
 // Real server on loopback, raw protocol clients where the exact frames matter, SDK clients and
 // real ffmpeg through the embedded engine where the app's view matters.
+import { PROTOCOL_REVISION } from 'miniprogram-conference-protocol'
 import { type ConferenceServer } from '../../server/app'
 import { checkInvariants } from '../../testkit/invariants'
 import { createEmedia, createNodeAdapter } from '../../sdk/node'
@@ -32,7 +33,8 @@ afterEach(async () => {
 afterAll(() => server.stop())
 
 async function raw(user: string, params: Record<string, unknown>, maxRole?: 1 | 3 | 7 | 9) {
-  const c = await RawClient.connect(server.wsUrl)
+  // Clients of this release's revision: memberCount is a revision-2 event (docs/protocol.md).
+  const c = await RawClient.connect(`${server.wsUrl}?v=1&rev=${PROTOCOL_REVISION}`)
   raws.push(c)
   const r = await c.call('join', params, tokenFor(server, user, maxRole))
   if (r.error) throw new Error(`${user} join: ${r.error.message}`)
