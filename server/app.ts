@@ -57,7 +57,8 @@ function createEngine(config: ServerConfig, log: Logger): MediaEngine {
     log: (level: 'debug' | 'info' | 'warn' | 'error', message: string) =>
       engineLog[level === 'info' && message.startsWith('nms:') ? 'debug' : level](message),
   }
-  if (config.engine === 'nginx') return new NginxEngine(common)
+  if (config.engine === 'nginx')
+    return new NginxEngine({ ...common, modulePath: config.nginxModule })
   return new EmbeddedEngine({ ...common, httpPort: config.flvPort })
 }
 
@@ -88,7 +89,7 @@ function createEdgeHooks(
 
 export async function createConferenceServer(
   overrides: Partial<ServerConfig> = {},
-  argv: string[] = [],
+  argv: readonly string[] = [],
   env: NodeJS.ProcessEnv = {},
 ): Promise<ConferenceServer> {
   const config = loadConfig(overrides, argv, env)
