@@ -19,6 +19,7 @@ import { type MediaEngine } from './media/engine'
 import { edgeList } from './media/edges'
 import { MediaGate } from './media/gate'
 import { Ingest } from './media/ingest'
+import { Retention } from './media/jobs'
 import { MediaModes } from './media/modes'
 import { NginxEngine } from './media/nginx'
 import { EdgeHooks } from './media/nginx-edge'
@@ -35,6 +36,8 @@ export interface ConferenceServer {
   readonly log: Logger
   /** Browser publishers' ffmpeg relays (/ingest). */
   readonly ingest: Ingest
+  /** Deletes old recordings (--recordings-max-age-days, --recordings-max-mb). */
+  readonly retention: Retention
   /** ws://host:port/ws */
   readonly wsUrl: string
   /** http://host:port */
@@ -87,16 +90,23 @@ function createEdgeHooks(
   return edges
 }
 
+/** What an embedder may hand in beside the configuration. */
+export interface ServerParts {
+  /** Its own pino logger (its level and destination win over --log-level). */
+  logger?: Logger
+}
+
 export async function createConferenceServer(
   overrides: Partial<ServerConfig> = {},
   argv: readonly string[] = [],
   env: NodeJS.ProcessEnv = {},
+  parts: ServerParts = {},
 ): Promise<ConferenceServer> {
   const config = loadConfig(overrides, argv, env)
   // Development mode signs with a throwaway secret: tokens die with the process.
   if (!config.secret) config.secret = randomBytes(32).toString('base64url')
   if (!config.adminSecret && config.dev) config.adminSecret = randomBytes(18).toString('base64url')
-  const log = createLogger(config.logLevel)
+  const log = parts.logger ?? createLogger(config.logLevel)
   for (const warning of secretWarnings(config, argv)) log.warn(warning)
   const tokens = new Tokens(config.secret, config.appId)
   const engine = createEngine(config, log)
@@ -111,6 +121,18 @@ export async function createConferenceServer(
     { recordingsDir: config.recordingsDir, mixWidth: config.mixWidth, mixHeight: config.mixHeight },
     log.child({ mod: 'jobs' }),
   )
+  const retention = new Retention({
+    dir: config.recordingsDir,
+    maxAgeDays: config.recordingsMaxAgeDays,
+    maxMb: config.recordingsMaxMb,
+    log: log.child({ mod: 'retention' }),
+    // In a cluster, every node's calls (a shared directory); unknown while Redis is down.
+    async running() {
+      const ids = new Set([...service.conferences.keys(), ...modes.busy()])
+      for (const [id] of (await cluster?.hosting.allHosts()) ?? []) ids.add(id)
+      return ids
+    },
+  })
   const ingest = new Ingest({
     config,
     tokens,
@@ -135,6 +157,7 @@ export async function createConferenceServer(
     sockets: () => sockets(),
     mediaJobs: () => modes.supervisor.list().length,
     ingests: () => ingest.uploads.size,
+    retention,
     cluster,
   })
   const pages = webRoot()
@@ -184,6 +207,7 @@ export async function createConferenceServer(
     cluster.wsUrl = wsUrl
     await cluster.start()
   }
+  retention.start()
   log.info(
     { port, engine: engine.name, dev: config.dev, node: cluster?.nodeId },
     'conference server listening',
@@ -198,6 +222,7 @@ export async function createConferenceServer(
     tokens,
     log,
     ingest,
+    retention,
     wsUrl,
     httpUrl: `http://${urlHost}:${port}`,
     cluster,
@@ -206,7 +231,7 @@ export async function createConferenceServer(
         await cluster?.drain(config.drainMs)
         for (const ws of wss.clients) ws.close(CloseCode.SHUTDOWN, 'server shutting down')
         // Recordings are finalised before the engine (their input) goes away.
-        await Promise.all([modes.stop(), ingest.stop()])
+        await Promise.all([modes.stop(), ingest.stop(), retention.stop()])
         service.close()
         await cluster?.stop()
         await engine.stop()

@@ -71,6 +71,8 @@ export interface ServerConfig {
   readyFile: string
   logLevel: 'silent' | 'error' | 'warn' | 'info' | 'debug'
   nginxModule: string
+  recordingsMaxAgeDays: number
+  recordingsMaxMb: number
 }
 
 type Option = OptionSpec<keyof ServerConfig>
@@ -320,6 +322,18 @@ export const OPTIONS: readonly Option[] = [
     kind: 'string',
     def: DEFAULT_MODULE_PATH,
     doc: "nginx-rtmp's ngx_rtmp_module.so, loaded by --engine nginx and by edges (Debian's libnginx-mod-rtmp puts it here).",
+  },
+  {
+    key: 'recordingsMaxAgeDays',
+    kind: 'int',
+    def: 30,
+    doc: 'Recordings older than this are deleted (0: kept until --recordings-max-mb needs the room). Never those of a running conference.',
+  },
+  {
+    key: 'recordingsMaxMb',
+    kind: 'int',
+    def: 20480,
+    doc: 'Disk cap of --recordings-dir in MiB: past it the oldest recordings are deleted first, and from 90 % on the log warns and /metrics says so (0: no cap). Never those of a running conference.',
   },
 ]
 
