@@ -9,6 +9,8 @@ import { Cluster } from './cluster/cluster'
 import { loadConfig, type ServerConfig } from './config'
 import { ConferenceService } from './conference/service'
 import { createApi } from './http/api'
+import { SecretChecks } from './http/auth'
+import { createDoctorProbe } from './http/diagnostics'
 import { frontDoor, refuseUpgrade } from './http/front-door'
 import { knownHost, UNKNOWN_HOST_TEXT } from './http/known-hosts'
 import { createMetrics } from './http/metrics'
@@ -18,7 +20,7 @@ import { EmbeddedEngine } from './media/embedded'
 import { type MediaEngine } from './media/engine'
 import { edgeList } from './media/edges'
 import { MediaGate } from './media/gate'
-import { Ingest } from './media/ingest'
+import { Ingest, INGEST_PATH } from './media/ingest'
 import { Retention } from './media/jobs'
 import { MediaModes } from './media/modes'
 import { NginxEngine } from './media/nginx'
@@ -140,7 +142,11 @@ export async function createConferenceServer(
     engine,
     log: log.child({ mod: 'ingest' }),
   })
+  const checks = new SecretChecks(config)
+  const doctorProbe = createDoctorProbe(config, checks, [SIGNAL_PATH, INGEST_PATH])
   const api = createApi({
+    checks,
+    media: () => ({ rtmpBase: engine.rtmpBase(), flvBase: engine.flvBase() }),
     config,
     tokens,
     service,
@@ -184,6 +190,7 @@ export async function createConferenceServer(
     },
     upgrade(req, socket, head, url) {
       if (!knownHost(req, config)) return refuseUpgrade(socket, 421)
+      if (doctorProbe.handleUpgrade(req, socket, head, url)) return
       if (ingest.handleUpgrade(req, socket, head, url)) return
       if (signalling.handleUpgrade(req, socket, head, url)) return
       refuseUpgrade(socket, 404)
@@ -241,6 +248,7 @@ export async function createConferenceServer(
           for (const ws of wss.clients) ws.terminate()
         })
         wss.close()
+        doctorProbe.close()
         metrics.stop()
       })()
       return stopping

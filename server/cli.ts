@@ -1,16 +1,19 @@
 #!/usr/bin/env node
-// The `conference-server` command: `start` (the default) and `edge-config`, each with
+// The `conference-server` command: `start` (the default), `doctor` and `edge-config`, each with
 // its options read by the one parser of server/options.ts (flags, then CK_* variables) and its
 // own --help. A command line that cannot mean anything exits 2 with what is wrong; a failure 1.
 import { START } from './config'
+import { DOCTOR } from './doctor/options'
 import { EDGE_CONFIG } from './media/nginx-edge-cli'
 import { type CommandSpec, closest, helpText, parseOptions, UsageError } from './options'
 
-const COMMANDS: readonly CommandSpec[] = [START, EDGE_CONFIG]
+const COMMANDS: readonly CommandSpec[] = [START, DOCTOR, EDGE_CONFIG]
 
 const LIST = [
   'Commands:',
   '  conference-server [start] [options]     run the server (the options below)',
+  '  conference-server doctor [options]      check a deployment: its config, ports, proxy, nginx,',
+  '                                          Redis, secrets, recordings, ffmpeg (docs/deploy.md)',
   '  conference-server edge-config [options] print the nginx.conf of an nginx-rtmp edge',
   '  conference-server COMMAND --help        the options of one command',
 ].join('\n')
@@ -40,6 +43,10 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
     const { edgeConfigFromArgs } = await import('./media/nginx-edge-cli')
     process.stdout.write(edgeConfigFromArgs(rest, env))
     return 0
+  }
+  if (command === DOCTOR) {
+    const { doctorCommand } = await import('./doctor/doctor')
+    return doctorCommand(rest, env, (text) => process.stdout.write(text))
   }
   const { startCommand } = await import('./start')
   await startCommand(rest, env)

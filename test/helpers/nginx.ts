@@ -1,6 +1,6 @@
 // Suites that need Debian's nginx + libnginx-mod-rtmp (NOT RUN without them, failing under
 // CK_REQUIRE_NGINX=1), and edges started from the config the project generates.
-import { spawn } from 'child_process'
+import { type ChildProcess, spawn } from 'child_process'
 import fs from 'fs'
 import os from 'os'
 import path from 'path'
@@ -36,7 +36,47 @@ export interface RunningEdge {
   stop(): Promise<void>
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+/** A wait that keeps nothing alive (the race of a stop must not hold jest open). */
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms).unref())
+
+/**
+ * nginx in the foreground of `prefix` with `configPath`, tied to us, once `ready()` says so;
+ * EADDRINUSE when its port was taken (for onFreePort to pick another). `stop()` ends it (QUIT,
+ * then KILL of it and its workers).
+ */
+export async function runNginx(
+  nginxPath: string,
+  prefix: string,
+  configPath: string,
+  what: string,
+  ready: () => Promise<boolean>,
+): Promise<{ proc: ChildProcess; stop: () => Promise<void> }> {
+  const [command, args] = tiedToUs(nginxPath, ['-p', prefix + '/', '-c', configPath])
+  const proc = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] })
+  let stderr = ''
+  proc.stderr!.on('data', (d: Buffer) => (stderr += d.toString()))
+  let ended = false
+  const exited = new Promise<void>((r) => proc.once('close', () => r()))
+  void exited.then(() => (ended = true))
+  const stop = async () => {
+    if (!ended) proc.kill('SIGQUIT')
+    await Promise.race([exited, sleep(2000)])
+    if (!ended) killNginx(proc)
+    await exited
+  }
+  // nginx retries a taken port for 2.5 s first; its first complaint is enough.
+  const taken = () => /bind\(\) to [^u]*:\d+ failed \(98/.test(stderr)
+  const deadline = Date.now() + 10000
+  for (;;) {
+    const why = `${what} did not start: ${stderr}`
+    if (taken() || ended || Date.now() > deadline) {
+      await stop()
+      throw taken() ? addressInUse(why) : new Error(why)
+    }
+    if (await ready()) return { proc, stop }
+    await sleep(20)
+  }
+}
 
 /**
  * An edge nginx on loopback, run from the config the project generates for operators
@@ -76,31 +116,8 @@ export async function startEdge(opts: {
 
   const launch = async (rtmpPort: number) => {
     writeConfig(rtmpPort)
-    const [command, args] = tiedToUs(nginxPath!, ['-p', prefix + '/', '-c', configPath])
-    const proc = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] })
-    let stderr = ''
-    proc.stderr!.on('data', (d: Buffer) => (stderr += d.toString()))
-    let ended = false
-    const exited = new Promise<void>((r) => proc.once('close', () => r()))
-    void exited.then(() => (ended = true))
-    const stop = async () => {
-      if (!ended) proc.kill('SIGQUIT')
-      await Promise.race([exited, sleep(2000)])
-      if (!ended) killNginx(proc)
-      await exited
-    }
-    // nginx retries a taken port for 2.5 s first; its first complaint is enough.
-    const taken = () => /bind\(\) to [^u]*:\d+ failed \(98/.test(stderr)
-    const deadline = Date.now() + 10000
-    for (;;) {
-      const why = `edge ${opts.name} did not start on port ${rtmpPort}: ${stderr}`
-      if (taken() || ended || Date.now() > deadline) {
-        await stop()
-        throw taken() ? addressInUse(why) : new Error(why)
-      }
-      if (await ready()) return { proc, stop, rtmpPort }
-      await sleep(20)
-    }
+    const what = `edge ${opts.name} on port ${rtmpPort}`
+    return { ...(await runNginx(nginxPath!, prefix, configPath, what, ready)), rtmpPort }
   }
 
   let running: Awaited<ReturnType<typeof launch>>

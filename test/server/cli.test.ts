@@ -1,11 +1,12 @@
 // The `conference-server` command as a user types it (the built CLI, a real process): one parser
-// for start and edge-config, a --help per subcommand from its own table, exit code 2 with
+// for start, doctor and edge-config, a --help per subcommand from its own table, exit code 2 with
 // the fix for a command line that cannot mean anything, 1 for a configuration that cannot run.
 import { spawnSync } from 'child_process'
 import fs from 'fs'
 import os from 'os'
 import path from 'path'
 import { START } from '../../server/config'
+import { DOCTOR } from '../../server/doctor/options'
 import { EDGE_CONFIG } from '../../server/media/nginx-edge-cli'
 import { flagOf } from '../../server/options'
 
@@ -29,6 +30,7 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }))
 test.each([
   [[], START],
   [['start'], START],
+  [['doctor'], DOCTOR],
   [['edge-config'], EDGE_CONFIG],
 ])('%j --help lists that command’s options, each with its variable', (words, command) => {
   const { code, out, err } = run([...words, '--help'])
@@ -37,21 +39,26 @@ test.each([
   expect(out.split('\n')[0]).toBe(command.usage)
   for (const o of command.options) expect(out).toContain(`\n  ${flagOf(o.key)}`)
   // Only the bare command lists the subcommands.
-  expect(out.includes('conference-server edge-config [options]')).toBe(words.length === 0)
+  expect(out.includes('conference-server doctor [options]')).toBe(words.length === 0)
 })
 
 test('an unknown option, a flag without its value, a bad value, an unknown command: exit 2 and the fix', () => {
   const cases: Array<[string[], string]> = [
     [['--prot', '9000'], 'conference-server start: unknown option --prot (did you mean --port?)'],
+    [['doctor', '--jsn'], 'conference-server doctor: unknown option --jsn (did you mean --json?)'],
     [['edge-config', '--app', 'live'], 'conference-server edge-config: unknown option --app'],
     [['--port', '--host', 'x'], 'conference-server start: --port needs a value'],
+    [
+      ['doctor', '--port', 'abc'],
+      'conference-server doctor: --port: expected a whole number, got "abc"',
+    ],
     [
       ['--engine', 'srs'],
       'conference-server start: --engine: expected one of embedded, nginx, got "srs"',
     ],
     [['--dev=maybe'], 'conference-server start: --dev: expected true or false, got "maybe"'],
     [['stray'], 'conference-server: unknown command "stray"'],
-    [['edge-confg'], 'conference-server: unknown command "edge-confg" (did you mean edge-config?)'],
+    [['dcotor'], 'conference-server: unknown command "dcotor" (did you mean doctor?)'],
     [['--', 'x'], 'conference-server start: unexpected argument "x"'],
   ]
   for (const [args, message] of cases) {
