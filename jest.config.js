@@ -10,6 +10,8 @@ module.exports = {
   // What users require, resolved to the build output (npm test builds first).
   moduleNameMapper: {
     '^miniprogram-conference-kit$': '<rootDir>/miniprogram_dist/index.js',
+    // The wire contract, from its sources (the builds compile it in; see gulpfile.js).
+    '^miniprogram-conference-protocol$': '<rootDir>/protocol/src/index.ts',
   },
   testEnvironmentOptions: { url: 'http://localhost/' },
   testTimeout: 60000,

@@ -9,7 +9,7 @@ import { execFileSync, spawnSync } from 'child_process'
 import { writeFileSync } from 'fs'
 import { resolve } from 'path'
 import { parseArgs } from 'util'
-import { NginxEngine } from '../server/media/nginx'
+import { NginxEngine } from '../server/media/nginx/engine'
 import { CLUSTER_SIZES, clusterSection, type ClusterSizes } from './cluster'
 import {
   benchEngine,

@@ -18,16 +18,17 @@ import { servePage, webRoot } from './http/pages'
 import { createLogger, type Logger } from './log'
 import { EmbeddedEngine } from './media/embedded'
 import { type MediaEngine } from './media/engine'
-import { edgeList } from './media/edges'
+import { edgeList } from './media/nginx/edge-list'
 import { MediaGate } from './media/gate'
 import { Ingest, INGEST_PATH } from './media/ingest'
 import { Retention } from './media/jobs'
 import { MediaModes } from './media/modes'
-import { NginxEngine } from './media/nginx'
-import { EdgeHooks } from './media/nginx-edge'
+import { NginxEngine } from './media/nginx/engine'
+import { EdgeHooks } from './media/nginx/edge-hooks'
+import { LocalRouter } from './routing/router'
 import { secretWarnings } from './secrets'
 import { createSignalling, SIGNAL_PATH } from './signal/ws-server'
-import { CloseCode } from '../sdk/protocol'
+import { CloseCode } from 'miniprogram-conference-protocol'
 
 export interface ConferenceServer {
   readonly config: ServerConfig
@@ -113,9 +114,18 @@ export async function createConferenceServer(
   const tokens = new Tokens(config.secret, config.appId)
   const engine = createEngine(config, log)
   const service = new ConferenceService(config, tokens, engine, log.child({ mod: 'conference' }))
+  const local = new LocalRouter(service)
   const cluster = config.redis
-    ? new Cluster(config.redis, config.nodeId, service, log.child({ mod: 'cluster' }))
+    ? new Cluster(
+        config.redis,
+        config.nodeId,
+        local,
+        log.child({ mod: 'cluster' }),
+        config.protocolRevision,
+      )
     : undefined
+  /** Where requests go: this node alone, or the conference's host in a cluster. */
+  const router = cluster?.router ?? local
   const gate = new MediaGate(service, tokens, log.child({ mod: 'gate' }))
   const edges = createEdgeHooks(config, service, gate, log, cluster, tokens)
   const modes = new MediaModes(
@@ -154,6 +164,7 @@ export async function createConferenceServer(
     recordingsDir: config.recordingsDir,
     ingest,
     mediaJobs: () => modes.supervisor.list().length,
+    router,
     cluster,
   })
   // Filled in once the signalling socket server exists (it needs the HTTP server).
@@ -172,7 +183,7 @@ export async function createConferenceServer(
     tokens,
     config,
     log: log.child({ mod: 'signal' }),
-    router: cluster?.router,
+    router,
   })
   const wss = signalling.wss
   sockets = () => wss.clients.size

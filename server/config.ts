@@ -10,8 +10,9 @@ import {
   parseOptions,
   withDefaults,
 } from './options'
-import { DEFAULT_MODULE_PATH } from './media/nginx-options'
+import { DEFAULT_MODULE_PATH } from './media/nginx/options'
 import { readSecretFiles, secretProblems } from './secrets'
+import { PROTOCOL_REVISION } from 'miniprogram-conference-protocol'
 
 /** Something in the configuration that stops the server: `key` is the option it is about. */
 export interface ConfigProblem {
@@ -68,6 +69,7 @@ export interface ServerConfig {
   redis: string
   nodeId: string
   drainMs: number
+  protocolRevision: number
   readyFile: string
   logLevel: 'silent' | 'error' | 'warn' | 'info' | 'debug'
   nginxModule: string
@@ -311,6 +313,12 @@ export const OPTIONS: readonly Option[] = [
     doc: 'On SIGTERM in a cluster: how long the node waits for its clients to move to other nodes before it exits.',
   },
   {
+    key: 'protocolRevision',
+    kind: 'int',
+    def: PROTOCOL_REVISION,
+    doc: `The protocol revision this node offers, from 1 to its own (${PROTOCOL_REVISION}). In a rolling upgrade of a cluster, start the upgraded nodes with the old release's revision, so that a client moved between nodes never sees a method come and go; drop it once every node runs the new release (docs/protocol.md, Versions).`,
+  },
+  {
     key: 'readyFile',
     kind: 'string',
     def: '',
@@ -383,6 +391,12 @@ export function resolveConfig(
   problems.push(...readSecretFiles(parsed.values, parsed.given))
   const config = withDefaults(OPTIONS, parsed.values) as unknown as ServerConfig
   problems.push(...secretProblems(config, parsed.given))
+  const rev = config.protocolRevision
+  if (rev < 1 || rev > PROTOCOL_REVISION)
+    problems.push({
+      key: 'protocolRevision',
+      message: `${parsed.given.get('protocolRevision') ?? '--protocol-revision'}: from 1 to ${PROTOCOL_REVISION}, not ${rev}`,
+    })
   return { config, given: parsed.given, problems }
 }
 

@@ -3,7 +3,23 @@
 // one, or in development mode where anyone could reach it. Messages name options, never values.
 import { readFileSync } from 'fs'
 import { isLoopbackHost } from './loopback'
-import { type ConfigProblem, type ServerConfig } from './config'
+
+/** The options read here (config.ts's ServerConfig has them; not imported, which would be a circle). */
+interface SecretOptions {
+  host: string
+  dev: boolean
+  secret: string
+  secretFile: string
+  adminSecret: string
+  adminSecretFile: string
+}
+/** Where each option given came from, by option name (--flag or CK_ENV). */
+type Given = ReadonlyMap<string, string>
+/** What stops a start: `key` is the option it is about. */
+export interface SecretProblem {
+  key: keyof SecretOptions
+  message: string
+}
 
 /** Production secrets shorter than this are refused: 32 random characters are beyond guessing. */
 export const MIN_SECRET_LENGTH = 32
@@ -18,10 +34,10 @@ const FILES = [
  * (--flag or CK_ENV); a secret given both ways, or a file that cannot be read, is a problem.
  */
 export function readSecretFiles(
-  out: Partial<Record<keyof ServerConfig, unknown>>,
-  given: ReadonlyMap<string, string>,
-): ConfigProblem[] {
-  const problems: ConfigProblem[] = []
+  out: Partial<Record<keyof SecretOptions, unknown>>,
+  given: Given,
+): SecretProblem[] {
+  const problems: SecretProblem[] = []
   for (const [key, fileKey] of FILES) {
     const file = out[fileKey]
     if (typeof file !== 'string' || file === '') continue
@@ -46,11 +62,8 @@ export function readSecretFiles(
 }
 
 /** What would leave the server's secrets guessable or exposed (the server refuses to start). */
-export function secretProblems(
-  config: ServerConfig,
-  given: ReadonlyMap<keyof ServerConfig, string>,
-): ConfigProblem[] {
-  const problems: ConfigProblem[] = []
+export function secretProblems(config: SecretOptions, given: Given): SecretProblem[] {
+  const problems: SecretProblem[] = []
   for (const key of ['secret', 'adminSecret'] as const) {
     const from = given.get(key)
     if (from && config[key] === '')
@@ -92,7 +105,7 @@ export function secretsOnCommandLine(argv: readonly string[]): string[] {
 }
 
 /** What an operator should hear at start about how the secrets were given. */
-export function secretWarnings(config: ServerConfig, argv: readonly string[]): string[] {
+export function secretWarnings(config: SecretOptions, argv: readonly string[]): string[] {
   const warnings = secretsOnCommandLine(argv)
   if (config.dev && !isLoopbackHost(config.host))
     warnings.push(

@@ -12,6 +12,8 @@
     let key = p.replace(/\.js$/, '')
     const npm = /(?:^|\/)(mobx-miniprogram(?:-bindings)?)$/.exec(key)
     if (npm) key = 'npm/' + npm[1]
+    // The scripted SDK (test/kit) names the protocol package; the kit ships it as kit/protocol.
+    if (/(?:^|\/)miniprogram-conference-protocol$/.test(key)) key = 'kit/protocol'
     if (!(key in cache)) cache[key] = load(key)
     return cache[key]
   }

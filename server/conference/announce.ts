@@ -8,8 +8,8 @@ import {
   type MemberExitCause,
   Role,
   type RoleValue,
-} from '../../sdk/protocol'
-import { canPublish, type ConferenceState, type MemberState } from './conference'
+} from 'miniprogram-conference-protocol'
+import { canPublish, type ConferenceState, type MemberState } from './state'
 import { broadcastAll, broadcastOffStage, broadcastStage } from './sending'
 
 /** At most one memberCount frame per conference in this many ms… */

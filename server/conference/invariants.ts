@@ -1,8 +1,8 @@
 // What must hold of the service's state whatever clients did: checked by the fuzz and soak runs
 // (and usable by an operator's debug endpoint). Returns the violations; none means consistent.
 import { socketsOf } from '../security/sockets'
-import { Role } from '../../sdk/protocol'
-import { canPublish } from './conference'
+import { Role } from 'miniprogram-conference-protocol'
+import { canPublish } from './state'
 import { type ConferenceService } from './service'
 
 export function checkInvariants(service: ConferenceService): string[] {

@@ -1,9 +1,19 @@
 // Events to members: through their socket, or nowhere while it is gone (grace window).
-import { type EventName, type Events, Role } from '../../sdk/protocol'
-import { type ConferenceState, type MemberState } from './conference'
+import {
+  type EventName,
+  type Events,
+  eventFrame,
+  knowsEvent,
+  Role,
+} from 'miniprogram-conference-protocol'
+import { type ConferenceState, type MemberState } from './state'
+
+/** Whether `member` is to hear `event`: it has a socket that speaks a revision knowing it. */
+const hears = (member: MemberState, event: EventName) =>
+  member.peer !== null && knowsEvent(member.peer.rev ?? 0, event)
 
 export function send<E extends EventName>(member: MemberState, event: E, data: Events[E]) {
-  member.peer?.send(event, data)
+  if (hears(member, event)) member.peer?.send(event, data)
 }
 
 /** `data` is built per receiver; `except` (a member id) is left out. */
@@ -26,8 +36,9 @@ export function broadcastAll<E extends EventName>(
   data: Events[E],
   except?: string,
 ) {
-  const frame = JSON.stringify({ event, data })
-  for (const m of conf.members.values()) if (m.id !== except) m.peer?.sendFrame(frame)
+  const frame = eventFrame(event, data)
+  for (const m of conf.members.values())
+    if (m.id !== except && hears(m, event)) m.peer?.sendFrame(frame)
 }
 
 /** As broadcastAll, to the members who may publish (ADMIN, TALKER) only: O(stage), not O(room). */
@@ -37,8 +48,8 @@ export function broadcastStage<E extends EventName>(
   data: Events[E],
   except?: string,
 ) {
-  const frame = JSON.stringify({ event, data })
-  for (const m of conf.stage) if (m.id !== except) m.peer?.sendFrame(frame)
+  const frame = eventFrame(event, data)
+  for (const m of conf.stage) if (m.id !== except && hears(m, event)) m.peer?.sendFrame(frame)
 }
 
 /** As broadcastAll, to the members who may not publish (AUDIENCE, HIDING) only. */
@@ -48,9 +59,9 @@ export function broadcastOffStage<E extends EventName>(
   data: Events[E],
   except?: string,
 ) {
-  const frame = JSON.stringify({ event, data })
+  const frame = eventFrame(event, data)
   for (const m of conf.members.values())
-    if (m.id !== except && !conf.stage.has(m)) m.peer?.sendFrame(frame)
+    if (m.id !== except && !conf.stage.has(m) && hears(m, event)) m.peer?.sendFrame(frame)
 }
 
 export function notifyAdmins<E extends EventName>(

@@ -2,12 +2,12 @@
 // the events it sends. Sockets (signal/) and the media engine (media/gate.ts) call in here; the
 // work is done by the modules beside this file, each given the service's context.
 import { EventEmitter } from 'events'
-import type { EventName, Events, RoleValue } from '../../sdk/protocol'
+import type { EventName, Events, RoleValue } from 'miniprogram-conference-protocol'
 import { type Tokens } from '../auth/tokens'
 import { type ServerConfig } from '../config'
 import { type Logger } from '../log'
 import { PasswordGuard } from '../security/attempts'
-import { type ConferenceState, type StreamState } from './conference'
+import { type ConferenceState, type StreamState } from './state'
 import {
   type Caller,
   type MediaUrls,
@@ -18,7 +18,7 @@ import {
 } from './context'
 import * as membership from './membership'
 import * as moderation from './moderation'
-import { type Handler, handlers, type ServiceMethod } from './methods'
+import { type Handler, methods, type ServiceMethod } from './methods'
 import * as sending from './sending'
 import * as streams from './streams'
 import * as teardown from './teardown'
@@ -61,7 +61,7 @@ export class ConferenceService extends EventEmitter<ServiceEvents> {
 
   /** One request of an authenticated socket (signal/connection.ts), by the table in methods.ts. */
   handle<M extends ServiceMethod>(method: M, caller: Caller, params: P<M>): R<M> {
-    const handler: Handler<M> = handlers[method]
+    const handler: Handler<M> = methods[method].handle
     return handler(this.ctx, caller, params)
   }
 

@@ -7,9 +7,9 @@ import os from 'os'
 import path from 'path'
 import { type ServerConfig } from '../config'
 import { ffmpegPaths } from '../media/ffmpeg'
-import { renderNginxConfig } from '../media/nginx-config'
-import { nginxPaths } from '../media/nginx-options'
-import { nginxAvailable } from '../media/nginx-process'
+import { renderOriginConfig } from '../media/nginx/config'
+import { nginxPaths } from '../media/nginx/options'
+import { nginxAvailable } from '../media/nginx/process'
 import { type Finding, finding } from './findings'
 
 const INSTALL_NGINX = 'apt-get install nginx libnginx-mod-rtmp (docs/deploy.md, Install)'
@@ -32,7 +32,7 @@ export function nginxFindings(config: ServerConfig): Finding[] {
     const file = path.join(prefix, 'nginx.conf')
     fs.writeFileSync(
       file,
-      renderNginxConfig({
+      renderOriginConfig({
         modulePath,
         prefix,
         bind: config.host,

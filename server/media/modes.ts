@@ -1,8 +1,8 @@
 // The conference types and recording flags made real: `rec` records every published stream,
 // `recMerge` records one grid of the talkers, COMMUNICATION_MIX publishes that grid live as a
 // stream of type 'mix'. It follows the service's events and drives the ffmpeg jobs of jobs/.
-import { ConfrType } from '../../sdk/protocol'
-import { type ConferenceState, type StreamState } from '../conference/conference'
+import { ConfrType } from 'miniprogram-conference-protocol'
+import { type ConferenceState, type StreamState } from '../conference/state'
 import { type ConferenceService } from '../conference/service'
 import { type Logger } from '../log'
 import { SYSTEM_MEMBER } from './gate'

@@ -5,8 +5,8 @@
 import { type ServerConfig, serverOption } from '../config'
 import { type CommandSpec, parseOptions, UsageError, withDefaults } from '../options'
 import { readSecretFiles } from '../secrets'
-import { edgeHookBase } from './nginx-edge'
-import { EDGE_UPDATE_SEC, renderEdgeConfig } from './nginx-edge-config'
+import { edgeHookBase } from './nginx/edge-hooks'
+import { EDGE_UPDATE_SEC, renderEdgeConfig } from './nginx/config'
 
 type EdgeKey = 'name' | 'server' | 'listen' | 'prefix' | 'updateSec'
 

@@ -3,7 +3,7 @@
 // them (kick, grant role, destroy), including a kick that ends a browser member's ingest.
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { type ConferenceServer } from '../../server/app'
-import { ErrorCode, ExitReason, Role } from '../../sdk/protocol'
+import { ErrorCode, ExitReason, Role } from 'miniprogram-conference-protocol'
 import { nodeClient, type NodeClient, until } from '../helpers/sdk-client'
 import { screenshotPath, videoFacts, waitForVideo } from './browser'
 import { roomKit } from './room'

@@ -1,7 +1,7 @@
 // The web participant page in real Chromium (fake camera + microphone) against the real server
 // with real media: a browser member and a Node SDK member publishing with ffmpeg in one room.
 import { type ConferenceServer } from '../../server/app'
-import type { Stream } from '../../sdk/protocol'
+import type { Stream } from 'miniprogram-conference-protocol'
 import { mediaChildren, probe } from '../helpers/ffmpeg'
 import { nodeClient, until } from '../helpers/sdk-client'
 import { cpuSeconds, videoFacts, waitForVideo } from './browser'

@@ -3,7 +3,7 @@
 // publishing ffmpeg test patterns, and how to find a browser member's stream from the Node side.
 import type { Browser, Page } from 'playwright-core'
 import { type ConferenceServer } from '../../server/app'
-import type { Stream } from '../../sdk/protocol'
+import type { Stream } from 'miniprogram-conference-protocol'
 import type { ServerConfig } from '../../server/config'
 import { pushTestPattern, stopAllMedia } from '../helpers/ffmpeg'
 import { nodeClient, type NodeClient, until } from '../helpers/sdk-client'

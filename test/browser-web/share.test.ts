@@ -1,7 +1,7 @@
 // Screen sharing from the web participant (Chromium's fake display capture): a desktop stream
 // beside the camera, and the conference's maxPubDesktopCount enforced by the server.
 import { type ConferenceServer } from '../../server/app'
-import { ErrorCode } from '../../sdk/protocol'
+import { ErrorCode } from 'miniprogram-conference-protocol'
 import { probe } from '../helpers/ffmpeg'
 import { until } from '../helpers/sdk-client'
 import { roomKit } from './room'

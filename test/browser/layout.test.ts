@@ -2,7 +2,9 @@
 // docs/screenshots, rendered on the real store over the scripted SDK, measured for what a user
 // calls broken — text cut without an ellipsis or wrapping, labels under the pager, a banner on
 // two lines, control icons out of line, tiles outside the video area, a grid that does not fill
-// its height. Layout, not pixels. Needs `npx gulp build` (npm test builds first) and chromium.
+// its height. Layout, not pixels. And the theme tokens: what a page sets reaches inside the
+// components. Needs `npx gulp build` (npm test builds first) and chromium.
+import * as fs from 'fs'
 import * as path from 'path'
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -44,6 +46,7 @@ let session: Session
 beforeAll(async () => {
   session = await openScenes()
   await session.page.addScriptTag({ path: path.join(__dirname, 'checks.js') })
+  await session.page.addScriptTag({ path: path.join(__dirname, 'styles.js') })
 }, 60000)
 
 afterAll(async () => {
@@ -159,5 +162,87 @@ describe('what the scenes show', () => {
     await session.render('grid-4', { theme: 'light' })
     expect(await classesOf('.conference-room--theme-light')).toHaveLength(1)
     expect(await classesOf('.conference-room--theme-dark')).toEqual([])
+  })
+})
+
+describe('theme tokens: what a page sets reaches inside the components', () => {
+  // styles.js, in the page (the Node typings have no DOM).
+  type Styles = Record<'computed' | 'normal' | 'set' | 'clear', (...args: string[]) => string>
+  const inPage = (fn: keyof Styles, ...args: string[]) =>
+    session.page.evaluate(
+      ([name, ...rest]: string[]) =>
+        (globalThis as unknown as { styles: Styles }).styles[name as keyof Styles](...rest),
+      [fn, ...args],
+    )
+  const computed = (sel: string, prop: string) => inPage('computed', sel, prop)
+  const normal = (prop: string, value: string) => inPage('normal', prop, value)
+  const setPageCss = (css: string) => inPage('set', css)
+  const clear = () => inPage('clear')
+  afterEach(clear)
+
+  const HANGUP = '.conference-room--hangup .conference-room--icon'
+  const CONTROLS = '.conference-room--controls'
+  /** Where each variable of the README's example shows: scene, element, property. */
+  const PROBES: Record<string, [string, string, string]> = {
+    '--ck-color-brand': ['camera-refused', '.conference-room--primary', 'color'],
+    '--ck-color-danger': ['grid-4', HANGUP, 'background-color'],
+    '--ck-radius-sm': ['grid-4', '.player-tile--tile', 'border-top-left-radius'],
+    '--ck-tile-label-bg': ['grid-4', '.player-tile--label', 'background-color'],
+  }
+
+  test("the README's example (app.wxss) restyles what each of its variables names", async () => {
+    const readme = fs.readFileSync(path.join(__dirname, '../../README.md'), 'utf8')
+    const snippet = /```css\n([\s\S]*?)```/.exec(readme.split('\n## English\n')[1])![1]
+    // As WeChat's compiler turns rpx into px (1 rpx = 1 px on this 750 px wide phone).
+    const css = snippet.replace(/\bpage\b/, '#content').replace(/(\d)rpx\b/g, '$1px')
+    const declared = [...css.matchAll(/(--ck-[\w-]+)\s*:\s*([^;]+);/g)].map((m) => [m[1], m[2]])
+    expect(declared.map(([name]) => name).sort()).toEqual(Object.keys(PROBES).sort())
+    for (const [name, value] of declared) {
+      const [scene, sel, prop] = PROBES[name]
+      await session.render(scene, { theme: 'dark', lang: 'en' })
+      const before = await computed(sel, prop)
+      await setPageCss(css)
+      const after = await computed(sel, prop)
+      await clear()
+      expect([name, after]).toEqual([name, await normal(prop, value)])
+      expect([name, before]).not.toEqual([name, after])
+    }
+  })
+
+  test('a component variable wins over the token it defaults to; the token still reaches the rest', async () => {
+    await setPageCss(
+      '#content { --ck-color-danger: rgb(1, 2, 3); --ck-conference-room-hangup-bg: rgb(4, 5, 6); }',
+    )
+    await session.render('network-quality', { theme: 'dark' })
+    expect(await computed(HANGUP, 'background-color')).toBe('rgb(4, 5, 6)')
+    expect(await computed('.player-tile--poor .player-tile--bar', 'background-color')).toBe(
+      'rgb(1, 2, 3)',
+    )
+  })
+
+  test('themes: the bar tokens take the light values, a page token overrides either, the theme reaches nested components', async () => {
+    await session.render('grid-4', { theme: 'dark' })
+    expect(await computed(CONTROLS, 'background-color')).toBe('rgb(17, 17, 17)')
+    await session.render('grid-4', { theme: 'light' })
+    expect(await computed(CONTROLS, 'background-color')).toBe('rgb(255, 255, 255)')
+    // A tile inside the light room resolves the bar tokens as the room does.
+    const barBg = (sel: string) => computed(sel, '--_ck-bar-bg')
+    expect(await barBg('.player-tile--tile')).toBe(await barBg('.conference-room--room'))
+
+    // The light bar is a light surface: it follows --ck-bg-color-container; the dark one does not.
+    await setPageCss('#content { --ck-bg-color-container: rgb(7, 8, 9); }')
+    await session.render('grid-4', { theme: 'light' })
+    expect(await computed(CONTROLS, 'background-color')).toBe('rgb(7, 8, 9)')
+    await session.render('grid-4', { theme: 'dark' })
+    expect(await computed(CONTROLS, 'background-color')).toBe('rgb(17, 17, 17)')
+    await clear()
+    await setPageCss('#content { --ck-bar-bg: rgb(10, 11, 12); }')
+    for (const theme of ['dark', 'light']) {
+      await session.render('grid-4', { theme })
+      expect([theme, await computed(CONTROLS, 'background-color')]).toEqual([
+        theme,
+        'rgb(10, 11, 12)',
+      ])
+    }
   })
 })

@@ -1,6 +1,6 @@
 // Members of one room on three different nodes: they see each other, and a stream published by a
 // member of one node plays (real ffmpeg frames) for a member of another.
-import { type Stream } from '../../sdk/protocol'
+import { type Stream } from 'miniprogram-conference-protocol'
 import { pullFrames, pushTestPattern } from '../helpers/ffmpeg'
 import { until } from '../helpers/sdk-client'
 import { describeWithRedis, sawJoin, selfId, useCluster } from './fixture'

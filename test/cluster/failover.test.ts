@@ -3,7 +3,7 @@
 // another node). Every member resumes on a surviving node with the same member id and nobody sees
 // an exit; the publishers get fresh push URLs on the new host, push again, and the others get
 // streamAdded again and can play it.
-import { type Stream } from '../../sdk/protocol'
+import { type Stream } from 'miniprogram-conference-protocol'
 import { type Pusher, pullFrames, pushTestPattern } from '../helpers/ffmpeg'
 import { type NodeClient, until } from '../helpers/sdk-client'
 import { describeWithRedis, selfId, useCluster } from './fixture'

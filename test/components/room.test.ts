@@ -2,7 +2,7 @@
 // <conference-room> and its tiles on the built kit (miniprogram_dist), with a fake emedia
 // injected through the store (see harness.ts): what a page sees, what the native components get.
 import { comparer, reaction } from 'mobx-miniprogram'
-import { ErrorCode, ExitReason } from '../../sdk/protocol'
+import { ErrorCode, ExitReason } from 'miniprogram-conference-protocol'
 import { FakeEmedia, makeStream } from '../kit/fake-emedia'
 import {
   attrs,

@@ -4,7 +4,7 @@
 import { readFileSync } from 'fs'
 import { Worker } from 'worker_threads'
 import WebSocket from 'ws'
-import type { MethodName } from '../../sdk/protocol'
+import type { MethodName } from 'miniprogram-conference-protocol'
 
 /** Users the lanes play (fz0…), and others whose tokens they present to be refused. */
 const LANE_USERS = 40

@@ -2,7 +2,7 @@
 // another, and a restart on its old port waits while that port is still in use.
 import { type ChildProcess } from 'child_process'
 import { createServer, type Server } from 'net'
-import { NginxEngine } from '../../server/media/nginx'
+import { NginxEngine } from '../../server/media/nginx/engine'
 import { Recorder } from '../helpers/engine-scenarios'
 import { describeWithNginx } from '../helpers/nginx'
 import { onFreePort, pickPort, whileInUse } from '../helpers/ports'

@@ -34,6 +34,8 @@ export interface NodeOptions {
   load?: boolean
   /** More `--flag value` pairs. */
   flags?: string[]
+  /** More flags for one node: `perNode[i]` for node n(i+1). */
+  perNode?: string[][]
 }
 
 export interface Health {
@@ -55,21 +57,29 @@ export interface Health {
 const MAX_LOG = 64 * 1024
 
 /**
- * GET on a connection of its own, closed after the answer: a kept-alive one (fetch's) would count
- * as a socket the server still holds when a soak checks that nothing is left.
+ * One HTTP request on a connection of its own, closed after the answer: a kept-alive one (fetch's)
+ * would count as a socket the server still holds when a soak checks that nothing is left.
  */
-function httpGet(url: string, headers: Record<string, string> = {}, timeoutMs = 3000) {
+function httpCall(
+  url: string,
+  opts: { method?: string; headers?: Record<string, string>; body?: string } = {},
+  timeoutMs = 3000,
+) {
   return new Promise<{ status: number; text: string }>((resolve, reject) => {
-    const req = httpRequest(url, { agent: false, headers, timeout: timeoutMs }, (res) => {
-      let text = ''
-      res.setEncoding('utf8')
-      res.on('data', (d: string) => (text += d))
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }))
-      res.on('error', reject)
-    })
-    req.on('timeout', () => req.destroy(new Error(`GET ${url}: no answer in ${timeoutMs} ms`)))
+    const req = httpRequest(
+      url,
+      { method: opts.method ?? 'GET', agent: false, headers: opts.headers, timeout: timeoutMs },
+      (res) => {
+        let text = ''
+        res.setEncoding('utf8')
+        res.on('data', (d: string) => (text += d))
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }))
+        res.on('error', reject)
+      },
+    )
+    req.on('timeout', () => req.destroy(new Error(`${url}: no answer in ${timeoutMs} ms`)))
     req.on('error', reject)
-    req.end()
+    req.end(opts.body)
   })
 }
 
@@ -142,13 +152,13 @@ export class ClusterNode {
   }
 
   async health(): Promise<Health> {
-    const res = await httpGet(`${this.httpUrl}/healthz`)
+    const res = await httpCall(`${this.httpUrl}/healthz`)
     return { status: res.status, body: JSON.parse(res.text) as Health['body'] }
   }
 
   /** One gauge of its Prometheus /metrics (e.g. ck_sockets). */
   async metric(name: string): Promise<number> {
-    const res = await httpGet(`${this.httpUrl}/metrics`)
+    const res = await httpCall(`${this.httpUrl}/metrics`)
     const m = new RegExp(`^${name} (\\S+)$`, 'm').exec(res.text)
     if (!m) throw new Error(`${this.id}: no ${name} in /metrics`)
     return Number(m[1])
@@ -224,7 +234,7 @@ export class TestCluster {
         args.push('--max-sockets-per-address', '0', '--msg-rate-per-address', '0')
         args.push('--max-conferences-per-user', '0')
       }
-      args.push(...(opts.flags ?? []))
+      args.push(...(opts.flags ?? []), ...(opts.perNode?.[i - 1] ?? []))
       nodes.push(new ClusterNode(id, args, tokens))
     }
     const cluster = new TestCluster(nodes, secret, adminSecret)
@@ -269,12 +279,14 @@ export class TestCluster {
     return this.tokens.mintUser(userId, 3600, maxRole)
   }
 
-  /** GET an operator API path on one node. */
-  async admin<T>(node: ClusterNode, path: string): Promise<T> {
-    const res = await httpGet(`${node.httpUrl}${path}`, {
-      authorization: `Bearer ${this.adminSecret}`,
-    })
-    if (res.status !== 200) throw new Error(`${node.id} ${path}: HTTP ${res.status}`)
+  /** An operator API call on one node (GET unless `method`; `body` is sent as JSON). */
+  async admin<T>(node: ClusterNode, path: string, method = 'GET', body?: unknown): Promise<T> {
+    const headers: Record<string, string> = { authorization: `Bearer ${this.adminSecret}` }
+    if (body !== undefined) headers['content-type'] = 'application/json'
+    const json = body === undefined ? undefined : JSON.stringify(body)
+    const res = await httpCall(`${node.httpUrl}${path}`, { method, headers, body: json })
+    if (res.status !== 200)
+      throw new Error(`${node.id} ${method} ${path}: HTTP ${res.status} ${res.text}`)
     return JSON.parse(res.text) as T
   }
 

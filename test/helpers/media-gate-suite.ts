@@ -6,7 +6,7 @@ import { type ServerConfig } from '../../server/config'
 import { pullFrames, pushTestPattern, stopAllMedia } from './ffmpeg'
 import { RawClient } from './raw-client'
 import { startServer, tokenFor } from './server'
-import { type MediaCredential } from '../../sdk/protocol'
+import { type MediaCredential } from 'miniprogram-conference-protocol'
 
 /** A play URL as the SDK composes it from a member's credential (protocol 1.2). */
 export function playUrl(media: MediaCredential, streamId: string, flv = false): string {

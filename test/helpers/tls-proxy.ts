@@ -7,7 +7,7 @@ import fs from 'fs'
 import net from 'net'
 import os from 'os'
 import path from 'path'
-import { nginxPaths } from '../../server/media/nginx-options'
+import { nginxPaths } from '../../server/media/nginx/options'
 import { runNginx } from './nginx'
 import { onFreePort } from './ports'
 

@@ -9,7 +9,7 @@ import {
   type Member,
   type RoleValue,
   type Stream,
-} from '../../sdk/protocol'
+} from 'miniprogram-conference-protocol'
 import type { EmediaLike, JoinOptions, JoinRoomOptions } from '../../store/types'
 
 type Listener = (...args: never[]) => void

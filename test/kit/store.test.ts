@@ -1,6 +1,6 @@
 // Unit tests of the store against a fake emedia (one layer: the SDK's behaviour is not under test).
 import { comparer, reaction } from 'mobx-miniprogram'
-import { ErrorCode, ExitReason, Role } from '../../sdk/protocol'
+import { ErrorCode, ExitReason, Role } from 'miniprogram-conference-protocol'
 import { createConferenceStore, type ConferenceStore } from '../../store/root'
 import { netQuality } from '../../store/media-policy'
 import type { StoreEvents } from '../../store/types'

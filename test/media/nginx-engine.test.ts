@@ -6,8 +6,8 @@ import fs from 'fs'
 import { createServer } from 'net'
 import os from 'os'
 import path from 'path'
-import { NginxEngine, parseCallback } from '../../server/media/nginx'
-import { renderNginxConfig } from '../../server/media/nginx-config'
+import { NginxEngine, parseCallback } from '../../server/media/nginx/engine'
+import { renderOriginConfig } from '../../server/media/nginx/config'
 import { engineScenarios, exitWithin, Recorder } from '../helpers/engine-scenarios'
 import { pullFrames, pushTestPattern, stopAllMedia } from '../helpers/ffmpeg'
 import { describeWithNginx } from '../helpers/nginx'
@@ -48,12 +48,12 @@ describe('nginx callback parsing (no nginx needed)', () => {
       idlePublisherMs: 0,
       workerUser: null,
     }
-    expect(renderNginxConfig(base)).toContain('listen 127.0.0.1:1935;')
-    expect(renderNginxConfig(base)).not.toMatch(/^\s*drop_idle_publisher/m)
-    expect(renderNginxConfig({ ...base, idlePublisherMs: 1500 })).toMatch(
+    expect(renderOriginConfig(base)).toContain('listen 127.0.0.1:1935;')
+    expect(renderOriginConfig(base)).not.toMatch(/^\s*drop_idle_publisher/m)
+    expect(renderOriginConfig({ ...base, idlePublisherMs: 1500 })).toMatch(
       /drop_idle_publisher 1500ms;/,
     )
-    expect(() => renderNginxConfig({ ...base, prefix: '/tmp/a b; evil' })).toThrow(/unsafe/)
+    expect(() => renderOriginConfig({ ...base, prefix: '/tmp/a b; evil' })).toThrow(/unsafe/)
   })
 })
 

@@ -1,6 +1,6 @@
 // An nginx left running by a server killed with SIGKILL where nothing took it along (no
 // pdeathsig: not Linux, no setpriv). CK_NGINX_NO_PDEATHSIG=1 makes this host behave so; the next
-// server on the same RTMP port must stop the leftover (server/media/nginx-process.ts,
+// server on the same RTMP port must stop the leftover (server/media/nginx/process.ts,
 // reapLeftover) instead of failing on a taken port.
 import { type ChildProcess } from 'child_process'
 import path from 'path'

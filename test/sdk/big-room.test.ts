@@ -1,7 +1,7 @@
 // The SDK's side of big rooms (protocol 1.2), against a scripted server: play URLs composed from
 // the member's credential (and kept when an older server sends them), the member count, and a
 // resume whose member page is partial keeping who it cannot vouch for.
-import type { MediaCredential, ResumeResult } from '../../sdk/protocol'
+import type { MediaCredential, ResumeResult } from 'miniprogram-conference-protocol'
 import { CONFR, FakeServer, joinResult, member, stream, until } from './fake-server'
 import { testClient } from './harness'
 

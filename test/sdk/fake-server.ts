@@ -11,7 +11,7 @@ import type {
   PublishResult,
   ResumeResult,
   Stream,
-} from '../../sdk/protocol'
+} from 'miniprogram-conference-protocol'
 
 export interface Received {
   id: number | string

@@ -2,7 +2,7 @@
 // callbacks for what changed meanwhile, onReconnected with fresh push URLs; refusals and
 // exhausted retries end in onConferenceExit(4, -9527); half-open sockets are caught by the
 // heartbeat; the Node adapter's setNetwork plays a phone losing its network.
-import type { ResumeResult } from '../../sdk/protocol'
+import type { ResumeResult } from 'miniprogram-conference-protocol'
 import { CONFR, FakeServer, joinResult, member, SILENT, stream, until } from './fake-server'
 import { testClient } from './harness'
 

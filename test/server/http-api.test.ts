@@ -10,6 +10,7 @@ import { type ConferenceServer } from '../../server/app'
 import { createApi } from '../../server/http/api'
 import { frontDoor } from '../../server/http/front-door'
 import { loadConfig } from '../../server/config'
+import { LocalRouter } from '../../server/routing/router'
 import { mintUserToken } from '../../server'
 import { RawClient } from '../helpers/raw-client'
 import { startServer } from '../helpers/server'
@@ -128,6 +129,7 @@ describe('secrets and server errors', () => {
       recordingsDir: dir,
       ingest: server.ingest,
       mediaJobs: () => 0,
+      router: new LocalRouter(server.service),
     })
     http = frontDoor(createServer(), { log, request: api })
     await new Promise<void>((r) => http.listen(0, '127.0.0.1', r))

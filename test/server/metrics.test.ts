@@ -2,7 +2,7 @@
 // the server holds, and counters that move with a join and with a refused request.
 import parsePrometheus from 'parse-prometheus-text-format'
 import { type ConferenceServer } from '../../server/app'
-import { ErrorCode } from '../../sdk/protocol'
+import { ErrorCode } from 'miniprogram-conference-protocol'
 import { clientPool } from '../helpers/sdk-client'
 import { startServer } from '../helpers/server'
 

@@ -5,12 +5,12 @@ import { type ChildProcess, execFileSync, spawn } from 'child_process'
 import fs from 'fs'
 import os from 'os'
 import path from 'path'
-import { type EngineLog, type EngineLogLevel, until } from './engine-base'
-import { NGINX_FILES, type NginxConfigInput, renderNginxConfig } from './nginx-config'
-import { controlRequest } from './nginx-control'
-import { NGINX_LEVEL, parseNginxLine } from './nginx-log'
-import { onFreePort } from '../ports'
-import { tiedToUs } from '../tied'
+import { type EngineLog, type EngineLogLevel, until } from '../engine-base'
+import { NGINX_FILES, type OriginConfigInput, renderOriginConfig } from './config'
+import { controlRequest } from './control'
+import { NGINX_LEVEL, parseNginxLine } from './log'
+import { onFreePort } from '../../ports'
+import { tiedToUs } from '../../tied'
 
 /** How long stop() gives nginx after QUIT, and again after TERM. */
 const QUIT_TIMEOUT_MS = 1000
@@ -100,7 +100,7 @@ export interface NginxStartOptions {
   startTimeoutMs: number
   /** What the config takes from the engine; the rest is the prefix's and this host's. */
   config: Omit<
-    NginxConfigInput,
+    OriginConfigInput,
     'prefix' | 'rtmpPort' | 'controlSocket' | 'errorLevel' | 'workerUser'
   >
   /** nginx's error-log lines (at their level) and our notes on starting it. */
@@ -221,7 +221,7 @@ async function launch(opts: NginxStartOptions, prefix: string, rtmpPort: number)
   const controlSocket = path.join(prefix, 'control.sock')
   fs.rmSync(controlSocket, { force: true })
   const configPath = path.join(prefix, NGINX_FILES.config)
-  const config = renderNginxConfig({
+  const config = renderOriginConfig({
     ...opts.config,
     prefix,
     rtmpPort,

@@ -1,7 +1,7 @@
 // nginx-rtmp's control and stat modules, reached over a unix socket in nginx's private prefix
 // (HTTP, but on no TCP port that another local process could reach).
 import { request } from 'http'
-import { type EngineLog } from './engine-base'
+import { type EngineLog } from '../engine-base'
 
 const DROP_ATTEMPTS = 5
 

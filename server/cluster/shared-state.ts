@@ -1,4 +1,4 @@
-// The cluster's shared store: two Redis connections (commands and subscriptions), their health,
+// The cluster's shared state in Redis (not the kit's MobX store/): two Redis connections (commands and subscriptions), their health,
 // the key names and the few atomic scripts the nodes agree through. Commands fail at once while
 // Redis is unreachable (no offline queue): a caller must know, not wait.
 import { EventEmitter } from 'events'
@@ -60,7 +60,7 @@ export interface ClusterRedis extends Redis {
 export const connectionName = (nodeId: string) => `ck-node:${nodeId}`
 
 /** Emits 'up' each time both connections are ready again, 'down' when one is lost. */
-export class Store extends EventEmitter<{ up: []; down: [] }> {
+export class SharedState extends EventEmitter<{ up: []; down: [] }> {
   readonly cmd: ClusterRedis
   readonly sub: Redis
   private wasUp = false

@@ -1,6 +1,6 @@
 // Publishers that never send media, which nginx's own idle limit does not see.
-import { type EngineLog } from './engine-base'
-import { publisherActive } from './nginx-control'
+import { type EngineLog } from '../engine-base'
+import { publisherActive } from './control'
 
 /**
  * drop_idle_publisher watches a publisher only from its first media: one allowed that never

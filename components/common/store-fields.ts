@@ -1,7 +1,7 @@
-// How a component finds its store, in one place. Every kit component takes a `store-key`
-// property (a mini program cannot pass an object with methods through WXML) and looks its store up
-// in the registry by it; the key 'default' is the store on the default emedia, registered by
-// store/index (required here, so a component used without store-key finds it).
+// How a component finds its store and binds store fields to its data. Every kit component takes
+// a `store-key` property (common/component.ts) and looks its store up in the registry by it; the
+// key 'default' is the store on the default emedia, registered by store/index (required here, so
+// a component used without store-key finds it).
 //
 // The bindings: mobx-miniprogram-bindings fixes a binding's `store` when the component is
 // defined, but the key is only known per instance, so each field is a function that resolves the
@@ -23,13 +23,6 @@ export interface StoreHost {
 }
 
 type Field = (this: StoreHost) => unknown
-
-/** The `storeKey` property of every kit component (spread into its `properties`: the bindings'
- * ComponentWithStore does not type `behaviors`). */
-export const storeKeyProperty = {
-  /** Which registered store to use (registerStore); 'default' is the store on the default emedia. */
-  storeKey: { type: String, value: 'default' },
-}
 
 /** The store of a component (by its `store-key`). */
 export function storeOf(component: StoreHost): ConferenceStore {

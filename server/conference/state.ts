@@ -4,12 +4,14 @@ import {
   type ConferenceConfig,
   ConfrType,
   type ConfrTypeValue,
+  type EventName,
+  type Events,
   type Member,
   Role,
   type RoleValue,
   type Stream,
   canPublish,
-} from '../../sdk/protocol'
+} from 'miniprogram-conference-protocol'
 import { type MemberCursor } from '../auth/tokens'
 
 export { canPublish }
@@ -18,7 +20,7 @@ export { canPublish }
 export interface Peer {
   /** The protocol revision the client declared (`rev` in its socket URL); none: before 3. */
   readonly rev?: number
-  send(event: string, data: unknown): void
+  send<E extends EventName>(event: E, data: Events[E]): void
   /** An event frame already serialised (the same bytes for every receiver of a broadcast). */
   sendFrame(text: string): void
   /** The membership in `confrId` no longer belongs to this socket. */

@@ -2,12 +2,12 @@
 // loopback, which turns each into a session and hands it to the engine to decide on.
 import { randomBytes } from 'crypto'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'http'
-import { frontDoor, type FrontDoorLog } from '../http/front-door'
+import { frontDoor, type FrontDoorLog } from '../../http/front-door'
 import { type AddressInfo } from 'net'
-import { type MediaSession } from './engine'
-import { CALLBACKS } from './nginx-config'
-import { readText } from '../http/body'
-import { sameSecret } from '../security/secret'
+import { type MediaSession } from '../engine'
+import { CALLBACKS } from './config'
+import { readText } from '../../http/body'
+import { sameSecret } from '../../security/secret'
 
 export type CallName = keyof typeof CALLBACKS
 const CALL_NAMES = Object.keys(CALLBACKS) as CallName[]

@@ -1,6 +1,6 @@
 // What the nginx-rtmp engine takes beyond every engine's options: its defaults and their checks.
-import { type EngineLog, type EngineLogLevel, type EngineOptions } from './engine-base'
-import { findNginx } from './nginx-process'
+import { type EngineLog, type EngineLogLevel, type EngineOptions } from '../engine-base'
+import { findNginx } from './process'
 
 export type NginxLogLevel = EngineLogLevel
 export type NginxLog = EngineLog

@@ -3,17 +3,16 @@
 // nginx decides nothing itself: its on_publish / on_play callbacks come to a small HTTP
 // listener of ours on loopback, which asks the same synchronous hooks as the embedded engine.
 // Sessions are kicked through nginx-rtmp's control module on a unix socket.
-// This file wires the parts: nginx-process.ts (running nginx), nginx-callbacks.ts (its
-// callbacks), nginx-control.ts (drop and stat), nginx-idle-publishers.ts, nginx-options.ts,
-// nginx-config.ts, nginx-log.ts.
+// This file wires the parts of this folder: process.ts (running nginx), callbacks.ts (its
+// callbacks), control.ts (drop and stat), idle-publishers.ts, options.ts, config.ts, log.ts.
 import fs from 'fs'
-import { type MediaHooks, type MediaKind, type MediaSession } from './engine'
-import { EngineBase, type EngineLog, until } from './engine-base'
-import { type CallbackAnswer, CallbackListener, type CallName } from './nginx-callbacks'
-import { dropAllClients, dropSession } from './nginx-control'
-import { RELAY_QUERY } from './nginx-edge-config'
-import { IdlePublisherChecks } from './nginx-idle-publishers'
-import { type NginxEngineOptions, nginxPaths, nginxSettings } from './nginx-options'
+import { type MediaHooks, type MediaKind, type MediaSession } from '../engine'
+import { EngineBase, type EngineLog, until } from '../engine-base'
+import { type CallbackAnswer, CallbackListener, type CallName } from './callbacks'
+import { dropAllClients, dropSession } from './control'
+import { RELAY_QUERY } from './config'
+import { IdlePublisherChecks } from './idle-publishers'
+import { type NginxEngineOptions, nginxPaths, nginxSettings } from './options'
 import {
   forgetPidFile,
   killNginx,
@@ -21,11 +20,11 @@ import {
   type RunningNginx,
   startNginx,
   stopNginx,
-} from './nginx-process'
+} from './process'
 
-export { parseCallback } from './nginx-callbacks'
-export { DEFAULT_MODULE_PATH } from './nginx-options'
-export type { NginxEngineOptions, NginxLog, NginxLogLevel } from './nginx-options'
+export { parseCallback } from './callbacks'
+export { DEFAULT_MODULE_PATH } from './options'
+export type { NginxEngineOptions, NginxLog, NginxLogLevel } from './options'
 
 /** nginx-rtmp reads "name?query" of publish/play into 256 bytes (NGX_RTMP_MAX_NAME) and cuts. */
 export const NGINX_MAX_NAME_AND_QUERY = 255
@@ -192,9 +191,9 @@ export class NginxEngine extends EngineBase {
   }
 
   /**
-   * Edges pull a stream as a play here (server/media/nginx-edge.ts). Unlike a player, which stays
-   * attached for the publisher's return, a relay pull ends with its publisher: nginx-rtmp then
-   * ends the edge's players of the stream, and the next play there makes a fresh pull.
+   * Edges pull a stream as a play here (edge-hooks.ts). Unlike a player, which stays attached
+   * for the publisher's return, a relay pull ends with its publisher: nginx-rtmp then ends the
+   * edge's players of the stream, and the next play there makes a fresh pull.
    */
   private dropRelaysOf(stream: string): void {
     for (const { kind, session } of this.live.values()) {

@@ -1,9 +1,9 @@
 // nginx's error log (its stderr) in terms of our log levels, both ways.
-import { type EngineLogLevel, type LogLevel } from './engine-base'
-import { type NginxConfigInput } from './nginx-config'
+import { type EngineLogLevel, type LogLevel } from '../engine-base'
+import { type NginxErrorLevel } from './config'
 
 /** Our log level → nginx's error_log level. */
-export const NGINX_LEVEL: Record<EngineLogLevel, NginxConfigInput['errorLevel']> = {
+export const NGINX_LEVEL: Record<EngineLogLevel, NginxErrorLevel> = {
   debug: 'info', // nginx's debug level is a firehose (and needs --with-debug)
   info: 'notice',
   warn: 'warn',

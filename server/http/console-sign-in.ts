@@ -1,6 +1,6 @@
 // The operator console's sign-in and sign-out (POST/DELETE /console/session). Signed in, the
 // console's page uses the same operator routes as the bearer API (server/http/operator.ts).
-import { ErrorCode } from '../../sdk/protocol'
+import { ErrorCode } from 'miniprogram-conference-protocol'
 import { type SecretChecks } from './auth'
 import { readJson } from './body'
 import { checkOrigin } from './console-sessions'
