@@ -25,6 +25,8 @@ import { Retention } from './media/jobs'
 import { MediaModes } from './media/modes'
 import { NginxEngine } from './media/nginx/engine'
 import { EdgeHooks } from './media/nginx/edge-hooks'
+import { type MediaUrls } from './conference/context'
+import { parsePublicUrl, publicFlvBase, publicUrls } from './public-url'
 import { LocalRouter } from './routing/router'
 import { secretWarnings } from './secrets'
 import { createSignalling, SIGNAL_PATH } from './signal/ws-server'
@@ -45,6 +47,9 @@ export interface ConferenceServer {
   readonly wsUrl: string
   /** http://host:port */
   readonly httpUrl: string
+  /** What clients are told to use: --public-url's https:// and wss://…/ws, else httpUrl, wsUrl. */
+  readonly publicHttpUrl: string
+  readonly publicWsUrl: string
   /** Cluster mode (--redis): this node's part of it. */
   readonly cluster?: Cluster
   /** In a cluster, hands its conferences and clients to the other nodes first (--drain-ms). */
@@ -109,11 +114,21 @@ export async function createConferenceServer(
   // Development mode signs with a throwaway secret: tokens die with the process.
   if (!config.secret) config.secret = randomBytes(32).toString('base64url')
   if (!config.adminSecret && config.dev) config.adminSecret = randomBytes(18).toString('base64url')
+  const publicOrigin = parsePublicUrl(config.publicUrl)
   const log = parts.logger ?? createLogger(config.logLevel)
   for (const warning of secretWarnings(config, argv)) log.warn(warning)
   const tokens = new Tokens(config.secret, config.appId)
   const engine = createEngine(config, log)
-  const service = new ConferenceService(config, tokens, engine, log.child({ mod: 'conference' }))
+  // Behind a proxy, browsers play the engine's HTTP-FLV through it, from the pages' own origin.
+  const media: MediaUrls = {
+    rtmpBase: () => engine.rtmpBase(),
+    flvBase: () =>
+      engine.flvBase() && publicOrigin
+        ? publicFlvBase(publicOrigin, config.rtmpApp)
+        : engine.flvBase(),
+    closeSession: (id) => engine.closeSession(id),
+  }
+  const service = new ConferenceService(config, tokens, media, log.child({ mod: 'conference' }))
   const local = new LocalRouter(service)
   const cluster = config.redis
     ? new Cluster(
@@ -221,8 +236,10 @@ export async function createConferenceServer(
   const port = (http.address() as AddressInfo).port
   const urlHost = config.publicHost.includes(':') ? `[${config.publicHost}]` : config.publicHost
   const wsUrl = `ws://${urlHost}:${port}${SIGNAL_PATH}`
+  const httpUrl = `http://${urlHost}:${port}`
+  const advertised = publicOrigin ? publicUrls(publicOrigin) : { http: httpUrl, ws: wsUrl }
   if (cluster) {
-    cluster.wsUrl = wsUrl
+    cluster.wsUrl = advertised.ws
     await cluster.start()
   }
   retention.start()
@@ -242,7 +259,9 @@ export async function createConferenceServer(
     ingest,
     retention,
     wsUrl,
-    httpUrl: `http://${urlHost}:${port}`,
+    httpUrl,
+    publicHttpUrl: advertised.http,
+    publicWsUrl: advertised.ws,
     cluster,
     stop() {
       stopping ??= (async () => {

@@ -72,6 +72,7 @@ export interface ServerConfig {
   protocolRevision: number
   readyFile: string
   logLevel: 'silent' | 'error' | 'warn' | 'info' | 'debug'
+  publicUrl: string
   nginxModule: string
   recordingsMaxAgeDays: number
   recordingsMaxMb: number
@@ -325,6 +326,12 @@ export const OPTIONS: readonly Option[] = [
     doc: 'Once listening, write the bound ports and URLs here as JSON ({pid, port, rtmpPort, flvPort, httpUrl, wsUrl, rtmpBase, flvBase}): how a parent that passed port 0 learns them.',
   },
   { key: 'logLevel', kind: 'string', def: 'info', choices: LOG_LEVELS, doc: 'Log level.' },
+  {
+    key: 'publicUrl',
+    kind: 'string',
+    def: '',
+    doc: "Where clients reach this server through a TLS proxy: https://conf.example.com[:port] (or wss://…/ws). The signalling URL a cluster node gives out (move, failover, the node list) becomes wss://…/ws, and the embedded engine's HTTP-FLV URLs https://…/<rtmp-app>/…, which the proxy carries (docs/deploy.md). Unset: ws://<public-host>:<port>/ws and http://<public-host>:<flv-port>.",
+  },
   {
     key: 'nginxModule',
     kind: 'string',

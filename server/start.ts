@@ -40,14 +40,14 @@ export async function startCommand(argv: readonly string[], env: NodeJS.ProcessE
     '',
     'miniprogram-conference-kit server is running / 服务已启动',
     '',
-    `  Open this URL to join a call from a browser / 用浏览器打开即可参会:  ${server.httpUrl}/`,
+    `  Open this URL to join a call from a browser / 用浏览器打开即可参会:  ${server.publicHttpUrl}/`,
     ...(config.adminSecret
       ? [
-          `  Operator console / 运维控制台:                                       ${server.httpUrl}/console`,
+          `  Operator console / 运维控制台:                                       ${server.publicHttpUrl}/console`,
         ]
       : []),
     '',
-    `  WebSocket (emedia.config host): ${server.wsUrl}`,
+    `  WebSocket (emedia.config host): ${server.publicWsUrl}`,
     `  HTTP:                           ${server.httpUrl}  (GET /healthz)`,
     `  RTMP base:                      ${engine.rtmpBase()}`,
     ...(engine.flvBase() ? [`  HTTP-FLV base:                  ${engine.flvBase()}`] : []),

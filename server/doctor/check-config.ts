@@ -1,6 +1,7 @@
 // The doctor's first findings: what the server would make of its options, variables and secret
 // files (the very checks that stop a start, all of them at once), and how the secrets are kept.
 import fs from 'fs'
+import path from 'path'
 import { type ResolvedConfig, type ServerConfig } from '../config'
 import { isLoopbackHost } from '../loopback'
 import { closest, envOf, type OptionSpec } from '../options'
@@ -51,6 +52,28 @@ function unknownVariables(env: NodeJS.ProcessEnv, options: readonly OptionSpec[]
     })
 }
 
+/** Whether `file` can be read by the group or others: its mode, and every directory above it. */
+function exposedTo(file: string): string | null {
+  const mode = (f: string) => {
+    try {
+      return fs.statSync(f).mode
+    } catch {
+      return null // unreadable or missing: a problem reported above
+    }
+  }
+  const own = mode(file)
+  if (own === null) return null
+  let [group, others] = [(own & 0o040) !== 0, (own & 0o004) !== 0]
+  for (let dir = path.dirname(file); group || others; dir = path.dirname(dir)) {
+    const m = mode(dir) ?? 0
+    group &&= (m & 0o010) !== 0
+    others &&= (m & 0o001) !== 0
+    if (dir === path.dirname(dir)) break
+  }
+  if (!group && !others) return null
+  return `${others ? 'others' : 'its group'} (mode ${(own & 0o777).toString(8)})`
+}
+
 /** A secret file others can read is a secret others have. */
 function fileModes(config: ServerConfig): Finding[] {
   const out: Finding[] = []
@@ -58,22 +81,14 @@ function fileModes(config: ServerConfig): Finding[] {
     [config.secretFile, '--secret-file'],
     [config.adminSecretFile, '--admin-secret-file'],
   ] as const) {
-    if (!file) continue
-    // Unreadable or missing: a problem reported above.
-    const st = (() => {
-      try {
-        return fs.statSync(file)
-      } catch {
-        return null
-      }
-    })()
-    if (st && (st.mode & 0o077) !== 0)
+    const who = file ? exposedTo(path.resolve(file)) : null
+    if (who)
       out.push(
         finding(
           'secrets',
           'warn',
-          `${flag} ${file} can be read by others (mode ${(st.mode & 0o777).toString(8)})`,
-          `chmod 600 ${file} (owned by the server's user)`,
+          `${flag} ${file} can be read by ${who}`,
+          `chmod 600 ${file} (owned by the server's user), or chmod 700 its directory`,
         ),
       )
   }

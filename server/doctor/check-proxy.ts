@@ -9,12 +9,21 @@ import { DOCTOR_PARAM, type RequestFacts } from '../http/diagnostics'
 import { INGEST_PATH } from '../media/ingest'
 import { SIGNAL_PATH } from '../signal/ws-server'
 import { type Finding, finding } from './findings'
+import { parsePublicUrl } from '../public-url'
 import { getJson, type RunningServer, upgrade } from './probe'
 
+const parsedOrNull = (spec: string) => {
+  try {
+    return parsePublicUrl(spec)
+  } catch {
+    return null
+  }
+}
+
 const UPGRADE_FIX =
-  'in the proxy\'s location of /ws and /ingest: proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection "upgrade"; (docs/deploy.md)'
+  'pass upgrades on for /ws and /ingest: proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection $ck_connection; with the map of docs/deploy.md (or "upgrade")'
 const XFF_FIX =
-  'proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for; in every location of the proxy (docs/deploy.md)'
+  "proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for; in the proxy's server block (docs/deploy.md), not dropped by a location that sets headers of its own"
 
 function addressFinding(where: string, facts: RequestFacts, config: ServerConfig): Finding | null {
   if (!facts.forwardedFor && !facts.realIp)
@@ -77,20 +86,45 @@ export async function proxyFindings(
       finding(
         'proxy',
         'skip',
-        'no --proxy-url: the TLS proxy in front of the server is not checked',
-        'doctor --proxy-url https://<your domain> while the server runs',
+        'no --public-url (or --proxy-url): the TLS proxy in front of the server is not checked',
+        '--public-url https://<your domain>, as the server has it, while the server runs',
       ),
     ]
   let base: URL
   try {
-    base = new URL(proxyUrl)
-    if (!/^https?:$/.test(base.protocol)) throw new Error('not http(s)')
+    base = parsePublicUrl(proxyUrl)!
   } catch {
-    return [finding('proxy', 'fail', `--proxy-url ${proxyUrl} is not an https:// URL`)]
+    const flag = proxyUrl === config.publicUrl ? '--public-url' : '--proxy-url'
+    return [
+      finding(
+        'proxy',
+        'fail',
+        `${flag} ${proxyUrl}: expected https://host[:port] (or wss://host[:port]/ws)`,
+      ),
+    ]
   }
   const out: Finding[] = []
   /** Locations whose forwarding of client addresses was seen. */
   let seen = 0
+  // The URL the server gives out for itself (a cluster's moves, HTTP-FLV) must be the proxy's.
+  if (!config.publicUrl)
+    out.push(
+      finding(
+        'proxy',
+        'warn',
+        `no --public-url: the server gives out ws://${config.publicHost}:${config.port}/ws (a cluster's moves) and http:// media URLs, not ${base.origin}`,
+        `--public-url ${base.origin}`,
+      ),
+    )
+  else if (parsedOrNull(config.publicUrl)?.origin !== base.origin)
+    out.push(
+      finding(
+        'proxy',
+        'fail',
+        `--public-url ${config.publicUrl} is not the proxy probed (${base.origin}): clients are sent where the proxy is not`,
+        `--public-url ${base.origin}`,
+      ),
+    )
   if (base.protocol === 'http:')
     out.push(
       finding(

@@ -49,13 +49,14 @@ export async function recordingsFindings(config: ServerConfig): Promise<Finding[
   const dir = path.resolve(config.recordingsDir)
   const user = os.userInfo().username
   const out: Finding[] = []
-  if (!path.isAbsolute(config.recordingsDir))
+  // A relative directory is the server's working directory's: / under systemd without one.
+  if (!path.isAbsolute(config.recordingsDir) && process.cwd() === '/')
     out.push(
       finding(
         'recordings',
         'warn',
-        `--recordings-dir ${config.recordingsDir} is relative: ${dir} from here, but under the server's working directory when it runs (/ under systemd)`,
-        '--recordings-dir /var/lib/conference/recordings (an absolute path)',
+        `--recordings-dir ${config.recordingsDir} is relative, here to /: ${dir}`,
+        "run the server (and doctor) in its own directory (the unit's WorkingDirectory, docs/deploy.md), or an absolute --recordings-dir",
       ),
     )
   const fix = `mkdir -p ${dir} && chown <the server's user> ${dir}`

@@ -9,8 +9,10 @@ export function rawFrom(
   url: string,
   localAddress: string,
   headers?: Record<string, string>,
+  /** More socket options (an https agent for wss://). */
+  options: WebSocket.ClientOptions = {},
 ): Promise<RawClient> {
-  const ws = new WebSocket(url, { localAddress, headers })
+  const ws = new WebSocket(url, { ...options, localAddress, headers })
   const client = new RawFrom(ws)
   return new Promise((resolve, reject) => {
     ws.once('open', () => resolve(client))

@@ -36,41 +36,46 @@ export interface RunningEdge {
   stop(): Promise<void>
 }
 
-/** A wait that keeps nothing alive (the race of a stop must not hold jest open). */
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms).unref())
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+export interface NginxProcess {
+  proc: ChildProcess
+  /** QUIT, then (after 2 s) SIGKILL with its workers; resolves when it is gone. */
+  stop(): Promise<void>
+}
 
 /**
- * nginx in the foreground of `prefix` with `configPath`, tied to us, once `ready()` says so;
- * EADDRINUSE when its port was taken (for onFreePort to pick another). `stop()` ends it (QUIT,
- * then KILL of it and its workers).
+ * nginx run with `args` (tied to this process), resolved once `ready()` holds. A port it finds
+ * taken rejects at once with EADDRINUSE (nginx would retry bind() for 2.5 s first), for
+ * onFreePort to pick another; `what` names it in errors.
  */
 export async function runNginx(
-  nginxPath: string,
-  prefix: string,
-  configPath: string,
-  what: string,
+  args: string[],
   ready: () => Promise<boolean>,
-): Promise<{ proc: ChildProcess; stop: () => Promise<void> }> {
-  const [command, args] = tiedToUs(nginxPath, ['-p', prefix + '/', '-c', configPath])
-  const proc = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] })
+  what: string,
+): Promise<NginxProcess> {
+  const [command, argv] = tiedToUs(nginxPaths({}).nginxPath!, args)
+  const proc = spawn(command, argv, { stdio: ['ignore', 'ignore', 'pipe'] })
   let stderr = ''
   proc.stderr!.on('data', (d: Buffer) => (stderr += d.toString()))
   let ended = false
   const exited = new Promise<void>((r) => proc.once('close', () => r()))
   void exited.then(() => (ended = true))
   const stop = async () => {
-    if (!ended) proc.kill('SIGQUIT')
-    await Promise.race([exited, sleep(2000)])
+    if (ended) return
+    proc.kill('SIGQUIT')
+    let timer: NodeJS.Timeout | undefined
+    await Promise.race([exited, new Promise((r) => (timer = setTimeout(r, 2000)))])
+    clearTimeout(timer)
     if (!ended) killNginx(proc)
     await exited
   }
-  // nginx retries a taken port for 2.5 s first; its first complaint is enough.
   const taken = () => /bind\(\) to [^u]*:\d+ failed \(98/.test(stderr)
   const deadline = Date.now() + 10000
   for (;;) {
-    const why = `${what} did not start: ${stderr}`
     if (taken() || ended || Date.now() > deadline) {
       await stop()
+      const why = `${what} did not start: ${stderr}`
       throw taken() ? addressInUse(why) : new Error(why)
     }
     if (await ready()) return { proc, stop }
@@ -88,7 +93,7 @@ export async function startEdge(opts: {
   /** How often the edge asks the server again about each player (default: the config's). */
   updateSec?: number
 }): Promise<RunningEdge> {
-  const { nginxPath, modulePath } = nginxPaths({})
+  const { modulePath } = nginxPaths({})
   const prefix = fs.mkdtempSync(path.join(os.tmpdir(), 'ck-edge-'))
   const configPath = path.join(prefix, 'nginx.conf')
   const socket = path.join(prefix, EDGE_CONTROL_SOCKET)
@@ -116,8 +121,9 @@ export async function startEdge(opts: {
 
   const launch = async (rtmpPort: number) => {
     writeConfig(rtmpPort)
-    const what = `edge ${opts.name} on port ${rtmpPort}`
-    return { ...(await runNginx(nginxPath!, prefix, configPath, what, ready)), rtmpPort }
+    const args = ['-p', prefix + '/', '-c', configPath]
+    const run = await runNginx(args, ready, `edge ${opts.name} on port ${rtmpPort}`)
+    return { ...run, rtmpPort }
   }
 
   let running: Awaited<ReturnType<typeof launch>>

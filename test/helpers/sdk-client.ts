@@ -2,7 +2,7 @@
 // with its own user, recording every callback it receives.
 import { type ConferenceServer } from '../../server/app'
 import { createEmedia, createNodeAdapter } from '../../sdk/node'
-import type { NodeAdapter } from '../../sdk/adapters/node'
+import type { NodeAdapter, NodeAdapterOptions } from '../../sdk/adapters/node'
 import { tokenFor } from './server'
 
 export interface NodeClient {
@@ -39,9 +39,14 @@ export type ClientTarget = Pick<ConferenceServer, 'wsUrl' | 'tokens'>
 export async function nodeClient(
   server: ClientTarget,
   userId: string,
-  opts: { maxRole?: 1 | 3 | 7 | 9; config?: Record<string, unknown> } = {},
+  opts: {
+    maxRole?: 1 | 3 | 7 | 9
+    config?: Record<string, unknown>
+    /** Its Node adapter's options (TLS: an https agent for wss://). */
+    adapter?: NodeAdapterOptions
+  } = {},
 ): Promise<NodeClient> {
-  const adapter = createNodeAdapter()
+  const adapter = createNodeAdapter(opts.adapter)
   const emedia = createEmedia({ adapter })
   emedia.config({
     host: server.wsUrl,

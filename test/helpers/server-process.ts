@@ -33,6 +33,11 @@ export interface SpawnOptions {
   cwd?: string
   /** Flags other than the ports and --ready-file. */
   args: string[]
+  /**
+   * A shell command line instead of `node <cli> <args> <ports>` (the docs' own, ports in it):
+   * run by bash in a process group of its own, --ready-file added at its end.
+   */
+  line?: string
   /** null: port 0 for each, the server picks. */
   ports: ServerPorts | null
   /** Its environment (jest's process.env is the test's own copy, not what children get). */
@@ -46,13 +51,16 @@ export interface SpawnOptions {
 function spawnOnce(opts: SpawnOptions): Promise<{ proc: ChildProcess; ready: Ready }> {
   const file = join(tmpdir(), `ck-ready-${randomBytes(6).toString('hex')}.json`)
   const p = opts.ports ?? { port: 0, rtmpPort: 0, flvPort: 0 }
-  const args = [opts.cli, ...opts.args, '--port', String(p.port)]
-  args.push('--rtmp-port', String(p.rtmpPort), '--flv-port', String(p.flvPort))
-  args.push('--ready-file', file)
-  const proc = spawn(process.execPath, args, {
+  const shell = opts.line !== undefined
+  const ports = ['--port', p.port, '--rtmp-port', p.rtmpPort, '--flv-port', p.flvPort].map(String)
+  const [command, args] = shell
+    ? ['bash', ['-c', `${opts.line} --ready-file ${file}`]]
+    : [process.execPath, [opts.cli, ...opts.args, ...ports, '--ready-file', file]]
+  const proc = spawn(command, args, {
     cwd: opts.cwd,
     env: opts.env,
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: shell,
   })
   let tail = ''
   const keep = (d: Buffer) => {
@@ -86,7 +94,8 @@ function spawnOnce(opts: SpawnOptions): Promise<{ proc: ChildProcess; ready: Rea
     }, 25)
     const ms = opts.timeoutMs ?? 15000
     const timer = setTimeout(() => {
-      proc.kill('SIGKILL')
+      if (shell) process.kill(-proc.pid!, 'SIGKILL')
+      else proc.kill('SIGKILL')
       done(new Error(`server not ready within ${ms} ms:\n${tail}`))
     }, ms)
   })

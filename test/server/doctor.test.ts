@@ -1,61 +1,66 @@
 // `conference-server doctor` as an operator runs it (the built CLI, a real process) against real
-// deployments on loopback: a server child (port 0, read back from --ready-file) with the nginx
-// engine and a real Redis behind a TLS nginx proxy; then a broken one (a 12-character secret, a
-// modules directory without the rtmp module, Redis down, a port held by another process, a public
-// host that does not resolve, a recordings directory its user cannot write) and a broken proxy
-// (no upgrades, Host without its port, a server that does not trust it). Each finding is asserted.
+// deployments on loopback: docs/deploy.md's cluster node (its command and proxy site as written,
+// test/helpers/tls-proxy.ts: the nginx engine, a real Redis, Debian's nginx with TLS in front);
+// then a broken one (a 12-character secret, a modules directory without the rtmp module, Redis
+// down, a port held by another process, a public host that does not resolve, a recordings
+// directory its user cannot write) and a broken proxy (no upgrades, Host without its port, a
+// server that does not trust it, no --public-url). Each finding is asserted.
 import { type ChildProcess, spawn } from 'child_process'
 import fs from 'fs'
 import net from 'net'
 import os from 'os'
 import path from 'path'
 import { type Finding } from '../../server/doctor/findings'
-import { nginxAvailability } from '../helpers/nginx'
 import { describeRequiring } from '../helpers/optional-suite'
+import { onFreePort } from '../helpers/ports'
 import { redisAvailability, RedisServer } from '../helpers/redis'
 import { spawnServer } from '../helpers/server-process'
-import { startTlsProxy, type TlsProxy } from '../helpers/tls-proxy'
+import {
+  clientAgent,
+  type Deployment,
+  deployBehindProxy,
+  deployDoc,
+  DOMAIN,
+  HostTree,
+  httpsGet,
+  makeSecrets,
+  selfSignedCert,
+  serverLine,
+  TlsProxy,
+  tlsProxyAvailability,
+} from '../helpers/tls-proxy'
 
-const CLI = path.resolve(__dirname, '../../server/dist/server/cli.js')
+const ROOT = path.resolve(__dirname, '../..')
+const CLI = path.join(ROOT, 'server/dist/server/cli.js')
+/** Resolves the proxies' names (…conference.test) to 127.0.0.1 in the doctor's process. */
+const LOOPBACK_NAMES = `--require ${path.join(__dirname, '../helpers/loopback-names.js')}`
 const SECRET = 'a-long-enough-secret-for-this-test-0123456789'
 const ADMIN = 'another-long-enough-secret-0123456789abcdef'
 
-/** The proxy block of a good deployment: upgrades passed on, Host with its port, the client named. */
-const GOOD = (up: string) => `
-        location ~ ^/(ws|ingest)$ {
-            proxy_pass ${up};
-            proxy_http_version 1.1;
-            proxy_set_header Upgrade $http_upgrade;
-            proxy_set_header Connection "upgrade";
-            proxy_set_header Host $http_host;
-            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-            proxy_set_header X-Real-IP $remote_addr;
-        }
-        location / {
-            proxy_pass ${up};
-            proxy_set_header Host $http_host;
-            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-            proxy_set_header X-Real-IP $remote_addr;
-            proxy_set_header X-Forwarded-Proto $scheme;
-        }`
-
-/** What goes wrong with a copied block: no upgrade headers, $host drops the port, no X-F-Proto. */
-const BROKEN = (up: string) => `
-        location ~ ^/(ws|ingest)$ {
-            proxy_pass ${up};
-            proxy_set_header Host $host;
-        }
-        location / {
-            proxy_pass ${up};
-            proxy_set_header Host $host;
-            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-        }`
+/** A proxy site as one is often copied: no upgrade headers, $host drops the port, no X-F-Proto. */
+const brokenSite = (port: number, upstream: number, certDir: string) => `
+server {
+    listen 127.0.0.1:${port} ssl;
+    server_name ${DOMAIN};
+    ssl_certificate     ${certDir}/fullchain.pem;
+    ssl_certificate_key ${certDir}/privkey.pem;
+    location ~ ^/(ws|ingest)$ {
+        proxy_pass http://127.0.0.1:${upstream};
+        proxy_set_header Host $host;
+    }
+    location / {
+        proxy_pass http://127.0.0.1:${upstream};
+        proxy_set_header Host $host;
+        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+    }
+}
+`
 
 const availability = {
-  ok: nginxAvailability.ok && redisAvailability.ok,
-  reason: [nginxAvailability.reason, redisAvailability.reason].filter(Boolean).join('; '),
+  ok: tlsProxyAvailability.ok && redisAvailability.ok,
+  reason: [tlsProxyAvailability.reason, redisAvailability.reason].filter(Boolean).join('; '),
 }
-const required = nginxAvailability.ok ? 'CK_REQUIRE_REDIS' : 'CK_REQUIRE_NGINX'
+const required = tlsProxyAvailability.ok ? 'CK_REQUIRE_REDIS' : 'CK_REQUIRE_NGINX'
 
 /** What the broken runs printed, for the example in docs/deploy.md. */
 const printed: string[] = []
@@ -64,6 +69,8 @@ describeRequiring('conference-server doctor', availability, required, () => {
   let tmp: string
   const children: ChildProcess[] = []
   const proxies: TlsProxy[] = []
+  const deployments: Deployment[] = []
+  const trees: HostTree[] = []
   const redises: RedisServer[] = []
   const holders: net.Server[] = []
   const asRoot = process.getuid?.() === 0
@@ -76,23 +83,52 @@ describeRequiring('conference-server doctor', availability, required, () => {
     return file
   }
 
-  /** The doctor's findings (--json) and its text; `asUser`: as an unprivileged user, like the unit's. */
-  function doctor(args: string[], env: Record<string, string> = {}, asUser = false) {
+  /**
+   * The doctor's findings (--json) and its text. `args`: the CLI's, as `node cli.js doctor …`
+   * (`asUser`: as an unprivileged user, like the unit's); or `{ line }`: a shell command line, as
+   * a doc gives it (run from the clone, without this run's CK_* variables).
+   */
+  function doctor(
+    args: string[] | { line: string },
+    env: Record<string, string> = {},
+    asUser = false,
+  ) {
     const prefix =
       asUser && asRoot
         ? ['/usr/bin/setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--']
         : []
-    const argv = [...prefix, process.execPath, CLI, 'doctor', ...args]
     const once = (extra: string[]) =>
       new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
-        const p = spawn(argv[0], [...argv.slice(1), ...extra], {
-          env: { PATH: process.env.PATH, ...env },
-          stdio: ['ignore', 'pipe', 'pipe'],
-        })
+        const p = Array.isArray(args)
+          ? spawn(
+              prefix[0] ?? process.execPath,
+              [
+                ...prefix.slice(1),
+                ...(prefix.length ? [process.execPath] : []),
+                CLI,
+                'doctor',
+                ...args,
+                ...extra,
+              ],
+              {
+                env: { PATH: process.env.PATH, ...env },
+                stdio: ['ignore', 'pipe', 'pipe'],
+              },
+            )
+          : spawn('bash', ['-c', [args.line, ...extra].join(' ')], {
+              cwd: ROOT,
+              env: {
+                ...Object.fromEntries(
+                  Object.entries(process.env).filter(([k]) => !k.startsWith('CK_')),
+                ),
+                ...env,
+              },
+              stdio: ['ignore', 'pipe', 'pipe'],
+            })
         let out = ''
         let err = ''
-        p.stdout.on('data', (d: Buffer) => (out += d.toString()))
-        p.stderr.on('data', (d: Buffer) => (err += d.toString()))
+        p.stdout!.on('data', (d: Buffer) => (out += d.toString()))
+        p.stderr!.on('data', (d: Buffer) => (err += d.toString()))
         p.on('close', (code) => resolve({ code, out, err }))
       })
     return Promise.all([once(['--json']), once([])]).then(([json, text]) => {
@@ -131,55 +167,59 @@ describeRequiring('conference-server doctor', availability, required, () => {
         p.exitCode === null && p.signalCode === null ? new Promise((r) => p.once('exit', r)) : null,
       ),
     )
+    await Promise.all(deployments.map((d) => d.stop()))
     await Promise.all(proxies.map((p) => p.stop()))
+    for (const t of trees) t.remove()
     await Promise.all(redises.map((r) => r.close()))
     await Promise.all(holders.map((h) => new Promise((r) => h.close(r))))
     fs.rmSync(tmp, { recursive: true, force: true })
   })
 
-  test('a good deployment: every check passes, exit 0', async () => {
+  test("docs/deploy.md's cluster node behind its TLS proxy: every check passes, exit 0", async () => {
+    const tree = new HostTree()
+    trees.push(tree)
+    makeSecrets(tree)
+    const domain = `n1.${DOMAIN}`
+    const { dir: certDir, pem } = selfSignedCert(tree, [domain])
     const redis = await RedisServer.start()
     redises.push(redis)
-    const args = [
-      ...['--engine', 'nginx', '--host', '127.0.0.1', '--public-host', '127.0.0.1'],
-      ...[
-        '--secret-file',
-        secretFile('secret', SECRET),
-        '--admin-secret-file',
-        secretFile('admin', ADMIN),
-      ],
-      ...['--trust-proxy', '127.0.0.1', '--redis', redis.url, '--log-level', 'error'],
-      ...['--recordings-dir', path.join(tmp, 'recordings'), '--recordings-max-mb', '1024'],
-    ]
-    const ready = await server(args)
-    const proxy = await startTlsProxy(ready.port, GOOD)
-    proxies.push(proxy)
+    const doc = deployDoc()
+    const dep = await deployBehindProxy({
+      tree,
+      line: doc.node,
+      domain,
+      certDir,
+      agent: clientAgent(pem),
+      redis: redis.url,
+    })
+    deployments.push(dep)
+    const { ready } = dep.server
+    // The node's own command line with `doctor`, on the ports it bound.
+    const line = tree
+      .command(serverLine(doc.node, { domain, port: dep.proxy.port, redis: redis.url }))
+      .replace('npx conference-server ', 'npx conference-server doctor ')
     const { code, textCode, text, report, find } = await doctor(
-      [
-        ...args,
-        '--port',
-        String(ready.port),
-        '--rtmp-port',
-        String(ready.rtmpPort),
-        '--proxy-url',
-        proxy.url,
-      ],
-      { NODE_EXTRA_CA_CERTS: proxy.certFile },
+      { line: `${line} --port ${ready.port} --rtmp-port ${ready.rtmpPort}` },
+      { NODE_EXTRA_CA_CERTS: path.join(certDir, 'fullchain.pem'), NODE_OPTIONS: LOOPBACK_NAMES },
     )
     expect(report.findings.filter((f) => f.status === 'fail')).toEqual([])
     expect([code, textCode, report.ok]).toEqual([0, 0, true])
-    expect(text).toMatch(/conference-server doctor: 0 failures, 1 warning/)
-    // The one warning: loopback media URLs (this test's deployment is on loopback).
+    expect(text).toMatch(/conference-server doctor: 0 failures, \d+ warnings?/)
+    // Warnings: loopback media URLs (a deployment on loopback), and a disk smaller than the cap.
+    const disk = fs.statfsSync(ROOT)
+    const small = disk.bavail * disk.bsize < 20480 * 1024 * 1024
     expect(report.findings.filter((f) => f.status === 'warn').map((f) => f.check)).toEqual([
       'public-host',
+      ...(small ? ['recordings'] : []),
     ])
+    const origin = `https://${domain.replace(/\./g, '\\.')}:${dep.proxy.port}`
     for (const [check, message] of [
       [
         'config',
-        /^options read: production mode, engine nginx, HTTP 127\.0\.0\.1:\d+, RTMP port \d+, cluster node/,
+        /^options read: production mode, engine nginx, HTTP 127\.0\.0\.1:\d+, RTMP port \d+, cluster node n1$/,
       ],
-      ['secrets', /^--secret-file \S+: 45 characters$/],
-      ['secrets', /^--admin-secret-file \S+: 43 characters$/],
+      ['secrets', /^--secret-file \S+\/etc\/conference\/secret: 44 characters$/],
+      ['secrets', /^--admin-secret-file \S+\/etc\/conference\/admin-secret: 44 characters$/],
       [
         'ports',
         new RegExp(
@@ -196,15 +236,17 @@ describeRequiring('conference-server doctor', availability, required, () => {
         'public-host',
         new RegExp(`^127\\.0\\.0\\.1:${ready.rtmpPort} \\(RTMP\\) accepts connections from here$`),
       ],
-      ['proxy', /^https:\/\/localhost:\d+ leads to the server/],
-      ['proxy', /^the proxy passes Host localhost:\d+ on$/],
+      ['proxy', new RegExp(`^${origin} leads to the server`)],
+      [
+        'proxy',
+        new RegExp(`^the proxy passes Host ${domain.replace(/\./g, '\\.')}:${dep.proxy.port} on$`),
+      ],
       ['proxy', /^WebSocket upgrades of \/ws reach the server$/],
       ['proxy', /^WebSocket upgrades of \/ingest reach the server$/],
       ['proxy', /^the proxy names each client .* and the server trusts it/],
       ['nginx', /^nginx\/\S+ loads \/usr\/lib\/nginx\/modules\/ngx_rtmp_module\.so$/],
       ['redis', /^redis:\/\/127\.0\.0\.1:\d+ answers \(Redis \S+, \d+ ms\)$/],
-      ['recordings', /: created at the first recording .* writable\) by /],
-      ['recordings', /^0 MiB in 0 files, \d+ MiB free; deleted after 30 days, cap 1024 MiB$/],
+      ['recordings', /^--recordings-dir \S+: (writable|created at the first recording .*) by /],
       ['ffmpeg', /^ffmpeg version .* with libx264, aac, vp8, opus$/],
     ] as const)
       expect({ check, message, found: !!find(check, 'ok', message) }).toEqual({
@@ -212,7 +254,7 @@ describeRequiring('conference-server doctor', availability, required, () => {
         message,
         found: true,
       })
-  }, 90000)
+  }, 120000)
 
   test('a broken deployment, its server refusing to start: each failure with its fix, exit 1', async () => {
     const dead = await RedisServer.start()
@@ -316,7 +358,25 @@ describeRequiring('conference-server doctor', availability, required, () => {
       ...['--recordings-dir', path.join(tmp, 'recordings2'), '--recordings-max-mb', '1024'],
     ]
     const ready = await server(args)
-    const proxy = await startTlsProxy(ready.port, BROKEN)
+    const tree = new HostTree()
+    trees.push(tree)
+    const { dir: certDir, pem } = selfSignedCert(tree, [DOMAIN])
+    const agent = clientAgent(pem)
+    const doc = deployDoc()
+    const proxy = await onFreePort((port) =>
+      TlsProxy.start({
+        tree,
+        site: brokenSite(port, ready.port, certDir),
+        sitePath: doc.sitePath,
+        enable: doc.enable,
+        port,
+        ready: () =>
+          httpsGet(`https://${DOMAIN}:${port}/healthz`, agent).then(
+            (r) => r.status === 200,
+            () => false,
+          ),
+      }),
+    )
     proxies.push(proxy)
     const ports = [
       '--port',
@@ -327,17 +387,23 @@ describeRequiring('conference-server doctor', availability, required, () => {
       String(ready.flvPort),
     ]
     const { code, text, report, find } = await doctor(
-      [...args, ...ports, '--proxy-url', proxy.url],
+      [...args, ...ports, '--proxy-url', `https://${DOMAIN}:${proxy.port}`],
       {
-        NODE_EXTRA_CA_CERTS: proxy.certFile,
+        NODE_EXTRA_CA_CERTS: path.join(certDir, 'fullchain.pem'),
+        NODE_OPTIONS: LOOPBACK_NAMES,
       },
     )
     printed.push(text)
     expect(code).toBe(1)
     const expected: Array<['fail' | 'warn', RegExp, RegExp]> = [
       [
+        'warn',
+        /^no --public-url: the server gives out ws:\/\/127\.0\.0\.1:\d+\/ws \(a cluster's moves\) and http:\/\/ media URLs, not https:\/\/conference\.test:\d+$/,
+        /^--public-url https:\/\/conference\.test:\d+$/,
+      ],
+      [
         'fail',
-        /^the proxy sends Host localhost for https:\/\/localhost:\d+ \(the port dropped\): the console's sign-in is refused/,
+        /^the proxy sends Host conference\.test for https:\/\/conference\.test:\d+ \(the port dropped\): the console's sign-in is refused/,
         /proxy_set_header Host \$http_host/,
       ],
       [
@@ -353,7 +419,7 @@ describeRequiring('conference-server doctor', availability, required, () => {
       [
         'fail',
         /^a WebSocket upgrade of \/ingest through the proxy is answered HTTP 404/,
-        /proxy_set_header Connection "upgrade"/,
+        /proxy_set_header Connection \$ck_connection/,
       ],
       [
         'warn',
@@ -372,7 +438,7 @@ describeRequiring('conference-server doctor', availability, required, () => {
       'proxy',
       'proxy',
     ])
-    expect(find('proxy', 'ok', /^https:\/\/localhost:\d+ leads to the server/)).toBeDefined()
+    expect(find('proxy', 'ok', /^https:\/\/conference\.test:\d+ leads to the server/)).toBeDefined()
     expect(
       find(
         'ports',

@@ -62,33 +62,34 @@ describeRequiring('the systemd units of docs/deploy.md', availability, 'CK_REQUI
     const help = spawnSync(node, [bin, '--help'], { encoding: 'utf8', timeout: 20000 })
     expect(help.status).toBe(0)
     expect(help.stdout).toMatch(/^conference-server \[start\] \[options\]/)
-    // The options are the server's, and recordings go under the unit's StateDirectory.
+    // The options are the server's; relative recordings land in the unit's own state directory.
     expect(() => parseOptions(START, args, {})).not.toThrow()
-    const values = parseOptions(START, args, {}).values
-    expect(String(values.recordingsDir)).toMatch(
-      new RegExp(`^/var/lib/${setting(text, 'StateDirectory')}/`),
-    )
+    const state = `/var/lib/${setting(text, 'StateDirectory')}`
+    expect(setting(text, 'WorkingDirectory')).toBe(state)
+    const recordings = String(parseOptions(START, args, {}).values.recordingsDir ?? 'recordings')
+    expect(path.resolve(state, recordings).startsWith(`${state}/`)).toBe(true)
 
-    // The doc's doctor command: as the unit's user, with its environment file and options.
+    // The doc's doctor command: the unit's user, working directory, environment file and options.
     const command = /```sh\n(sudo -u [\s\S]*? doctor [\s\S]*?)```/
       .exec(doc)?.[1]
       .replace(/\\\n\s*/g, '')
     expect(command).toBeDefined()
-    const m = /^sudo -u (\S+) sh -c 'set -a && \. (\S+) && exec (\S+) (\S+) doctor (.*)'$/.exec(
-      command!.trim(),
-    )
+    const m =
+      /^sudo -u (\S+) sh -c 'cd (\S+) && set -a && \. (\S+) && exec (\S+) (\S+) doctor (.*)'$/.exec(
+        command!.trim(),
+      )
     expect(m).not.toBeNull()
-    const [, user, envFile, doctorNode, doctorScript, rest] = m!
-    expect([user, envFile, doctorNode, doctorScript]).toEqual([
+    const [, user, dir, envFile, doctorNode, doctorScript, rest] = m!
+    expect([user, dir, envFile, doctorNode, doctorScript]).toEqual([
       setting(text, 'User'),
+      setting(text, 'WorkingDirectory'),
       setting(text, 'EnvironmentFile'),
       node,
       script,
     ])
     const doctorArgs = rest.split(/\s+/)
     expect(() => parseOptions(DOCTOR, doctorArgs, {})).not.toThrow()
-    const proxy = doctorArgs.indexOf('--proxy-url')
-    expect(doctorArgs.filter((_, i) => i !== proxy && i !== proxy + 1)).toEqual(args)
+    expect(doctorArgs).toEqual(args)
   })
 
   test('ck-edge.service verifies clean', () => {
