@@ -6,10 +6,11 @@
 import fs from 'fs'
 import path from 'path'
 import { Tokens } from '../../server/auth/tokens'
-import { rawFrom } from '../hardening/wire'
-import { describeRequiring } from '../helpers/optional-suite'
-import { RedisServer, redisAvailability } from '../helpers/redis'
-import { nodeClient, type NodeClient, until } from '../helpers/sdk-client'
+import { RawClient } from '../../testkit/raw-client'
+import { describeRequiring } from '../../testkit/optional-suite'
+import { RedisServer, redisAvailability } from '../../testkit/redis'
+import { nodeClient, type NodeClient } from '../../testkit/sdk-client'
+import { until } from '../../testkit/wait'
 import {
   clientAgent,
   deployBehindProxy,
@@ -21,8 +22,8 @@ import {
   makeSecrets,
   selfSignedCert,
   tlsProxyAvailability,
-} from '../helpers/tls-proxy'
-import { selfId } from './fixture'
+} from '../../testkit/tls-proxy'
+import { selfId } from '../../testkit/cluster-suite'
 
 jest.setTimeout(180_000)
 
@@ -75,7 +76,7 @@ describeRequiring('docs/deploy.md: a cluster behind TLS', available, 'CK_REQUIRE
   test('the node list names n2 by its public URL; a drain of n1 moves its client there', async () => {
     const [n1, n2] = nodes
     // What a join through n1 is told of the others.
-    const raw = await rawFrom(n1.wsUrl, '127.0.0.1', undefined, { agent })
+    const raw = await RawClient.connect(n1.wsUrl, { localAddress: '127.0.0.1', agent })
     const joined = await raw.call('join', { roomName: 'tls-probe' }, tokens.mintUser('probe', 600))
     expect(joined.result.nodes).toEqual([n2.wsUrl])
     raw.close()

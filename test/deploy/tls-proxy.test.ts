@@ -11,11 +11,12 @@ import fs from 'fs'
 import path from 'path'
 import type { Browser, Page } from 'playwright-core'
 import { Tokens } from '../../server/auth/tokens'
-import { launchChromium, waitForVideo } from '../browser-web/browser'
-import { probe, stopAllMedia } from '../helpers/ffmpeg'
-import { describeRequiring } from '../helpers/optional-suite'
-import { type RawClient } from '../helpers/raw-client'
-import { nodeClient, until } from '../helpers/sdk-client'
+import { launchChromium, waitForVideo } from '../web/browser'
+import { probe, stopAllMedia } from '../../testkit/ffmpeg'
+import { describeRequiring } from '../../testkit/optional-suite'
+import { RawClient } from '../../testkit/raw-client'
+import { nodeClient } from '../../testkit/sdk-client'
+import { until } from '../../testkit/wait'
 import {
   clientAgent,
   deployBehindProxy,
@@ -26,8 +27,7 @@ import {
   makeSecrets,
   selfSignedCert,
   tlsProxyAvailability,
-} from '../helpers/tls-proxy'
-import { rawFrom } from '../hardening/wire'
+} from '../../testkit/tls-proxy'
 
 jest.setTimeout(180_000)
 
@@ -163,7 +163,7 @@ describeRequiring(
       const clients: RawClient[] = []
       try {
         for (let i = 0; i < 65; i++) {
-          const c = await rawFrom(url, `127.0.0.${i + 2}`, undefined, { agent })
+          const c = await RawClient.connect(url, { localAddress: `127.0.0.${i + 2}`, agent })
           clients.push(c)
           const auth = await c.call('auth', { token: tokens.mintUser(`crowd-${i}`, 600) })
           expect(auth.result?.userId).toBe(`crowd-${i}`)

@@ -13,9 +13,10 @@ import { type ConferenceServer } from '../../server/app'
 import { ffmpegPaths } from '../../server/media/ffmpeg'
 import { recordingPath } from '../../server/media/jobs'
 import { MIB } from '../../server/media/jobs/retention'
-import { pushTestPattern, stopAllMedia } from '../helpers/ffmpeg'
-import { nodeClient, type NodeClient, until } from '../helpers/sdk-client'
-import { startServer } from '../helpers/server'
+import { pushTestPattern, stopAllMedia } from '../../testkit/ffmpeg'
+import { nodeClient, type NodeClient } from '../../testkit/sdk-client'
+import { until } from '../../testkit/wait'
+import { startServer } from '../../testkit/server'
 
 const DAY = 86400_000
 const CAP_MB = 2

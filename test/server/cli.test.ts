@@ -9,8 +9,8 @@ import { START } from '../../server/config'
 import { DOCTOR } from '../../server/doctor/options'
 import { EDGE_CONFIG } from '../../server/media/nginx-edge-cli'
 import { flagOf } from '../../server/options'
+import { CLI } from '../../testkit/server-process'
 
-const CLI = path.resolve(__dirname, '../../server/dist/server/cli.js')
 const SECRET = 'a-long-enough-secret-for-this-test-0123456789'
 let dir: string
 

@@ -2,7 +2,7 @@
 // aside, which are in each section's language), the same inline code (every command, flag, path
 // and name the text mentions), the same figures, the same tables and headings. And the systemd
 // unit runs the server with the flags of the Run command.
-import { codeBlocks, prose, readDoc, section, theBlock } from '../helpers/doc-blocks'
+import { codeBlocks, prose, readDoc, section, theBlock } from '../../testkit/doc-blocks'
 
 const doc = readDoc('docs/deploy.md')
 const zh = section(doc, '## 中文')

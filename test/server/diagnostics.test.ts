@@ -5,7 +5,7 @@
 import WebSocket from 'ws'
 import { type ConferenceServer } from '../../server/app'
 import { type RequestFacts } from '../../server/http/diagnostics'
-import { startServer } from '../helpers/server'
+import { startServer } from '../../testkit/server'
 
 const SECRET = 'root-secret-for-the-diagnostics-test-012345'
 const ADMIN = 'admin-secret-for-the-diagnostics-test-01234'

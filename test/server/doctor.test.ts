@@ -1,6 +1,6 @@
 // `conference-server doctor` as an operator runs it (the built CLI, a real process) against real
 // deployments on loopback: docs/deploy.md's cluster node (its command and proxy site as written,
-// test/helpers/tls-proxy.ts: the nginx engine, a real Redis, Debian's nginx with TLS in front);
+// testkit/tls-proxy.ts: the nginx engine, a real Redis, Debian's nginx with TLS in front);
 // then a broken one (a 12-character secret, a modules directory without the rtmp module, Redis
 // down, a port held by another process, a public host that does not resolve, a recordings
 // directory its user cannot write) and a broken proxy (no upgrades, Host without its port, a
@@ -11,10 +11,10 @@ import net from 'net'
 import os from 'os'
 import path from 'path'
 import { type Finding } from '../../server/doctor/findings'
-import { describeRequiring } from '../helpers/optional-suite'
-import { onFreePort } from '../helpers/ports'
-import { redisAvailability, RedisServer } from '../helpers/redis'
-import { spawnServer } from '../helpers/server-process'
+import { describeRequiring } from '../../testkit/optional-suite'
+import { onFreePort } from '../../server/ports'
+import { redisAvailability, RedisServer } from '../../testkit/redis'
+import { CLI, spawnServer } from '../../testkit/server-process'
 import {
   clientAgent,
   type Deployment,
@@ -28,12 +28,11 @@ import {
   serverLine,
   TlsProxy,
   tlsProxyAvailability,
-} from '../helpers/tls-proxy'
+} from '../../testkit/tls-proxy'
 
 const ROOT = path.resolve(__dirname, '../..')
-const CLI = path.join(ROOT, 'server/dist/server/cli.js')
 /** Resolves the proxies' names (…conference.test) to 127.0.0.1 in the doctor's process. */
-const LOOPBACK_NAMES = `--require ${path.join(__dirname, '../helpers/loopback-names.js')}`
+const LOOPBACK_NAMES = `--require ${path.join(ROOT, 'testkit/loopback-names.js')}`
 const SECRET = 'a-long-enough-secret-for-this-test-0123456789'
 const ADMIN = 'another-long-enough-secret-0123456789abcdef'
 
@@ -144,7 +143,6 @@ describeRequiring('conference-server doctor', availability, required, () => {
 
   async function server(args: string[]) {
     const { proc, ready } = await spawnServer({
-      cli: CLI,
       args,
       ports: null,
       env: { PATH: process.env.PATH },

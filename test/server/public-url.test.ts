@@ -5,8 +5,8 @@
 import { request } from 'http'
 import { type ConferenceServer } from '../../server/app'
 import { parsePublicUrl, publicFlvBase, publicUrls } from '../../server/public-url'
-import { nodeClient } from '../helpers/sdk-client'
-import { startServer } from '../helpers/server'
+import { nodeClient } from '../../testkit/sdk-client'
+import { startServer } from '../../testkit/server'
 
 describe('parsePublicUrl', () => {
   test.each([

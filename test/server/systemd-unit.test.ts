@@ -9,7 +9,7 @@ import path from 'path'
 import { START } from '../../server/config'
 import { DOCTOR } from '../../server/doctor/options'
 import { parseOptions } from '../../server/options'
-import { describeRequiring } from '../helpers/optional-suite'
+import { describeRequiring } from '../../testkit/optional-suite'
 
 const ROOT = path.resolve(__dirname, '../..')
 const SYSTEMD_ANALYZE = '/usr/bin/systemd-analyze'
