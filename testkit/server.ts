@@ -1,18 +1,24 @@
 // Start the real conference server on loopback with free ports, for one test file.
-import { createConferenceServer, type ConferenceServer } from '../server/app'
+import { createConferenceServer, type ConferenceServer, type ServerParts } from '../server/app'
 import { type ServerConfig } from '../server/config'
 
 export async function startServer(
   overrides: Partial<ServerConfig> = {},
+  parts: ServerParts = {},
 ): Promise<ConferenceServer> {
-  return createConferenceServer({
-    host: '127.0.0.1',
-    port: 0,
-    rtmpPort: 0,
-    flvPort: 0,
-    logLevel: (process.env.TEST_LOG_LEVEL as ServerConfig['logLevel']) || 'silent',
-    ...overrides,
-  })
+  return createConferenceServer(
+    {
+      host: '127.0.0.1',
+      port: 0,
+      rtmpPort: 0,
+      flvPort: 0,
+      logLevel: (process.env.TEST_LOG_LEVEL as ServerConfig['logLevel']) || 'silent',
+      ...overrides,
+    },
+    [],
+    {},
+    parts,
+  )
 }
 
 /** A development token for `userId`, straight from the server's signer. */

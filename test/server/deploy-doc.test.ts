@@ -56,7 +56,10 @@ test('the systemd unit runs the server with the flags of the Run command', () =>
   const run = theBlock(
     en,
     'the Run command',
-    (b) => b.lang === 'sh' && b.code.includes('--public-url https://conf.'),
+    (b) =>
+      b.lang === 'sh' &&
+      b.code.includes('--public-url https://conf.') &&
+      !b.code.includes(' doctor '),
   )
   const runFlags = flags(run.code.slice(run.code.indexOf('--engine')))
   const unit = /^ExecStart=\S+ \S+ (.*)$/m.exec(doc)?.[1] ?? ''

@@ -203,6 +203,8 @@ describe('configuration', () => {
     expect(() => loadConfig({}, [], { CK_LOG_LEVEL: 'loud' })).toThrow(
       /CK_LOG_LEVEL: expected one of/,
     )
-    expect(() => loadConfig({}, ['--prot', '1'])).toThrow(/Unknown option/)
+    expect(() => loadConfig({}, ['--prot', '1'])).toThrow(
+      'unknown option --prot (did you mean --port?)',
+    )
   })
 })
