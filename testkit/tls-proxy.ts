@@ -201,11 +201,20 @@ export class DocServer {
   }
 
   /** SIGTERM to the server (a cluster node drains); resolves with the command's exit code. */
-  async stop(): Promise<number | null> {
+  stop(): Promise<number | null> {
+    return this.signal('SIGTERM')
+  }
+
+  /** kill -9 of the server (a crash: no drain, no goodbye to Redis). */
+  async kill(): Promise<void> {
+    await this.signal('SIGKILL')
+  }
+
+  private async signal(sig: NodeJS.Signals): Promise<number | null> {
     if (this.proc.exitCode !== null || this.proc.signalCode !== null) return this.proc.exitCode
     const tree = descendants(this.proc.pid!)
     const done = new Promise<number | null>((r) => this.proc.once('exit', (code) => r(code)))
-    process.kill(this.ready.pid, 'SIGTERM')
+    process.kill(this.ready.pid, sig)
     const code = await done
     await reap(tree)
     return code

@@ -2,7 +2,8 @@
 // the doc's command line with its own --public-url, each behind its own proxy (the doc's site for
 // that node's name), one Redis. The node list names the other node by its wss:// URL, and a
 // client connected through n1's proxy is moved on n1's drain to n2's public URL and reconnects
-// through n2's proxy, the same member, nobody told of an exit.
+// through n2's proxy, the same member, nobody told of an exit; after kill -9 of a node, its client
+// fails over to the other node's public URL, through that node's proxy, the same member.
 import fs from 'fs'
 import path from 'path'
 import { Tokens } from '../../server/auth/tokens'
@@ -38,6 +39,24 @@ describeRequiring('docs/deploy.md: a cluster behind TLS', available, 'CK_REQUIRE
   const clients: NodeClient[] = []
   let agent: ReturnType<typeof clientAgent>
   let tokens: Tokens
+  let certDir: string
+
+  /** Node n(i+1) as the doc starts it: n2's command is n1's "with n2 for n1". */
+  const deployNode = (i: number) => {
+    const line = i === 0 ? doc.node : doc.node.replace(/\bn1\b/g, 'n2')
+    const opts = { tree: trees[i], line, domain: names[i], certDir, agent }
+    return deployBehindProxy({ ...opts, redis: redis.url })
+  }
+  /** Until node `i` counts `n` alive nodes. */
+  const seeing = (i: number, n: number) =>
+    until(
+      async () => {
+        const health = await httpsGet(`${nodes[i].base}/healthz`, agent)
+        return (JSON.parse(health.body) as { nodes?: number }).nodes === n
+      },
+      15000,
+      `n${i + 1} to see ${n} nodes`,
+    )
 
   beforeAll(async () => {
     redis = await RedisServer.start()
@@ -49,21 +68,10 @@ describeRequiring('docs/deploy.md: a cluster behind TLS', available, 'CK_REQUIRE
     })
     const cert = selfSignedCert(trees[0], names)
     agent = clientAgent(cert.pem)
-    // Node n2's command is n1's "with n2 for n1", as the doc says.
-    for (const [i, name] of names.entries()) {
-      const line = i === 0 ? doc.node : doc.node.replace(/\bn1\b/g, 'n2')
-      const opts = { tree: trees[i], line, domain: name, certDir: cert.dir, agent }
-      nodes.push(await deployBehindProxy({ ...opts, redis: redis.url }))
-    }
+    certDir = cert.dir
+    for (const i of names.keys()) nodes.push(await deployNode(i))
     // Both know each other before anyone joins (the node list comes with the join).
-    await until(
-      async () => {
-        const health = await httpsGet(`${nodes[0].base}/healthz`, agent)
-        return (JSON.parse(health.body) as { nodes?: number }).nodes === 2
-      },
-      10000,
-      'the nodes to see each other',
-    )
+    await seeing(0, 2)
   })
 
   afterAll(async () => {
@@ -118,5 +126,38 @@ describeRequiring('docs/deploy.md: a cluster behind TLS', available, 'CK_REQUIRE
       10000,
       "ann's socket in n2's proxy log",
     )
+  })
+
+  test('kill -9 of a node: its client fails over to the other public URL, the same member', async () => {
+    // n1 again (drained by the test before), on a new proxy port; n2 hosts the conference.
+    nodes[0] = await deployNode(0)
+    await seeing(1, 2)
+    const [n1, n2] = nodes
+    const urls: string[] = []
+    const cat = await nodeClient({ wsUrl: n2.wsUrl, tokens }, 'cat', {
+      adapter: { socket: { agent } },
+    })
+    clients.push(cat)
+    const connect = cat.adapter.connect.bind(cat.adapter)
+    cat.adapter.connect = (url) => {
+      urls.push(url)
+      return connect(url)
+    }
+    await cat.emedia.mgr.joinRoom({ roomName: 'tls-failover' })
+    const catId = selfId(cat)
+
+    await n2.server.kill()
+    await until(
+      () => cat.emedia.mgr.getConnectionState() === 'joined' && urls.length >= 2,
+      30000,
+      'cat to resume on n1',
+    )
+    const moves = urls.map((u) => u.split('?')[0])
+    expect(moves[0]).toBe(n2.wsUrl)
+    // Every later attempt went to a public wss:// URL, the last to n1's.
+    expect(moves.slice(1).every((u) => u.startsWith('wss://'))).toBe(true)
+    expect(moves.at(-1)).toBe(`wss://n1.${DOMAIN}:${new URL(n1.base).port}/ws`)
+    expect(selfId(cat)).toBe(catId)
+    expect(cat.exits).toEqual([])
   })
 })
