@@ -5,6 +5,7 @@
 // through n2's proxy, the same member, nobody told of an exit; after kill -9 of a node, its client
 // fails over to the other node's public URL, through that node's proxy, the same member.
 import fs from 'fs'
+import type { Agent } from 'https'
 import path from 'path'
 import { Tokens } from '../../server/auth/tokens'
 import { RawClient } from '../../testkit/raw-client'
@@ -13,15 +14,12 @@ import { RedisServer, redisAvailability } from '../../testkit/redis'
 import { nodeClient, type NodeClient } from '../../testkit/sdk-client'
 import { until } from '../../testkit/wait'
 import {
-  clientAgent,
   deployBehindProxy,
   type Deployment,
   deployDoc,
   DOMAIN,
   HostTree,
   httpsGet,
-  makeSecrets,
-  selfSignedCert,
   tlsProxyAvailability,
 } from '../../testkit/tls-proxy'
 import { selfId } from '../../testkit/cluster-suite'
@@ -37,7 +35,7 @@ describeRequiring('docs/deploy.md: a cluster behind TLS', available, 'CK_REQUIRE
   const trees: HostTree[] = []
   const nodes: Deployment[] = []
   const clients: NodeClient[] = []
-  let agent: ReturnType<typeof clientAgent>
+  let agent: Agent
   let tokens: Tokens
   let certDir: string
 
@@ -46,6 +44,20 @@ describeRequiring('docs/deploy.md: a cluster behind TLS', available, 'CK_REQUIRE
     const line = i === 0 ? doc.node : doc.node.replace(/\bn1\b/g, 'n2')
     const opts = { tree: trees[i], line, domain: names[i], certDir, agent }
     return deployBehindProxy({ ...opts, redis: redis.url })
+  }
+  /** An SDK client through `node`'s proxy, and every URL its socket is opened to. */
+  const client = async (node: Deployment, user: string) => {
+    const c = await nodeClient({ wsUrl: node.wsUrl, tokens }, user, {
+      adapter: { socket: { agent } },
+    })
+    clients.push(c)
+    const urls: string[] = []
+    const connect = c.adapter.connect.bind(c.adapter)
+    c.adapter.connect = (url) => {
+      urls.push(url)
+      return connect(url)
+    }
+    return { c, urls }
   }
   /** Until node `i` counts `n` alive nodes. */
   const seeing = (i: number, n: number) =>
@@ -62,12 +74,12 @@ describeRequiring('docs/deploy.md: a cluster behind TLS', available, 'CK_REQUIRE
     redis = await RedisServer.start()
     trees.push(new HostTree(), new HostTree())
     // The secrets made once as the doc says, and the same on every node.
-    tokens = new Tokens(makeSecrets(trees[0]).secret, 'default')
+    tokens = new Tokens(trees[0].makeSecrets().secret, 'default')
     fs.cpSync(path.join(trees[0].etc, 'conference'), path.join(trees[1].etc, 'conference'), {
       recursive: true,
     })
-    const cert = selfSignedCert(trees[0], names)
-    agent = clientAgent(cert.pem)
+    const cert = trees[0].selfSignedCert(names)
+    agent = cert.agent
     certDir = cert.dir
     for (const i of names.keys()) nodes.push(await deployNode(i))
     // Both know each other before anyone joins (the node list comes with the join).
@@ -89,20 +101,8 @@ describeRequiring('docs/deploy.md: a cluster behind TLS', available, 'CK_REQUIRE
     expect(joined.result.nodes).toEqual([n2.wsUrl])
     raw.close()
 
-    const urls: string[] = []
-    const ann = await nodeClient({ wsUrl: n1.wsUrl, tokens }, 'ann', {
-      adapter: { socket: { agent } },
-    })
-    clients.push(ann)
-    const connect = ann.adapter.connect.bind(ann.adapter)
-    ann.adapter.connect = (url) => {
-      urls.push(url)
-      return connect(url)
-    }
-    const bob = await nodeClient({ wsUrl: n2.wsUrl, tokens }, 'bob', {
-      adapter: { socket: { agent } },
-    })
-    clients.push(bob)
+    const { c: ann, urls } = await client(n1, 'ann')
+    const { c: bob } = await client(n2, 'bob')
     await ann.emedia.mgr.joinRoom({ roomName: 'tls-drain' })
     await bob.emedia.mgr.joinRoom({ roomName: 'tls-drain' })
     const annId = selfId(ann)
@@ -133,16 +133,7 @@ describeRequiring('docs/deploy.md: a cluster behind TLS', available, 'CK_REQUIRE
     nodes[0] = await deployNode(0)
     await seeing(1, 2)
     const [n1, n2] = nodes
-    const urls: string[] = []
-    const cat = await nodeClient({ wsUrl: n2.wsUrl, tokens }, 'cat', {
-      adapter: { socket: { agent } },
-    })
-    clients.push(cat)
-    const connect = cat.adapter.connect.bind(cat.adapter)
-    cat.adapter.connect = (url) => {
-      urls.push(url)
-      return connect(url)
-    }
+    const { c: cat, urls } = await client(n2, 'cat')
     await cat.emedia.mgr.joinRoom({ roomName: 'tls-failover' })
     const catId = selfId(cat)
 
