@@ -2,7 +2,7 @@
 // every method and callback, the error paths, and reconnect with the same membership.
 import type { ConferenceServer } from 'miniprogram-conference-server'
 import { pullFrames, pushTestPattern, stopAllMedia } from '../../testkit/ffmpeg'
-import { clientPool, errorOf, type NodeClient } from '../../testkit/sdk-client'
+import { clientPool, errorOf, joinInTurn, type NodeClient } from '../../testkit/sdk-client'
 import { startServer } from '../../testkit/server'
 import { sleep, until } from '../../testkit/wait'
 
@@ -17,12 +17,8 @@ afterEach(async () => {
 afterAll(() => server.stop())
 
 /** The first joins `roomName` as its ADMIN, the others as TALKERs, in order (emedia's full form). */
-async function joinAll(roomName: string, [admin, ...talkers]: NodeClient[]) {
-  const conf = await admin.emedia.mgr.joinRoom({ roomName, password: '', role: 7, config: {} })
-  for (const t of talkers)
-    await t.emedia.mgr.joinRoom({ roomName, password: '', role: 3, config: {} })
-  return conf
-}
+const joinAll = (roomName: string, clients: NodeClient[]) =>
+  joinInTurn(clients, { roomName, password: '', config: {} }, [7, 3])
 
 test('create, ticket, password and room joins; member callbacks; info; exit', async () => {
   const ann = await client('ann')
