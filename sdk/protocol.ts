@@ -6,9 +6,9 @@ export const PROTOCOL_VERSION = 1
 /**
  * The revision of version 1 this SDK speaks, sent as `rev` in the socket URL: from 3 on, the
  * server sends conference attributes as changes (`attrsChanged`) and answers setAttrs /
- * deleteAttrs without the whole set.
+ * deleteAttrs without the whole set; from 4 on, arrivals in batches (`membersJoined`).
  */
-export const PROTOCOL_REVISION = 3
+export const PROTOCOL_REVISION = 4 // revision 4: batched arrivals (issue 23)
 
 /** Conference types of emedia (`emedia.mgr.ConfrType`). */
 export const ConfrType = {
@@ -353,6 +353,11 @@ export type MethodName = keyof Methods
 
 export interface Events {
   memberJoined: { confrId: string; member: Member }
+  // ---- revision 4: batched arrivals (issue 23) ----
+  /** Revision 4, COMMUNICATION types: the members who arrived in one turn of the server, in
+   * join order (those after you when you are one of them): the same as one memberJoined each. */
+  membersJoined: { confrId: string; members: Member[] }
+  // ---- end of revision 4 ----
   memberExited: { confrId: string; member: Member; cause: MemberExitCause }
   /** Role or nickname changed; the receiver's own change carries its new roleToken. */
   memberUpdated: { confrId: string; member: Member; roleToken?: string }

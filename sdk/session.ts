@@ -204,6 +204,15 @@ export class Session {
     switch (name) {
       case 'memberJoined':
         return this.memberJoined((data as Events['memberJoined']).member)
+      case 'membersJoined': {
+        // Revision 4: the arrivals of one moment in one frame, told one by one as emedia does.
+        const members = (data as Events['membersJoined']).members
+        const out: Change[] = []
+        if (!Array.isArray(members)) return out
+        for (const m of members)
+          if (m && typeof m.id === 'string') out.push(...this.memberJoined(m))
+        return out
+      }
       case 'memberExited': {
         const e = data as Events['memberExited']
         return this.memberExited(e.member, e.cause)

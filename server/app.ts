@@ -23,6 +23,7 @@ import { MediaModes } from './media/modes'
 import { NginxEngine } from './media/nginx'
 import { EdgeHooks } from './media/nginx-edge'
 import { secretWarnings } from './secrets'
+import { type FlushWatcher } from './signal/corking'
 import { createSignalling, SIGNAL_PATH } from './signal/ws-server'
 import { CloseCode } from '../sdk/protocol'
 
@@ -41,6 +42,8 @@ export interface ConferenceServer {
   readonly httpUrl: string
   /** Cluster mode (--redis): this node's part of it. */
   readonly cluster?: Cluster
+  /** Calls `fn` after each turn's event frames were handed to the kernel (signal/corking.ts). */
+  watchFlushes(fn: FlushWatcher): () => void
   /** In a cluster, hands its conferences and clients to the other nodes first (--drain-ms). */
   stop(): Promise<void>
 }
@@ -127,15 +130,6 @@ export async function createConferenceServer(
     mediaJobs: () => modes.supervisor.list().length,
     cluster,
   })
-  // Filled in once the signalling socket server exists (it needs the HTTP server).
-  let sockets = () => 0
-  const metrics = createMetrics({
-    service,
-    sockets: () => sockets(),
-    mediaJobs: () => modes.supervisor.list().length,
-    ingests: () => ingest.uploads.size,
-    cluster,
-  })
   const pages = webRoot()
   const signalling = createSignalling({
     service,
@@ -145,7 +139,14 @@ export async function createConferenceServer(
     router: cluster?.router,
   })
   const wss = signalling.wss
-  sockets = () => wss.clients.size
+  const metrics = createMetrics({
+    service,
+    sockets: () => wss.clients.size,
+    corking: signalling.corking,
+    mediaJobs: () => modes.supervisor.list().length,
+    ingests: () => ingest.uploads.size,
+    cluster,
+  })
   const http: Server = frontDoor(createServer(), {
     log: log.child({ mod: 'http' }),
     async request(req, res, url) {
@@ -200,6 +201,7 @@ export async function createConferenceServer(
     wsUrl,
     httpUrl: `http://${urlHost}:${port}`,
     cluster,
+    watchFlushes: (fn) => signalling.corking.watch(fn),
     stop() {
       stopping ??= (async () => {
         await cluster?.drain(config.drainMs)

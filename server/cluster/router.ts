@@ -2,7 +2,7 @@
 // the node that does, over the bus; the reply comes back the same way. The host keeps a Caller
 // for each bridged socket (RemoteCaller) whose events go back through that socket's node.
 import { ErrorCode, type JoinResult, type MethodName } from '../../sdk/protocol'
-import { type Peer } from '../conference/conference'
+import { Frame, type Peer } from '../conference/conference'
 import { type Caller, type ConferenceService } from '../conference/service'
 import { type ServiceMethod } from '../conference/methods'
 import { newId } from '../conference/context'
@@ -45,10 +45,10 @@ class RemotePeer implements Peer {
     readonly rev?: number,
   ) {}
   send(event: string, data: unknown) {
-    this.sendFrame(JSON.stringify({ event, data }))
+    this.sendFrame(Frame.of(event, data))
   }
-  sendFrame(text: string) {
-    this.bus.frame(this.node, this.conn, text)
+  sendFrame(frame: Frame) {
+    this.bus.frame(this.node, this.conn, frame.text)
   }
   left(confrId: string) {
     this.bus.send(this.node, { t: 'left', conn: this.conn, confrId })
@@ -148,8 +148,10 @@ export class Router {
       case 'req':
         return this.serve(m)
       case 'ev':
-        for (const [frame, conns] of m.batch)
+        for (const [text, conns] of m.batch) {
+          const frame = new Frame(text)
           for (const c of conns) this.sockets.get(c)?.sendFrame(frame)
+        }
         return
       case 'left':
         this.sockets.get(m.conn)?.left(m.confrId)

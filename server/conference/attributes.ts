@@ -7,7 +7,8 @@ import { ErrorCode, type Events } from '../../sdk/protocol'
 import { RpcError } from '../rpc-error'
 import { TokenBucket } from '../security/bucket'
 import { checkAttrsSize } from '../security/quota'
-import { canPublish, type ConferenceState, type Peer } from './conference'
+import { flushArrivals } from './arrivals'
+import { canPublish, type ConferenceState, Frame, type Peer } from './conference'
 import { type Caller, type P, type R, type ServiceContext } from './context'
 import { membershipOf } from './lookups'
 
@@ -97,17 +98,18 @@ function flush(conf: ConferenceState, pending: Pending) {
     if (v === null) removed.push(k)
     else set[k] = v
   pending.changes.clear()
-  let delta: string | null = null
-  let whole: string | null = null
+  flushArrivals()
+  let delta: Frame | null = null
+  let whole: Frame | null = null
   for (const m of conf.members.values()) {
     if (!m.peer) continue
     if (speaksDeltas(m.peer)) {
       const data: Events['attrsChanged'] = { confrId: conf.id, set, removed }
-      delta ??= JSON.stringify({ event: 'attrsChanged', data })
+      delta ??= Frame.of('attrsChanged', data)
       m.peer.sendFrame(delta)
     } else {
       const data: Events['attrsUpdated'] = { confrId: conf.id, attrs: conf.attrsObject() }
-      whole ??= JSON.stringify({ event: 'attrsUpdated', data })
+      whole ??= Frame.of('attrsUpdated', data)
       m.peer.sendFrame(whole)
     }
   }

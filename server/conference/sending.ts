@@ -1,8 +1,11 @@
-// Events to members: through their socket, or nowhere while it is gone (grace window).
+// Events to members: through their socket, or nowhere while it is gone (grace window). Arrivals
+// still pending (arrivals.ts) go first, so that no event overtakes the arrival it follows.
 import { type EventName, type Events, Role } from '../../sdk/protocol'
-import { type ConferenceState, type MemberState } from './conference'
+import { flushArrivals } from './arrivals'
+import { type ConferenceState, Frame, type MemberState } from './conference'
 
 export function send<E extends EventName>(member: MemberState, event: E, data: Events[E]) {
+  flushArrivals()
   member.peer?.send(event, data)
 }
 
@@ -16,9 +19,20 @@ export function broadcast<E extends EventName>(
   for (const m of conf.members.values()) if (m.id !== except) send(m, event, data(m))
 }
 
+/** `frame` to the members `to` picks, but `except`. */
+function sendTo(
+  members: Iterable<MemberState>,
+  frame: Frame,
+  except: string | undefined,
+  to: (m: MemberState) => boolean = () => true,
+) {
+  flushArrivals()
+  for (const m of members) if (m.id !== except && to(m)) m.peer?.sendFrame(frame)
+}
+
 /**
- * The same `data` for everyone (but `except`): serialised once, not once per receiver, which is
- * what made joins into a 1,000-member room quadratic in JSON work.
+ * The same `data` for everyone (but `except`): serialised and encoded once, not once per
+ * receiver, which is what made joins into a 1,000-member room quadratic in JSON work.
  */
 export function broadcastAll<E extends EventName>(
   conf: ConferenceState,
@@ -26,8 +40,7 @@ export function broadcastAll<E extends EventName>(
   data: Events[E],
   except?: string,
 ) {
-  const frame = JSON.stringify({ event, data })
-  for (const m of conf.members.values()) if (m.id !== except) m.peer?.sendFrame(frame)
+  sendTo(conf.members.values(), Frame.of(event, data), except)
 }
 
 /** As broadcastAll, to the members who may publish (ADMIN, TALKER) only: O(stage), not O(room). */
@@ -37,8 +50,7 @@ export function broadcastStage<E extends EventName>(
   data: Events[E],
   except?: string,
 ) {
-  const frame = JSON.stringify({ event, data })
-  for (const m of conf.stage) if (m.id !== except) m.peer?.sendFrame(frame)
+  sendTo(conf.stage, Frame.of(event, data), except)
 }
 
 /** As broadcastAll, to the members who may not publish (AUDIENCE, HIDING) only. */
@@ -48,9 +60,7 @@ export function broadcastOffStage<E extends EventName>(
   data: Events[E],
   except?: string,
 ) {
-  const frame = JSON.stringify({ event, data })
-  for (const m of conf.members.values())
-    if (m.id !== except && !conf.stage.has(m)) m.peer?.sendFrame(frame)
+  sendTo(conf.members.values(), Frame.of(event, data), except, (m) => !conf.stage.has(m))
 }
 
 export function notifyAdmins<E extends EventName>(

@@ -13,6 +13,8 @@ import { RpcError } from '../rpc-error'
 import { TokenBucket } from '../security/bucket'
 import { socketsOf } from '../security/sockets'
 import { isServiceMethod } from '../conference/methods'
+import { Frame } from '../conference/conference'
+import { type Corking } from './corking'
 import { describeIssues, isMethod, type Params, paramSchemas, requestSchema } from './schemas'
 
 /** A client that stops reading gets cut off before it costs the server memory. */
@@ -33,22 +35,8 @@ export interface ConnectionDeps {
   log: Logger
   /** Cluster mode: requests go where their conference is hosted (cluster/router.ts). */
   router?: Router
-}
-
-/**
- * Frames written to a socket in one turn of the event loop leave in one write: a burst of
- * arrivals in a big room costs each member one system call, not one per arrival.
- */
-const corked = new Set<Socket>()
-function corkUntilNextTurn(socket: Socket) {
-  if (corked.has(socket)) return
-  if (corked.size === 0) setImmediate(uncorkAll)
-  corked.add(socket)
-  socket.cork()
-}
-function uncorkAll() {
-  for (const s of corked) s.uncork()
-  corked.clear()
+  /** The server's writes held to the end of each turn (one per server). */
+  corking: Corking
 }
 
 /** How long a moved client has to reconnect by itself before its socket is closed. */
@@ -68,7 +56,7 @@ export class Connection implements LocalSocket {
    * Events that came while such a request was in flight: sent after its reply, so that a client
    * never hears of a conference before the reply that put it there.
    */
-  private held: string[] = []
+  private held: Frame[] = []
 
   constructor(
     private readonly ws: WebSocket,
@@ -108,12 +96,12 @@ export class Connection implements LocalSocket {
   // ---- Peer ----
 
   send(event: string, data: unknown) {
-    this.sendFrame(JSON.stringify({ event, data }))
+    this.sendFrame(Frame.of(event, data))
   }
 
-  sendFrame(text: string) {
-    if (this.inFlight > 0) this.held.push(text)
-    else this.writeText(text)
+  sendFrame(frame: Frame) {
+    if (this.inFlight > 0) this.held.push(frame)
+    else this.writeText(frame.bytes)
   }
 
   left(confrId: string) {
@@ -132,7 +120,8 @@ export class Connection implements LocalSocket {
     this.writeText(JSON.stringify(frame))
   }
 
-  private writeText(text: string) {
+  /** A text frame: a reply's JSON, or an event frame's bytes (sent as they are). */
+  private writeText(text: string | Buffer) {
     if (this.ws.readyState !== WebSocket.OPEN) return
     if (this.ws.bufferedAmount > MAX_BUFFERED_BYTES) {
       this.deps.log.warn({ ip: this.ip }, 'client not reading; closing')
@@ -140,12 +129,12 @@ export class Connection implements LocalSocket {
       return
     }
     this.cork()
-    this.ws.send(text)
+    this.ws.send(text, { binary: false })
   }
 
   private cork() {
     const socket = (this.ws as unknown as { _socket?: Socket })._socket
-    if (socket) corkUntilNextTurn(socket)
+    if (socket) this.deps.corking.hold(socket)
   }
 
   private reply(id: number | string | null, result: unknown) {
@@ -216,7 +205,7 @@ export class Connection implements LocalSocket {
           if (--this.inFlight > 0) return
           const held = this.held
           this.held = []
-          for (const text of held) this.writeText(text)
+          for (const frame of held) this.writeText(frame.bytes)
         })
     } catch (e) {
       failed(e)
