@@ -2,6 +2,7 @@
 // the node that does, over the bus; the reply comes back the same way. The host keeps a Caller
 // for each bridged socket (RemoteCaller) whose events go back through that socket's node.
 import { ErrorCode, type JoinResult, type MethodName } from '../../sdk/protocol'
+import { ArrivalFrames } from '../conference/arrivals'
 import { Frame, type Peer } from '../conference/conference'
 import { type Caller, type ConferenceService } from '../conference/service'
 import { type ServiceMethod } from '../conference/methods'
@@ -49,6 +50,9 @@ class RemotePeer implements Peer {
   }
   sendFrame(frame: Frame) {
     this.bus.frame(this.node, this.conn, frame.text)
+  }
+  sendArrivals(frames: ArrivalFrames, from: number) {
+    this.bus.arrivals(this.node, this.conn, frames, from)
   }
   left(confrId: string) {
     this.bus.send(this.node, { t: 'left', conn: this.conn, confrId })
@@ -153,6 +157,11 @@ export class Router {
           for (const c of conns) this.sockets.get(c)?.sendFrame(frame)
         }
         return
+      case 'arr': {
+        const frames = new ArrivalFrames(m.confrId, m.members)
+        for (const [c, from] of m.to) this.sockets.get(c)?.sendArrivals(frames, from)
+        return
+      }
       case 'left':
         this.sockets.get(m.conn)?.left(m.confrId)
         return

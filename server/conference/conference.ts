@@ -11,6 +11,7 @@ import {
   canPublish,
 } from '../../sdk/protocol'
 import { type MemberCursor } from '../auth/tokens'
+import { type ArrivalFrames } from './arrivals'
 
 export { canPublish }
 
@@ -39,6 +40,8 @@ export interface Peer {
   send(event: string, data: unknown): void
   /** An event frame already serialised (the same bytes for every receiver of a broadcast). */
   sendFrame(frame: Frame): void
+  /** The arrivals of one turn from index `from` on, in the frames this peer's client takes. */
+  sendArrivals(frames: ArrivalFrames, from: number): void
   /** The membership in `confrId` no longer belongs to this socket. */
   left(confrId: string): void
 }

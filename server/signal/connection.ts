@@ -13,6 +13,7 @@ import { RpcError } from '../rpc-error'
 import { TokenBucket } from '../security/bucket'
 import { socketsOf } from '../security/sockets'
 import { isServiceMethod } from '../conference/methods'
+import { type ArrivalFrames } from '../conference/arrivals'
 import { Frame } from '../conference/conference'
 import { type Corking } from './corking'
 import { describeIssues, isMethod, type Params, paramSchemas, requestSchema } from './schemas'
@@ -102,6 +103,10 @@ export class Connection implements LocalSocket {
   sendFrame(frame: Frame) {
     if (this.inFlight > 0) this.held.push(frame)
     else this.writeText(frame.bytes)
+  }
+
+  sendArrivals(frames: ArrivalFrames, from: number) {
+    for (const frame of frames.framesFor(this.rev, from)) this.sendFrame(frame)
   }
 
   left(confrId: string) {

@@ -4,8 +4,8 @@
 // same callbacks, in the same order, whichever frames it was sent.
 import { type ConferenceServer } from '../../server/app'
 import type { Member } from '../../sdk/protocol'
-import { inOneTurn } from '../helpers/one-turn'
-import { type Frame, RawClient } from '../helpers/raw-client'
+import { eventsOf, inOneTurn, toldOf } from '../helpers/arrivals'
+import { RawClient } from '../helpers/raw-client'
 import { clientPool, until } from '../helpers/sdk-client'
 import { startServer, tokenFor } from '../helpers/server'
 
@@ -27,20 +27,6 @@ async function socket(rev: number | null) {
   raws.push(c)
   return c
 }
-
-/** The members a client was told of (either frame), in order, from frame `from` on. */
-const toldOf = (c: RawClient, from = 0): string[] =>
-  c.frames
-    .slice(from)
-    .flatMap((f: Frame) =>
-      f.event === 'memberJoined'
-        ? [f.data.member.id]
-        : f.event === 'membersJoined'
-          ? f.data.members.map((m: Member) => m.id)
-          : [],
-    )
-const eventsOf = (c: RawClient, name: string, from = 0) =>
-  c.frames.slice(from).filter((f) => f.event === name)
 
 test('one turn of arrivals: one membersJoined for revision 4, one memberJoined each for older clients, each joiner only those after it', async () => {
   const roomName = 'one-turn'
@@ -111,7 +97,7 @@ test('a member who leaves in the turn it arrived is announced arriving first, th
   await until(() => eventsOf(owner, 'memberExited', from).length === 1, 5000, 'the exit')
   await until(() => toldOf(owner, from).length === 2, 5000, 'both arrivals')
   const frames = owner.frames.slice(from)
-  const arrived = frames.findIndex((f) => toldOf({ frames: [f] } as RawClient).includes(aId))
+  const arrived = frames.findIndex((f) => toldOf({ frames: [f] }).includes(aId))
   const left = frames.findIndex((f) => f.event === 'memberExited' && f.data.member.id === aId)
   expect(arrived).toBeGreaterThanOrEqual(0)
   expect(arrived).toBeLessThan(left)
