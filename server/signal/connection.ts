@@ -133,8 +133,10 @@ export class Connection implements LocalSocket {
       this.ws.terminate()
       return
     }
-    this.cork()
     this.ws.send(text, { binary: false })
+    // The turn's first frame to this socket has left; what follows in this turn waits and leaves
+    // in one write with the rest (a burst of events: one system call, not one per event).
+    this.cork()
   }
 
   private cork() {

@@ -1,11 +1,13 @@
-// Frames written to a socket in one turn of the event loop leave in one write: a burst of events
-// in a big room costs each member one system call, not one per event. One Corking per server;
-// whoever wants to know when a turn's frames were handed to the kernel (the metrics, the bench)
-// watches its flushes, and with no watcher the writing path reads no clock.
+// A socket's first frame in a turn of the event loop leaves at once (a broadcast reaches the first
+// members while the last are still being written); the frames after it in that turn wait and
+// leave in one write at the turn's end: a burst of events in a big room costs each member two
+// system calls at most, not one per event. One Corking per server; whoever wants to know when a
+// turn's frames were all handed to the kernel (the metrics, the bench) watches its flushes, and
+// with no watcher the writing path reads no clock.
 import { type Socket } from 'net'
 
 /** `sockets` were written; `sinceMs` (performance.now()) is when the turn's first frame was
- * queued; the flush has just ended. */
+ * written; the flush of what waited has just ended. */
 export type FlushWatcher = (sockets: number, sinceMs: number) => void
 
 export class Corking {
@@ -13,7 +15,7 @@ export class Corking {
   private readonly watchers = new Set<FlushWatcher>()
   private firstAt = 0
 
-  /** Hold what is written to `socket` until this turn ends. */
+  /** Hold what is written to `socket` from now until this turn ends. */
   hold(socket: Socket) {
     if (this.corked.has(socket)) return
     if (this.corked.size === 0) {
