@@ -2,6 +2,8 @@
 // room filled by 10,000 joins, and streamAdded fanned out to 2,000 members (one frame for all).
 // Each against a fresh server child, as the signalling section does.
 import { fanOut, type FanOut, joinLatency, type JoinLatency, type Log } from './signalling'
+import { cpuPlan, pin } from './load-gen'
+import { machineLoad, type MachineLoad } from './machine-load'
 import { LOAD_OVERRIDES, ServerProc } from './server-proc'
 import { nowMs, pool, round, summarize, type Summary } from './stats'
 import { WireClient } from './wire'
@@ -18,8 +20,9 @@ export interface LiveFill {
 }
 
 export interface BigRoom {
-  /** 1,000 joins sent at once into one room: COMMUNICATION (as the signalling section) and LIVE. */
-  joins: JoinLatency[]
+  /** 1,000 joins sent at once into one room: COMMUNICATION (as the signalling section) and LIVE,
+   * with how busy the machine was meanwhile. */
+  joins: Array<JoinLatency & { machine: MachineLoad }>
   liveFill: LiveFill
   fanOut: FanOut
 }
@@ -70,19 +73,25 @@ export async function liveFill(log: Log, n = 10000): Promise<LiveFill> {
 }
 
 /** `n` (1,000) simultaneous joins into one room, COMMUNICATION then LIVE. */
-async function thousandJoins(log: Log, n = 1000): Promise<JoinLatency[]> {
-  const out: JoinLatency[] = []
+async function thousandJoins(
+  log: Log,
+  n = 1000,
+): Promise<Array<JoinLatency & { machine: MachineLoad }>> {
+  const out: Array<JoinLatency & { machine: MachineLoad }> = []
   for (const type of [10, LIVE]) {
     const srv = await ServerProc.start({ ...LOAD_OVERRIDES, graceMs: 1000 })
+    pin(srv.pid, cpuPlan().server)
     try {
       const tag = type === LIVE ? 'live' : 'comm'
-      const { result, clients } = await joinLatency(srv, tag, n, n, { type })
+      const machine = machineLoad()
+      const { result, close } = await joinLatency(srv, tag, n, n, { type })
       result.layout = `${result.layout} (${type === LIVE ? 'LIVE' : 'COMMUNICATION'})`
+      const load = machine()
       log(
-        `  ${n} joins at once, ${result.layout}: p50 ${result.join.p50} ms p99 ${result.join.p99} ms`,
+        `  ${n} joins at once, ${result.layout}: p50 ${result.join.p50} ms p99 ${result.join.p99} ms (${result.loadGen}; machine ${load.busyPct} % busy, load ${load.loadAvg.join(' → ')})`,
       )
-      out.push(result)
-      for (const c of clients) c.close()
+      out.push({ ...result, machine: load })
+      await close()
     } finally {
       await srv.stop()
     }

@@ -7,6 +7,9 @@ import { createEmedia, createNodeAdapter } from '../sdk/node'
 import { type ClusterNode, TestCluster } from '../test/helpers/cluster'
 import { type Pusher, pushTestPattern, stopAllMedia } from '../test/helpers/ffmpeg'
 import { RedisServer, redisAvailability } from '../test/helpers/redis'
+import { cpuPlan, pin } from './load-gen'
+import { machineLoad, type MachineLoad } from './machine-load'
+import { commOf, processTree } from './proc'
 import { type JoinLatency, joinLatency, type Log } from './signalling'
 import { pool, round, sleep } from './stats'
 import { table } from './table'
@@ -16,7 +19,12 @@ export interface ClusterJoins {
   result: JoinLatency
   /** Joins refused, by error (join latency is of the others). */
   refused: Record<string, number>
+  /** How busy the machine was while the joins ran. */
+  machine: MachineLoad
 }
+
+/** The redis-server processes this bench started. */
+const redisPids = () => processTree(process.pid).filter((p) => commOf(p) === 'redis-server')
 
 export interface Failover {
   members: number
@@ -45,7 +53,9 @@ async function withCluster<T>(n: number, body: (c: TestCluster) => Promise<T>): 
   const redis = await RedisServer.start()
   let cluster: TestCluster | undefined
   try {
-    cluster = await TestCluster.start(redis.url, n, { load: true, logLevel: 'error' })
+    // Sockets are opened before they join: no auth timeout (as LOAD_OVERRIDES for one server).
+    const flags = ['--auth-timeout-ms', '0']
+    cluster = await TestCluster.start(redis.url, n, { load: true, logLevel: 'error', flags })
     return await body(cluster)
   } finally {
     await stopAllMedia()
@@ -68,22 +78,27 @@ export const CLUSTER_SIZES: ClusterSizes = { joins: 1000, warmJoins: 30, failove
 
 async function joins(n: number, log: Log, sizes: ClusterSizes): Promise<ClusterJoins> {
   return withCluster(n, async (c) => {
+    // The servers (nodes and Redis) on the servers' CPU, the load elsewhere, as on one node.
+    const servers = [...c.nodes.map((node) => node.pid), ...redisPids()]
+    for (const pid of servers) pin(pid, cpuPlan().server)
     // A few joins first: connections to Redis warm, code paths compiled.
     const warm = await joinLatency(targetsOf(c), `warm${n}`, sizes.warmJoins, 10)
-    for (const w of warm.clients) w.close()
+    await warm.close()
     const refused = new Map<string, number>()
     const k = sizes.joins
-    const { result, clients } = await joinLatency(targetsOf(c), `one${n}`, k, k, { refused })
-    for (const w of clients) w.close()
+    const machine = machineLoad()
+    const { result, close } = await joinLatency(targetsOf(c), `one${n}`, k, k, { refused })
+    const load = machine()
+    await close()
     const failed = [...refused].map(([e, k]) => `${k} × ${e}`).join('; ')
     log(
-      `  ${k} joins into one room over ${n} node(s): p50 ${result.join.p50} ms p99 ${result.join.p99} ms (all done in ${result.wallMs} ms)${failed ? `; REFUSED: ${failed}` : ''}`,
+      `  ${k} joins into one room over ${n} node(s): p50 ${result.join.p50} ms p99 ${result.join.p99} ms (all done in ${result.wallMs} ms; ${result.loadGen}; machine ${load.busyPct} % busy, load ${load.loadAvg.join(' → ')})${failed ? `; REFUSED: ${failed}` : ''}`,
     )
     // Refusals are the cluster's to explain: what the nodes said, and whether they still run.
     if (refused.size > 0)
       for (const node of c.nodes)
         log(`  ${node.id} (${node.running ? 'running' : 'GONE'}): ${node.output().slice(-1500)}`)
-    return { nodes: n, result, refused: Object.fromEntries(refused) }
+    return { nodes: n, result, refused: Object.fromEntries(refused), machine: load }
   })
 }
 
