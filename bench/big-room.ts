@@ -4,6 +4,7 @@
 import { fanOut, type FanOut, joinLatency, type JoinLatency, type Log } from './signalling'
 import { cpuPlan, pin } from './load-gen'
 import { machineLoad, type MachineLoad } from './machine-load'
+import { cpuMs } from './proc'
 import { LOAD_OVERRIDES, ServerProc } from './server-proc'
 import { nowMs, pool, round, summarize, type Summary } from './stats'
 import { WireClient } from './wire'
@@ -19,10 +20,15 @@ export interface LiveFill {
   eventsPerMember: number
 }
 
+/** Joins into one room, the server's CPU for them, and how busy the machine was meanwhile. */
+export interface OneRoomJoins extends JoinLatency {
+  serverCpuMs: number
+  machine: MachineLoad
+}
+
 export interface BigRoom {
-  /** 1,000 joins sent at once into one room: COMMUNICATION (as the signalling section) and LIVE,
-   * with how busy the machine was meanwhile. */
-  joins: Array<JoinLatency & { machine: MachineLoad }>
+  /** 1,000 joins sent at once into one room: COMMUNICATION (as the signalling section) and LIVE. */
+  joins: OneRoomJoins[]
   liveFill: LiveFill
   fanOut: FanOut
 }
@@ -73,24 +79,24 @@ export async function liveFill(log: Log, n = 10000): Promise<LiveFill> {
 }
 
 /** `n` (1,000) simultaneous joins into one room, COMMUNICATION then LIVE. */
-async function thousandJoins(
-  log: Log,
-  n = 1000,
-): Promise<Array<JoinLatency & { machine: MachineLoad }>> {
-  const out: Array<JoinLatency & { machine: MachineLoad }> = []
+async function thousandJoins(log: Log, n = 1000): Promise<OneRoomJoins[]> {
+  const out: OneRoomJoins[] = []
   for (const type of [10, LIVE]) {
     const srv = await ServerProc.start({ ...LOAD_OVERRIDES, graceMs: 1000 })
     pin(srv.pid, cpuPlan().server)
     try {
       const tag = type === LIVE ? 'live' : 'comm'
       const machine = machineLoad()
+      const cpu0 = cpuMs(srv.pid)
       const { result, close } = await joinLatency(srv, tag, n, n, { type })
+      // The server's CPU for the joins (and its socket opens): what a quieter box would wait on.
+      const serverCpuMs = round(cpuMs(srv.pid) - cpu0)
       result.layout = `${result.layout} (${type === LIVE ? 'LIVE' : 'COMMUNICATION'})`
       const load = machine()
       log(
-        `  ${n} joins at once, ${result.layout}: p50 ${result.join.p50} ms p99 ${result.join.p99} ms (${result.loadGen}; machine ${load.busyPct} % busy, load ${load.loadAvg.join(' → ')})`,
+        `  ${n} joins at once, ${result.layout}: p50 ${result.join.p50} ms p99 ${result.join.p99} ms, server CPU ${serverCpuMs} ms (${result.loadGen}; machine ${load.busyPct} % busy, load ${load.loadAvg.join(' → ')})`,
       )
-      out.push({ ...result, machine: load })
+      out.push({ ...result, serverCpuMs, machine: load })
       await close()
     } finally {
       await srv.stop()

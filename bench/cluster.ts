@@ -9,7 +9,7 @@ import { type Pusher, pushTestPattern, stopAllMedia } from '../test/helpers/ffmp
 import { RedisServer, redisAvailability } from '../test/helpers/redis'
 import { cpuPlan, pin } from './load-gen'
 import { machineLoad, type MachineLoad } from './machine-load'
-import { commOf, processTree } from './proc'
+import { commOf, cpuMs, processTree } from './proc'
 import { type JoinLatency, joinLatency, type Log } from './signalling'
 import { pool, round, sleep } from './stats'
 import { table } from './table'
@@ -19,7 +19,8 @@ export interface ClusterJoins {
   result: JoinLatency
   /** Joins refused, by error (join latency is of the others). */
   refused: Record<string, number>
-  /** How busy the machine was while the joins ran. */
+  /** CPU of the nodes and Redis for the joins, and how busy the machine was meanwhile. */
+  serverCpuMs: number
   machine: MachineLoad
 }
 
@@ -87,18 +88,21 @@ async function joins(n: number, log: Log, sizes: ClusterSizes): Promise<ClusterJ
     const refused = new Map<string, number>()
     const k = sizes.joins
     const machine = machineLoad()
+    const serverCpu = () => servers.reduce((sum, pid) => sum + cpuMs(pid), 0)
+    const cpu0 = serverCpu()
     const { result, close } = await joinLatency(targetsOf(c), `one${n}`, k, k, { refused })
+    const serverCpuMs = round(serverCpu() - cpu0)
     const load = machine()
     await close()
     const failed = [...refused].map(([e, k]) => `${k} × ${e}`).join('; ')
     log(
-      `  ${k} joins into one room over ${n} node(s): p50 ${result.join.p50} ms p99 ${result.join.p99} ms (all done in ${result.wallMs} ms; ${result.loadGen}; machine ${load.busyPct} % busy, load ${load.loadAvg.join(' → ')})${failed ? `; REFUSED: ${failed}` : ''}`,
+      `  ${k} joins into one room over ${n} node(s): p50 ${result.join.p50} ms p99 ${result.join.p99} ms (all done in ${result.wallMs} ms; nodes + Redis CPU ${serverCpuMs} ms; ${result.loadGen}; machine ${load.busyPct} % busy, load ${load.loadAvg.join(' → ')})${failed ? `; REFUSED: ${failed}` : ''}`,
     )
     // Refusals are the cluster's to explain: what the nodes said, and whether they still run.
     if (refused.size > 0)
       for (const node of c.nodes)
         log(`  ${node.id} (${node.running ? 'running' : 'GONE'}): ${node.output().slice(-1500)}`)
-    return { nodes: n, result, refused: Object.fromEntries(refused), machine: load }
+    return { nodes: n, result, refused: Object.fromEntries(refused), serverCpuMs, machine: load }
   })
 }
 
@@ -218,8 +222,18 @@ export async function clusterSection(
   const c = await clusterBench(log, sizes)
   log(
     table(
-      ['nodes', 'layout', 'refused', 'connect p50', 'join p50', 'join p99', 'join max', 'all done'],
-      c.joins.map(({ nodes, result: j, refused }) => [
+      [
+        'nodes',
+        'layout',
+        'refused',
+        'connect p50',
+        'join p50',
+        'join p99',
+        'join max',
+        'all done',
+        'nodes + Redis CPU ms',
+      ],
+      c.joins.map(({ nodes, result: j, refused, serverCpuMs }) => [
         nodes,
         j.layout,
         Object.values(refused).reduce((a, b) => a + b, 0),
@@ -228,6 +242,7 @@ export async function clusterSection(
         j.join.p99,
         j.join.max,
         j.wallMs,
+        serverCpuMs,
       ]),
     ),
   )

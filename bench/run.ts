@@ -190,7 +190,7 @@ const RUN: Record<Section, (log: Log, sizes: Sizes, results: Results) => Promise
     const fan = big.fanOut
     log(
       table(
-        ['measure', 'p50 ms', 'p99 ms', 'max ms', 'all done ms', 'goal', 'before'],
+        ['measure', 'p50 ms', 'p99 ms', 'max ms', 'all done ms', 'server CPU ms', 'goal', 'before'],
         [
           ...big.joins.map((j) => [
             `${j.concurrent} joins, ${j.layout}`,
@@ -198,6 +198,7 @@ const RUN: Record<Section, (log: Log, sizes: Sizes, results: Results) => Promise
             j.join.p99,
             j.join.max,
             j.wallMs,
+            j.serverCpuMs,
             'p99 < 1000',
             j.layout.includes('COMMUNICATION') ? 'p99 2800 (12-06)' : 'p99 580 (12-06)',
           ]),
@@ -207,6 +208,7 @@ const RUN: Record<Section, (log: Log, sizes: Sizes, results: Results) => Promise
             fill.join.p99,
             fill.join.max,
             fill.fillMs,
+            '—',
             'all < 10000',
             '2,000: 15800',
           ],
@@ -216,6 +218,7 @@ const RUN: Record<Section, (log: Log, sizes: Sizes, results: Results) => Promise
             fan.latency.p99,
             fan.latency.max,
             fan.serverSendMs,
+            '—',
             'p99 < 20',
             'p50 53, p99 73 (12-06)',
           ],

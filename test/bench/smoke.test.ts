@@ -147,6 +147,7 @@ test('big-room: joins into one room, LIVE fill, fan-out', () => {
     'fanOut.fillMs',
     'fanOut.serverSendMs',
     'joins.0.machine.loadAvg.0',
+    'joins.0.serverCpuMs',
   ]
   expect(notFinite(b, paths)).toEqual([])
   // The load came from processes of its own (pinned where the OS lets it).
@@ -197,6 +198,8 @@ describeWithRedis('bench smoke: cluster', () => {
       ...summary('joins.0.result.join'),
       ...summary('joins.1.result.join'),
       'p99Ratio',
+      'joins.0.serverCpuMs',
+      'joins.1.serverCpuMs',
       'failover.lastResumeMs',
       'failover.lastReannounceMs',
       'failover.lastPlayableMs',
