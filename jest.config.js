@@ -2,7 +2,9 @@
 // Node against real servers started on loopback.
 module.exports = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/test'],
+  // testkit/ holds no tests; as a root its files are in jest's module map, so that
+  // `--findRelatedTests testkit/x.ts` and watch mode find the tests that use them.
+  roots: ['<rootDir>/test', '<rootDir>/testkit'],
   testMatch: ['**/*.test.ts'],
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.jest.json' }],
@@ -10,6 +12,8 @@ module.exports = {
   // What users require, resolved to the build output (npm test builds first).
   moduleNameMapper: {
     '^miniprogram-conference-kit$': '<rootDir>/miniprogram_dist/index.js',
+    // The wire contract, from its sources (the builds compile it in; see gulpfile.js).
+    '^miniprogram-conference-protocol$': '<rootDir>/protocol/src/index.ts',
   },
   testEnvironmentOptions: { url: 'http://localhost/' },
   testTimeout: 60000,

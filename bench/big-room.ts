@@ -4,7 +4,7 @@
 import { fanOut, type FanOut, joinLatency, type JoinLatency, type Log } from './signalling'
 import { cpuPlan, pin } from './load-gen'
 import { machineLoad, type MachineLoad } from './machine-load'
-import { cpuMs } from './proc'
+import { cpuMs } from '../testkit/procs'
 import { LOAD_OVERRIDES, ServerProc } from './server-proc'
 import { nowMs, pool, round, summarize, type Summary } from './stats'
 import { WireClient } from './wire'

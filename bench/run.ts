@@ -9,7 +9,7 @@ import { execFileSync, spawnSync } from 'child_process'
 import { writeFileSync } from 'fs'
 import { resolve } from 'path'
 import { parseArgs } from 'util'
-import { NginxEngine } from '../server/media/nginx'
+import { NginxEngine } from '../server/media/nginx/engine'
 import { CLUSTER_SIZES, clusterSection, type ClusterSizes } from './cluster'
 import {
   benchEngine,
@@ -20,7 +20,7 @@ import {
   type MediaSizes,
 } from './media'
 import { dependencies, payload } from './payload'
-import { processTree } from './proc'
+import { processTree } from '../testkit/procs'
 import { BIG_ROOM_SIZES, bigRoom, type BigRoomSizes } from './big-room'
 import { capacity, fanOut, JOIN_SIZES, joinLatencies, type JoinSizes, type Log } from './signalling'
 import { machine, nowMs, round } from './stats'

@@ -6,7 +6,7 @@
 // the parent's.
 import type { ServerConfig } from '../server/config'
 import { nowMs } from './stats'
-import { startServer } from '../test/helpers/server'
+import { startServer } from '../testkit/server'
 
 async function main() {
   const overrides = JSON.parse(process.argv[2] ?? '{}') as Partial<ServerConfig>

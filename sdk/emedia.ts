@@ -7,7 +7,7 @@ import { callbackNames, type Change, type EmediaEvents } from './events'
 import { Lifecycle } from './lifecycle'
 import { createLogger, isLogLevel, type LogLevel, type Logger } from './logger'
 import { Manager, newRtcId } from './manager'
-import { ConfrType, ErrorCode, ExitReason, Role } from './protocol'
+import { ConfrType, ErrorCode, ExitReason, Role } from 'miniprogram-conference-protocol'
 import type { ReconnectPolicy } from './reconnect'
 import { createTokenProvider } from './token'
 

@@ -1,6 +1,6 @@
 // What every mgr promise rejects with: a plain `{code, message}` as emedia did, so apps can
 // switch on `err.code` (codes of ErrorCode in protocol.ts).
-import { ErrorCode } from './protocol'
+import { ErrorCode } from 'miniprogram-conference-protocol'
 
 export interface EmediaError {
   code: number

@@ -1,6 +1,13 @@
 // What the SDK tells its user: event names with their arguments (for `mgr.on`) and the emedia
 // callback properties they also call (`mgr.onMemberJoined = ...`).
-import type { Attrs, Member, MemberCount, MemberExitCause, RoleValue, Stream } from './protocol'
+import type {
+  Attrs,
+  Member,
+  MemberCount,
+  MemberExitCause,
+  RoleValue,
+  Stream,
+} from 'miniprogram-conference-protocol'
 
 export type ConnectionState = 'idle' | 'connecting' | 'joined' | 'reconnecting' | 'exited'
 

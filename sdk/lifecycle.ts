@@ -9,12 +9,14 @@ import {
   ErrorCode,
   ExitReason,
   joinRefusalReason,
+  type AnyEventFrame,
   type Conference,
   type Events,
   type JoinParams,
   type JoinResult,
   type ResumeResult,
-} from './protocol'
+  UNSTATED_REVISION,
+} from 'miniprogram-conference-protocol'
 import { Reconnector, type AttemptOutcome, type ReconnectPolicy } from './reconnect'
 import { Rpc } from './rpc'
 import { Session } from './session'
@@ -65,7 +67,7 @@ export class Lifecycle {
       url: () => this.target ?? opts.host(),
       token: opts.token,
       timeout: opts.requestTimeout,
-      onEvent: (name, data) => this.onEvent(name, data),
+      onEvent: (frame) => this.onEvent(frame),
       onDown: (reason) => this.onDown(reason),
     })
     this.reconnector = new Reconnector(
@@ -178,25 +180,30 @@ export class Lifecycle {
 
   private joined(res: JoinResult): void {
     this.nodes = res.nodes ?? []
+    this.rpc.serverRev = res.rev ?? UNSTATED_REVISION
     const changes = this.session.join(res)
     this.setState('joined')
     this.rpc.startHeartbeat(this.heartbeatMs())
     this.tell(changes)
   }
 
-  private onEvent(name: string, data: unknown): void {
-    if (name === 'conferenceExit') {
-      const e = data as Events['conferenceExit']
-      if (e && e.confrId === this.session.confrId) this.end(e.reason, e.failed, e.message)
-      return
+  private onEvent(frame: AnyEventFrame): void {
+    switch (frame.event) {
+      case 'conferenceExit': {
+        const e = frame.data
+        if (e && e.confrId === this.session.confrId) this.end(e.reason, e.failed, e.message)
+        return
+      }
+      case 'move':
+        return this.moved(frame.data)
+      case 'nodesChanged': {
+        const nodes = frame.data?.nodes
+        if (Array.isArray(nodes)) this.nodes = nodes.filter((n) => typeof n === 'string')
+        return
+      }
+      default:
+        this.tell(this.session.event(frame))
     }
-    if (name === 'move') return this.moved(data as Events['move'])
-    if (name === 'nodesChanged') {
-      const nodes = (data as Events['nodesChanged'])?.nodes
-      if (Array.isArray(nodes)) this.nodes = nodes.filter((n) => typeof n === 'string')
-      return
-    }
-    this.tell(this.session.event(name, data))
   }
 
   /**

@@ -33,7 +33,7 @@ import {
   type PublishResult,
   type RoleValue,
   type Stream,
-} from './protocol'
+} from 'miniprogram-conference-protocol'
 
 export interface JoinRoomConfig extends ConferenceConfig {
   nickName?: string

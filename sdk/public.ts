@@ -33,7 +33,13 @@ export type {
   SubStreamResult,
 } from './manager'
 export type { ReconnectPolicy } from './reconnect'
-export { ConfrType, ErrorCode, ExitReason, PROTOCOL_VERSION, Role } from './protocol'
+export {
+  ConfrType,
+  ErrorCode,
+  ExitReason,
+  PROTOCOL_VERSION,
+  Role,
+} from 'miniprogram-conference-protocol'
 export type {
   Attrs,
   Conference,
@@ -47,4 +53,4 @@ export type {
   MemberExitCause,
   RoleValue,
   Stream,
-} from './protocol'
+} from 'miniprogram-conference-protocol'

@@ -6,14 +6,17 @@ import type { Adapter, AdapterSocket, TimerHandle } from './adapters/types'
 import { type EmediaError, emediaError, networkError, toEmediaError } from './errors'
 import type { Logger } from './logger'
 import {
+  type AnyEventFrame,
   CloseCode,
   ErrorCode,
+  knowsMethod,
+  METHOD_SINCE,
   PROTOCOL_REVISION,
   PROTOCOL_VERSION,
   type MethodName,
   type Methods,
   type RequestFrame,
-} from './protocol'
+} from 'miniprogram-conference-protocol'
 
 export interface RpcOptions {
   adapter: Adapter
@@ -22,7 +25,7 @@ export interface RpcOptions {
   /** The user token for the next socket (called once per connect). */
   token(): Promise<string>
   timeout(): number
-  onEvent(name: string, data: unknown): void
+  onEvent(frame: AnyEventFrame): void
   /** An open socket was lost without close() being called (peer closed, network, heartbeat). */
   onDown(reason: string): void
 }
@@ -76,6 +79,11 @@ export class Rpc {
   private held: Set<Waiter> | null = null
   /** close() once the requests in flight are answered (see closeWhenIdle). */
   private closeWhenDone: string | null = null
+  /**
+   * The revision the server said it offers (JoinResult.rev; a join reply without it: 3). Until a
+   * join says, requests go out and the server itself answers -404 to what it does not know.
+   */
+  serverRev: number | null = null
 
   constructor(private readonly opts: RpcOptions) {}
 
@@ -103,6 +111,11 @@ export class Rpc {
     params: Methods[M]['params'],
     opts: CallOptions<Methods[M]['result']> = {},
   ): Promise<Methods[M]['result']> {
+    if (this.serverRev !== null && !knowsMethod(this.serverRev, method))
+      throw emediaError(
+        ErrorCode.UNKNOWN_METHOD,
+        `${method} needs protocol revision ${METHOD_SINCE[method]}; the server offers ${this.serverRev}`,
+      )
     const timeout = opts.timeout ?? this.opts.timeout()
     const deadline = Date.now() + timeout
     while (!opts.direct && this.held) await this.waitHeld(Math.max(1, deadline - Date.now()))
@@ -306,7 +319,7 @@ export class Rpc {
     if (!msg || typeof msg !== 'object') return
     if (typeof msg.event === 'string') {
       this.opts.log.debug('<- event', msg.event)
-      this.opts.onEvent(msg.event, msg.data)
+      this.opts.onEvent(msg as AnyEventFrame)
       return
     }
     const p = typeof msg.id === 'number' ? this.settle(msg.id) : undefined

@@ -10,6 +10,7 @@ import {
   type Published,
 } from './events'
 import {
+  type AnyEventFrame,
   canPublish,
   type Attrs,
   type Conference,
@@ -21,7 +22,7 @@ import {
   type PublishResult,
   type ResumeResult,
   type Stream,
-} from './protocol'
+} from 'miniprogram-conference-protocol'
 
 function sameAttrs(a: Attrs, b: Attrs): boolean {
   const ka = Object.keys(a)
@@ -198,49 +199,46 @@ export class Session {
     return { ...attrs }
   }
 
-  event(name: string, data: unknown): Change[] {
-    const d = data as { confrId?: unknown }
+  /** An event of the server (the socket layer trusts its shape: the server typed it too). */
+  event(frame: AnyEventFrame): Change[] {
+    const d = frame.data as { confrId?: unknown } | null
     if (!this.conference || !d || d.confrId !== this.conference.confrId) return []
-    switch (name) {
+    switch (frame.event) {
       case 'memberJoined':
-        return this.memberJoined((data as Events['memberJoined']).member)
+        return this.memberJoined(frame.data.member)
       case 'membersJoined': {
-        // Revision 4: the arrivals of one moment in one frame, told one by one as emedia does.
-        const members = (data as Events['membersJoined']).members
+        // Revision 5: the arrivals of one moment in one frame, told one by one as emedia does.
+        const members: unknown = frame.data.members
         const out: Change[] = []
         if (!Array.isArray(members)) return out
-        for (const m of members)
+        for (const m of members as Member[])
           if (m && typeof m.id === 'string') out.push(...this.memberJoined(m))
         return out
       }
-      case 'memberExited': {
-        const e = data as Events['memberExited']
-        return this.memberExited(e.member, e.cause)
-      }
-      case 'memberUpdated': {
-        const e = data as Events['memberUpdated']
-        return this.memberUpdated(e.member, e.roleToken)
-      }
+      case 'memberExited':
+        return this.memberExited(frame.data.member, frame.data.cause)
+      case 'memberUpdated':
+        return this.memberUpdated(frame.data.member, frame.data.roleToken)
       case 'streamAdded':
-        return this.streamAdded((data as Events['streamAdded']).stream)
+        return this.streamAdded(frame.data.stream)
       case 'streamRemoved':
-        return this.streamRemoved((data as Events['streamRemoved']).stream)
+        return this.streamRemoved(frame.data.stream)
       case 'mediaChanged':
-        return this.mediaChanged((data as Events['mediaChanged']).stream)
+        return this.mediaChanged(frame.data.stream)
       case 'attrsUpdated':
-        this.attrs = { ...(data as Events['attrsUpdated']).attrs }
+        this.attrs = { ...frame.data.attrs }
         return [change('confrAttrsUpdated', this.attrs)]
       case 'attrsChanged': {
         // Revision 3 sends what changed; the app still gets the whole set, as emedia gives it.
-        const e = data as Events['attrsChanged']
-        this.changeAttrs(e.set, Array.isArray(e.removed) ? e.removed : [])
+        const { set, removed } = frame.data
+        this.changeAttrs(set, Array.isArray(removed) ? removed : [])
         return [change('confrAttrsUpdated', this.attrs)]
       }
       case 'mediaError':
-        return [change('mediaError', data as MediaErrorInfo)]
+        return [change('mediaError', frame.data as MediaErrorInfo)]
       case 'memberCount': {
-        const e = data as Events['memberCount']
-        this.memberCount = { members: e.members, audience: e.audience }
+        const { members, audience } = frame.data
+        this.memberCount = { members, audience }
         return [change('memberCount', { ...this.memberCount })]
       }
       default:

@@ -2,7 +2,7 @@
 // config.token, or — against a development server — GET /dev/token?userId=… on the same host.
 import type { Adapter } from './adapters/types'
 import { badInput, emediaError, networkError, toEmediaError } from './errors'
-import { ErrorCode } from './protocol'
+import { ErrorCode } from 'miniprogram-conference-protocol'
 
 export interface TokenSource {
   token?: string

@@ -1,6 +1,6 @@
 // How the store's actions fail: they never reject, they resolve false, and the failure lands in
 // `lastError` and the `error` event (ConferenceStore.fail), so a tap handler needs no catch.
-import { ErrorCode } from '../sdk/protocol'
+import { ErrorCode } from 'miniprogram-conference-protocol'
 import type { KitError } from './types'
 
 /** An SDK rejection, a wx error (errMsg) or anything thrown, as the store reports it. */

@@ -20,6 +20,6 @@ export {
   unregisterStore,
 } from './registry'
 export { displayName, mediaLessTile } from './tiles'
-export { canPublish } from '../sdk/protocol'
+export { canPublish } from 'miniprogram-conference-protocol'
 export * from './media-policy'
 export type * from './types'

@@ -2,7 +2,7 @@
 // remote stream, as live-pusher and live-player report them. The membership is the session
 // store's; it hands each stream it learns of to addPlayback / dropPlayback.
 import { makeAutoObservable, observable } from 'mobx-miniprogram'
-import { ErrorCode, type Stream } from '../sdk/protocol'
+import { ErrorCode, type Stream } from 'miniprogram-conference-protocol'
 import {
   PERMISSION_ERRORS,
   SPEAKING_VOLUME,

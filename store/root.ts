@@ -6,7 +6,7 @@
 import { comparer, computed, makeAutoObservable, observable } from 'mobx-miniprogram'
 import { Emitter } from '../sdk/emitter'
 import { createLogger } from '../sdk/logger'
-import { ErrorCode } from '../sdk/protocol'
+import { ErrorCode } from 'miniprogram-conference-protocol'
 import { toKitError } from './errors'
 import { MediaStore } from './media'
 import { connectSdk } from './sdk-events'

@@ -3,7 +3,7 @@
 // reaches the components' bindings as one batch. What spans both stores (a role change, a
 // reconnect) is decided here.
 import { action, runInAction } from 'mobx-miniprogram'
-import { canPublish, type RoleValue } from '../sdk/protocol'
+import { canPublish, type RoleValue } from 'miniprogram-conference-protocol'
 import type { EmediaEventName, EmediaEvents, ReconnectedInfo } from '../sdk/events'
 import type { ConferenceStore } from './root'
 

@@ -15,7 +15,7 @@ import {
   type MemberCount,
   type RoleValue,
   type Stream,
-} from '../sdk/protocol'
+} from 'miniprogram-conference-protocol'
 import type { MediaUpdate } from '../sdk/events'
 import { toKitError } from './errors'
 import type { ConferenceStore } from './root'

@@ -3,7 +3,7 @@
 // publish but has no stream yet. Plain functions over the domain stores' observables, so that a
 // binding which reads one tile tracks only that tile's observables (a mute of one stream
 // re-renders one tile, not the grid).
-import { canPublish, type Member, type Stream } from '../sdk/protocol'
+import { canPublish, type Member, type Stream } from 'miniprogram-conference-protocol'
 import type { ConferenceStore } from './root'
 import type { Tile, TileKind } from './types'
 

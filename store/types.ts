@@ -9,7 +9,7 @@ import type {
   MemberCount,
   RoleValue,
   Stream,
-} from '../sdk/protocol'
+} from 'miniprogram-conference-protocol'
 import type { EmediaEvents } from '../sdk/events'
 
 /** Promise rejections of the SDK. */

@@ -3,7 +3,7 @@
 // kind can never be presented as another. Media URL tokens have a compact format of their own.
 import { createHmac, createSecretKey, type KeyObject } from 'crypto'
 import jwt from 'jsonwebtoken'
-import { ErrorCode, type RoleValue } from '../../sdk/protocol'
+import { ErrorCode, type RoleValue } from 'miniprogram-conference-protocol'
 import { RpcError } from '../rpc-error'
 import { sameSecret } from '../security/secret'
 

@@ -2,12 +2,21 @@
 // and their replies, event frames for bridged sockets (batched: one publish per node per tick,
 // each frame once however many sockets of that node receive it; a turn's arrivals once, as the
 // members, with where each socket starts: that node makes the frames), and cluster-wide notices.
-import { ErrorCode } from '../../sdk/protocol'
-import { type ArrivalFrames } from '../conference/arrivals'
-import { type EdgeCall } from '../media/nginx-edge'
+import { ErrorCode } from 'miniprogram-conference-protocol'
+import { type ArrivalFrames } from '../conference/frames'
+import { type EdgeCall } from '../media/nginx/edge-hooks'
+import { type ServiceMethod } from '../conference/methods'
+import { type OperationName, type OpParams } from '../conference/operations'
 import { type Logger } from '../log'
 import { RpcError } from '../rpc-error'
-import { keys, type Store } from './store'
+import { type Params } from '../signal/schemas'
+import { keys, type SharedState } from './shared-state'
+
+/**
+ * What this release's nodes understand on the bus, in their lease so that a newer node asks an
+ * older one only what it knows. 2: operators' actions (`op`); 3: a turn's arrivals (`arr`).
+ */
+export const BUS_REVISION = 3
 
 /** The bus address of one run of a node (Bus.address). */
 export const incarnation = (nodeId: string, boot: string) => `${nodeId}#${boot}`
@@ -20,19 +29,29 @@ export interface CallerInfo {
   address?: string
   /** The protocol revision of the client's socket (the events it understands). */
   rev?: number
+  /** What the socket's node understands on the bus (BUS_REVISION; absent: before 3). */
+  bus?: number
 }
 
+/** A member's request for the conference's host: a method and its params, typed together. */
+export type ForwardedRequest = {
+  [M in ServiceMethod]: {
+    conn: string
+    caller: CallerInfo
+    confrId: string
+    method: M
+    params: Params<M>
+  }
+}[ServiceMethod]
+
+/** An operator's action for the conference's host (conference/operations.ts). */
+export type ForwardedOperation = {
+  [O in OperationName]: { confrId: string; op: O; params: OpParams<O> }
+}[OperationName]
+
 export type BusMessage =
-  | {
-      t: 'req'
-      from: string
-      rid: number
-      conn: string
-      caller: CallerInfo
-      confrId: string
-      method: string
-      params: unknown
-    }
+  | ({ t: 'req'; from: string; rid: number } & ForwardedRequest)
+  | ({ t: 'op'; from: string; rid: number } & ForwardedOperation)
   | {
       t: 'res'
       rid: number
@@ -90,7 +109,7 @@ export class Bus {
   readonly address: string
 
   constructor(
-    private readonly store: Store,
+    private readonly store: SharedState,
     private readonly nodeId: string,
     readonly boot: string,
     private readonly log: Logger,
@@ -122,8 +141,13 @@ export class Bus {
   }
 
   /** Forward a request to `node`; resolves with its result, rejects with its RpcError. */
-  request(node: string, m: Omit<Extract<BusMessage, { t: 'req' }>, 'rid' | 'from' | 't'>) {
+  request(node: string, m: ForwardedRequest) {
     return this.ask(node, (rid) => ({ ...m, t: 'req', rid, from: this.address }))
+  }
+
+  /** Forward an operator's action to the node hosting its conference. */
+  operate(node: string, m: ForwardedOperation) {
+    return this.ask(node, (rid) => ({ ...m, t: 'op', rid, from: this.address }))
   }
 
   /** Forward an edge's call to the node hosting its conference. */

@@ -5,12 +5,13 @@ import { randomBytes } from 'crypto'
 import { type Tokens } from '../auth/tokens'
 import { type ConferenceService } from '../conference/service'
 import { type Logger } from '../log'
-import { type EdgeAnswer, type EdgeCall, type EdgeHooks } from '../media/nginx-edge'
-import { Bus, incarnation } from './bus'
+import { type EdgeAnswer, type EdgeCall, type EdgeHooks } from '../media/nginx/edge-hooks'
+import { Bus, BUS_REVISION, incarnation } from './bus'
 import { Hosting } from './hosting'
 import { BEAT_MS, type NodeInfo, Nodes } from './nodes'
-import { Router } from './router'
-import { Store } from './store'
+import { type LocalRouter } from '../routing/router'
+import { ClusterRouter } from './router'
+import { SharedState } from './shared-state'
 
 export interface ClusterHealth {
   node: string
@@ -20,13 +21,14 @@ export interface ClusterHealth {
 }
 
 export class Cluster {
-  readonly store: Store
+  readonly store: SharedState
   readonly bus: Bus
   readonly nodes: Nodes
   readonly hosting: Hosting
-  readonly router: Router
+  readonly router: ClusterRouter
   /** Filled in once the HTTP server listens. */
   wsUrl = ''
+  private readonly service: ConferenceService
   private draining = false
   private beatTimer: NodeJS.Timeout | null = null
   private beating = false
@@ -34,22 +36,27 @@ export class Cluster {
   constructor(
     url: string,
     readonly nodeId: string,
-    private readonly service: ConferenceService,
+    /** What this node does itself; the cluster's router wraps it. */
+    local: LocalRouter,
     private readonly log: Logger,
+    /** The protocol revision this node offers (--protocol-revision). */
+    private readonly revision: number,
   ) {
-    this.store = new Store(url, nodeId, log)
+    this.service = local.service
+    this.store = new SharedState(url, nodeId, log)
     this.bus = new Bus(this.store, nodeId, randomBytes(6).toString('base64url'), log, (m) => {
       this.router.receive(m).catch((e: Error) => log.warn({ t: m.t, err: e.message }, 'bus'))
     })
     this.nodes = new Nodes(this.store, () => this.info(), log)
-    this.hosting = new Hosting(this.store, service, this.nodes, this.bus, nodeId, log)
-    this.router = new Router(
-      service,
+    this.hosting = new Hosting(this.store, this.service, this.nodes, this.bus, nodeId, log)
+    this.router = new ClusterRouter(
+      local,
       this.store,
       this.bus,
       this.hosting,
       this.nodes,
       nodeId,
+      revision,
       log,
       () => !this.draining,
       () => (this.draining ? this.nextUrl() : undefined),
@@ -74,7 +81,17 @@ export class Cluster {
   private info(): NodeInfo {
     const { members, conferences } = this.service.stats()
     const { nodeId: id, wsUrl, draining } = this
-    return { id, boot: this.bus.boot, wsUrl, members, conferences, draining }
+    const { revision: rev } = this
+    return {
+      id,
+      boot: this.bus.boot,
+      wsUrl,
+      members,
+      conferences,
+      draining,
+      rev,
+      bus: BUS_REVISION,
+    }
   }
 
   async start(): Promise<void> {

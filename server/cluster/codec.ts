@@ -1,13 +1,13 @@
 // A conference as the cluster's shared store keeps it: one Redis hash per conference, a field for
 // its settings and one per member and per stream, so that a change writes only what changed.
 // Sockets, timers and engine sessions are this node's own and are never stored.
-import { type RoleValue } from '../../sdk/protocol'
+import { type RoleValue } from 'miniprogram-conference-protocol'
 import {
   type ConferenceOptions,
   ConferenceState,
   type MemberState,
   type StreamState,
-} from '../conference/conference'
+} from '../conference/state'
 
 interface StoredMeta extends Omit<ConferenceOptions, 'createdAt'> {
   createdAt: number

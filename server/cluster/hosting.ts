@@ -2,13 +2,13 @@
 // changed, before a request's reply leaves), and the hand-overs: taking over a dead node's
 // conferences, handing ours to another node on shutdown, letting one go when the store names
 // another host.
-import { type ConferenceState } from '../conference/conference'
+import { type ConferenceState } from '../conference/state'
 import { type ConferenceService } from '../conference/service'
 import { type Logger } from '../log'
 import { type Bus } from './bus'
 import { decode, encode, type Field } from './codec'
 import { type Nodes } from './nodes'
-import { keys, type Store } from './store'
+import { keys, type SharedState } from './shared-state'
 
 export class Hosting {
   /** confrId → field → what was last written: a write sends only the difference. */
@@ -19,7 +19,7 @@ export class Hosting {
   private readonly loading = new Map<string, Promise<boolean>>()
 
   constructor(
-    private readonly store: Store,
+    private readonly store: SharedState,
     private readonly service: ConferenceService,
     private readonly nodes: Nodes,
     private readonly bus: Bus,
@@ -63,7 +63,7 @@ export class Hosting {
     return this.flushing
   }
 
-  private write(multi: ReturnType<Store['cmd']['multi']>, conf: ConferenceState) {
+  private write(multi: ReturnType<SharedState['cmd']['multi']>, conf: ConferenceState) {
     const before = this.written.get(conf.id) ?? new Map<string, Field>()
     const now = encode(conf, before)
     const set: string[] = []

@@ -2,7 +2,7 @@
 // node whose lease lapsed is dead, and the others are told (they take over its conferences).
 import { EventEmitter } from 'events'
 import { type Logger } from '../log'
-import { connectionName, keys, type Store } from './store'
+import { connectionName, keys, type SharedState } from './shared-state'
 
 export interface NodeInfo {
   id: string
@@ -13,6 +13,10 @@ export interface NodeInfo {
   members: number
   conferences: number
   draining: boolean
+  /** The protocol revision it offers (--protocol-revision). Absent: a release before 4. */
+  rev?: number
+  /** The bus messages it understands (BUS_REVISION). Absent: 1. */
+  bus?: number
 }
 
 export const BEAT_MS = 1000
@@ -30,7 +34,7 @@ export class Nodes extends EventEmitter<{
   private known = new Map<string, NodeInfo>()
 
   constructor(
-    private readonly store: Store,
+    private readonly store: SharedState,
     private readonly self: () => NodeInfo,
     private readonly log: Logger,
   ) {

@@ -1,37 +1,46 @@
-// Where a socket's request is done: here when this node hosts the conference it names, else on
-// the node that does, over the bus; the reply comes back the same way. The host keeps a Caller
-// for each bridged socket (RemoteCaller) whose events go back through that socket's node.
-import { ErrorCode, type JoinResult, type MethodName } from '../../sdk/protocol'
-import { ArrivalFrames } from '../conference/arrivals'
-import { Frame, type Peer } from '../conference/conference'
-import { type Caller, type ConferenceService } from '../conference/service'
-import { type ServiceMethod } from '../conference/methods'
-import { newId } from '../conference/context'
+// The cluster's router (routing/router.ts is the seam): a request is done here when this node
+// hosts the conference it names, else on the node that does, over the bus; the reply comes back
+// the same way. It wraps the LocalRouter, which does what is done here, and writes each change to
+// the shared store before the reply leaves. The host keeps a Caller for each bridged socket whose
+// events go back through that socket's node.
+import {
+  ErrorCode,
+  type EventName,
+  type Events,
+  type JoinResult,
+  knowsMethod,
+  METHOD_SINCE,
+  type MethodName,
+  UNSTATED_REVISION,
+} from 'miniprogram-conference-protocol'
+import { ArrivalFrames, Frame } from '../conference/frames'
+import { type Peer } from '../conference/state'
+import { type Caller } from '../conference/service'
+import { methods, type ServiceMethod } from '../conference/methods'
+import { newId, type R } from '../conference/context'
+import {
+  operations,
+  type ConferenceSummary,
+  type OperationName,
+  type OpParams,
+  type OpResult,
+} from '../conference/operations'
+import { type LocalRouter, type LocalSocket, type Router } from '../routing/router'
 import { type Logger } from '../log'
 import { RpcError } from '../rpc-error'
 import { type Params } from '../signal/schemas'
-import { type Bus, type BusMessage, type CallerInfo, NotHere } from './bus'
+import {
+  type Bus,
+  BUS_REVISION,
+  type BusMessage,
+  type CallerInfo,
+  type ForwardedOperation,
+  type ForwardedRequest,
+  NotHere,
+} from './bus'
 import { type Hosting } from './hosting'
 import { type Nodes } from './nodes'
-import { keys, type Store } from './store'
-
-/** A socket of this node, as the router sees it (signal/connection.ts). */
-export interface LocalSocket extends Peer {
-  readonly id: string
-  /** Ask the client to reconnect (to `url`, or where it likes) and resume there. */
-  move(reason: string, url?: string): void
-}
-
-/** Requests that change nothing: their reply need not wait for the store. */
-const READS = new Set<MethodName>([
-  'getConferenceTkt',
-  'getConferenceInfo',
-  'subscribe',
-  'unsubscribe',
-  'getMembers',
-])
-/** Requests that name a stream, not a conference: tried in the caller's conferences in turn. */
-const BY_STREAM = new Set<MethodName>(['unpublish', 'subscribe', 'unsubscribe', 'setMedia'])
+import { keys, type SharedState } from './shared-state'
 
 /** A draining node makes no new conference (joins to ones hosted elsewhere are still bridged). */
 const shuttingDown = () =>
@@ -44,46 +53,60 @@ class RemotePeer implements Peer {
     readonly node: string,
     readonly conn: string,
     readonly rev?: number,
+    /** Whether that node takes a turn's arrivals as such (`arr`, bus revision 3). */
+    private readonly takesArrivals = false,
   ) {}
-  send(event: string, data: unknown) {
+  send<E extends EventName>(event: E, data: Events[E]) {
     this.sendFrame(Frame.of(event, data))
   }
   sendFrame(frame: Frame) {
     this.bus.frame(this.node, this.conn, frame.text)
   }
   sendArrivals(frames: ArrivalFrames, from: number) {
-    this.bus.arrivals(this.node, this.conn, frames, from)
+    if (this.takesArrivals) return this.bus.arrivals(this.node, this.conn, frames, from)
+    // An older node: the frames themselves, made here for the socket's revision.
+    for (const frame of frames.framesFor(this.rev ?? 0, from)) this.sendFrame(frame)
   }
   left(confrId: string) {
     this.bus.send(this.node, { t: 'left', conn: this.conn, confrId })
   }
 }
 
-export class Router {
-  readonly sockets = new Map<string, LocalSocket & { caller: Caller | null }>()
+export class ClusterRouter implements Router {
   /** `node#boot/conn` → the Caller of a bridged socket, on this (hosting) node. */
   private readonly remote = new Map<string, Caller>()
 
   constructor(
-    private readonly service: ConferenceService,
-    private readonly store: Store,
+    /** What is done on this node. */
+    private readonly inner: LocalRouter,
+    private readonly store: SharedState,
     private readonly bus: Bus,
     private readonly hosting: Hosting,
     private readonly nodes: Nodes,
     private readonly nodeId: string,
+    /** The protocol revision this node offers. */
+    private readonly revision: number,
     private readonly log: Logger,
     private readonly accepting: () => boolean,
     /** Where moved sockets should go: another node's URL while this one drains, else anywhere. */
     private readonly moveTarget: () => string | undefined,
   ) {}
 
-  async route<M extends ServiceMethod>(
+  get sockets(): Map<string, LocalSocket> {
+    return this.inner.sockets
+  }
+
+  private get service() {
+    return this.inner.service
+  }
+
+  async request<M extends ServiceMethod>(
     method: M,
     caller: Caller,
     params: Params<M>,
     conn: string,
-  ): Promise<unknown> {
-    const result = await this.routed(method, caller, params, conn)
+  ): Promise<R<M>> {
+    const result = (await this.routed(method, caller, params, conn)) as R<M>
     // The socket closed while its request was away (at the host, or waiting on Redis): detach
     // found none of what the request gave it, so that waits out the grace window now.
     if (!this.sockets.has(conn) && caller.memberships.size > 0) this.detach(caller, conn)
@@ -115,7 +138,7 @@ export class Router {
         })
       }
       if (p.confrId !== undefined) return await this.at(p.confrId, method, caller, params, conn)
-      if (BY_STREAM.has(method)) return await this.byStream(method, caller, params, conn)
+      if (methods[method].byStream) return await this.byStream(method, caller, params, conn)
       return await this.local(method, caller, params)
     } catch (e) {
       if (e instanceof RpcError) throw e
@@ -127,13 +150,13 @@ export class Router {
 
   /** A socket closed: its memberships here wait out the grace window; the others' hosts are told. */
   detach(caller: Caller | null, conn: string) {
-    this.sockets.delete(conn)
-    if (!caller) return
-    const hosts = new Set<string>()
-    for (const confrId of caller.memberships.keys())
-      if (!this.hosting.hosts(confrId))
-        void this.hostOf(confrId).then((h) => h && this.tellDetach(h, conn, hosts))
-    this.service.detach(caller)
+    if (caller) {
+      const hosts = new Set<string>()
+      for (const confrId of caller.memberships.keys())
+        if (!this.hosting.hosts(confrId))
+          void this.hostOf(confrId).then((h) => h && this.tellDetach(h, conn, hosts))
+    }
+    this.inner.detach(caller, conn)
   }
 
   private tellDetach(host: string, conn: string, told: Set<string>) {
@@ -151,6 +174,8 @@ export class Router {
     switch (m.t) {
       case 'req':
         return this.serve(m)
+      case 'op':
+        return this.serveOp(m)
       case 'ev':
         for (const [text, conns] of m.batch) {
           const frame = new Frame(text)
@@ -213,7 +238,7 @@ export class Router {
         appId: info.appId,
         maxRole: info.maxRole as Caller['maxRole'],
         address: info.address,
-        peer: new RemotePeer(this.bus, m.from, m.conn, info.rev),
+        peer: new RemotePeer(this.bus, m.from, m.conn, info.rev, (info.bus ?? 1) >= 3),
         memberships: new Map(),
       }
       this.remote.set(key, rc)
@@ -221,19 +246,23 @@ export class Router {
     try {
       if ((await this.hosting.resolve(m.confrId)) !== this.nodeId)
         return this.bus.reply(m.from, m.rid, { notHere: true })
-      const result = await this.local(m.method as ServiceMethod, rc, m.params as never)
+      const result = await this.local(m.method, rc, m.params)
       this.bus.reply(m.from, m.rid, { result })
     } catch (e) {
-      const error = e instanceof RpcError ? e : new RpcError(ErrorCode.INTERNAL, 'internal error')
-      if (!(e instanceof RpcError)) this.log.error({ err: e, method: m.method }, 'request failed')
-      this.bus.reply(m.from, m.rid, { error })
+      this.replyError(m, e, m.method)
     }
+  }
+
+  private replyError(m: { from: string; rid: number }, e: unknown, what: string) {
+    const error = e instanceof RpcError ? e : new RpcError(ErrorCode.INTERNAL, 'internal error')
+    if (!(e instanceof RpcError)) this.log.error({ err: e, what }, 'request failed')
+    this.bus.reply(m.from, m.rid, { error })
   }
 
   /** Done here; a change is in the store before the reply leaves. */
   private async local<M extends ServiceMethod>(method: M, caller: Caller, params: Params<M>) {
-    const result = this.service.handle(method, caller, params)
-    if (!READS.has(method)) {
+    const result = this.inner.request(method, caller, params)
+    if (!methods[method].reads) {
       for (const id of caller.memberships.keys()) this.hosting.changed(id)
       const p = params as { confrId?: string }
       if (p.confrId) this.hosting.changed(p.confrId)
@@ -242,10 +271,88 @@ export class Router {
     return result
   }
 
-  /** Join and resume replies list the other nodes as the node answering the client sees them. */
-  private withNodes(method: MethodName, result: unknown) {
+  // ---- the operator's actions ----
+
+  /** On the conference's host, here or over the bus; a change is in the store before the reply. */
+  async operate<O extends OperationName>(
+    op: O,
+    confrId: string,
+    params: OpParams<O>,
+  ): Promise<OpResult<O>> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const host = await this.hosting.resolve(confrId)
+      if (host === null || host === this.nodeId) return this.operateHere(op, confrId, params)
+      if (this.peer(host).bus < 2)
+        throw new RpcError(
+          ErrorCode.UNAVAILABLE,
+          `the server hosting ${confrId} (${host}) runs an older release: ask it, or upgrade it`,
+        )
+      try {
+        return (await this.bus.operate(host, {
+          confrId,
+          op,
+          params,
+        } as ForwardedOperation)) as OpResult<O>
+      } catch (e) {
+        if (!(e instanceof NotHere)) throw e
+      }
+    }
+    throw new RpcError(ErrorCode.UNAVAILABLE, 'the conference is moving between servers; retry')
+  }
+
+  private async operateHere<O extends OperationName>(op: O, confrId: string, params: OpParams<O>) {
+    const result = await this.inner.operate(op, confrId, params)
+    if (!operations[op].reads) {
+      this.hosting.changed(confrId)
+      await this.hosting.flush()
+    }
+    return result
+  }
+
+  private async serveOp(m: Extract<BusMessage, { t: 'op' }>) {
+    try {
+      if ((await this.hosting.resolve(m.confrId)) !== this.nodeId)
+        return this.bus.reply(m.from, m.rid, { notHere: true })
+      this.bus.reply(m.from, m.rid, { result: await this.operateHere(m.op, m.confrId, m.params) })
+    } catch (e) {
+      this.replyError(m, e, m.op)
+    }
+  }
+
+  /** Every conference of the cluster, each summarised by its host. */
+  async summaries(): Promise<Array<ConferenceSummary & { host?: string }>> {
+    const all = await this.hosting.allHosts()
+    const found = await Promise.all(
+      all.map(([confrId, host]) =>
+        this.operate('summary', confrId, {}).then(
+          (s) => ({ ...s, host: host ?? undefined }),
+          // Ended, or its host gone, between the listing and the question.
+          () => null,
+        ),
+      ),
+    )
+    return found.filter((s) => s !== null)
+  }
+
+  /**
+   * Join and resume replies list the other nodes as the node answering the client sees them, and
+   * say the lower of this node's revision and the host's: what the client may call through here.
+   */
+  private withNodes<T>(method: MethodName, result: T): T {
     if (method !== 'join' && method !== 'resume') return result
-    return { ...(result as JoinResult), nodes: this.nodes.otherUrls() }
+    const r = result as JoinResult
+    const rev = Math.min(this.revision, r.rev ?? UNSTATED_REVISION)
+    return { ...r, nodes: this.nodes.otherUrls(), rev } as T
+  }
+
+  /**
+   * What `host` understands, from its lease: a lease that does not say is an older release's; a
+   * node not seen yet is asked as if it were this one (it answers for itself).
+   */
+  private peer(host: string) {
+    const info = this.nodes.alive.get(host)
+    if (!info) return { rev: this.revision, bus: BUS_REVISION }
+    return { rev: info.rev ?? UNSTATED_REVISION, bus: info.bus ?? 1 }
   }
 
   /** On another node: forwarded, and the socket's own view of its memberships kept. */
@@ -267,8 +374,21 @@ export class Router {
           maxRole: caller.maxRole,
           address: caller.address,
           rev: caller.peer.rev,
+          bus: BUS_REVISION,
         }
-        const res = await this.bus.request(host, { conn, caller: info, confrId, method, params })
+        const { rev } = this.peer(host)
+        if (!knowsMethod(rev, method))
+          throw new RpcError(
+            ErrorCode.UNKNOWN_METHOD,
+            `"${method}" needs protocol revision ${METHOD_SINCE[method]}; the server hosting this conference offers ${rev}`,
+          )
+        const res = await this.bus.request(host, {
+          conn,
+          caller: info,
+          confrId,
+          method,
+          params,
+        } as ForwardedRequest)
         return this.bridged(method, caller, confrId, res)
       } catch (e) {
         if (!(e instanceof NotHere)) throw e

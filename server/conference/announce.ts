@@ -9,9 +9,9 @@ import {
   type MemberExitCause,
   Role,
   type RoleValue,
-} from '../../sdk/protocol'
+} from 'miniprogram-conference-protocol'
 import { queueArrival } from './arrivals'
-import { canPublish, type ConferenceState, type MemberState } from './conference'
+import { canPublish, type ConferenceState, type MemberState } from './state'
 import { broadcastAll, broadcastOffStage, broadcastStage } from './sending'
 
 /** At most one memberCount frame per conference in this many ms… */

@@ -3,12 +3,13 @@
 // `attrsChanged` frame, and a conference accepts at most --attrs-rate changes a second, so what
 // one setAttrs costs the server is bounded by its own size, not by the set's. Clients before
 // revision 3 know only `attrsUpdated` (the whole set); they get it, from the same merged flush.
-import { ErrorCode, type Events } from '../../sdk/protocol'
+import { ErrorCode } from 'miniprogram-conference-protocol'
 import { RpcError } from '../rpc-error'
 import { TokenBucket } from '../security/bucket'
 import { checkAttrsSize } from '../security/quota'
 import { flushArrivals } from './arrivals'
-import { canPublish, type ConferenceState, Frame, type Peer } from './conference'
+import { Frame } from './frames'
+import { canPublish, type ConferenceState, type Peer } from './state'
 import { type Caller, type P, type R, type ServiceContext } from './context'
 import { membershipOf } from './lookups'
 
@@ -104,12 +105,10 @@ function flush(conf: ConferenceState, pending: Pending) {
   for (const m of conf.members.values()) {
     if (!m.peer) continue
     if (speaksDeltas(m.peer)) {
-      const data: Events['attrsChanged'] = { confrId: conf.id, set, removed }
-      delta ??= Frame.of('attrsChanged', data)
+      delta ??= Frame.of('attrsChanged', { confrId: conf.id, set, removed })
       m.peer.sendFrame(delta)
     } else {
-      const data: Events['attrsUpdated'] = { confrId: conf.id, attrs: conf.attrsObject() }
-      whole ??= Frame.of('attrsUpdated', data)
+      whole ??= Frame.of('attrsUpdated', { confrId: conf.id, attrs: conf.attrsObject() })
       m.peer.sendFrame(whole)
     }
   }

@@ -1,9 +1,14 @@
 // Conferences: creating one (by createConference or by a first join of a room name), tickets,
 // the public info, and destroy.
-import { type ConferenceConfig, type ConfrTypeValue, ErrorCode, Role } from '../../sdk/protocol'
+import {
+  type ConferenceConfig,
+  type ConfrTypeValue,
+  ErrorCode,
+  Role,
+} from 'miniprogram-conference-protocol'
 import { RpcError } from '../rpc-error'
 import { checkConferenceQuota } from '../security/quota'
-import { ConferenceState } from './conference'
+import { ConferenceState } from './state'
 import { type Caller, newId, type P, type R, type ServiceContext } from './context'
 import { checkPassword, conferenceOf, requireAdmin } from './lookups'
 import { endConference, scheduleEndIfEmpty } from './teardown'

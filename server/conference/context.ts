@@ -1,13 +1,13 @@
 // What the service's parts share: the socket-side Caller, what they need of the media engine, and
 // the context object every operation module (views, conferences, membership, streams...) receives.
 import { randomBytes } from 'crypto'
-import { type ExitReasonValue, type Methods } from '../../sdk/protocol'
+import { type ExitReasonValue, type Methods } from 'miniprogram-conference-protocol'
 import { type Tokens, type UserClaims } from '../auth/tokens'
 import { type ServerConfig } from '../config'
 import { type Logger } from '../log'
 import { type PasswordGuard } from '../security/attempts'
 import type { Params } from '../signal/schemas'
-import { type ConferenceState, type MemberState, type Peer, type StreamState } from './conference'
+import { type ConferenceState, type MemberState, type Peer, type StreamState } from './state'
 
 /** A request's params as handlers get them: validated and normalised (signal/schemas.ts). */
 export type P<M extends keyof Methods> = Params<M>

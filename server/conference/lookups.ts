@@ -1,8 +1,8 @@
 // Finding what a request names, or refusing it: the conference, the caller's membership in it,
 // admin rights, the caller's own stream, the password.
-import { ErrorCode, Role } from '../../sdk/protocol'
+import { ErrorCode, Role } from 'miniprogram-conference-protocol'
 import { RpcError } from '../rpc-error'
-import { type ConferenceState, type MemberState } from './conference'
+import { type ConferenceState, type MemberState } from './state'
 import { sameSecret } from '../security/secret'
 import { type Caller, type ServiceContext } from './context'
 

@@ -9,9 +9,9 @@ import {
   type ResumeResult,
   Role,
   type RoleValue,
-} from '../../sdk/protocol'
+} from 'miniprogram-conference-protocol'
 import { RpcError } from '../rpc-error'
-import { canPublish, type ConferenceState, type MemberState, type StreamState } from './conference'
+import { canPublish, type ConferenceState, type MemberState, type StreamState } from './state'
 import { sameSecret } from '../security/secret'
 import { type Caller, newId, type P, type R, type ServiceContext } from './context'
 import { newConference } from './conferences'

@@ -1,7 +1,8 @@
-// One definition per request method: the protocol's method map (sdk/protocol.ts) → the function
-// that carries it out. A handler whose params or result do not match its method does not compile;
-// the params arrive validated and normalised by signal/schemas.ts.
-import type { MethodName } from '../../sdk/protocol'
+// The method table: each request method of the protocol (miniprogram-conference-protocol's
+// `Methods`) → the function that carries it out and the facts the routers need about it. A
+// handler whose params or result do not match its method does not compile; the params arrive
+// validated and normalised by signal/schemas.ts.
+import type { MethodName } from 'miniprogram-conference-protocol'
 import * as attributes from './attributes'
 import type { Caller, P, R, ServiceContext } from './context'
 import * as conferences from './conferences'
@@ -18,24 +19,32 @@ export type Handler<M extends ServiceMethod> = (
   params: P<M>,
 ) => R<M>
 
-export const handlers: { readonly [M in ServiceMethod]: Handler<M> } = {
-  createConference: conferences.createConference,
-  getConferenceTkt: conferences.getConferenceTkt,
-  getConferenceInfo: conferences.getConferenceInfo,
-  destroy: conferences.destroy,
-  join: membership.join,
-  resume: membership.resume,
-  exit: membership.exit,
-  getMembers: membership.getMembers,
-  kick: moderation.kick,
-  grantRole: moderation.grantRole,
-  publish: streams.publish,
-  unpublish: streams.unpublish,
-  subscribe: streams.subscribe,
-  unsubscribe: streams.unsubscribe,
-  setMedia: streams.setMedia,
-  setAttrs: attributes.setAttrs,
-  deleteAttrs: attributes.deleteAttrs,
+export interface MethodEntry<M extends ServiceMethod> {
+  handle: Handler<M>
+  /** Changes nothing: a cluster's reply need not wait for the shared store. */
+  reads?: true
+  /** Names a stream, not a conference: a cluster tries the caller's conferences in turn. */
+  byStream?: true
+}
+
+export const methods: { readonly [M in ServiceMethod]: MethodEntry<M> } = {
+  createConference: { handle: conferences.createConference },
+  getConferenceTkt: { handle: conferences.getConferenceTkt, reads: true },
+  getConferenceInfo: { handle: conferences.getConferenceInfo, reads: true },
+  destroy: { handle: conferences.destroy },
+  join: { handle: membership.join },
+  resume: { handle: membership.resume },
+  exit: { handle: membership.exit },
+  getMembers: { handle: membership.getMembers, reads: true },
+  kick: { handle: moderation.kick },
+  grantRole: { handle: moderation.grantRole },
+  publish: { handle: streams.publish },
+  unpublish: { handle: streams.unpublish, byStream: true },
+  subscribe: { handle: streams.subscribe, reads: true, byStream: true },
+  unsubscribe: { handle: streams.unsubscribe, reads: true, byStream: true },
+  setMedia: { handle: streams.setMedia, byStream: true },
+  setAttrs: { handle: attributes.setAttrs },
+  deleteAttrs: { handle: attributes.deleteAttrs },
 }
 
 export const isServiceMethod = (m: MethodName): m is ServiceMethod => m !== 'auth' && m !== 'ping'

@@ -1,7 +1,7 @@
 // What an admin does to other members: kick them (voiding their tickets) and change their role.
-import { ErrorCode, ExitReason, Role } from '../../sdk/protocol'
+import { ErrorCode, ExitReason, Role } from 'miniprogram-conference-protocol'
 import { RpcError } from '../rpc-error'
-import { canPublish, type ConferenceState, type MemberState } from './conference'
+import { canPublish, type ConferenceState, type MemberState } from './state'
 import { type Caller, type P, type R, type ServiceContext } from './context'
 import { requireAdmin } from './lookups'
 import { announceExited, announceJoined, roleWidened } from './announce'

@@ -2,13 +2,13 @@
 // the events it sends. Sockets (signal/) and the media engine (media/gate.ts) call in here; the
 // work is done by the modules beside this file, each given the service's context.
 import { EventEmitter } from 'events'
-import type { EventName, Events, RoleValue } from '../../sdk/protocol'
+import type { EventName, Events, RoleValue } from 'miniprogram-conference-protocol'
 import { type Tokens } from '../auth/tokens'
 import { type ServerConfig } from '../config'
 import { type Logger } from '../log'
 import { PasswordGuard } from '../security/attempts'
 import { flushArrivals } from './arrivals'
-import { type ConferenceState, type StreamState } from './conference'
+import { type ConferenceState, type StreamState } from './state'
 import {
   type Caller,
   type MediaUrls,
@@ -19,7 +19,7 @@ import {
 } from './context'
 import * as membership from './membership'
 import * as moderation from './moderation'
-import { type Handler, handlers, type ServiceMethod } from './methods'
+import { type Handler, methods, type ServiceMethod } from './methods'
 import * as sending from './sending'
 import * as streams from './streams'
 import * as teardown from './teardown'
@@ -30,7 +30,7 @@ export type { Caller, ExitNotice, MediaUrls, ServiceEvents } from './context'
 /** Internal events for media jobs and operators (ServiceEvents in context.ts). */
 export class ConferenceService extends EventEmitter<ServiceEvents> {
   readonly conferences = new Map<string, ConferenceState>()
-  /** Room name → confrId; checkInvariants (invariants.ts) reads it under this name. */
+  /** Room name → confrId; the tests' checkInvariants (testkit/invariants.ts) reads it. */
   private readonly byRoom = new Map<string, string>()
   private readonly ctx: ServiceContext
 
@@ -64,7 +64,7 @@ export class ConferenceService extends EventEmitter<ServiceEvents> {
   handle<M extends ServiceMethod>(method: M, caller: Caller, params: P<M>): R<M> {
     // A reply must not tell of a member whose arrival its receiver has not been sent yet.
     if (method !== 'join') flushArrivals()
-    const handler: Handler<M> = handlers[method]
+    const handler: Handler<M> = methods[method].handle
     return handler(this.ctx, caller, params)
   }
 

@@ -1,8 +1,8 @@
 // Streams: publishing and withdrawing, subscribing, media flags, the engine's live/idle reports
 // and the mix stream of COMMUNICATION_MIX.
-import { ErrorCode } from '../../sdk/protocol'
+import { ErrorCode } from 'miniprogram-conference-protocol'
 import { RpcError } from '../rpc-error'
-import { canPublish, type ConferenceState, type StreamState, SYSTEM_MEMBER } from './conference'
+import { canPublish, type ConferenceState, type StreamState, SYSTEM_MEMBER } from './state'
 import { type Caller, newId, type P, type R, type ServiceContext } from './context'
 import { membershipOf, ownStream } from './lookups'
 import { broadcastAll } from './sending'

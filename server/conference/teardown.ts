@@ -1,8 +1,8 @@
 // How members and conferences end: one member with everything it owns, a whole conference, and
 // the timer that ends a conference left empty. Together because each leads to the other.
-import { ErrorCode, ExitReason, type MemberExitCause } from '../../sdk/protocol'
+import { ErrorCode, ExitReason, type MemberExitCause } from 'miniprogram-conference-protocol'
 import { announceExited, stopCounting } from './announce'
-import { type ConferenceState, type MemberState } from './conference'
+import { type ConferenceState, type MemberState } from './state'
 import { type ExitNotice, type ServiceContext } from './context'
 import { send } from './sending'
 import { removeStream } from './streams'

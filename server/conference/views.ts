@@ -10,11 +10,11 @@ import {
   MEMBER_PAGE,
   type Member,
   type RoleValue,
-} from '../../sdk/protocol'
+} from 'miniprogram-conference-protocol'
 import { type MemberCursor } from '../auth/tokens'
-import { edgeFor, edgeList } from '../media/edges'
+import { edgeFor, edgeList } from '../media/nginx/edge-list'
 import { originOf } from '../media/origin'
-import { type ConferenceState, type MemberState, SYSTEM_MEMBER } from './conference'
+import { type ConferenceState, type MemberState, SYSTEM_MEMBER } from './state'
 import { type ServiceContext } from './context'
 
 /**
@@ -129,6 +129,7 @@ export function snapshot(
     resumeToken: member.resumeToken,
     heartbeatMs: ctx.config.heartbeatMs,
     graceMs: ctx.config.graceMs,
+    rev: ctx.config.protocolRevision,
     grant: slot && {
       stream: conf.streamView(slot),
       rtmp: signedUrls(ctx, 'pub', conf, member.id, slot.id).rtmp,

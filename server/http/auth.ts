@@ -3,7 +3,7 @@
 // compared, and given back only when it succeeds: parallel guesses are counted, and a backend that
 // knows the secret is never slowed by its own requests. Every comparison is sameSecret.
 import { type IncomingMessage } from 'http'
-import { ErrorCode } from '../../sdk/protocol'
+import { ErrorCode } from 'miniprogram-conference-protocol'
 import { type ServerConfig } from '../config'
 import { type SecretAttempt, SecretGuard } from '../security/attempts'
 import { clientAddress, trustedProxies } from '../security/client-address'

@@ -1,7 +1,7 @@
 // The one reader of request bodies: every route that takes a body (the operator API, the console's
 // sign-in, token minting, the nginx and edge callbacks) reads it here, with a size cap.
 import { type IncomingMessage } from 'http'
-import { ErrorCode } from '../../sdk/protocol'
+import { ErrorCode } from 'miniprogram-conference-protocol'
 import { HttpError } from './http-error'
 
 /** The body as UTF-8 text; 413 beyond `maxBytes` (the rest is not read). */

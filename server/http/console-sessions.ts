@@ -5,7 +5,7 @@
 // the Origin check stops the rest, e.g. a sibling site on the same registrable domain).
 import { randomBytes } from 'crypto'
 import { type IncomingMessage } from 'http'
-import { ErrorCode } from '../../sdk/protocol'
+import { ErrorCode } from 'miniprogram-conference-protocol'
 import { HttpError } from './http-error'
 import { type TrustedProxies } from '../security/client-address'
 import { cameOverTls } from './tls'

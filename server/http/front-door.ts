@@ -5,7 +5,7 @@
 import { randomBytes } from 'crypto'
 import { type IncomingMessage, type Server, type ServerResponse, STATUS_CODES } from 'http'
 import { type Duplex } from 'stream'
-import { ErrorCode } from '../../sdk/protocol'
+import { ErrorCode } from 'miniprogram-conference-protocol'
 import { HttpError } from './http-error'
 
 /** Longer targets are refused (414) before any handler sees them. */

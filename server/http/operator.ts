@@ -1,10 +1,12 @@
 // The operator routes (/api/conferences…, /api/recordings…, /api/state): the admin secret as a
 // bearer, or a console session (server/http/auth.ts). The console's page uses these very routes.
-// In a cluster each node answers for the conferences it hosts; the listing names the others' host.
+// Each action goes through the router (routing/router.ts), so in a cluster any node answers for
+// any conference, with the same fields, from the node that hosts it.
 import { type IncomingMessage } from 'http'
-import { ErrorCode, Role, type RoleValue } from '../../sdk/protocol'
-import { type Cluster } from '../cluster/cluster'
-import { type ConferenceService } from '../conference/service'
+import { ErrorCode, Role, type RoleValue } from 'miniprogram-conference-protocol'
+import { type OperationName, type OpParams, type OpResult } from '../conference/operations'
+import { type Router } from '../routing/router'
+import { RpcError } from '../rpc-error'
 import { type SecretChecks } from './auth'
 import { readJson } from './body'
 import { HttpError } from './http-error'
@@ -19,53 +21,24 @@ const ROLES: number[] = [Role.ADMIN, Role.TALKER, Role.AUDIENCE]
 
 export interface OperatorDeps extends OverviewDeps {
   checks: SecretChecks
+  router: Router
   /** Root of rec / recMerge files: <dir>/<confrId>/<name>.mp4 */
   recordingsDir: string
-  cluster?: Cluster
 }
 
-/** Cluster: the conferences other nodes host, with their host (details are on that node). */
-async function elsewhere(cluster: Cluster | undefined, service: ConferenceService) {
-  if (!cluster) return []
-  return (await cluster.hosting.allHosts())
-    .filter(([id]) => !service.conferences.has(id))
-    .map(([confrId, host]) => ({ confrId, host }))
-}
-
-function conferenceOf(service: ConferenceService, id: string) {
-  const c = service.conferences.get(id)
-  if (!c) throw new HttpError(404, ErrorCode.NO_SUCH_CONFERENCE, `no conference ${id}`)
-  return c
-}
-
-function conferenceSummary(service: ConferenceService, id: string, detail: boolean) {
-  const c = conferenceOf(service, id)
-  const summary = {
-    confrId: c.id,
-    type: c.type,
-    name: c.name,
-    createdAt: c.createdAt,
-    members: c.members.size,
-    liveStreams: c.liveStreams().length,
-    rec: c.rec,
-    recMerge: c.recMerge,
-  }
-  if (!detail) return summary
-  return {
-    ...summary,
-    config: c.config,
-    attrs: c.attrsObject(),
-    memberList: [...c.members.values()].map((m) => ({
-      ...c.memberView(m),
-      connected: m.peer !== null,
-    })),
-    // Slots granted at join and never claimed are no streams yet (docs/protocol.md, 1.1).
-    streamList: [...c.streams.values()]
-      .filter((s) => !s.reserved)
-      .map((s) => ({
-        ...c.streamView(s),
-        live: s.publishSession !== null,
-      })),
+/** `op` on the conference's host; a conference that is nowhere is a 404. */
+async function operate<O extends OperationName>(
+  router: Router,
+  op: O,
+  confrId: string,
+  params: OpParams<O>,
+): Promise<OpResult<O>> {
+  try {
+    return await router.operate(op, confrId, params)
+  } catch (e) {
+    if (e instanceof RpcError && e.code === ErrorCode.NO_SUCH_CONFERENCE)
+      throw new HttpError(404, e.code, e.message)
+    throw e
   }
 }
 
@@ -78,7 +51,7 @@ function memberIds(body: Record<string, unknown>): string[] {
 }
 
 export function operatorRoutes(deps: OperatorDeps): Route[] {
-  const { service, checks } = deps
+  const { router, checks } = deps
   const read = (req: IncomingMessage) => checks.operator(req, false)
   const change = (req: IncomingMessage) => checks.operator(req, true)
   return [
@@ -95,11 +68,7 @@ export function operatorRoutes(deps: OperatorDeps): Route[] {
       /^\/api\/conferences$/,
       async (req) => {
         read(req)
-        const here = [...service.conferences.keys()].map((id) => ({
-          ...conferenceSummary(service, id, false),
-          host: deps.cluster?.nodeId,
-        }))
-        return { conferences: [...here, ...(await elsewhere(deps.cluster, service))] }
+        return { conferences: await router.summaries() }
       },
     ],
     [
@@ -107,7 +76,7 @@ export function operatorRoutes(deps: OperatorDeps): Route[] {
       new RegExp(`^/api/conferences/${CONF}$`),
       (req, _url, m) => {
         read(req)
-        return conferenceSummary(service, m[1], true)
+        return operate(router, 'detail', m[1], {})
       },
     ],
     [
@@ -115,8 +84,7 @@ export function operatorRoutes(deps: OperatorDeps): Route[] {
       new RegExp(`^/api/conferences/${CONF}$`),
       (req, _url, m) => {
         change(req)
-        service.endConference(conferenceOf(service, m[1]), 'destroyed by the operator')
-        return { ok: true }
+        return operate(router, 'destroy', m[1], {})
       },
     ],
     [
@@ -125,7 +93,7 @@ export function operatorRoutes(deps: OperatorDeps): Route[] {
       async (req, _url, m) => {
         change(req)
         const body = await readJson(req, MAX_BODY, true)
-        return service.operatorKick(conferenceOf(service, m[1]), memberIds(body))
+        return operate(router, 'kick', m[1], { memberNames: memberIds(body) })
       },
     ],
     [
@@ -134,10 +102,10 @@ export function operatorRoutes(deps: OperatorDeps): Route[] {
       async (req, _url, m) => {
         change(req)
         const body = await readJson(req, MAX_BODY, true)
-        const conf = conferenceOf(service, m[1])
         if (!ROLES.includes(body.role as number))
           throw new HttpError(400, ErrorCode.BAD_REQUEST, `role: one of ${ROLES.join(', ')}`)
-        return service.operatorGrantRole(conf, memberIds(body), body.role as RoleValue)
+        const role = body.role as RoleValue
+        return operate(router, 'grantRole', m[1], { memberNames: memberIds(body), role })
       },
     ],
     [

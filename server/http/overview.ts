@@ -1,6 +1,6 @@
 // GET /api/state: the operator console's live view, every conference this node hosts with its
 // members and streams (each live stream with a play URL), and the node's health.
-import { SYSTEM_MEMBER } from '../conference/conference'
+import { SYSTEM_MEMBER } from '../conference/state'
 import { type ConferenceService } from '../conference/service'
 import { type ServerConfig } from '../config'
 import { type Ingest } from '../media/ingest'

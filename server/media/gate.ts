@@ -1,7 +1,7 @@
 // The server's answer to the media engine: who may publish or play what. Synchronous, in
 // process: a token is verified and the live conference state consulted before any media flows.
 import { type Tokens } from '../auth/tokens'
-import { canPublish, SYSTEM_MEMBER } from '../conference/conference'
+import { canPublish, SYSTEM_MEMBER } from '../conference/state'
 import { type ConferenceService } from '../conference/service'
 import { type Logger } from '../log'
 import { type MediaHooks, type MediaKind, type MediaSession } from './engine'

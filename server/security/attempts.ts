@@ -6,7 +6,7 @@
 // The server's own secrets (root and admin): every attempt is counted per address when it
 // arrives, before any body is read or secret compared, and given back only when it succeeds, so
 // parallel guesses count too; past the limit every attempt from the address is refused.
-import { ErrorCode } from '../../sdk/protocol'
+import { ErrorCode } from 'miniprogram-conference-protocol'
 import { RpcError } from '../rpc-error'
 
 /** Counters of failures per key within a window; a key at the limit is locked for the window. */

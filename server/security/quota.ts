@@ -1,6 +1,6 @@
 // How many live conferences one user may have created at once: enough for real use, not enough
 // to fill the server's memory from one account.
-import { ErrorCode } from '../../sdk/protocol'
+import { ErrorCode } from 'miniprogram-conference-protocol'
 import { RpcError } from '../rpc-error'
 
 /** Throws -510 when `userId` already owns `max` of `conferences` (0: no limit). */

@@ -3,7 +3,7 @@
 // and lets tests and invariant checks see every live socket. One registry per server, found
 // through the server's ConferenceService (the handle tests and embedders already have).
 import type WebSocket from 'ws'
-import { CloseCode, ErrorCode } from '../../sdk/protocol'
+import { CloseCode, ErrorCode } from 'miniprogram-conference-protocol'
 import { TokenBucket } from './bucket'
 
 /** What the registry needs to know of a socket: the memberships it holds (confrId → memberId). */

@@ -3,18 +3,25 @@
 import { randomBytes } from 'crypto'
 import { type Socket } from 'net'
 import WebSocket from 'ws'
-import { CloseCode, ErrorCode, type MethodName } from '../../sdk/protocol'
+import {
+  CloseCode,
+  ErrorCode,
+  knowsMethod,
+  METHOD_SINCE,
+  type EventName,
+  type Events,
+  type MethodName,
+} from 'miniprogram-conference-protocol'
 import { type Tokens } from '../auth/tokens'
 import { type ServerConfig } from '../config'
-import { type LocalSocket, type Router } from '../cluster/router'
+import { type LocalSocket, type Router } from '../routing/router'
 import { type Caller, type ConferenceService } from '../conference/service'
 import { type Logger } from '../log'
 import { RpcError } from '../rpc-error'
 import { TokenBucket } from '../security/bucket'
 import { socketsOf } from '../security/sockets'
 import { isServiceMethod } from '../conference/methods'
-import { type ArrivalFrames } from '../conference/arrivals'
-import { Frame } from '../conference/conference'
+import { type ArrivalFrames, Frame } from '../conference/frames'
 import { type Corking } from './corking'
 import { describeIssues, isMethod, type Params, paramSchemas, requestSchema } from './schemas'
 
@@ -34,8 +41,8 @@ export interface ConnectionDeps {
   tokens: Tokens
   config: ServerConfig
   log: Logger
-  /** Cluster mode: requests go where their conference is hosted (cluster/router.ts). */
-  router?: Router
+  /** Where requests are done: this node (LocalRouter), or their conference's host (cluster). */
+  router: Router
   /** The server's writes held to the end of each turn (one per server). */
   corking: Corking
 }
@@ -82,7 +89,7 @@ export class Connection implements LocalSocket {
     ws.on('message', (data, isBinary) => this.onFrame(data, isBinary))
     ws.on('close', () => this.onClose())
     ws.on('error', (e) => deps.log.debug({ ip, err: e.message }, 'socket error'))
-    deps.router?.sockets.set(this.id, this)
+    deps.router.sockets.set(this.id, this)
   }
 
   get caller(): Caller | null {
@@ -96,7 +103,7 @@ export class Connection implements LocalSocket {
 
   // ---- Peer ----
 
-  send(event: string, data: unknown) {
+  send<E extends EventName>(event: E, data: Events[E]) {
     this.sendFrame(Frame.of(event, data))
   }
 
@@ -222,6 +229,12 @@ export class Connection implements LocalSocket {
   private dispatch(method: string, rawParams: unknown, token?: string): unknown {
     if (!isMethod(method))
       throw new RpcError(ErrorCode.UNKNOWN_METHOD, `unknown method "${method}"`)
+    const offered = this.deps.config.protocolRevision
+    if (!knowsMethod(offered, method))
+      throw new RpcError(
+        ErrorCode.UNKNOWN_METHOD,
+        `"${method}" needs protocol revision ${METHOD_SINCE[method]}; this server offers ${offered}`,
+      )
     const params = validate(method, rawParams)
     if (method === 'ping') return { t: Date.now() }
     const presented = method === 'auth' ? (params as Params<'auth'>).token : token
@@ -231,9 +244,7 @@ export class Connection implements LocalSocket {
     if (!isServiceMethod(method)) {
       return { userId: caller.userId, appId: caller.appId, serverTime: Date.now() }
     }
-    const p = params as Params<typeof method>
-    if (this.deps.router) return this.deps.router.route(method, caller, p, this.id)
-    return this.deps.service.handle(method, caller, p)
+    return this.deps.router.request(method, caller, params as Params<typeof method>, this.id)
   }
 
   private authenticate(token: string) {
@@ -249,8 +260,6 @@ export class Connection implements LocalSocket {
   private onClose() {
     if (this.idleTimer) clearTimeout(this.idleTimer)
     if (this.authTimer) clearTimeout(this.authTimer)
-    const router = this.deps.router
-    if (router) router.detach(this._caller, this.id)
-    else if (this._caller) this.deps.service.detach(this._caller)
+    this.deps.router.detach(this._caller, this.id)
   }
 }

@@ -1,5 +1,5 @@
 // Every request the server accepts, as zod schemas checked against the wire types of
-// sdk/protocol.ts, so the validator and the contract cannot drift apart.
+// the protocol package (protocol/src/methods.ts), so the validator and the contract cannot drift apart.
 import { z } from 'zod'
 import {
   CONFR_TYPES,
@@ -11,7 +11,7 @@ import {
   roleOf,
   ROLES,
   type RoleValue,
-} from '../../sdk/protocol'
+} from 'miniprogram-conference-protocol'
 
 const confrId = z.string().min(1).max(64)
 const streamId = z.string().min(1).max(64)

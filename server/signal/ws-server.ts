@@ -4,7 +4,12 @@ import { type IncomingMessage } from 'http'
 import { type Duplex } from 'stream'
 import type WebSocket from 'ws'
 import { WebSocketServer } from 'ws'
-import { CloseCode, PROTOCOL_VERSION } from '../../sdk/protocol'
+import {
+  acceptsVersion,
+  CloseCode,
+  MIN_PROTOCOL_VERSION,
+  PROTOCOL_VERSION,
+} from 'miniprogram-conference-protocol'
 import { clientAddress, trustedProxies } from '../security/client-address'
 import { createSocketRegistry } from '../security/sockets'
 import { Connection, type ConnectionDeps } from './connection'
@@ -36,8 +41,12 @@ export function createSignalling(given: Omit<ConnectionDeps, 'corking'>): Signal
         // A socket refused below can still get a malformed frame before its close completes.
         ws.on('error', () => ws.terminate())
         const version = Number(url.searchParams.get('v') ?? PROTOCOL_VERSION)
-        if (version !== PROTOCOL_VERSION) {
-          ws.close(CloseCode.PROTOCOL_VERSION, `protocol version ${PROTOCOL_VERSION} only`)
+        if (!acceptsVersion(version)) {
+          const range =
+            MIN_PROTOCOL_VERSION === PROTOCOL_VERSION
+              ? `${PROTOCOL_VERSION}`
+              : `${MIN_PROTOCOL_VERSION} to ${PROTOCOL_VERSION}`
+          ws.close(CloseCode.PROTOCOL_VERSION, `protocol version ${range} only`)
           return
         }
         const ip = clientAddress(req, trustedProxies(deps.config))

@@ -3,7 +3,7 @@
 // server's ingest. Every name shown comes from other users: it is set with textContent only.
 import { createBrowserAdapter } from '../../sdk/adapters/browser'
 import { createEmedia } from '../../sdk/emedia'
-import type { Member, Stream } from '../../sdk/protocol'
+import type { Member, Stream } from 'miniprogram-conference-protocol'
 import { playFlv, type FlvPlayer } from './flv-player'
 import { t, translatePage } from './i18n'
 import { startUpload, type Upload } from './uploader'

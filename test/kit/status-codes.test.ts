@@ -2,7 +2,7 @@
 // of the reference and of the protocol is in the table, and the table says what the policy does.
 import * as fs from 'fs'
 import * as path from 'path'
-import { ErrorCode, ExitReason } from '../../sdk/protocol'
+import { ErrorCode, ExitReason } from 'miniprogram-conference-protocol'
 import { PERMISSION_ERRORS, PLAYER_CODES, PUSHER_CODES } from '../../store/media-policy'
 
 const doc = fs.readFileSync(path.resolve(__dirname, '../../docs/status-codes.md'), 'utf8')

@@ -1,12 +1,13 @@
-// The store on the real SDK, against a scripted server: one `membersJoined` frame (revision 4)
+// The store on the real SDK, against a scripted server: one `membersJoined` frame (revision 5)
 // leaves the store as one `memberJoined` frame per member does — the same members in the same
 // order, the same `memberjoin` events, the same tiles — and its bindings react once to the batch,
 // not once per member.
 import { reaction } from 'mobx-miniprogram'
-import type { Member } from '../../sdk/protocol'
+import type { Member } from 'miniprogram-conference-protocol'
 import { createConferenceStore } from '../../store/root'
-import { CONFR, FakeServer, member, until } from '../sdk/fake-server'
-import { testClient } from '../sdk/harness'
+import { CONFR, FakeServer, member } from '../sdk/fake-server'
+import { testClient } from '../sdk/test-client'
+import { until } from '../../testkit/wait'
 
 let fake: FakeServer
 beforeEach(async () => (fake = await FakeServer.start()))
@@ -27,7 +28,7 @@ async function receive(frames: Array<[string, unknown]>) {
       () => reactions++,
     )
     for (const [event, data] of frames) fake.push(event, data)
-    await until(() => store.session.members.has('FAY'), 'the last arrival in the store')
+    await until(() => store.session.members.has('FAY'), 3000, 'the last arrival in the store')
     stop()
     return {
       members: [...store.session.members.keys()],

@@ -1,10 +1,10 @@
 // Unit tests of the store against a fake emedia (one layer: the SDK's behaviour is not under test).
 import { comparer, reaction } from 'mobx-miniprogram'
-import { ErrorCode, ExitReason, Role } from '../../sdk/protocol'
+import { ErrorCode, ExitReason, Role } from 'miniprogram-conference-protocol'
 import { createConferenceStore, type ConferenceStore } from '../../store/root'
 import { netQuality } from '../../store/media-policy'
 import type { StoreEvents } from '../../store/types'
-import { FakeEmedia, makeMember, makeStream } from './fake-emedia'
+import { FakeEmedia, makeMember, makeStream } from '../../testkit/fake-emedia'
 
 function setup() {
   const fake = new FakeEmedia()

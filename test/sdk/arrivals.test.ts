@@ -1,10 +1,11 @@
-// Revision 4's batched arrivals in the SDK, against a scripted server: one `membersJoined` frame
+// Revision 5's batched arrivals in the SDK, against a scripted server: one `membersJoined` frame
 // gives the same callbacks, with the same arguments and in the same order, as one `memberJoined`
 // frame per member — yourself left out, a member already known reported as updated — and the
 // callbacks of one frame run inside the batcher the app (or the store) set.
-import type { Member } from '../../sdk/protocol'
-import { CONFR, FakeServer, member, until } from './fake-server'
-import { testClient } from './harness'
+import type { Member } from 'miniprogram-conference-protocol'
+import { CONFR, FakeServer, member } from './fake-server'
+import { testClient } from './test-client'
+import { until } from '../../testkit/wait'
 
 let fake: FakeServer
 let c: ReturnType<typeof testClient> | undefined
@@ -41,7 +42,7 @@ async function receive(frames: Array<[string, unknown]>) {
   await client.mgr.joinConference(CONFR, '')
   const from = { log: client.log.length, callbacks: callbacks.length, batches: batches.length }
   for (const [event, data] of frames) fake.push(event, data)
-  await until(() => client.mgr.getMembers().some((m) => m.id === 'EVE'), 'the last arrival')
+  await until(() => client.mgr.getMembers().some((m) => m.id === 'EVE'), 3000, 'the last arrival')
   const seen = {
     log: client.log.slice(from.log),
     callbacks: callbacks.slice(from.callbacks),
@@ -91,6 +92,6 @@ test('a batch for another conference, or not a list, changes nothing', async () 
   fake.push('membersJoined', { confrId: 'C-OTHER', members: [member('ZED')] })
   fake.push('membersJoined', { confrId: CONFR, members: 'ZED' })
   fake.push('membersJoined', { confrId: CONFR, members: [null, 7, member('EVE')] })
-  await until(() => client.mgr.getMembers().some((m) => m.id === 'EVE'), 'EVE')
+  await until(() => client.mgr.getMembers().some((m) => m.id === 'EVE'), 3000, 'EVE')
   expect(client.trail().slice(from)).toEqual(['memberJoined:EVE'])
 })

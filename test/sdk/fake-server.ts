@@ -11,7 +11,7 @@ import type {
   PublishResult,
   ResumeResult,
   Stream,
-} from '../../sdk/protocol'
+} from 'miniprogram-conference-protocol'
 
 export interface Received {
   id: number | string
@@ -223,14 +223,5 @@ function defaultHandlers(): Record<string, Handler> {
     subscribe: (req) => ({ rtmp: `rtmp://media/live/${req.params.streamId}?token=sub` }),
     unsubscribe: () => ({}),
     resume: (): ResumeResult => ({ ...joinResult(), published: [] }),
-  }
-}
-
-/** Polls until `pred` holds (fails with `what` after `ms`). */
-export async function until(pred: () => boolean, what: string, ms = 3000): Promise<void> {
-  const deadline = Date.now() + ms
-  while (!pred()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 10))
   }
 }

@@ -3,7 +3,8 @@
 import { createEmedia, createNodeAdapter, ErrorCode } from '../../sdk/node'
 import { withVersion } from '../../sdk/rpc'
 import { FakeServer, SILENT } from './fake-server'
-import { testClient } from './harness'
+import { testClient } from './test-client'
+import { sleep } from '../../testkit/wait'
 
 let fake: FakeServer
 const clients: Array<ReturnType<typeof testClient>> = []
@@ -53,7 +54,7 @@ test('a request with no reply rejects with -408 after requestTimeout', async () 
   expect(Date.now() - started).toBeLessThan(3000)
 })
 
-test('the first request on a socket carries the token, later ones do not; URL has v=1 and rev=4', async () => {
+test('the first request on a socket carries the token, later ones do not; URL has v=1 and rev=5', async () => {
   fake.handle('getConferenceTkt', () => ({ ticket: 't' }))
   const { mgr } = client({ token: 'USER-TOKEN' })
   await mgr.getConferenceTkt('C1')
@@ -62,8 +63,8 @@ test('the first request on a socket carries the token, later ones do not; URL ha
   expect(first).toMatchObject({ nth: 0, token: 'USER-TOKEN' })
   expect(second.nth).toBe(1)
   expect(second.token).toBeUndefined()
-  expect(fake.urls).toEqual(['/ws?v=1&rev=4'])
-  expect(withVersion('ws://h/ws?v=2')).toBe('ws://h/ws?v=2&rev=4')
+  expect(fake.urls).toEqual(['/ws?v=1&rev=5'])
+  expect(withVersion('ws://h/ws?v=2')).toBe('ws://h/ws?v=2&rev=5')
   expect(withVersion('ws://h/ws?rev=2&v=1')).toBe('ws://h/ws?rev=2&v=1')
 })
 
@@ -91,7 +92,7 @@ test('getToken is called on each connect and wins over token', async () => {
   const { mgr } = client({ token: 'STATIC', getToken: async () => `FRESH-${++calls}` })
   await mgr.getConferenceTkt('C1')
   fake.dropAll()
-  await new Promise((r) => setTimeout(r, 50))
+  await sleep(50)
   await mgr.getConferenceTkt('C1')
   expect(fake.requests('getConferenceTkt').map((r) => r.token)).toEqual(['FRESH-1', 'FRESH-2'])
 })
@@ -101,7 +102,7 @@ test('with only userId, a development token is fetched over HTTP once and used',
   const { mgr } = client({ token: '', userId: 'alice' })
   await mgr.getConferenceTkt('C1')
   fake.dropAll()
-  await new Promise((r) => setTimeout(r, 50))
+  await sleep(50)
   await mgr.getConferenceTkt('C1')
   expect(fake.devTokenRequests).toEqual(['alice'])
   expect(fake.requests('getConferenceTkt').map((r) => r.token)).toEqual(['dev-alice', 'dev-alice'])

@@ -1,13 +1,14 @@
-// Arrivals in one turn of the server, on the real server over real sockets: members of revision 4
+// Arrivals in one turn of the server, on the real server over real sockets: members of revision 5
 // get one `membersJoined` frame, older clients one `memberJoined` frame per arrival (the frames
 // they always had), and a joiner of that turn only the arrivals after its own. The SDK gives the
 // same callbacks, in the same order, whichever frames it was sent.
 import { type ConferenceServer } from '../../server/app'
-import type { Member } from '../../sdk/protocol'
-import { eventsOf, inOneTurn, toldOf } from '../helpers/arrivals'
-import { RawClient } from '../helpers/raw-client'
-import { clientPool, until } from '../helpers/sdk-client'
-import { startServer, tokenFor } from '../helpers/server'
+import type { Member } from 'miniprogram-conference-protocol'
+import { eventsOf, inOneTurn, toldOf } from '../../testkit/arrivals'
+import { RawClient } from '../../testkit/raw-client'
+import { clientPool } from '../../testkit/sdk-client'
+import { startServer, tokenFor } from '../../testkit/server'
+import { until } from '../../testkit/wait'
 
 let server: ConferenceServer
 const raws: RawClient[] = []
@@ -28,19 +29,19 @@ async function socket(rev: number | null) {
   return c
 }
 
-test('one turn of arrivals: one membersJoined for revision 4, one memberJoined each for older clients, each joiner only those after it', async () => {
+test('one turn of arrivals: one membersJoined for revision 5, one memberJoined each for older clients, each joiner only those after it', async () => {
   const roomName = 'one-turn'
-  const owner = await socket(4)
-  const r3 = await socket(3)
+  const owner = await socket(5)
+  const r4 = await socket(4)
   const r0 = await socket(null)
   await owner.call('join', { roomName }, tokenFor(server, 'owner'))
-  await r3.call('join', { roomName }, tokenFor(server, 'old-3'))
+  await r4.call('join', { roomName }, tokenFor(server, 'old-3'))
   await r0.call('join', { roomName }, tokenFor(server, 'old-0'))
-  await until(() => toldOf(owner).length === 2 && toldOf(r3).length === 1, 5000, 'the first two')
-  const before = new Map([owner, r3, r0].map((c) => [c, c.frames.length]))
+  await until(() => toldOf(owner).length === 2 && toldOf(r4).length === 1, 5000, 'the first two')
+  const before = new Map([owner, r4, r0].map((c) => [c, c.frames.length]))
 
-  // Six joiners, revisions 4 and 3 in turn, all read by the server in one turn.
-  const revs = [4, 3, 4, 3, 4, 4]
+  // Six joiners, revisions 5 and older in turn, all read by the server in one turn.
+  const revs = [5, 4, 5, 3, 5, 5]
   const joiners = await Promise.all(revs.map((rev) => socket(rev)))
   const replies = await inOneTurn(() =>
     joiners.map((c, i) => c.call('join', { roomName }, tokenFor(server, `j${i}`))),
@@ -48,7 +49,7 @@ test('one turn of arrivals: one membersJoined for revision 4, one memberJoined e
   const ids = replies.map((r) => r.result.self.id as string)
   await until(() => toldOf(r0, before.get(r0)).length === 6, 5000, 'six arrivals for the old')
 
-  // Revision 4: one frame for the six, in join order, each member as its join reply had it.
+  // Revision 5: one frame for the six, in join order, each member as its join reply had it.
   const batch = eventsOf(owner, 'membersJoined', before.get(owner))
   expect(batch).toHaveLength(1)
   expect(eventsOf(owner, 'memberJoined', before.get(owner))).toHaveLength(0)
@@ -59,13 +60,13 @@ test('one turn of arrivals: one membersJoined for revision 4, one memberJoined e
     expect(m).toEqual(self)
   }
   // Older revisions: the same arrivals in the same order, one frame each.
-  for (const old of [r3, r0]) {
+  for (const old of [r4, r0]) {
     expect(eventsOf(old, 'membersJoined', before.get(old))).toHaveLength(0)
     expect(eventsOf(old, 'memberJoined', before.get(old))).toHaveLength(6)
     expect(toldOf(old, before.get(old))).toEqual(order)
   }
-  // A joiner of the turn hears of those after it: in one frame (revision 4, when there are two
-  // or more), or one frame each (revision 3); the earlier ones were in its join reply.
+  // A joiner of the turn hears of those after it: in one frame (revision 5, when there are two
+  // or more), or one frame each (revisions 4, 3); the earlier ones were in its join reply.
   await until(() => toldOf(joiners[ids.indexOf(order[4])]).length === 1, 5000, 'the fifth')
   for (const [k, id] of order.entries()) {
     const c = joiners[ids.indexOf(id)]
@@ -73,8 +74,8 @@ test('one turn of arrivals: one membersJoined for revision 4, one memberJoined e
     expect(toldOf(c)).toEqual(after)
     const frames = eventsOf(c, 'memberJoined').length + eventsOf(c, 'membersJoined').length
     const rev = revs[ids.indexOf(id)]
-    expect(frames).toBe(rev >= 4 ? Math.min(1, after.length) : after.length)
-    if (rev >= 4 && after.length === 1) expect(eventsOf(c, 'memberJoined')).toHaveLength(1)
+    expect(frames).toBe(rev >= 5 ? Math.min(1, after.length) : after.length)
+    if (rev >= 5 && after.length === 1) expect(eventsOf(c, 'memberJoined')).toHaveLength(1)
     const earlier = (replies[ids.indexOf(id)].result.members as Member[]).map((m) => m.id)
     expect(earlier).toEqual(expect.arrayContaining(order.slice(0, k)))
   }
@@ -82,11 +83,11 @@ test('one turn of arrivals: one membersJoined for revision 4, one memberJoined e
 
 test('a member who leaves in the turn it arrived is announced arriving first, then leaving', async () => {
   const roomName = 'join-and-leave'
-  const owner = await socket(4)
+  const owner = await socket(5)
   const joined = await owner.call('join', { roomName }, tokenFor(server, 'owner-2'))
   const confrId = joined.result.conference.confrId
   const from = owner.frames.length
-  const [a, b] = await Promise.all([socket(4), socket(3)])
+  const [a, b] = await Promise.all([socket(5), socket(4)])
   // a's join and exit reach the server together, with b's join: one turn for the three.
   const [ra] = await inOneTurn(() => [
     a.call('join', { roomName }, tokenFor(server, 'a')),
@@ -107,7 +108,7 @@ test('the SDK gives the same callbacks, in the same order, from one batch as fro
   const roomName = 'sdk-one-turn'
   const fresh = await client('sdk-new')
   // An older SDK's socket: the server sends it what it always sent.
-  const old = await client('sdk-old', { config: { host: `${server.wsUrl}?v=1&rev=3` } })
+  const old = await client('sdk-old', { config: { host: `${server.wsUrl}?v=1&rev=4` } })
   await fresh.emedia.mgr.joinRoom({ roomName })
   await old.emedia.mgr.joinRoom({ roomName })
   await until(() => fresh.events('memberJoined').length === 2, 5000, 'the old SDK joined')
@@ -118,7 +119,7 @@ test('the SDK gives the same callbacks, in the same order, from one batch as fro
     apply()
   })
 
-  const joiners = await Promise.all([4, 3, 4, 4, 3].map((rev) => socket(rev)))
+  const joiners = await Promise.all([5, 4, 5, 5, 3].map((rev) => socket(rev)))
   const replies = await inOneTurn(() =>
     joiners.map((c, i) => c.call('join', { roomName }, tokenFor(server, `s${i}`))),
   )

@@ -1,9 +1,9 @@
 // The cluster's stored form of a conference (server/cluster/codec.ts): what a node that takes a
 // conference over reads back is what the old host had, and a write re-serialises only members
 // whose stored fields changed.
-import { ConfrType, Role } from '../../sdk/protocol'
+import { ConfrType, Role } from 'miniprogram-conference-protocol'
 import { decode, encode, META } from '../../server/cluster/codec'
-import { ConferenceState, type MemberState } from '../../server/conference/conference'
+import { ConferenceState, type MemberState } from '../../server/conference/state'
 
 function conference(): ConferenceState {
   const conf = new ConferenceState({

@@ -10,9 +10,10 @@ import { type ConferenceServer } from '../../server/app'
 import { createApi } from '../../server/http/api'
 import { frontDoor } from '../../server/http/front-door'
 import { loadConfig } from '../../server/config'
+import { LocalRouter } from '../../server/routing/router'
 import { mintUserToken } from '../../server'
-import { RawClient } from '../helpers/raw-client'
-import { startServer } from '../helpers/server'
+import { RawClient } from '../../testkit/raw-client'
+import { startServer } from '../../testkit/server'
 
 async function get(server: ConferenceServer, path: string, auth?: string) {
   const res = await fetch(server.httpUrl + path, {
@@ -128,6 +129,7 @@ describe('secrets and server errors', () => {
       recordingsDir: dir,
       ingest: server.ingest,
       mediaJobs: () => 0,
+      router: new LocalRouter(server.service),
     })
     http = frontDoor(createServer(), { log, request: api })
     await new Promise<void>((r) => http.listen(0, '127.0.0.1', r))
@@ -201,6 +203,8 @@ describe('configuration', () => {
     expect(() => loadConfig({}, [], { CK_LOG_LEVEL: 'loud' })).toThrow(
       /CK_LOG_LEVEL: expected one of/,
     )
-    expect(() => loadConfig({}, ['--prot', '1'])).toThrow(/Unknown option/)
+    expect(() => loadConfig({}, ['--prot', '1'])).toThrow(
+      'unknown option --prot (did you mean --port?)',
+    )
   })
 })

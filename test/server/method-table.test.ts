@@ -3,13 +3,13 @@
 // `@ts-expect-error` lines are the test of the types: `npm run typecheck` fails if any of them
 // compiles.
 import { type ConferenceService } from '../../server/conference/service'
-import { handlers, type Handler } from '../../server/conference/methods'
+import { methods, type Handler } from '../../server/conference/methods'
 import * as moderation from '../../server/conference/moderation'
 import { paramSchemas } from '../../server/signal/schemas'
 
 test('every method the server validates is handled, and nothing else', () => {
   const validated = Object.keys(paramSchemas).filter((m) => m !== 'auth' && m !== 'ping')
-  expect(Object.keys(handlers).sort()).toEqual(validated.sort())
+  expect(Object.keys(methods).sort()).toEqual(validated.sort())
 })
 
 test('a handler of the wrong method, or a misspelled internal event, does not compile', () => {

@@ -2,9 +2,9 @@
 // the server holds, and counters that move with a join and with a refused request.
 import parsePrometheus from 'parse-prometheus-text-format'
 import { type ConferenceServer } from '../../server/app'
-import { ErrorCode } from '../../sdk/protocol'
-import { clientPool } from '../helpers/sdk-client'
-import { startServer } from '../helpers/server'
+import { ErrorCode } from 'miniprogram-conference-protocol'
+import { clientPool } from '../../testkit/sdk-client'
+import { startServer } from '../../testkit/server'
 
 let server: ConferenceServer
 const { client, closeAll } = clientPool(() => server)

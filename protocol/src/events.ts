@@ -1,0 +1,45 @@
+// What the server sends unasked: each event's payload.
+import type { ExitReasonValue } from './codes'
+import type { Attrs, Member, MemberCount, MemberExitCause, Stream } from './model'
+
+export interface Events {
+  memberJoined: { confrId: string; member: Member }
+  // ---- revision 5: batched arrivals (issue 23) ----
+  /** Revision 5, COMMUNICATION types: the members who arrived in one turn of the server, in
+   * join order (those after you when you are one of them): the same as one memberJoined each. */
+  membersJoined: { confrId: string; members: Member[] }
+  // ---- end of revision 5 ----
+  memberExited: { confrId: string; member: Member; cause: MemberExitCause }
+  /** Role or nickname changed; the receiver's own change carries its new roleToken. */
+  memberUpdated: { confrId: string; member: Member; roleToken?: string }
+  streamAdded: { confrId: string; stream: Stream }
+  streamRemoved: { confrId: string; stream: Stream }
+  mediaChanged: { confrId: string; stream: Stream }
+  /** The whole set after a change: to clients before revision 3 only. */
+  attrsUpdated: { confrId: string; attrs: Attrs }
+  /**
+   * Revision 3: what changed in the conference's attributes — keys set (with their values) and
+   * keys removed — the changes of one short window merged, at most one frame per window.
+   */
+  attrsChanged: { confrId: string; set: Attrs; removed: string[] }
+  /**
+   * Protocol 1.2, LIVE only: the member count, at most one a second per conference (one more
+   * second per 2,500 members: a 10,000-member room gets one every 4 s) and always the current
+   * one after a burst. In LIVE an AUDIENCE arrival or departure is told only to
+   * ADMIN and TALKER members; everyone gets this instead.
+   */
+  memberCount: { confrId: string } & MemberCount
+  /** Your membership ended: emedia reason and code (`failed`). */
+  conferenceExit: { confrId: string; reason: ExitReasonValue; failed: number; message: string }
+  /** A server-side media job (mix, recording) failed; sent to the conference's admins. */
+  mediaError: { confrId: string; job: string; message: string }
+  /**
+   * Ours (cluster): this server is going away or no longer hosts your conference. The SDK
+   * reconnects (to `url` when given, else to another of JoinResult.nodes) and resumes; the app
+   * sees a reconnect, never an exit.
+   */
+  move: { reason: string; url?: string }
+  /** Ours (cluster): the other servers changed (JoinResult.nodes, as of now). */
+  nodesChanged: { nodes: string[] }
+}
+export type EventName = keyof Events
