@@ -134,21 +134,35 @@ export class LoadGen {
     })
   }
 
-  /** `n` clients, spread evenly over the workers; client k connects to urls[k % urls.length]. */
-  async connect(urls: string[], n: number): Promise<{ group: ClientGroup; connectMs: number[] }> {
-    const parts: ClientGroup['parts'] = []
-    const asks: Array<Promise<Record<string, any>>> = []
+  /**
+   * `n` new clients spread evenly over the workers, in global order: per worker, its index, the
+   * index of its first new client there, how many, and the global index of the first.
+   */
+  private place(n: number): Array<[number, number, number, number]> {
+    const out: Array<[number, number, number, number]> = []
     let offset = 0
     for (const [i, w] of this.workers.entries()) {
       const count = Math.floor(n / this.workers.length) + (i < n % this.workers.length ? 1 : 0)
       if (count === 0) continue
-      parts.push([i, w.clients, count])
-      asks.push(this.ask(w, { op: 'connect', urls, n: count, offset }))
+      out.push([i, w.clients, count, offset])
       w.clients += count
       offset += count
     }
-    const answers = await Promise.all(asks)
-    return { group: { n, parts }, connectMs: answers.flatMap((a) => a.connectMs as number[]) }
+    return out
+  }
+
+  /** `n` clients, spread evenly over the workers; client k connects to urls[k % urls.length]. */
+  async connect(urls: string[], n: number): Promise<{ group: ClientGroup; connectMs: number[] }> {
+    const placed = this.place(n)
+    const answers = await Promise.all(
+      placed.map(([w, , count, offset]) =>
+        this.ask(this.workers[w], { op: 'connect', urls, n: count, offset }),
+      ),
+    )
+    return {
+      group: { n, parts: placed.map(([w, first, count]) => [w, first, count]) },
+      connectMs: answers.flatMap((a) => a.connectMs as number[]),
+    }
   }
 
   /**
@@ -165,12 +179,7 @@ export class LoadGen {
       const mine = Array.from({ length: count }, () => calls(k++))
       return this.ask(this.workers[w], { op: 'join', first, calls: mine, ...opts })
     })
-    const answers = await Promise.all(asks)
-    const refused: Record<string, number> = {}
-    for (const a of answers)
-      for (const [why, count] of Object.entries(a.refused as Record<string, number>))
-        refused[why] = (refused[why] ?? 0) + count
-    return { joinMs: answers.flatMap((a) => a.joinMs as number[]), refused }
+    return joinsOf(await Promise.all(asks))
   }
 
   /**
@@ -183,27 +192,16 @@ export class LoadGen {
     calls: (k: number) => JoinCall,
     opts: { concurrency: number; heartbeat?: boolean },
   ): Promise<{ group: ClientGroup; joinMs: number[]; refused: Record<string, number> }> {
-    const parts: ClientGroup['parts'] = []
-    const asks: Array<Promise<Record<string, any>>> = []
-    let offset = 0
-    for (const [i, w] of this.workers.entries()) {
-      const count = Math.floor(n / this.workers.length) + (i < n % this.workers.length ? 1 : 0)
-      if (count === 0) continue
-      parts.push([i, w.clients, count])
-      const mine = Array.from({ length: count }, (_, k) => calls(offset + k))
-      asks.push(this.ask(w, { op: 'enter', urls, offset, calls: mine, ...opts }))
-      w.clients += count
-      offset += count
-    }
-    const answers = await Promise.all(asks)
-    const refused: Record<string, number> = {}
-    for (const a of answers)
-      for (const [why, count] of Object.entries(a.refused as Record<string, number>))
-        refused[why] = (refused[why] ?? 0) + count
+    const placed = this.place(n)
+    const answers = await Promise.all(
+      placed.map(([w, , count, offset]) => {
+        const mine = Array.from({ length: count }, (_, k) => calls(offset + k))
+        return this.ask(this.workers[w], { op: 'enter', urls, offset, calls: mine, ...opts })
+      }),
+    )
     return {
-      group: { n, parts },
-      joinMs: answers.flatMap((a) => a.joinMs as number[]),
-      refused,
+      group: { n, parts: placed.map(([w, first, count]) => [w, first, count]) },
+      ...joinsOf(answers),
     }
   }
 
@@ -252,4 +250,16 @@ export class LoadGen {
       }),
     )
   }
+}
+
+/** The workers' answers to a join or enter together: latencies, and refusals by message. */
+function joinsOf(answers: Array<Record<string, any>>): {
+  joinMs: number[]
+  refused: Record<string, number>
+} {
+  const refused: Record<string, number> = {}
+  for (const a of answers)
+    for (const [why, count] of Object.entries(a.refused as Record<string, number>))
+      refused[why] = (refused[why] ?? 0) + count
+  return { joinMs: answers.flatMap((a) => a.joinMs as number[]), refused }
 }
