@@ -54,7 +54,6 @@ Page({
     beauty: 0,
     minBitrate: 200,
     maxBitrate: 600,
-    gridHeight: 1000,
   },
 
   onLoad(options) {
@@ -63,9 +62,6 @@ Page({
     if (options.server) app.saveSettings({ server })
     const roomName = options.roomName ? decodeURIComponent(options.roomName) : ''
     const confrId = options.confrId ? decodeURIComponent(options.confrId) : ''
-    // The video area fills the window above the 180rpx control bar.
-    const win = wx.getSystemInfoSync()
-    const windowRpx = Math.floor((win.windowHeight * 750) / win.windowWidth)
     this.setData({
       ready: !!(roomName || confrId),
       host: server,
@@ -78,7 +74,6 @@ Page({
       beauty: settings.beauty,
       minBitrate: settings.minBitrate,
       maxBitrate: settings.maxBitrate,
-      gridHeight: Math.max(600, windowRpx - 180),
     })
     wx.setNavigationBarTitle({ title: roomName || confrId || '会议 Conference' })
     if (!roomName && !confrId) wx.showToast({ title: '缺少房间 No room given', icon: 'none' })
@@ -114,14 +109,9 @@ Page({
     wx.showToast({ title: detail.message || 'error ' + detail.code, icon: 'none' })
   },
 
+  // The room's card (its id and name, never the password), and this demo's server.
   onShareAppMessage() {
-    const d = this.data
-    const room = d.roomName
-      ? 'roomName=' + encodeURIComponent(d.roomName)
-      : 'confrId=' + encodeURIComponent(d.confrId) + '&password=' + encodeURIComponent(d.password)
-    return {
-      title: '邀请你加入会议 ' + (d.roomName || d.confrId),
-      path: '/pages/room/room?' + room + '&server=' + encodeURIComponent(d.host),
-    }
+    const card = this.selectComponent('#room').shareData()
+    return { title: card.title, path: card.path + '&server=' + encodeURIComponent(this.data.host) }
   },
 })
