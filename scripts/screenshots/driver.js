@@ -25,6 +25,16 @@
     '<div class="nav-bar"><span class="back">‹</span><span class="title">会议</span>' +
     '<span class="capsule"></span></div>' +
     '<div class="content" id="content"></div><div class="home-indicator"></div>'
+
+  /** Sizes the frame to a phone (browser.js DEVICES; the viewport and the insets are set there). */
+  function fitPhone(device) {
+    const root = document.documentElement.style
+    root.setProperty('--rpx', device.width / 750 + 'px')
+    root.setProperty('--phone-width', device.width + 'px')
+    root.setProperty('--phone-height', device.height + 'px')
+    root.setProperty('--phone-top', device.top + 'px')
+    root.setProperty('--phone-window', device.height - device.top - 44 + 'px')
+  }
   document.body.appendChild(phone)
   const content = phone.querySelector('#content')
 
@@ -132,6 +142,15 @@
       after: (ctx) => ctx.fake.emit('reconnecting'),
     },
     audience: { members: range(3), role: 1 },
+    // The room's own screens: its info sheet, leaving (a member, the host), 更多.
+    'room-info': {
+      members: range(3),
+      password: '2468',
+      after: (ctx) => ctx.tap('#room-title'),
+    },
+    leave: { members: range(3), after: (ctx) => ctx.tap('#leave') },
+    'leave-host': { members: range(3), role: 7, after: (ctx) => ctx.tap('#leave') },
+    more: { members: range(3), after: (ctx) => ctx.tap('#more') },
     'network-quality': {
       members: range(3),
       after: (ctx) => {
@@ -172,6 +191,7 @@
     const theme = opts.theme || 'dark'
     const lang = opts.lang || 'zh'
     phone.className = 'phone ' + theme
+    fitPhone(opts.device)
     const deny = scene.deny || []
     wx.authorize = (o) =>
       setTimeout(() => {
@@ -188,6 +208,11 @@
       fake.streams.push(makeStream(member, { voff: m.voff || 0, aoff: m.aoff || 0 }))
     }
     if (scene.joining) fake.mgr.joinRoom = () => new Promise(() => {})
+    if (scene.password) {
+      const joinRoom = fake.mgr.joinRoom
+      fake.mgr.joinRoom = (o) =>
+        joinRoom(o).then((conference) => Object.assign(conference, { password: scene.password }))
+    }
     const store = kit.createConferenceStore(fake)
     const storeKey = 'shot-' + Math.random().toString(36).slice(2)
     kit.registerStore(storeKey, store)
@@ -219,6 +244,9 @@
     const ctx = {
       fake,
       store,
+      tap(selector) {
+        rendered.querySelector(selector).dispatchEvent('tap')
+      },
       volume(memberName, volume) {
         const tile = tileOf(memberName)
         const native = tile.querySelector(memberName === null ? '#pusher' : '#player')
