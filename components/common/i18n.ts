@@ -65,6 +65,26 @@ const zh = {
   later: '暂不',
   prevPage: '上一页',
   nextPage: '下一页',
+  // join screen
+  joinMeeting: '加入会议',
+  meeting: '会议',
+  meetingPlaceholder: '会议号或房间名',
+  meetingNeeded: '请输入会议号或房间名',
+  passwordPlaceholder: '会议密码',
+  joiningShort: '加入中…',
+  yourName: '名字',
+  namePlaceholder: '输入你的名字',
+  nameNeeded: '请输入名字',
+  micLabel: '麦克风',
+  cameraLabel: '摄像头',
+  speakerLabel: '扬声器',
+  notAllowed: '未授权',
+  // privacy
+  privacyTitle: '隐私保护提示',
+  privacyText: '视频会议需要使用你的摄像头和麦克风。使用前请阅读并同意：',
+  privacyGuide: '《用户隐私保护指引》',
+  agree: '同意',
+  decline: '拒绝',
 }
 
 export type Texts = typeof zh
@@ -127,6 +147,25 @@ const en: Texts = {
   later: 'Not now',
   prevPage: 'Previous page',
   nextPage: 'Next page',
+  joinMeeting: 'Join meeting',
+  meeting: 'Meeting',
+  meetingPlaceholder: 'Meeting ID or room name',
+  meetingNeeded: 'Enter a meeting ID or a room name',
+  passwordPlaceholder: "The meeting's password",
+  joiningShort: 'Joining…',
+  yourName: 'Name',
+  namePlaceholder: 'Enter your name',
+  nameNeeded: 'Enter your name',
+  micLabel: 'Microphone',
+  cameraLabel: 'Camera',
+  speakerLabel: 'Speaker',
+  notAllowed: 'Not allowed',
+  privacyTitle: 'Your privacy',
+  privacyText:
+    'The meeting uses your camera and microphone. Before it does, please read and agree to:',
+  privacyGuide: 'the privacy guide',
+  agree: 'Agree',
+  decline: 'Decline',
 }
 
 /** The client's language (getAppBaseInfo where the base library has it). */

@@ -20,8 +20,8 @@ import {
 import { onSystemTheme, themeFor } from '../common/theme'
 import { formatElapsed } from './clock'
 import { currentPagePath, inviteText, shareData, type RoomInfo } from './invite'
-import { openMediaSettings, requestMediaPermission } from './permission'
-import { saveSoundMode, savedSoundMode } from './sound-route'
+import { openMediaSettings, requestMediaPermission } from '../common/permission'
+import { saveSoundMode, savedSoundMode } from '../common/sound-route'
 
 /** What each room has running: store subscriptions, the clock, WeChat's theme. */
 const subscriptions = new WeakMap<object, Array<() => void>>()
@@ -52,6 +52,9 @@ KitComponent({
     template: { type: String, value: 'grid' },
     autoJoin: { type: Boolean, value: true },
     autoPublish: { type: Boolean, value: true },
+    /** The microphone and the camera as the call starts (a join screen's switches). */
+    mic: { type: Boolean, value: true },
+    camera: { type: Boolean, value: true },
     beauty: { type: Number, value: 0 },
     whiteness: { type: Number, value: 0 },
     minBitrate: { type: Number, value: 200 },
@@ -230,6 +233,9 @@ KitComponent({
       const d = this.data
       const store = this.store()
       store.configure({ host: d.host, token: d.token, userId: d.userId })
+      // Published as chosen before the call (the store reports a change once publishing).
+      void store.media.toggleMic(d.mic)
+      void store.media.toggleCamera(d.camera)
       // Only a role that may publish needs the camera (0: the server's default, talker or admin).
       if (d.autoPublish && (d.role === 0 || canPublish(d.role))) {
         const denied = await requestMediaPermission()

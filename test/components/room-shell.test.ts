@@ -330,6 +330,44 @@ describe('<conference-room>: the control bar and its sheets', () => {
   })
 })
 
+describe("<conference-room>: WeChat's privacy step", () => {
+  afterEach(() => {
+    unmountAll()
+    Object.assign(w, saved)
+  })
+
+  test('the room holds a privacy sheet: the last one attached answers WeChat', async () => {
+    type Resolve = (r: { event: string; buttonId?: string }) => void
+    let listener: ((resolve: Resolve) => void) | undefined
+    w.onNeedPrivacyAuthorization = (fn: typeof listener) => (listener = fn)
+    w.getPrivacySetting = (o: { success(r: object): void }) =>
+      o.success({ needAuthorization: true, privacyContractName: '' })
+    const first = mount(new FakeEmedia(), { roomName: 'a', lang: 'en', autoJoin: false })
+    const second = mount(new FakeEmedia(), { roomName: 'b', lang: 'en', autoJoin: false })
+    await flush()
+    const sheetOf = (room: Node) => room.querySelector('#privacy')!
+    const answers: Array<{ event: string; buttonId?: string }> = []
+    listener!((r) => answers.push(r))
+    await flush()
+    expect(sheetOf(second.room).querySelector('.sheet')).toBeDefined()
+    expect(sheetOf(first.room).querySelector('.sheet')).toBeUndefined()
+    // No name given by the app: the words for it.
+    expect(text(sheetOf(second.room), '.contract-text')).toBe('the privacy guide')
+    sheetOf(second.room).querySelector('#agree-privacy')!.dispatchEvent('agreeprivacyauthorization')
+    await flush()
+    expect(answers).toEqual([
+      { event: 'exposureAuthorization' },
+      { event: 'agree', buttonId: 'agree-privacy' },
+    ])
+
+    // The second room gone, the first answers the next request.
+    second.room.detach()
+    listener!(() => undefined)
+    await flush()
+    expect(sheetOf(first.room).querySelector('.sheet')).toBeDefined()
+  })
+})
+
 describe('<conference-room>: the theme', () => {
   afterEach(() => {
     unmountAll()

@@ -9,13 +9,23 @@ import * as path from 'path'
 const ROOT = path.resolve(__dirname, '../..')
 const COMPONENTS = path.join(ROOT, 'components')
 const TOKENS_FILE = path.join(COMPONENTS, 'common/tokens.wxss')
-const NAMES = ['conference-room', 'member-grid', 'pusher-tile', 'player-tile']
-/** The prefix of each component's variables (the two tiles share one stylesheet). */
-const PREFIX: Record<string, string> = {
-  'conference-room': '--ck-conference-room-',
-  'member-grid': '--ck-member-grid-',
-  'pusher-tile': '--ck-tile-',
-  'player-tile': '--ck-tile-',
+const NAMES = [
+  'conference-room',
+  'member-grid',
+  'pusher-tile',
+  'player-tile',
+  'pre-join',
+  'privacy-sheet',
+]
+/** The prefixes of each component's variables: its own, and those of the stylesheets it shares
+ * (the tiles' one, the sheets'). */
+const PREFIX: Record<string, string[]> = {
+  'conference-room': ['--ck-conference-room-', '--ck-sheet-'],
+  'member-grid': ['--ck-member-grid-'],
+  'pusher-tile': ['--ck-tile-'],
+  'player-tile': ['--ck-tile-'],
+  'pre-join': ['--ck-pre-join-', '--ck-sheet-', '--ck-tile-'],
+  'privacy-sheet': ['--ck-sheet-'],
 }
 
 const read = (file: string) => fs.readFileSync(file, 'utf8')
@@ -185,7 +195,8 @@ describe("the components' variables", () => {
       const vars = componentVariables(name)
       expect(vars.size).toBeGreaterThan(0)
       for (const [variable, fallback] of vars) {
-        expect([variable, variable.startsWith(PREFIX[name])]).toEqual([variable, true])
+        const named = PREFIX[name].some((prefix) => variable.startsWith(prefix))
+        expect([variable, named]).toEqual([variable, true])
         expect([variable, fallback]).not.toEqual([variable, ''])
         if (fallback.startsWith('--')) expect(all.map((t) => t.name)).toContain(fallback)
         else expect([variable, tokenDefaults.has(norm(fallback))]).toEqual([variable, false])
