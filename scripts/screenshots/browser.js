@@ -44,6 +44,8 @@ const SCENES = [
   'leave',
   'leave-host',
   'more',
+  'pre-join',
+  'join-screen',
 ]
 const SHOTS = [
   ...SCENES.map((scene) => ({ scene, file: scene, theme: 'dark', lang: 'zh' })),
@@ -54,6 +56,7 @@ const SHOTS = [
   { scene: 'room-info', file: 'room-info-light', theme: 'light', lang: 'zh' },
   { scene: 'more', file: 'more-en', theme: 'dark', lang: 'en' },
   { scene: 'leave-host', file: 'leave-host-en-light', theme: 'light', lang: 'en' },
+  { scene: 'join-screen', file: 'join-screen-en-light', theme: 'light', lang: 'en' },
   { scene: 'grid-4', file: 'grid-4@320', theme: 'dark', lang: 'en', width: 320 },
   { scene: 'grid-12', file: 'grid-12@414', theme: 'dark', lang: 'zh', width: 414 },
   { scene: 'grid-4', file: 'grid-4@768', theme: 'light', lang: 'zh', width: 768 },
@@ -61,7 +64,16 @@ const SHOTS = [
 
 /** What the layout test checks besides the pictures: every scene on every phone (zh, dark), and
  * the scenes of the room's own screens in both languages and both themes on every phone. */
-const BOTH_WAYS = ['grid-4', 'camera-refused', 'audience', 'room-info', 'leave-host', 'more']
+const BOTH_WAYS = [
+  'grid-4',
+  'camera-refused',
+  'audience',
+  'room-info',
+  'leave-host',
+  'more',
+  'pre-join',
+  'join-screen',
+]
 const MATRIX = [
   ...WIDTHS.flatMap((width) =>
     SCENES.map((scene) => ({ scene, file: `${scene}@${width}`, theme: 'dark', lang: 'zh', width })),

@@ -2,8 +2,9 @@
 // browser bundle, the built kit (miniprogram_dist) and the scripted SDK as a file map, and the
 // scene driver. The kit runs unchanged; only what WeChat itself provides is stood in for: rpx as
 // WeChat scales it (screen width / 750, read from --rpx, which the frame sets per phone: the
-// bundle's own rule is 1 rpx = 1 px), and the accessibility attributes and tap bindings, which
-// j-component keeps off the DOM, mirrored into data-ck-* attributes for the layout checks.
+// bundle's own rule is 1 rpx = 1 px), the accessibility attributes and tap bindings, which
+// j-component keeps off the DOM, mirrored into data-ck-* attributes for the layout checks, and
+// <input>, drawn by a stand-in (driver.js).
 const fs = require('fs')
 const path = require('path')
 const ts = require('typescript')
@@ -27,10 +28,12 @@ function rpxToCss(css) {
   return css.replace(new RegExp(RPX.pattern, 'gi'), RPX.css)
 }
 
-/** WXML with its aria-* attributes and tap bindings also as data-ck-* attributes (j-component
- * renders data-* into the DOM and nothing else of them). */
-function mirrorA11y(wxml) {
+/** WXML as the page renders it: its aria-* attributes and tap bindings also as data-ck-*
+ * attributes (j-component renders data-* into the DOM and nothing else of them), and <input> as
+ * the driver's stand-in (j-component takes it for the HTML tag, which WXML's input is not). */
+function forThePage(wxml) {
   return wxml
+    .replace(/<input\b/g, '<shim-input')
     .replace(
       /\saria-([a-z]+)=("[^"]*")/g,
       (all, name, value) => `${all} data-ck-aria-${name}=${value}`,
@@ -47,7 +50,7 @@ function fileMap() {
   for (const file of walk(DIST)) {
     if (!/\.(js|json|wxml|wxss|svg)$/.test(file)) continue
     let text = fs.readFileSync(file, 'utf8')
-    if (file.endsWith('.wxml')) text = mirrorA11y(text)
+    if (file.endsWith('.wxml')) text = forThePage(text)
     files[`kit/${path.relative(DIST, file).split(path.sep).join('/')}`] = text
   }
   for (const name of ['mobx-miniprogram', 'mobx-miniprogram-bindings']) {

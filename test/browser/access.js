@@ -115,7 +115,12 @@
     }
     const name = (el) => `${el.className.split(' ')[0]} "${el.textContent.trim().slice(0, 24)}"`
 
-    for (const el of content.querySelectorAll('[data-ck-tap]')) {
+    // j-component leaves a reused element's old data-* as "undefined": those say nothing.
+    const attr = (el, name) => {
+      const value = el.getAttribute(name)
+      return value === null || value === 'undefined' ? '' : value
+    }
+    for (const el of content.querySelectorAll('[data-ck-tap="1"]')) {
       if (!visible(el)) continue
       const r = el.getBoundingClientRect()
       if (r.width < MIN_TARGET - TOL || r.height < MIN_TARGET - TOL) {

@@ -159,7 +159,7 @@ window.layoutProblems = function () {
     if (inset && r.bottom > zoneTop + TOL && r.top < window.innerHeight) {
       problems.push(`text in the home-indicator area: ${name(el)}`)
     }
-    const control = el.closest('[data-ck-tap]')
+    const control = el.closest('[data-ck-tap="1"]')
     if (
       control &&
       !control.closest('.member-grid--cell') &&
@@ -168,7 +168,7 @@ window.layoutProblems = function () {
       problems.push(`caption cut short: ${name(el)}`)
     }
   }
-  for (const el of all('[data-ck-tap]').filter(shown)) {
+  for (const el of all('[data-ck-tap="1"]').filter(shown)) {
     const r = rect(el)
     if (inset && r.bottom > zoneTop + TOL && !el.matches('[class*="mask"]')) {
       problems.push(`control in the home-indicator area: ${name(el)}`)
