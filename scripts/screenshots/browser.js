@@ -1,5 +1,5 @@
 // Opens the scene page in Debian's chromium (playwright-core; no browser download) at a phone's
-// size, for `npm run screenshots` and test/browser/layout.test.ts. Each phone's safe-area insets
+// size, for `npm run screenshots` and test/components-browser/layout.test.ts. Each phone's safe-area insets
 // are Chromium's own emulation (CDP Emulation.setSafeAreaInsetsOverride), which is what
 // env(safe-area-inset-*) reads: nothing in the page stands in for them.
 const { chromium } = require('playwright-core')

@@ -5,19 +5,20 @@
 // The demo mini program as WeChat DevTools opens it, exactly as shipped: its pages and component
 // paths resolve to the built kit in demo/miniprogram_npm (copied there by `npx gulp build`), and
 // every page renders under miniprogram-simulate with its scripts run by WeChat's module rules
-// (test/wechat/wechat-loader.ts), against the REAL server over real sockets. The test makes no
+// (testkit/wechat-loader.ts), against the REAL server over real sockets. The test makes no
 // store and registers nothing: what the demo does not set up, the test does not either. What
 // stands in for the phone: storage (a Map), navigation (recorded), `wx.connectSocket` /
-// `wx.request` (real sockets and HTTP, test/helpers/wx-shim.ts).
+// `wx.request` (real sockets and HTTP, testkit/wx-shim.ts).
 import './node-timers'
 import * as fs from 'fs'
 import * as path from 'path'
 import simulate = require('miniprogram-simulate')
 import type { ConferenceServer } from '../../server/app'
-import { nodeClient, type NodeClient } from '../helpers/sdk-client'
-import { startServer } from '../helpers/server'
-import { createWxShim } from '../helpers/wx-shim'
-import { wechatLoader } from '../wechat/wechat-loader'
+import { nodeClient, type NodeClient } from '../../testkit/sdk-client'
+import { startServer } from '../../testkit/server'
+import { createWxShim } from '../../testkit/wx-shim'
+import { wechatLoader } from '../../testkit/wechat-loader'
+import { until } from '../../testkit/wait'
 import { flush, newParent } from './sim'
 
 const DEMO = path.resolve(__dirname, '../../demo')
@@ -107,14 +108,6 @@ interface Node {
   dispatchEvent(name: string, options?: { detail?: unknown }): void
   detach(): void
   attach(parent: never): void
-}
-
-async function until(check: () => boolean, timeoutMs = 8000): Promise<void> {
-  const start = Date.now()
-  while (!check()) {
-    if (Date.now() - start > timeoutMs) throw new Error('condition not met in time')
-    await simulate.sleep(20)
-  }
 }
 
 /** The query of a page URL as WeChat hands it to onLoad (values still encoded). */
@@ -273,7 +266,7 @@ describe('the demo as shipped, on the real server', () => {
     adaConference = [...server.service.conferences.values()].find((c) =>
       [...c.members.values()].some((m) => m.userId === 'ada'),
     )! as unknown as typeof adaConference
-    await until(() => adaConference.members.size === 2)
+    await until(() => adaConference.members.size === 2, 8000)
     const ann = [...adaConference.members.values()].find((m) => m.userId !== 'ada')!
     expect(ann).toMatchObject({ nickName: 'Ann' })
     expect(ann.userId).toBe(storage.get('userId'))
@@ -282,6 +275,7 @@ describe('the demo as shipped, on the real server', () => {
     const adaId = ada.emedia.mgr.getSelf()!.id
     await until(
       () => !!grid()?.querySelector('#self') && grid()!.querySelectorAll('.player').length === 1,
+      8000,
     )
     expect(
       grid()!
@@ -290,12 +284,12 @@ describe('the demo as shipped, on the real server', () => {
     ).toEqual([adaId])
     // Our own tile carries the name of the join screen, pushes to the URL the server issued, and
     // started with the microphone off, as chosen: ada sees it muted.
-    await until(() => !!grid()!.querySelector('#self')!.data.pushUrl)
+    await until(() => !!grid()!.querySelector('#self')!.data.pushUrl, 8000)
     expect(grid()!.querySelector('#self')!.data.name).toBe('Ann')
     const pushUrl = grid()!.querySelector('#self')!.data.pushUrl as string
     expect(pushUrl.startsWith(`${server.engine.rtmpBase()}/`)).toBe(true)
     const streams = (adaConference as unknown as { streams: Map<string, { aoff: number }> }).streams
-    await until(() => [...streams.values()].some((st) => st.aoff === 1))
+    await until(() => [...streams.values()].some((st) => st.aoff === 1), 8000)
 
     // The card it shares: the join screen, on this meeting, with this server; no password.
     const card = room.instance.onShareAppMessage() as { title: string; path: string }
@@ -306,7 +300,7 @@ describe('the demo as shipped, on the real server', () => {
     shared = card.path
     // Ann leaves: the page closes.
     room.detach()
-    await until(() => adaConference.members.size === 1)
+    await until(() => adaConference.members.size === 1, 8000)
   })
 
   let shared = ''
@@ -329,7 +323,7 @@ describe('the demo as shipped, on the real server', () => {
       '/pages/room/room?roomName=weekly&nickName=Ben&mic=1&camera=1&soundMode=speaker',
     ])
     openPage('pages/room/room', queryOf(navigations[0]))
-    await until(() => adaConference.members.size === 2)
+    await until(() => adaConference.members.size === 2, 8000)
     const ben = [...adaConference.members.values()].find((m) => m.userId !== 'ada')!
     expect(ben).toMatchObject({ nickName: 'Ben', userId: storage.get('userId') })
     expect(server.service.conferences.size).toBe(1)

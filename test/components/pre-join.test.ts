@@ -3,7 +3,7 @@
 // name, the microphone / camera / speaker switches, refusals, and the choices it hands the page.
 // And WeChat's privacy step (<privacy-sheet>, inside it; the room's: room-shell.test.ts): the held
 // request is answered as the user answers.
-import { FakeEmedia } from '../kit/fake-emedia'
+import { FakeEmedia } from '../../testkit/fake-emedia'
 import {
   attrs,
   flush,
@@ -12,7 +12,7 @@ import {
   spyLiveContexts,
   unmountAll,
   type Node,
-} from './harness'
+} from './mount'
 
 type Wx = Record<string, unknown>
 const w = wx as unknown as Wx

@@ -6,7 +6,7 @@
 // what it changed is read where it shows: the store, the native components' attributes, the
 // room's events, wx calls.
 import { Role } from 'miniprogram-conference-protocol'
-import { FakeEmedia } from '../kit/fake-emedia'
+import { FakeEmedia } from '../../testkit/fake-emedia'
 import {
   attrs,
   attrsOf,
@@ -18,7 +18,7 @@ import {
   simulate,
   unmountAll,
   type Node,
-} from './harness'
+} from './mount'
 
 type Wx = Record<string, unknown>
 const w = wx as unknown as Wx

@@ -2,7 +2,7 @@
 // the global tokens (components/common/tokens.wxss, each read once with its default into a private
 // --_ck-* name), the components' variables (each defaulting to a token or to one literal), and the
 // tables of the README (Chinese and English) and of each component's README. The browser checks
-// that the cascade works (test/browser/layout.test.ts, "theme tokens").
+// that the cascade works (test/components-browser/layout.test.ts, "theme tokens").
 import * as fs from 'fs'
 import * as path from 'path'
 

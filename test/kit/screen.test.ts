@@ -2,7 +2,7 @@
 // the audio route, mutes on this phone, the mirror, the call's clock and head count.
 import { ErrorCode, ExitReason } from 'miniprogram-conference-protocol'
 import { createConferenceStore } from '../../store/root'
-import { FakeEmedia, makeMember } from './fake-emedia'
+import { FakeEmedia, makeMember } from '../../testkit/fake-emedia'
 
 function setup() {
   const fake = new FakeEmedia()
