@@ -3,6 +3,7 @@
 // join screen on the same meeting (and this demo's server).
 const app = getApp()
 const { lang, words } = require('../../i18n')
+const { ErrorCode, ExitReason } = require('miniprogram-conference-kit')
 
 function back() {
   if (getCurrentPages().length > 1) wx.navigateBack()
@@ -11,21 +12,32 @@ function back() {
 
 /** Why the room was left (emedia onConferenceExit reason, and the failure's code). */
 function exitText(t, reason, code) {
-  if (reason === 2) return t.removed
-  if (reason === 10) return t.otherDevice
-  if (reason === 11) return t.ended
-  if (reason === 4 && code === -9527) return t.networkLost
+  if (reason === ExitReason.REFUSED) return t.removed
+  if (reason === ExitReason.OTHER_DEVICE) return t.otherDevice
+  if (reason === ExitReason.CLOSED) return t.ended
+  if (reason === ExitReason.FAILED && code === ErrorCode.NETWORK) return t.networkLost
   return t.failed
 }
 
 /** Why a join was refused (the server's code). */
 function joinText(t, code) {
-  if (code === -9527) return t.serverUnreachable
-  if (code === -508) return t.wrongPassword
-  if (code === -301 || code === -302) return t.noSuchMeeting
-  if (code === -522 || code === -523) return t.meetingFull
-  if (code === -100 || code === -101) return t.notAllowed
-  return t.failed + ' (' + code + ')'
+  switch (code) {
+    case ErrorCode.NETWORK:
+      return t.serverUnreachable
+    case ErrorCode.WRONG_PASSWORD:
+      return t.wrongPassword
+    case ErrorCode.NO_SUCH_CONFERENCE:
+    case ErrorCode.CONFERENCE_DISBANDED:
+      return t.noSuchMeeting
+    case ErrorCode.TOO_MANY_MEMBERS:
+    case ErrorCode.TOO_MANY_TALKERS:
+      return t.meetingFull
+    case ErrorCode.TOKEN:
+    case ErrorCode.NO_RIGHTS:
+      return t.notAllowed
+    default:
+      return t.failed + ' (' + code + ')'
+  }
 }
 
 Page({
@@ -72,7 +84,7 @@ Page({
 
   onExit(e) {
     const detail = e.detail || {}
-    if (detail.reason === 0) return back()
+    if (detail.reason === ExitReason.HANGUP) return back()
     wx.showModal({
       title: this.t.left,
       content: exitText(this.t, detail.reason, detail.code),
@@ -85,7 +97,7 @@ Page({
     const detail = e.detail || {}
     if (detail.action !== 'join' && detail.action !== 'configure') return
     // A wrong password: back to the join screen, which asks for it.
-    if (detail.code === -508) {
+    if (detail.code === ErrorCode.WRONG_PASSWORD) {
       wx.redirectTo({
         url:
           '/pages/index/index?askPassword=1&' +
