@@ -27,7 +27,7 @@ import { saveSoundMode, savedSoundMode } from '../common/sound-route'
 const subscriptions = new WeakMap<object, Array<() => void>>()
 const clocks = new WeakMap<object, ReturnType<typeof setInterval>>()
 
-type Sheet = '' | 'info' | 'leave' | 'more'
+type Sheet = '' | 'info' | 'leave' | 'more' | 'tile'
 type Panel = '' | 'members' | 'chat'
 
 KitComponent({
@@ -110,8 +110,12 @@ KitComponent({
     themeName: 'dark',
     /** The layout shown (starts as `template`; 更多 › 布局 changes it). */
     layout: 'grid',
-    /** The sheet open over the room: room info, leave, more. */
+    /** The sheet open over the room: room info, leave, more, one tile's. */
     sheet: '' as Sheet,
+    /** The tile sheet's tile (a long press on it), its name, and whether this phone mutes it. */
+    tileId: '',
+    tileName: '',
+    tileMuted: false,
     /** The panel open over the room: the members or the chat (their content: slots). */
     panel: '' as Panel,
   },
@@ -362,6 +366,23 @@ KitComponent({
     },
     openMore() {
       this.setData({ sheet: 'more' })
+    },
+    // ---- a tile (long press) ----
+    openTile(e: WechatMiniprogram.CustomEvent<{ tileId: string }>) {
+      const { tileId } = e.detail
+      const store = this.store()
+      this.setData({
+        sheet: 'tile',
+        tileId,
+        tileName: store.tileOf(tileId)?.name ?? '',
+        tileMuted: store.screen.localMutes.has(tileId),
+      })
+    },
+    /** Stops (or resumes) playing that tile on this phone only; nothing is sent. */
+    toggleLocalMute() {
+      const screen = this.store().screen
+      screen.setLocalMute(this.data.tileId)
+      this.setData({ tileMuted: screen.localMutes.has(this.data.tileId) })
     },
     invite() {
       this.setData({ sheet: 'info' })

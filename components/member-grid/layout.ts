@@ -47,17 +47,18 @@ export function gridShape(n: number): [number, number] {
   return [3, 3]
 }
 
+/** Pages of up to nine; each page is laid out for the tiles it holds, so that the last page of
+ * twelve (three) fills the stage in 2×2 instead of leaving two rows of a 3×3 empty. */
 function grid(ids: string[], selfId: string, page: number): Layout {
-  const [cols, rows] = gridShape(ids.length)
-  const perPage = Math.min(GRID_PAGE, cols * rows)
+  const perPage = Math.min(GRID_PAGE, ids.length)
   const pages = Math.max(1, Math.ceil(ids.length / perPage))
   const current = Math.min(page, pages - 1)
-  const size = `width:${pct(100 / cols)};height:${pct(100 / rows)};`
   const cells = ids.map((id, i) => {
+    const onPage = Math.floor(i / perPage)
+    const [cols, rows] = gridShape(Math.min(perPage, ids.length - onPage * perPage))
+    const size = `width:${pct(100 / cols)};height:${pct(100 / rows)};`
+    if (onPage !== current) return cell(id, selfId, 'tile', `${OFFSCREEN}top:0;${size}`, false)
     const slot = i % perPage
-    if (Math.floor(i / perPage) !== current) {
-      return cell(id, selfId, 'tile', `${OFFSCREEN}top:0;${size}`, false)
-    }
     const left = pct(((slot % cols) * 100) / cols)
     const top = pct((Math.floor(slot / cols) * 100) / rows)
     return cell(id, selfId, 'tile', `left:${left};top:${top};${size}`)

@@ -64,6 +64,22 @@ describe('member-grid layout', () => {
     expect(onScreen(layoutTiles(ids(13), 'self', 'grid', 5).cells)).toHaveLength(4)
   })
 
+  test('the last page is laid out for its own count: 12 members, page 2 holds 3 in 2×2', () => {
+    const second = layoutTiles(ids(12), 'self', 'grid', 1)
+    expect(onScreen(second.cells).map(box)).toEqual([
+      { left: '0%', top: '0%', width: '50%', height: '50%' },
+      { left: '50%', top: '0%', width: '50%', height: '50%' },
+      { left: '0%', top: '50%', width: '50%', height: '50%' },
+    ])
+    // The first page stays 3×3; ten members leave one alone on page 2, full screen.
+    expect(box(onScreen(layoutTiles(ids(12), 'self', 'grid', 0).cells)[0])).toMatchObject({
+      width: '33.3333%',
+    })
+    expect(onScreen(layoutTiles(ids(10), 'self', 'grid', 1).cells).map(box)).toEqual([
+      { left: '0%', top: '0%', width: '100%', height: '100%' },
+    ])
+  })
+
   test('you and one other: the other full screen, you floating on top (1v1 and grid alike)', () => {
     for (const template of ['1v1', 'grid']) {
       const { cells } = layoutTiles(['self', 'bob'], 'self', template)

@@ -1,0 +1,159 @@
+/** @jest-environment jsdom */
+// The video area of the in-call screen, on the built kit: swipe paging, the invite button while
+// alone, the speaker layout following the talker (and a tap choosing instead), and a tile's
+// sheet that mutes one person on this phone only. Touches, taps and volume events are dispatched
+// as WeChat would; what changed is read where it shows.
+import { FakeEmedia } from '../../testkit/fake-emedia'
+import { attrsOf, flush, grid, mount, playerTiles, simulate, unmountAll, type Node } from './mount'
+import { GAP, HOLD } from '../../components/member-grid/active-speaker'
+
+afterEach(() => unmountAll())
+
+/** j-component's touches: x and y become clientX / clientY. */
+const touch = (x: number, y: number) => ({ x, y })
+/** A finger moving from (x0, y0) to (x1, y1) over the stage. */
+async function swipe(room: Node, x0: number, y0: number, x1: number, y1: number) {
+  const stage = grid(room).querySelector('.stage')!
+  stage.dispatchEvent('touchstart', { touches: [touch(x0, y0)] } as never)
+  stage.dispatchEvent('touchend', { changedTouches: [touch(x1, y1)] } as never)
+  await flush()
+}
+/** The grid's cell (the view around a tile) that holds a tile id. */
+function cellOf(room: Node, id: string): Node {
+  const cells = grid(room).data.cells as Array<{ id: string }>
+  return grid(room).querySelectorAll('.cell')[cells.findIndex((c) => c.id === id)]
+}
+const onScreen = (room: Node) =>
+  (grid(room).data.cells as Array<{ id: string; active: boolean; kind: string }>).filter(
+    (c) => c.active,
+  )
+
+describe('the grid: swipe paging', () => {
+  test('a swipe left turns to the next page, right back; a short or upward drag does nothing', async () => {
+    const fake = new FakeEmedia()
+    const { room } = mount(fake, { roomName: 'weekly', lang: 'en' })
+    await flush()
+    for (let i = 0; i < 11; i++) fake.addRemote(`m${i}`)
+    await flush()
+    expect(grid(room).data).toMatchObject({ pages: 2, page: 0 })
+    await swipe(room, 300, 400, 280, 400) // 20 px: a tap that slipped
+    expect(grid(room).data.page).toBe(0)
+    await swipe(room, 300, 400, 240, 520) // more down than sideways: a scroll
+    expect(grid(room).data.page).toBe(0)
+    await swipe(room, 300, 400, 100, 420)
+    expect(grid(room).data.page).toBe(1)
+    // The last page (3 of 12) is laid out for three: 2×2.
+    expect(onScreen(room)).toHaveLength(3)
+    expect(grid(room).querySelector('.page-no')!.dom.textContent).toBe('2 / 2')
+    await swipe(room, 300, 400, 250, 400) // past the last page: stays
+    expect(grid(room).data.page).toBe(1)
+    await swipe(room, 100, 400, 300, 400)
+    expect(grid(room).data.page).toBe(0)
+  })
+})
+
+describe('the grid: alone in the call', () => {
+  test('"waiting for others" with an invite button that opens the room info sheet', async () => {
+    const fake = new FakeEmedia()
+    const { room } = mount(fake, { roomName: 'weekly', lang: 'en' })
+    await flush()
+    const invite = grid(room).querySelector('#invite-others')!
+    expect(invite.dom.textContent!.trim()).toBe('Invite others')
+    invite.dispatchEvent('tap')
+    await flush()
+    expect(room.querySelector('.sheet-info')).toBeDefined()
+    // Someone came: no notice, no button.
+    fake.addRemote('bob')
+    await flush()
+    expect(grid(room).querySelector('#invite-others')).toBeUndefined()
+  })
+})
+
+describe('the speaker layout follows the talker', () => {
+  /** A tile's live-player reports its volume, as audiovolumenotify does. */
+  const volume = (tile: Node, v: number) =>
+    tile.querySelector('#player')!.dispatchEvent('audiovolumenotify', { detail: { volume: v } })
+  const main = (room: Node) => onScreen(room).find((c) => c.kind === 'main')?.id
+  const tileOf = (room: Node, id: string) => playerTiles(room).find((t) => t.data.tileId === id)!
+
+  test('with hysteresis: the talker takes it after HOLD, keeps it through pauses; a tap pins', async () => {
+    const fake = new FakeEmedia()
+    const { room } = mount(fake, { roomName: 'weekly', template: 'speaker' })
+    await flush()
+    const ids = ['ann', 'bob', 'cy'].map((n) => fake.addRemote(n).stream!.id)
+    await flush()
+    expect(main(room)).toBe(ids[0])
+    // cy talks: nothing moves at once, then after HOLD cy is large.
+    volume(tileOf(room, ids[2]), 60)
+    await flush()
+    expect(main(room)).toBe(ids[0])
+    await simulate.sleep(HOLD + 200)
+    expect(main(room)).toBe(ids[2])
+    // bob says a word while cy pauses briefly: cy stays.
+    volume(tileOf(room, ids[2]), 0)
+    volume(tileOf(room, ids[1]), 60)
+    await simulate.sleep(300)
+    volume(tileOf(room, ids[1]), 0)
+    volume(tileOf(room, ids[2]), 60)
+    await simulate.sleep(GAP + 200)
+    expect(main(room)).toBe(ids[2])
+
+    // A tap on bob's thumbnail pins him, whoever talks; a tap on the large tile follows again.
+    const cell = (id: string) => cellOf(room, id)
+    cell(ids[1]).dispatchEvent('tap')
+    await flush()
+    expect(main(room)).toBe(ids[1])
+    await simulate.sleep(HOLD + 200)
+    expect(main(room)).toBe(ids[1])
+    cell(ids[1]).dispatchEvent('tap')
+    await flush()
+    expect(main(room)).toBe(ids[2])
+  })
+
+  test('the grid template does not follow (no re-layout on speech)', async () => {
+    const fake = new FakeEmedia()
+    const { room } = mount(fake, { roomName: 'weekly' })
+    await flush()
+    const ids = ['ann', 'bob', 'cy'].map((n) => fake.addRemote(n).stream!.id)
+    await flush()
+    const before = JSON.stringify(grid(room).data.cells)
+    volume(tileOf(room, ids[2]), 60)
+    await simulate.sleep(HOLD + 200)
+    expect(JSON.stringify(grid(room).data.cells)).toBe(before)
+    expect(grid(room).data.speakerId).toBe('')
+  })
+})
+
+describe("a tile's sheet: mute one person on this phone only", () => {
+  test('a long press on a tile opens its sheet; the switch mutes its player here, nothing is sent', async () => {
+    const fake = new FakeEmedia()
+    const { room, store } = mount(fake, { roomName: 'weekly', lang: 'en' })
+    await flush()
+    const bob = fake.addRemote('bob').stream!.id
+    fake.addRemote('cy')
+    await flush()
+    cellOf(room, bob).dispatchEvent('longpress')
+    await flush()
+    expect(room.querySelector('.sheet-tile')).toBeDefined()
+    expect(room.querySelector('.sheet-tile .sheet-title')!.dom.textContent).toBe('bob')
+    const toggle = room.querySelector('#local-mute')!
+    expect(toggle.dom.textContent!.trim()).toBe('Mute on this phone')
+    toggle.dispatchEvent('tap')
+    await flush()
+    expect(store.screen.localMutes.has(bob)).toBe(true)
+    const bobTile = playerTiles(room).find((t) => t.data.tileId === bob)!
+    expect(attrsOf(bobTile, '#player').muted).toBe(true)
+    expect(room.querySelector('#local-mute')!.dom.textContent!.trim()).toBe('Unmute on this phone')
+    expect(fake.calls.map((c) => c.method)).not.toContain('pauseAudio')
+    room.querySelector('#local-mute')!.dispatchEvent('tap')
+    await flush()
+    expect(attrsOf(bobTile, '#player').muted).toBe(false)
+
+    // My own tile has no such sheet.
+    room.querySelector('#close-sheet')!.dispatchEvent('tap')
+    await flush()
+    cellOf(room, store.session.self!.id).dispatchEvent('longpress')
+    await flush()
+    expect(room.querySelector('.sheet-tile')).toBeUndefined()
+  })
+})
