@@ -6,11 +6,11 @@ import { reaction } from 'mobx-miniprogram'
 import { KitComponent } from '../common/component'
 import { bindStore, rootFields, storeOf, type StoreHost } from '../common/store-fields'
 import { ActiveSpeaker } from './active-speaker'
-import { layoutTiles, type Cell } from './layout'
+import { layoutTiles, type Cell, type Corner } from './layout'
 
 /** A swipe turns the page when it goes this far sideways (px), mostly sideways. */
 const SWIPE = 40
-const touchStarts = new WeakMap<object, { x: number; y: number }>()
+const touchStarts = new WeakMap<object, { x: number; y: number; cell: string }>()
 
 interface Follower {
   speaker: ActiveSpeaker
@@ -42,6 +42,10 @@ KitComponent({
     mainId: '',
     /** The talker, as the active-speaker rule has it. */
     speakerId: '',
+    /** 1v1: me large and the other small (a tap on the small one), and the small one's corner
+     * (dragged there). */
+    swapped: false,
+    corner: 'br' as Corner,
   },
   storeBindings: bindStore(rootFields(['tileIds', 'featuredTileId']), {
     selfId(this: StoreHost) {
@@ -56,7 +60,7 @@ KitComponent({
     'tileIds, selfId, template'() {
       this.follow()
     },
-    'tileIds, selfId, template, page, mainId, speakerId'() {
+    'tileIds, selfId, template, page, mainId, speakerId, swapped, corner'() {
       this.relayout()
     },
   },
@@ -99,9 +103,13 @@ KitComponent({
       if (main !== this.data.speakerId) this.setData({ speakerId: main })
     },
     relayout() {
-      const { tileIds, selfId, template, page, mainId, featuredTileId, speakerId } = this.data
+      const d = this.data
+      const { tileIds, selfId, template, page, mainId, featuredTileId, speakerId } = d
       const main = tileIds.includes(mainId) ? mainId : featuredTileId || speakerId
-      const { cells, pages } = layoutTiles(tileIds, selfId, template, page, main)
+      const { cells, pages } = layoutTiles(tileIds, selfId, template, page, main, {
+        swapped: d.swapped,
+        corner: d.corner,
+      })
       const next = Math.min(page, pages - 1)
       const changed: Record<string, unknown> = {}
       if (JSON.stringify(cells) !== JSON.stringify(this.data.cells)) changed.cells = cells
@@ -115,18 +123,34 @@ KitComponent({
     nextPage() {
       if (this.data.page < this.data.pages - 1) this.setData({ page: this.data.page + 1 })
     },
+    /** A touch begins on a cell (it bubbles to the stage next, which takes the point). */
+    onCellTouch(e: WechatMiniprogram.TouchEvent) {
+      const t = e.touches[0]
+      if (t) touchStarts.set(this, { x: t.clientX, y: t.clientY, cell: e.currentTarget.dataset.id })
+    },
     onTouchStart(e: WechatMiniprogram.TouchEvent) {
       const t = e.touches[0]
-      if (t) touchStarts.set(this, { x: t.clientX, y: t.clientY })
+      const cell = touchStarts.get(this)?.cell ?? ''
+      if (t) touchStarts.set(this, { x: t.clientX, y: t.clientY, cell })
     },
-    /** Swipe paging: left for the next page, right for the previous, as the pager buttons. */
+    /** Swipe paging (left: the next page, right: the previous, as the pager buttons); in 1v1 a
+     * drag of the small tile moves it to the corner it went towards. */
     onTouchEnd(e: WechatMiniprogram.TouchEvent) {
       const start = touchStarts.get(this)
       touchStarts.delete(this)
       const t = e.changedTouches[0]
-      if (!start || !t || this.data.pages < 2) return
+      if (!start || !t) return
       const dx = t.clientX - start.x
       const dy = t.clientY - start.y
+      const dragged = this.data.cells.find((c) => c.id === start.cell)?.kind === 'float'
+      if (dragged) {
+        const c = this.data.corner
+        const row = Math.abs(dy) >= SWIPE ? (dy < 0 ? 't' : 'b') : c[0]
+        const col = Math.abs(dx) >= SWIPE ? (dx < 0 ? 'l' : 'r') : c[1]
+        if (row + col !== c) this.setData({ corner: (row + col) as Corner })
+        return
+      }
+      if (this.data.pages < 2) return
       if (Math.abs(dx) < SWIPE || Math.abs(dx) < 2 * Math.abs(dy)) return
       if (dx < 0) this.nextPage()
       else this.prevPage()
@@ -143,6 +167,9 @@ KitComponent({
     },
     onTileTap(e: WechatMiniprogram.BaseEvent<Record<string, never>, { id: string }>) {
       const tileId = e.currentTarget.dataset.id
+      const kind = this.data.cells.find((c) => c.id === tileId)?.kind
+      // 1v1: a tap on the small tile swaps the two.
+      if (kind === 'float') this.setData({ swapped: !this.data.swapped })
       // speaker: a thumbnail is chosen to be large; a tap on the large one follows the talker again.
       if (this.data.template === 'speaker') {
         const chosen = this.data.cells.find((c) => c.id === tileId)?.kind === 'main' ? '' : tileId

@@ -11,13 +11,16 @@ afterEach(() => unmountAll())
 
 /** j-component's touches: x and y become clientX / clientY. */
 const touch = (x: number, y: number) => ({ x, y })
-/** A finger moving from (x0, y0) to (x1, y1) over the stage. */
-async function swipe(room: Node, x0: number, y0: number, x1: number, y1: number) {
-  const stage = grid(room).querySelector('.stage')!
-  stage.dispatchEvent('touchstart', { touches: [touch(x0, y0)] } as never)
-  stage.dispatchEvent('touchend', { changedTouches: [touch(x1, y1)] } as never)
+/** A finger moving from (x0, y0) to (x1, y1) on `el` (it moves first: no tap, as on a phone). */
+async function drag(room: Node, el: Node, x0: number, y0: number, x1: number, y1: number) {
+  el.dispatchEvent('touchstart', { touches: [touch(x0, y0)] } as never)
+  el.dispatchEvent('touchmove', { touches: [touch(x1, y1)] } as never)
+  el.dispatchEvent('touchend', { changedTouches: [touch(x1, y1)] } as never)
   await flush()
 }
+/** A swipe over the stage. */
+const swipe = (room: Node, x0: number, y0: number, x1: number, y1: number) =>
+  drag(room, grid(room).querySelector('.stage')!, x0, y0, x1, y1)
 /** The grid's cell (the view around a tile) that holds a tile id. */
 function cellOf(room: Node, id: string): Node {
   const cells = grid(room).data.cells as Array<{ id: string }>
@@ -66,6 +69,34 @@ describe('the grid: alone in the call', () => {
     fake.addRemote('bob')
     await flush()
     expect(grid(room).querySelector('#invite-others')).toBeUndefined()
+  })
+})
+
+describe('1v1: the small tile swaps on a tap and moves by a drag', () => {
+  test('a tap swaps me and the other; a drag up and left takes it to the top left corner', async () => {
+    const fake = new FakeEmedia()
+    const { room, store } = mount(fake, { roomName: 'weekly' })
+    await flush()
+    const bob = fake.addRemote('bob').stream!.id
+    await flush()
+    const self = store.session.self!.id
+    const kindOf = (id: string) =>
+      (grid(room).data.cells as Array<{ id: string; kind: string; style: string }>).find(
+        (c) => c.id === id,
+      )!
+    expect([kindOf(self).kind, kindOf(bob).kind]).toEqual(['float', 'full'])
+    cellOf(room, self).dispatchEvent('tap')
+    await flush()
+    expect([kindOf(self).kind, kindOf(bob).kind]).toEqual(['full', 'float'])
+    expect(kindOf(bob).style).toMatch(/right:24rpx;bottom:24rpx/)
+
+    // A drag of the small tile: it goes to the corner it was moved towards.
+    await drag(room, cellOf(room, bob), 300, 600, 80, 150)
+    expect(kindOf(bob).style).toMatch(/left:24rpx;top:24rpx/)
+    expect(kindOf(bob).kind).toBe('float')
+    // A drag on the large tile moves nothing.
+    await drag(room, cellOf(room, self), 100, 100, 300, 600)
+    expect(kindOf(bob).style).toMatch(/left:24rpx;top:24rpx/)
   })
 })
 

@@ -80,15 +80,16 @@ describe('member-grid layout', () => {
     ])
   })
 
-  test('you and one other: the other full screen, you floating on top (1v1 and grid alike)', () => {
+  test('you and one other: the other full screen, you floating bottom right (1v1 and grid alike)', () => {
     for (const template of ['1v1', 'grid']) {
       const { cells } = layoutTiles(['self', 'bob'], 'self', template)
       expect(cells.find((c) => c.id === 'bob')).toMatchObject({ kind: 'full', active: true })
       const self = cells.find((c) => c.isSelf)!
       expect(self.kind).toBe('float')
+      // Clear of the other's network bars (top right) and name (bottom left).
       expect(box(self)).toEqual({
         right: '24rpx',
-        top: '24rpx',
+        bottom: '24rpx',
         width: '210rpx',
         height: '280rpx',
         'z-index': '2',
@@ -101,6 +102,17 @@ describe('member-grid layout', () => {
     ])
     // More people: 1v1 falls back to the grid.
     expect(box(layoutTiles(ids(3), 'self', '1v1').cells[1])).toMatchObject({ left: '50%' })
+  })
+
+  test('1v1 swapped (me large, the other small) and the small tile in another corner', () => {
+    const { cells } = layoutTiles(['self', 'bob'], 'self', '1v1', 0, '', {
+      swapped: true,
+      corner: 'tl',
+    })
+    expect(cells.find((c) => c.isSelf)).toMatchObject({ kind: 'full', active: true })
+    const bob = cells.find((c) => c.id === 'bob')!
+    expect(bob.kind).toBe('float')
+    expect(box(bob)).toMatchObject({ left: '24rpx', top: '24rpx', width: '210rpx' })
   })
 
   test('speaker: the chosen (or first other) member large, the rest in a paged strip', () => {
