@@ -12,7 +12,7 @@ afterEach(() => unmountAll())
 /** j-component's touches: x and y become clientX / clientY. */
 const touch = (x: number, y: number) => ({ x, y })
 /** A finger moving from (x0, y0) to (x1, y1) on `el` (it moves first: no tap, as on a phone). */
-async function drag(room: Node, el: Node, x0: number, y0: number, x1: number, y1: number) {
+async function drag(el: Node, x0: number, y0: number, x1: number, y1: number) {
   el.dispatchEvent('touchstart', { touches: [touch(x0, y0)] } as never)
   el.dispatchEvent('touchmove', { touches: [touch(x1, y1)] } as never)
   el.dispatchEvent('touchend', { changedTouches: [touch(x1, y1)] } as never)
@@ -20,7 +20,7 @@ async function drag(room: Node, el: Node, x0: number, y0: number, x1: number, y1
 }
 /** A swipe over the stage. */
 const swipe = (room: Node, x0: number, y0: number, x1: number, y1: number) =>
-  drag(room, grid(room).querySelector('.stage')!, x0, y0, x1, y1)
+  drag(grid(room).querySelector('.stage')!, x0, y0, x1, y1)
 /** The grid's cell (the view around a tile) that holds a tile id. */
 function cellOf(room: Node, id: string): Node {
   const cells = grid(room).data.cells as Array<{ id: string }>
@@ -91,11 +91,11 @@ describe('1v1: the small tile swaps on a tap and moves by a drag', () => {
     expect(kindOf(bob).style).toMatch(/right:24rpx;bottom:24rpx/)
 
     // A drag of the small tile: it goes to the corner it was moved towards.
-    await drag(room, cellOf(room, bob), 300, 600, 80, 150)
+    await drag(cellOf(room, bob), 300, 600, 80, 150)
     expect(kindOf(bob).style).toMatch(/left:24rpx;top:24rpx/)
     expect(kindOf(bob).kind).toBe('float')
     // A drag on the large tile moves nothing.
-    await drag(room, cellOf(room, self), 100, 100, 300, 600)
+    await drag(cellOf(room, self), 100, 100, 300, 600)
     expect(kindOf(bob).style).toMatch(/left:24rpx;top:24rpx/)
   })
 })
