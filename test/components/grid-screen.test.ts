@@ -4,7 +4,17 @@
 // sheet that mutes one person on this phone only. Touches, taps and volume events are dispatched
 // as WeChat would; what changed is read where it shows.
 import { FakeEmedia } from '../../testkit/fake-emedia'
-import { attrsOf, flush, grid, mount, playerTiles, simulate, unmountAll, type Node } from './mount'
+import {
+  attrs,
+  attrsOf,
+  flush,
+  grid,
+  mount,
+  playerTiles,
+  simulate,
+  unmountAll,
+  type Node,
+} from './mount'
 import { GAP, HOLD } from '../../components/member-grid/active-speaker'
 
 afterEach(() => unmountAll())
@@ -186,5 +196,47 @@ describe("a tile's sheet: mute one person on this phone only", () => {
     cellOf(room, store.session.self!.id).dispatchEvent('longpress')
     await flush()
     expect(room.querySelector('.sheet-tile')).toBeUndefined()
+  })
+})
+
+describe('tiles say who is muted or speaking, in the chosen language, not by colour alone', () => {
+  const label = (tile: Node) => attrs(tile.querySelector('.tile')!)['ariaLabel']
+
+  test('name, muted, speaking, muted on this phone; the bars named in words', async () => {
+    const fake = new FakeEmedia()
+    const { room, store } = mount(fake, { roomName: 'weekly', lang: 'en', nickName: 'Me' })
+    await flush()
+    const bob = fake.addRemote('bob').stream!.id
+    fake.addRemote('cy')
+    await flush()
+    const tile = () => playerTiles(room).find((t) => t.data.tileId === bob)!
+    expect(label(tile())).toBe('bob')
+    tile()
+      .querySelector('#player')!
+      .dispatchEvent('audiovolumenotify', { detail: { volume: 60 } })
+    await flush()
+    expect(label(tile())).toBe('bob, speaking')
+    // Speaking shows as a shape in the name tag too, beside the ring's colour.
+    expect(tile().querySelector('.label .speaking-icon')).toBeDefined()
+    store.screen.setLocalMute(bob)
+    await flush()
+    expect(label(tile())).toBe('bob, speaking, muted on this phone')
+    expect(tile().querySelector('.label .muted-here')).toBeDefined()
+    tile()
+      .querySelector('#player')!
+      .dispatchEvent('netstatus', {
+        detail: { info: { videoBitrate: 500, audioBitrate: 48, videoFPS: 15, netSpeed: 600 } },
+      })
+    await flush()
+    expect(attrs(tile().querySelector('.quality')!)['ariaLabel']).toBe('Good network')
+
+    // My own tile, muted, in Chinese.
+    const { room: zh } = mount(new FakeEmedia(), { roomName: 'weekly', lang: 'zh', nickName: '我' })
+    await flush()
+    await (zh.instance as { toggleMic(): Promise<boolean> }).toggleMic()
+    await flush()
+    const mine = grid(zh).querySelector('#self')!
+    expect(label(mine)).toBe('我，已静音')
+    expect(mine.querySelector('.label .mic-off')).toBeDefined()
   })
 })
