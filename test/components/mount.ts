@@ -123,6 +123,19 @@ export interface Node {
   detach(): void
 }
 
+/** Taps an element as a user would, and lets the kit answer. */
+export async function tap(node: Node, selector: string): Promise<void> {
+  const el = node.querySelector(selector)
+  if (!el) throw new Error(`no ${selector}`)
+  el.dispatchEvent('tap')
+  await flush()
+}
+
+/** The text an element shows ('' when it is not rendered). */
+export function text(node: Node, selector: string): string {
+  return (node.querySelector(selector)?.dom.textContent ?? '').trim()
+}
+
 export function grid(room: Node): Node {
   return room.querySelector('#grid')!
 }

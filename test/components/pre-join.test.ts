@@ -10,6 +10,8 @@ import {
   mount,
   mountComponent,
   spyLiveContexts,
+  tap,
+  text,
   unmountAll,
   type Node,
 } from './mount'
@@ -51,15 +53,6 @@ afterEach(() => {
   unmountAll()
   Object.assign(w, saved)
 })
-
-const tap = async (node: Node, selector: string) => {
-  const el = node.querySelector(selector)
-  if (!el) throw new Error(`no ${selector}`)
-  el.dispatchEvent('tap')
-  await flush()
-}
-const text = (node: Node, selector: string) =>
-  (node.querySelector(selector)?.dom.textContent ?? '').trim()
 
 function listen(node: Node, name: string) {
   const events: unknown[] = []

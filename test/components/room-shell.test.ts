@@ -16,6 +16,8 @@ import {
   playerTiles,
   selfTile,
   simulate,
+  tap,
+  text,
   unmountAll,
   type Node,
 } from './mount'
@@ -51,14 +53,6 @@ function listen(room: Node, names: string[]) {
   return events
 }
 
-const tap = async (room: Node, selector: string) => {
-  const el = room.querySelector(selector)
-  if (!el) throw new Error(`no ${selector}`)
-  el.dispatchEvent('tap')
-  await flush()
-}
-const text = (room: Node, selector: string) =>
-  (room.querySelector(selector)?.dom.textContent ?? '').trim()
 const classOf = (room: Node, selector: string) => String(attrs(room.querySelector(selector)!).class)
 
 describe('<conference-room>: the top bar', () => {
