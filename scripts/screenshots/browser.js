@@ -44,6 +44,8 @@ const SCENES = [
   'leave',
   'leave-host',
   'more',
+  'grid-12-page-2',
+  'tile-sheet',
   'pre-join',
   'join-screen',
 ]
@@ -55,6 +57,7 @@ const SHOTS = [
   { scene: 'reconnecting', file: 'reconnecting-en', theme: 'dark', lang: 'en' },
   { scene: 'room-info', file: 'room-info-light', theme: 'light', lang: 'zh' },
   { scene: 'more', file: 'more-en', theme: 'dark', lang: 'en' },
+  { scene: 'tile-sheet', file: 'tile-sheet-en-light', theme: 'light', lang: 'en' },
   { scene: 'leave-host', file: 'leave-host-en-light', theme: 'light', lang: 'en' },
   { scene: 'join-screen', file: 'join-screen-en-light', theme: 'light', lang: 'en' },
   { scene: 'grid-4', file: 'grid-4@320', theme: 'dark', lang: 'en', width: 320 },

@@ -158,6 +158,10 @@
     leave: { members: range(3), after: (ctx) => ctx.tap('#leave') },
     'leave-host': { members: range(3), role: 7, after: (ctx) => ctx.tap('#leave') },
     more: { members: range(3), after: (ctx) => ctx.tap('#more') },
+    // Page 2 of 12: laid out for its three.
+    'grid-12-page-2': { members: range(11), after: (ctx) => ctx.gridTap('.page-btn.next') },
+    // A long press on Bob's tile: mute him on this phone only.
+    'tile-sheet': { members: range(3), after: (ctx) => ctx.longPress('Bob') },
     // The screen before the call: the preview, the name, the switches; as a 加入会议 screen.
     'pre-join': {
       component: 'pre-join',
@@ -275,6 +279,14 @@
       store,
       tap(selector) {
         rendered.querySelector(selector).dispatchEvent('tap')
+      },
+      gridTap(selector) {
+        grid().querySelector(selector).dispatchEvent('tap')
+      },
+      longPress(memberName) {
+        const id = tileOf(memberName).data.tileId
+        const index = grid().data.cells.findIndex((c) => c.id === id)
+        grid().querySelectorAll('.cell')[index].dispatchEvent('longpress')
       },
       volume(memberName, volume) {
         const tile = tileOf(memberName)
