@@ -11,7 +11,7 @@ import './node-timers'
 import * as path from 'path'
 import type * as Sdk from '../../sdk/index'
 import type { WxLike } from '../../sdk/index'
-import type { ConferenceServer } from '../../server/app'
+import type { ConferenceServer } from 'miniprogram-conference-server'
 import { pullFrames, pushTestPattern, stopAllMedia, type Pusher } from '../../testkit/ffmpeg'
 import { nodeClient, type NodeClient } from '../../testkit/sdk-client'
 import { startServer, tokenFor } from '../../testkit/server'
@@ -62,6 +62,12 @@ function tokenOf(url: string): string {
 
 function tileOf(memberId: string): Node | undefined {
   return playerTiles(room).find((t) => t.data.memberId === memberId)
+}
+
+/** The native pusher reports `code` (its statechange event), and the page has handled it. */
+async function pusherReports(code: number) {
+  selfTile(room).querySelector('#pusher')!.dispatchEvent('statechange', { detail: { code } })
+  await flush()
 }
 
 function named(name: string) {
@@ -204,19 +210,13 @@ describe('<conference-room> on the real server, SDK, sockets and ffmpeg', () => 
   test('pusher -1307: restarted (stop, start) after the real 1 s backoff', async () => {
     const before = pusher.calls.length
     const at = Date.now()
-    selfTile(room)
-      .querySelector('#pusher')!
-      .dispatchEvent('statechange', { detail: { code: -1307 } })
-    await flush()
+    await pusherReports(-1307)
     expect(store.media.local.pushState).toBe('failed')
     expect(pusher.calls.slice(before)).toEqual([])
     await until(() => pusher.calls.length === before + 2, 3000)
     expect(Date.now() - at).toBeGreaterThanOrEqual(900)
     expect(pusher.calls.slice(before)).toEqual(['stop', 'start'])
-    selfTile(room)
-      .querySelector('#pusher')!
-      .dispatchEvent('statechange', { detail: { code: 1002 } })
-    await flush()
+    await pusherReports(1002)
     expect(store.media.local.pushState).toBe('pushing')
   })
 
