@@ -82,12 +82,12 @@ describe('<conference-room> on the built kit', () => {
     const player = attrsOf(tile, '#player')
     expect(player.src).toBe(stream!.rtmp)
     expect(player).toMatchObject({ mode: 'RTC', autoplay: true })
-    // You and one other: the other full screen, you floating on top.
+    // You and one other: the other full screen, you floating bottom right.
     const styles = grid(room)
       .querySelectorAll('.cell')
       .map((c) => attrs(c).style)
     expect(styles).toEqual([
-      'right:24rpx;top:24rpx;width:210rpx;height:280rpx;z-index:2;',
+      'right:24rpx;bottom:24rpx;width:210rpx;height:280rpx;z-index:2;',
       'left:0;top:0;width:100%;height:100%;',
     ])
     expect(tile.querySelector('.camera-off')).toBeUndefined()
