@@ -32,6 +32,13 @@ function component(name: string): string {
   return id
 }
 
+/** simulate's wx as a table a test may write into; restoreWx() puts back what it had. */
+export const w = wx as unknown as Record<string, unknown>
+const originalWx = { ...w }
+export function restoreWx(): void {
+  Object.assign(w, originalWx)
+}
+
 export interface LiveContext {
   calls: string[]
   start(o?: { complete?: () => void }): void
@@ -64,7 +71,6 @@ export function spyLiveContexts(): { pusher: LiveContext; players: Map<unknown, 
   }
   const pusher = make()
   const players = new Map<unknown, LiveContext>()
-  const w = wx as unknown as Record<string, unknown>
   w.createLivePusherContext = () => pusher
   w.createLivePlayerContext = (_id: string, component: unknown) => {
     if (!players.has(component)) players.set(component, make())

@@ -12,13 +12,11 @@ import {
   spyLiveContexts,
   tap,
   text,
+  restoreWx,
   unmountAll,
+  w,
   type Node,
 } from './mount'
-
-type Wx = Record<string, unknown>
-const w = wx as unknown as Wx
-const saved = { ...w }
 
 type Resolve = (r: { event: string; buttonId?: string }) => void
 let privacyListener: ((resolve: Resolve) => void) | undefined
@@ -51,7 +49,7 @@ beforeEach(() => {
 
 afterEach(() => {
   unmountAll()
-  Object.assign(w, saved)
+  restoreWx()
 })
 
 function listen(node: Node, name: string) {

@@ -18,13 +18,11 @@ import {
   simulate,
   tap,
   text,
+  restoreWx,
   unmountAll,
+  w,
   type Node,
 } from './mount'
-
-type Wx = Record<string, unknown>
-const w = wx as unknown as Wx
-const saved = { ...w }
 
 /** Records the calls of a wx API (its options), answering success. */
 function spyWx(name: string): Array<Record<string, unknown>> {
@@ -58,7 +56,7 @@ const classOf = (room: Node, selector: string) => String(attrs(room.querySelecto
 describe('<conference-room>: the top bar', () => {
   afterEach(() => {
     unmountAll()
-    Object.assign(w, saved)
+    restoreWx()
   })
 
   test('the room name, the clock, the head count and my network', async () => {
@@ -217,7 +215,7 @@ describe('<conference-room>: the top bar', () => {
 describe('<conference-room>: the control bar and its sheets', () => {
   afterEach(() => {
     unmountAll()
-    Object.assign(w, saved)
+    restoreWx()
   })
 
   test('静音 · 视频 · 成员 · 聊天 · 更多, in one language at a time', async () => {
@@ -327,7 +325,7 @@ describe('<conference-room>: the control bar and its sheets', () => {
 describe("<conference-room>: WeChat's privacy step", () => {
   afterEach(() => {
     unmountAll()
-    Object.assign(w, saved)
+    restoreWx()
   })
 
   test('the room holds a privacy sheet: the last one attached answers WeChat', async () => {
@@ -365,7 +363,7 @@ describe("<conference-room>: WeChat's privacy step", () => {
 describe('<conference-room>: the theme', () => {
   afterEach(() => {
     unmountAll()
-    Object.assign(w, saved)
+    restoreWx()
   })
 
   test('dark by default; light; auto follows WeChat and its changes', async () => {
