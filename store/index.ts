@@ -11,6 +11,8 @@ export { SessionStore, REJOINABLE } from './session'
 export type { CreateOptions, JoinPlan } from './session'
 export { MediaStore, defaultLocal } from './media'
 export type { PusherOptions } from './media'
+export { ScreenStore } from './screen'
+export type { LocalMirror, SoundMode } from './screen'
 export {
   DEFAULT_STORE_KEY,
   StoreHub,

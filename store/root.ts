@@ -1,6 +1,7 @@
-// The conference store: a root holding two domain stores, as MobX recommends — `session` (the
-// membership: status, conference, members, streams; join, leave, admin) and `media` (our pusher,
-// the remote players; publish and toggles). The root owns what spans both: the tiles, the errors
+// The conference store: a root holding its domain stores, as MobX recommends — `session` (the
+// membership: status, conference, members, streams; join, leave, admin), `media` (our pusher,
+// the remote players; publish and toggles) and `screen` (what this phone's screen chooses for
+// itself: audio route, mutes on this phone, mirror, the call's clock). The root owns what spans both: the tiles, the errors
 // and events, and the one connection to the SDK (sdk-events.ts). Actions never reject: they
 // resolve true / false, and a failure lands in `lastError` and the `error` event.
 import { comparer, computed, makeAutoObservable, observable } from 'mobx-miniprogram'
@@ -9,6 +10,7 @@ import { createLogger } from '../sdk/logger'
 import { ErrorCode } from 'miniprogram-conference-protocol'
 import { toKitError } from './errors'
 import { MediaStore } from './media'
+import { ScreenStore } from './screen'
 import { connectSdk } from './sdk-events'
 import { SessionStore } from './session'
 import { featuredTileId, tileIds, tileOf } from './tiles'
@@ -24,6 +26,7 @@ import type {
 export class ConferenceStore {
   readonly session: SessionStore
   readonly media: MediaStore
+  readonly screen: ScreenStore
   lastError: KitError | null = null
 
   /** The SDK this store listens to; the domain stores call it through here. */
@@ -38,11 +41,13 @@ export class ConferenceStore {
     this.sdk = emedia
     this.session = new SessionStore(this)
     this.media = new MediaStore(this)
+    this.screen = new ScreenStore(this)
     makeAutoObservable<ConferenceStore, 'events' | 'disconnect'>(
       this,
       {
         session: false,
         media: false,
+        screen: false,
         sdk: false,
         events: false,
         disconnect: false,

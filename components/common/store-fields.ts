@@ -15,6 +15,7 @@ import {
   type Tile,
 } from '../../store/index'
 import type { MediaStore } from '../../store/media'
+import type { ScreenStore } from '../../store/screen'
 import type { SessionStore } from '../../store/session'
 
 /** What a bound component is, to the fields (its own `data`). */
@@ -58,6 +59,10 @@ export const sessionFields = <K extends keyof SessionStore>(keys: K[]) =>
 /** Fields of the media store (permissionDenied, …). */
 export const mediaFields = <K extends keyof MediaStore>(keys: K[]) =>
   fieldsOf<MediaStore, K>(keys, (s) => s.media)
+
+/** Fields of the screen store (soundMode, headCount, …). */
+export const screenFields = <K extends keyof ScreenStore>(keys: K[]) =>
+  fieldsOf<ScreenStore, K>(keys, (s) => s.screen)
 
 /** Fields of our own publishing state. */
 export const localFields = <K extends keyof LocalMedia>(keys: K[]) =>

@@ -146,10 +146,15 @@ describe('Build npm (packNpmManually) for a mini program that installs the packe
       const emedia = loader.require(page) as { config?: unknown }
       expect(typeof emedia.config).toBe('function')
       const kit = path.join(npmDir, 'miniprogram-conference-kit/components')
-      for (const name of fs.readdirSync(kit).filter((n) => n !== 'common')) {
-        loader.require(path.join(kit, name, 'index.js'))
-      }
-      expect(components).toHaveLength(4)
+      const names = fs.readdirSync(kit).filter((n) => n !== 'common')
+      expect(names.sort()).toEqual(
+        fs
+          .readdirSync(path.join(ROOT, 'components'))
+          .filter((n) => n !== 'common')
+          .sort(),
+      )
+      for (const name of names) loader.require(path.join(kit, name, 'index.js'))
+      expect(components).toHaveLength(names.length)
     } finally {
       delete g.Component
       delete g.Behavior

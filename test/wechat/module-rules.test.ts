@@ -82,6 +82,8 @@ describe('WeChat module rules', () => {
       'components/conference-room/index',
       'components/member-grid/index',
       'components/player-tile/index',
+      'components/pre-join/index',
+      'components/privacy-sheet/index',
       'components/pusher-tile/index',
     ])
 
