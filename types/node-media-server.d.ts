@@ -115,3 +115,39 @@ declare module 'node-media-server/src/protocol/amf.js' {
   /** An AMF0 command message body: cmd, then the fields its name calls for (transId, cmdObj, …). */
   export function encodeAmf0Cmd(cmd: Record<string, unknown>): Buffer
 }
+
+declare module 'node-media-server/src/session/rtmp_client_session.js' {
+  import type NodeMediaServer from 'node-media-server'
+
+  /**
+   * One relay task of node-media-server's relay server: an RTMP client that plays `url` and
+   * publishes what it receives as `streamPath` here (mode 'pull'). run() registers it in
+   * Context.sessions; once the remote play starts it becomes the broadcast's publisher
+   * (prePublish / postPublish), and donePublish follows when its connection ends.
+   */
+  class RtmpClientSession implements NodeMediaServer.Session {
+    constructor(config: {
+      url: string
+      mode: 'pull' | 'push'
+      streamPath: string
+      reconnect?: boolean
+    })
+    id: string
+    ip: string
+    protocol: string
+    isPublisher: boolean
+    streamApp: string
+    streamName: string
+    streamPath: string
+    streamQuery: Record<string, unknown>
+    broadcast: NodeMediaServer.Broadcast
+    inBytes: number
+    /** The RTMP client of the current connection: received messages go to onPacketCallback. */
+    rtmpClient: { onPacketCallback: (packet: { size: number }) => void }
+    run(): Promise<void>
+    close(): void
+    /** Called once the session is over for good (closed, or failed without reconnect). */
+    cleanup(): void
+  }
+  export = RtmpClientSession
+}
