@@ -143,7 +143,11 @@ declare module 'node-media-server/src/session/rtmp_client_session.js' {
     broadcast: NodeMediaServer.Broadcast
     inBytes: number
     /** The RTMP client of the current connection: received messages go to onPacketCallback. */
-    rtmpClient: { onPacketCallback: (packet: { size: number }) => void }
+    rtmpClient: {
+      onPacketCallback: (packet: { size: number }) => void
+      /** The socket closed: unregister, then reconnect or clean up. */
+      onCloseCallback: (hadError: boolean) => void
+    }
     run(): Promise<void>
     close(): void
     /** Called once the session is over for good (closed, or failed without reconnect). */

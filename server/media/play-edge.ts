@@ -114,7 +114,11 @@ export class PlayEdge {
     if (!pull) return
     this.pulls.delete(stream)
     if (pull.retry) clearTimeout(pull.retry)
-    pull.session?.close()
+    const session = pull.session
+    if (!session) return
+    // Its socket's close comes later and would only log, maybe after the engine stopped.
+    session.rtmpClient.onCloseCallback = () => {}
+    session.close()
   }
 
   private connect(stream: string, pull: Pull): void {

@@ -11,6 +11,7 @@ import path from 'path'
 import { type ConferenceServer } from '../../server/app'
 import { edgeFor, parseEdgeList } from '../../server/media/nginx/edge-list'
 import { type MediaHooks } from '../../server/media/engine'
+import { type EdgedEngine } from '../../server/media/edged-engine'
 import { type NginxEngine } from '../../server/media/nginx/engine'
 import { edgeConfigFromArgs } from '../../server/media/nginx-edge-cli'
 import { nginxPaths } from '../../server/media/nginx/options'
@@ -140,7 +141,8 @@ describeWithNginx('nginx-rtmp edges relaying from the origin', () => {
     })
     for (const edge of edges)
       await edge.point({ serverUrl: server.httpUrl, secret: server.config.secret })
-    origin = server.engine as NginxEngine
+    // nginx itself, beside the server's play edge (which serves HTTP-FLV only here).
+    origin = (server.engine as EdgedEngine).origin as NginxEngine
     // Count the origin's on_play callbacks at the hooks its engine calls (the server's gate).
     const gate = (origin as unknown as { hooks: MediaHooks }).hooks
     const authorize = gate.authorize.bind(gate)

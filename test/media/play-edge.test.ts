@@ -5,10 +5,10 @@ import { RtmpClient, MSG, type RtmpMessage } from '../../bench/rtmp'
 import { nowMs } from '../../bench/stats'
 import { type ConferenceServer } from '../../server/app'
 import { type EdgedEngine } from '../../server/media/edged-engine'
+import { type NginxEngine } from '../../server/media/nginx/engine'
 import { nameWithQuery } from '../../server/media/play-edge'
-import type { MediaHooks } from '../../server/media/engine'
 import { pullContinuously, pullFrames, pushTestPattern, stopAllMedia } from '../../testkit/ffmpeg'
-import { describeWithNginx } from '../../testkit/nginx'
+import { describeWithNginx, originPlays } from '../../testkit/nginx'
 import { nodeClient, type NodeClient } from '../../testkit/sdk-client'
 import { until } from '../../testkit/wait'
 import { startServer } from '../../testkit/server'
@@ -39,18 +39,13 @@ describeWithNginx('play edge of the nginx engine', () => {
   let server: ConferenceServer
   let engine: EdgedEngine
   const clients: NodeClient[] = []
-  /** The origin's on_play callbacks (nginx's numeric client ids), per stream. */
-  const originPlays: string[] = []
+  /** The streams of the origin's on_play callbacks. */
+  let plays: string[] = []
 
   beforeAll(async () => {
     server = await startServer({ engine: 'nginx' })
     engine = server.engine as EdgedEngine
-    const gate = (engine.origin as unknown as { hooks: MediaHooks }).hooks
-    const authorize = gate.authorize.bind(gate)
-    gate.authorize = (kind, session) => {
-      if (kind === 'play' && /^\d+$/.test(session.sessionId)) originPlays.push(session.stream)
-      return authorize(kind, session)
-    }
+    plays = originPlays(engine)
   })
   afterAll(async () => {
     await stopAllMedia()
@@ -94,7 +89,7 @@ describeWithNginx('play edge of the nginx engine', () => {
       expect(got.hasAudio).toBe(true)
     }
     expect(engine.edge.pulling()).toContain(r.streamId)
-    expect(originPlays.filter((s) => s === r.streamId)).toHaveLength(1)
+    expect(plays.filter((s) => s === r.streamId)).toHaveLength(1)
   })
 
   it('a new player gets the last GOP from the cache, not the next key frame', async () => {
@@ -123,6 +118,22 @@ describeWithNginx('play edge of the nginx engine', () => {
     }
   })
 
+  it('asks the media gate: an expired play URL is refused over RTMP and HTTP-FLV', async () => {
+    const r = await room('edge-expired')
+    const confrId = r.viewer.emedia.mgr.getConference()!.confrId
+    const memberId = r.viewer.emedia.mgr.getSelf()!.id
+    const claims = { kind: 'play' as const, confrId, memberId, streamId: r.streamId }
+    const expired = server.tokens.mintMedia(claims, -5)
+    const rtmp = `${engine.playBase()}/${r.streamId}?token=${expired}`
+    const flv = `${engine.flvBase()}/${r.streamId}.flv?token=${expired}`
+    for (const url of [rtmp, flv]) {
+      expect((await pullFrames(url, { frames: 1, timeoutMs: 5000 })).frames).toBe(0)
+    }
+    const fresh = server.tokens.mintMedia(claims, 60)
+    const ok = `${engine.flvBase()}/${r.streamId}.flv?token=${fresh}`
+    expect((await pullFrames(ok, { frames: 1 })).frames).toBe(1)
+  })
+
   it('refuses publishers: they go to the origin', async () => {
     const r = await room('edge-no-publish')
     const pubUrl = new URL((await r.pub.emedia.mgr.pubStream('second')).data.rtmp)
@@ -130,6 +141,25 @@ describeWithNginx('play edge of the nginx engine', () => {
     const refused = pushTestPattern(atEdge)
     expect(await refused.exited).not.toBe(0)
     expect((await pullFrames(r.rtmp, { frames: 3 })).frames).toBe(3)
+  })
+
+  it('makes a pull again when the origin drops it while the stream is live', async () => {
+    const r = await room('edge-repull')
+    const watcher = pullContinuously(r.rtmp)
+    await until(() => watcher.bytes() > 20000, 15000)
+    const origin = engine.origin as NginxEngine
+    const pullAtOrigin = () =>
+      origin
+        .sessions()
+        .filter((s) => s.kind === 'play' && s.session.stream === r.streamId)
+        .map((s) => s.session.sessionId)
+    const [first] = pullAtOrigin()
+    origin.closeSession(first)
+    await until(() => pullAtOrigin().length === 1 && pullAtOrigin()[0] !== first, 10000)
+    const before = watcher.bytes()
+    await until(() => watcher.bytes() > before + 20000, 15000)
+    expect(plays.filter((s) => s === r.streamId)).toHaveLength(2)
+    await watcher.stop()
   })
 
   it('pulls while the stream is live: a publisher that leaves and returns gets one new pull', async () => {
@@ -144,7 +174,7 @@ describeWithNginx('play edge of the nginx engine', () => {
     const before = watcher.bytes()
     // The player stayed attached to the edge and gets the new publish.
     await until(() => watcher.bytes() > before + 20000, 15000)
-    expect(originPlays.filter((s) => s === r.streamId)).toHaveLength(2)
+    expect(plays.filter((s) => s === r.streamId)).toHaveLength(2)
     await again.stop()
     await watcher.stop()
   })
