@@ -6,7 +6,11 @@ import { type ConferenceState, type StreamState } from '../conference/state'
 import { type ConferenceService } from '../conference/service'
 import { type MediaEngine, type MediaHooks } from './engine'
 import { SYSTEM_MEMBER } from './gate'
+import { RELAY_QUERY } from './nginx/config'
 import { type PlayEdge } from './play-edge'
+
+/** What the play edge's pulls carry as their relay mark (`edge=`) at the origin. */
+export const PLAY_EDGE_NAME = 'play-edge'
 
 export class EdgedEngine implements MediaEngine {
   readonly name: string
@@ -69,9 +73,13 @@ export class EdgedEngine implements MediaEngine {
     service.on('conference-released', dropAll)
   }
 
-  /** A signed origin URL with the origin's own address as host (0.0.0.0 / :: → loopback). */
+  /**
+   * A signed origin URL with the origin's own address as host (0.0.0.0 / :: → loopback), marked
+   * as a relay as edges' pulls are (operators and tests tell it from players by that).
+   */
   private local(signed: string): string {
     const url = new URL(signed)
+    url.searchParams.set(RELAY_QUERY, PLAY_EDGE_NAME)
     const host = this.originBind
     const any = host === '0.0.0.0' || host === '::'
     const ip = any ? (host === '::' ? '::1' : '127.0.0.1') : host
