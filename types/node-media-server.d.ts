@@ -140,11 +140,13 @@ declare module 'node-media-server/src/session/rtmp_client_session.js' {
     streamName: string
     streamPath: string
     streamQuery: Record<string, unknown>
-    broadcast: NodeMediaServer.Broadcast
+    /** null until the remote play started and the session registered as the publisher. */
+    broadcast: NodeMediaServer.Broadcast | null
     inBytes: number
     /** The RTMP client of the current connection: received messages go to onPacketCallback. */
     rtmpClient: {
-      onPacketCallback: (packet: { size: number }) => void
+      /** Each media or data message, as parsed (its data may be the parser's reused buffer). */
+      onPacketCallback: (packet: RtmpClientSession.PullPacket) => void
       /** The socket closed: unregister, then reconnect or clean up. */
       onCloseCallback: (hadError: boolean) => void
     }
@@ -152,6 +154,13 @@ declare module 'node-media-server/src/session/rtmp_client_session.js' {
     close(): void
     /** Called once the session is over for good (closed, or failed without reconnect). */
     cleanup(): void
+  }
+  namespace RtmpClientSession {
+    /** core/avpacket.js: `size` bytes of `data` are the message. */
+    interface PullPacket {
+      size: number
+      data: Buffer
+    }
   }
   export = RtmpClientSession
 }

@@ -4,7 +4,9 @@
 // average); node-media-server keeps the last one and hands it over at once. Each live stream is
 // pulled from nginx once, however many watch, by node-media-server's own relay session
 // (RtmpClientSession, what its relay API runs); publishers go to nginx, never here.
-import RtmpClientSession from 'node-media-server/src/session/rtmp_client_session.js'
+import RtmpClientSession, {
+  type PullPacket,
+} from 'node-media-server/src/session/rtmp_client_session.js'
 import { type MediaHooks, type MediaKind, type MediaSession } from './engine'
 import { EmbeddedEngine, type EmbeddedEngineOptions } from './embedded'
 
@@ -20,6 +22,10 @@ interface Pull {
   session: RtmpClientSession | null
   retry: ReturnType<typeof setTimeout> | null
   failures: number
+  /** What the current session received before it registered (keepEarlyPackets). */
+  early: PullPacket[]
+  /** Hands `early` to node-media-server. */
+  flush: () => void
 }
 
 /**
@@ -103,7 +109,7 @@ export class PlayEdge {
   /** Pull `stream` from the origin until drop(): `source` gives its signed play URL. */
   pull(stream: string, source: () => string): void {
     if (this.pulls.has(stream)) return
-    const pull: Pull = { source, session: null, retry: null, failures: 0 }
+    const pull: Pull = { source, session: null, retry: null, failures: 0, early: [], flush() {} }
     this.pulls.set(stream, pull)
     this.connect(stream, pull)
   }
@@ -138,13 +144,8 @@ export class PlayEdge {
       reconnect: false,
     })
     pull.session = session
-    // nginx-rtmp starts a pull that was waiting for its publisher with an empty audio message
-    // (seen with 1.2.2): passed on, it kept ffmpeg players here from ever finishing their probe.
-    const client = session.rtmpClient
-    const forward = client.onPacketCallback
-    client.onPacketCallback = (packet) => {
-      if (packet.size > 0) forward(packet)
-    }
+    pull.early = []
+    this.keepEarlyPackets(session, pull)
     this.pullIds.add(session.id)
     const cleanup = session.cleanup.bind(session)
     session.cleanup = () => {
@@ -157,9 +158,34 @@ export class PlayEdge {
     void session.run()
   }
 
+  /**
+   * node-media-server's pull drops what arrives before it has registered as the stream's
+   * publisher, a microtask after NetStream.Play.Start: nginx sends the metadata, the codec
+   * headers and the key frame right behind that status, often in the same read, so they were
+   * lost and players here got P-frames they could never decode. They are kept (copied: the
+   * parser reuses its buffer) and handed over when it registers (pullStarted). nginx-rtmp also
+   * starts a pull that waited for its publisher with an empty audio message (1.2.2), which kept
+   * ffmpeg from finishing its probe: dropped.
+   */
+  private keepEarlyPackets(session: RtmpClientSession, pull: Pull): void {
+    const client = session.rtmpClient
+    const forward = client.onPacketCallback
+    pull.flush = () => {
+      for (const kept of pull.early.splice(0)) forward(kept)
+    }
+    client.onPacketCallback = (packet) => {
+      if (packet.size === 0) return
+      if (session.broadcast) return forward(packet)
+      const data = Buffer.from(packet.data.subarray(0, packet.size))
+      pull.early.push(Object.assign(packet, { data }))
+    }
+  }
+
+  /** A pull became its stream's publisher here (inside node-media-server's postPublish). */
   private pullStarted(s: MediaSession): void {
     for (const [stream, pull] of this.pulls) {
       if (pull.session?.id !== s.sessionId) continue
+      pull.flush()
       pull.failures = 0
       this.log('debug', `pulling ${stream} from the origin`)
     }
