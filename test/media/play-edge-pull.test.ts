@@ -9,8 +9,8 @@ import { encodeAmf0 } from '../../bench/amf0'
 import { readFlvTags, testPatternFile, type FlvTag } from '../../bench/flv'
 import { MSG, RtmpClient } from '../../bench/rtmp'
 import { PlayEdge } from '../../server/media/play-edge'
-import { Recorder } from '../helpers/engine-scenarios'
-import { until } from '../helpers/sdk-client'
+import { Recorder } from '../../testkit/media-hooks'
+import { until } from '../../testkit/wait'
 
 jest.setTimeout(60_000)
 
