@@ -232,8 +232,11 @@ const RUN: Record<Section, (log: Log, sizes: Sizes, results: Results) => Promise
     log(`  ffmpeg first frame from a local file (its own floor): median ${floor.median} ms`)
     const engines: EngineResult[] = [await benchEngine('embedded', log, sizes.media)]
     const nginx = NginxEngine.available()
-    if (nginx.ok) engines.push(await benchEngine('nginx', log, sizes.media))
-    else log(`  nginx engine NOT MEASURED: ${nginx.reason}`)
+    if (nginx.ok) {
+      // Players on nginx itself (no GOP cache), then on its play edge (the default).
+      engines.push(await benchEngine('nginx', log, sizes.media))
+      engines.push(await benchEngine('nginx-edge', log, sizes.media))
+    } else log(`  nginx engine NOT MEASURED: ${nginx.reason}`)
     results.media = { ffmpegFloor: floor, engines, nginxSkipped: nginx.ok ? null : nginx.reason }
     const ff = (e: EngineResult, what: string) =>
       ms(e.firstFrame.find((f: FirstFrame) => f.what === what)?.median)
@@ -247,6 +250,7 @@ const RUN: Record<Section, (log: Log, sizes: Sizes, results: Results) => Promise
           'ffmpeg RTMP nodelay',
           'ffmpeg HTTP-FLV',
           'raw RTMP reader',
+          'player-tile recovery (1 s backoff + replay)',
         ],
         engines.map((e) => [
           e.engine,
@@ -256,6 +260,7 @@ const RUN: Record<Section, (log: Log, sizes: Sizes, results: Results) => Promise
           ff(e, 'rtmp-nodelay'),
           ff(e, 'http-flv'),
           ff(e, 'raw-rtmp'),
+          ff(e, 'tile-recovery'),
         ]),
       ),
     )

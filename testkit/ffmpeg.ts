@@ -145,9 +145,10 @@ export async function probe(target: string, timeoutMs = 15000): Promise<ProbeRes
   let out = ''
   proc.stdout?.on('data', (d: Buffer) => (out += d.toString()))
   const timer = setTimeout(() => proc.kill('SIGKILL'), timeoutMs)
-  const code = await track(proc, [])
+  const errs: string[] = []
+  const code = await track(proc, errs)
   clearTimeout(timer)
-  if (code !== 0) throw new Error(`ffprobe ${target} exited with ${code}`)
+  if (code !== 0) throw new Error(`ffprobe ${target} exited with ${code}: ${errs.join('')}`)
   const info = JSON.parse(out) as {
     format: { duration?: string }
     streams: Array<{

@@ -147,7 +147,7 @@ test('big-room: joins into one room, LIVE fill, fan-out', () => {
 })
 
 /** An engine's figures: added latency, every first-frame kind, the room's cost. */
-function engineFigures(engine: 'embedded' | 'nginx'): string[] {
+function engineFigures(engine: EngineResult['engine']): string[] {
   const engines = run.results.media.engines as EngineResult[]
   const i = engines.findIndex((e) => e.engine === engine)
   if (i < 0) return [`engines: no ${engine}`]
@@ -171,12 +171,18 @@ test('media on the embedded engine: ffmpeg floor, added latency, first frames, r
   expect(engineFigures('embedded')).toEqual([])
   // The play URLs came from subStream (protocol 1.2: streams carry none); HTTP-FLV among them.
   const kinds = (run.results.media.engines as EngineResult[])[0].firstFrame.map((f) => f.what)
-  expect(kinds).toEqual(['rtmp', 'rtmp-nodelay', 'http-flv', 'raw-rtmp'])
+  expect(kinds).toEqual(['rtmp', 'rtmp-nodelay', 'http-flv', 'raw-rtmp', 'tile-recovery'])
 })
 
 describeWithNginx('bench smoke: media on nginx-rtmp', () => {
-  test('added latency, first frames, room cost', () => {
+  test('added latency, first frames, room cost: players on nginx, and on its play edge', () => {
     expect(engineFigures('nginx')).toEqual([])
+    expect(engineFigures('nginx-edge')).toEqual([])
+    const edge = (run.results.media.engines as EngineResult[]).find(
+      (e) => e.engine === 'nginx-edge',
+    )
+    // The play edge serves HTTP-FLV; nginx alone does not.
+    expect(edge?.firstFrame.map((f) => f.what)).toContain('http-flv')
   })
 })
 

@@ -1,7 +1,7 @@
 // A room for the browser tests: the real server and Chromium for the test file (started before
 // its tests, everything stopped after), pages joined through the web participant, Node SDK talkers
 // publishing ffmpeg test patterns, and how to find a browser member's stream from the Node side.
-import type { Browser, Page } from 'playwright-core'
+import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { type ConferenceServer } from '../../server/app'
 import type { Stream } from 'miniprogram-conference-protocol'
 import type { ServerConfig } from '../../server/config'
@@ -33,15 +33,35 @@ export function roomKit(
   })
   const get = () => ({ server: server!, browser: browser! })
 
-  /** `initScript` runs in the page before its own code (e.g. a fake getUserMedia). */
-  async function joinFromPage(room: string, nick: string, initScript?: string): Promise<Page> {
+  /**
+   * `initScript` runs in the page before its own code (e.g. a fake getUserMedia); `opened` sees
+   * the page before it loads (to listen to its requests).
+   */
+  async function joinFromPage(
+    room: string,
+    nick: string,
+    initScript?: string,
+    opened?: (page: Page) => void,
+  ): Promise<Page> {
     const page = await get().browser.newPage()
+    opened?.(page)
     if (initScript) await page.addInitScript(initScript)
     await page.goto(`${get().server.httpUrl}/?lang=en&room=${encodeURIComponent(room)}`)
     await page.fill('#nick', nick)
     await page.click('#join')
     await page.waitForSelector('body[data-state="joined"][data-publishing="1"]', { timeout: 20000 })
     return page
+  }
+
+  /** The operator console in a context of its own, signing in with `secret`. */
+  async function signInConsole(secret: string): Promise<{ context: BrowserContext; page: Page }> {
+    const context = await get().browser.newContext()
+    const page = await context.newPage()
+    await page.goto(`${get().server.httpUrl}/console?lang=en`)
+    await page.waitForSelector('body[data-state="signed-out"]')
+    await page.fill('#secret', secret)
+    await page.click('#sign-in button[type="submit"]')
+    return { context, page }
   }
 
   async function nodeTalker(userId: string, room: string) {
@@ -70,5 +90,5 @@ export function roomKit(
     return found!
   }
 
-  return { joinFromPage, nodeTalker, browserStreamAt, clients }
+  return { joinFromPage, nodeTalker, browserStreamAt, signInConsole, clients }
 }
