@@ -69,7 +69,7 @@ test('a talker sees the mix as the main tile and no empty tiles for the others',
     const others = played(store)
     // One tile beside its own camera: the mix, and it is the one shown large.
     expect(others.map((t) => ({ kind: t.kind, hasUrl: t.url !== '' }))).toEqual([
-      { kind: 'camera', hasUrl: true },
+      { kind: 'mix', hasUrl: true },
     ])
     expect(store.session.streams.get(others[0].id)?.type).toBe('mix')
     expect(store.featuredTileId).toBe(others[0].id)
@@ -87,26 +87,39 @@ test('each talker hears every other talker and not itself; a listener hears all'
   const { stores } = await talkers('mix-voices', TONES)
   const listener = await member('mix-voices', 'mix-voices-listener', 1)
   const all = [...stores, listener]
-  // The mix follows the talkers as they come (a restart per layout): wait for one capture in
-  // which the listener hears all four and every talker hears the three others.
-  let levels: number[][] = []
-  const settled = () =>
-    levels.length === all.length &&
-    levels.every((l, who) => l.every((db, tone) => tone === who || db > HEARD_DB))
-  const deadline = Date.now() + 40000
-  while (!settled()) {
-    if (Date.now() > deadline) throw new Error(`the mix never settled: ${JSON.stringify(levels)}`)
-    const captures = await Promise.all(
-      all.map((store) => {
-        const tiles = played(store).filter((t) => t.url)
-        return tiles.length === 1 ? pullAudio(tiles[0].url, { seconds: 2.5 }) : null
-      }),
-    )
-    levels = captures.every((c) => c)
-      ? captures.map((pcm) => toneLevels(pcm!, 16000, TONES).map(dbfs))
-      : []
-    if (!levels.length) await new Promise((r) => setTimeout(r, 250))
+  // The mix follows the talkers as they come (a restart per layout): listen until two captures
+  // in a row come from the same streams and hear the same, the listener hearing all four and
+  // every talker the three others.
+  const capture = async () => {
+    const urls = all.map((store) => played(store).filter((t) => t.url))
+    if (urls.some((tiles) => tiles.length !== 1)) return null
+    const pcm = await Promise.all(urls.map((tiles) => pullAudio(tiles[0].url, { seconds: 2.5 })))
+    if (pcm.some((p) => !p)) return null
+    const levels = pcm.map((p) => toneLevels(p!, 16000, TONES).map(dbfs))
+    const heard = levels.map((l) => l.map((db) => db > HEARD_DB))
+    return { key: JSON.stringify([urls.map((t) => t[0].url), heard]), heard, levels }
   }
+  let last: Awaited<ReturnType<typeof capture>> = null
+  let levels: number[][] = []
+  const t0 = Date.now()
+  for (;;) {
+    if (Date.now() - t0 > 40000) throw new Error(`the mix never settled: ${last?.key}`)
+    const now = await capture()
+    if (!now) {
+      await new Promise((r) => setTimeout(r, 250))
+      continue
+    }
+    const othersHeard = now.heard.every((h, who) => h.every((on, tone) => on || tone === who))
+    if (othersHeard && now.key === last?.key) {
+      levels = now.levels
+      break
+    }
+    last = now
+  }
+  const rows = levels.map((l) => l.map((db) => Math.round(db)).join(' '))
+  console.log(
+    `mix-minus settled ${Date.now() - t0} ms after the last join; dBFS at ${TONES}:\n${rows.join('\n')}`,
+  )
   // Each row a member (the talkers, then the listener), each column a tone: what was expected,
   // or the level measured (dBFS) where it was not.
   const expected = all.map((_, who) => TONES.map((_t, tone) => (tone === who ? 'absent' : 'heard')))
