@@ -87,7 +87,7 @@ async function closeRoom(room: Room) {
   await Promise.all(room.members.map((m) => m.mgr.disconnect().catch(() => undefined)))
 }
 
-async function startReader(url: string): Promise<RtmpClient> {
+export async function startReader(url: string): Promise<RtmpClient> {
   const { client, name } = await RtmpClient.open(url)
   try {
     await client.play(name)

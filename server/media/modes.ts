@@ -146,12 +146,13 @@ export class MediaModes {
     const byMember = new Map<string, string[]>()
     for (const s of talkers)
       byMember.set(s.memberId, [...(byMember.get(s.memberId) ?? []), this.playUrl(conf, s)])
+    // The room's first: a talker losing its own then is not handed the room's just before.
+    if (talkers.length === 0 && j.room) this.service.takeMixOffAir(conf, j.room.stream)
     for (const [memberId, out] of j.minus) {
       if (byMember.has(memberId)) continue
       j.minus.delete(memberId)
       this.service.takeMixOffAir(conf, out.stream)
     }
-    if (talkers.length === 0 && j.room) this.service.takeMixOffAir(conf, j.room.stream)
     return [...byMember].map(([memberId, without]) => {
       let out = j.minus.get(memberId)
       if (!out) j.minus.set(memberId, (out = this.mixOutput(conf, memberId)))

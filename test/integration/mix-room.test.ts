@@ -2,6 +2,7 @@
 // the kit's store on the Node SDK, publishing as the store does and pushing its own tone with
 // ffmpeg. What a talker sees is its store's tiles; what it hears is the audio of the stream its
 // store plays, pulled and decoded, and measured at every talker's tone.
+import { type Stream } from 'miniprogram-conference-protocol'
 import { type ConferenceServer } from '../../server/app'
 import { createEmedia, createNodeAdapter } from '../../sdk/node'
 import { createConferenceStore, type ConferenceStore } from '../../store/index'
@@ -12,17 +13,19 @@ import {
   pushTestPattern,
   stopAllMedia,
 } from '../helpers/ffmpeg'
-import { until } from '../helpers/sdk-client'
+import { clientPool, type NodeClient, until } from '../helpers/sdk-client'
 import { startServer, tokenFor } from '../helpers/server'
 import { dbfs, toneLevels } from '../helpers/tones'
 
 let server: ConferenceServer
+const { client, closeAll } = clientPool(() => server)
 const open: Array<{ store: ConferenceStore; emedia: ReturnType<typeof createEmedia> }> = []
 
 beforeAll(async () => {
   server = await startServer({ graceMs: 1500 })
 })
 afterEach(async () => {
+  await closeAll()
   for (const { store, emedia } of open.splice(0)) {
     await store.session.leave()
     store.dispose()
@@ -131,4 +134,71 @@ test('each talker hears every other talker and not itself; a listener hears all'
     }),
   )
   expect(measured).toEqual(expected)
+})
+
+/** A client's stream news about mixes, in order: `+id` added, `-id` removed. */
+function mixNews(c: NodeClient): string[] {
+  return c.log
+    .filter(([name, s]) => name.toString().startsWith('stream') && (s as Stream).type === 'mix')
+    .map(([name, s]) => `${name === 'streamAdded' ? '+' : '-'}${(s as Stream).id}`)
+}
+
+/** The mixes a client holds after its news. */
+function mixesHeld(c: NodeClient): string[] {
+  const held = new Set<string>()
+  for (const n of mixNews(c)) {
+    if (n[0] === '+') held.add(n.slice(1))
+    else held.delete(n.slice(1))
+  }
+  return [...held]
+}
+
+test("who is told of which mix: the room's for a listener, its own for a talker in it, through restarts", async () => {
+  const join = async (user: string, role: 1 | 3) => {
+    const c = await client(user)
+    await c.emedia.mgr.joinRoom({ roomName: 'mix-news', password: '', role, type: 11 })
+    return c
+  }
+  const ann = await join('ann', 3)
+  const annPush = pushTestPattern((await ann.emedia.mgr.pubStream('cam')).data.rtmp)
+  const listener = await join('listener', 1)
+  await until(() => mixesHeld(listener).length === 1, 20000, "the room's mix")
+  const [room] = mixesHeld(listener)
+  await until(() => mixesHeld(ann).length === 1 && mixesHeld(ann)[0] !== room, 20000, "ann's own")
+  const [annMix] = mixesHeld(ann)
+  const before = { ann: mixNews(ann), listener: mixNews(listener) }
+
+  // Bob joins while the room's mix is on the air: that is what he plays until he is in it.
+  const bob = await join('bob', 3)
+  expect(mixNews(bob)).toEqual([`+${room}`])
+  const bobStream = (await bob.emedia.mgr.pubStream('cam')).data
+  const bobPush = pushTestPattern(bobStream.rtmp, { toneHz: 660 })
+  await until(() => mixNews(bob).length === 3, 20000, "bob's own mix")
+  const bobMix = mixNews(bob)[1].slice(1)
+  // His own first, then the room's withdrawn: he never holds no mix.
+  expect(mixNews(bob)).toEqual([`+${room}`, `+${bobMix}`, `-${room}`])
+  expect(new Set([room, annMix, bobMix]).size).toBe(3)
+  // The mix restarted for the new layout: nobody else was told anything.
+  expect({ ann: mixNews(ann), listener: mixNews(listener) }).toEqual(before)
+  // The server's view of who plays what agrees.
+  const conf = server.service.conferences.get(ann.emedia.mgr.getConference()!.confrId)!
+  const owners = [...conf.streams.values()].filter((s) => s.type === 'mix').map((s) => s.mixFor)
+  expect(owners.sort()).toEqual(
+    [undefined, ann.emedia.mgr.getSelf()!.id, bob.emedia.mgr.getSelf()!.id].sort(),
+  )
+
+  // Bob stops: he is handed the room's mix back (first), his own is gone.
+  await bobPush.stop()
+  await bob.emedia.mgr.unpubStream(bobStream.streamId)
+  await until(() => mixNews(bob).length === 5, 20000, 'bob back on the room mix')
+  expect(mixNews(bob).slice(3)).toEqual([`+${room}`, `-${bobMix}`])
+  expect(conf.streams.has(bobMix)).toBe(false)
+
+  // The last talker stops: no mix is made, everyone is told once.
+  await annPush.stop()
+  await until(() => mixesHeld(listener).length === 0, 20000, 'the room mix withdrawn')
+  await until(() => mixesHeld(ann).length === 0 && mixesHeld(bob).length === 0, 5000, 'all off')
+  expect(mixNews(listener)).toEqual([`+${room}`, `-${room}`])
+  expect(mixNews(ann)).toEqual([...before.ann, `-${annMix}`])
+  expect(mixNews(bob).slice(5)).toEqual([`-${room}`])
 })
