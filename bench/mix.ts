@@ -1,18 +1,23 @@
-// What a COMMUNICATION_MIX room costs at N talkers, CPU (% of one core) and RSS:
-// - the mix job alone: its ffmpeg on an embedded engine in this process, making the room's mix
-//   only (what the server ran before mix-minus) and with a mix-minus per talker (what it runs
-//   now): the difference is what mix-minus costs;
-// - a real MIX room: a server child, N SDK members publishing the test pattern, each playing
-//   the mix it is told of (its own mix-minus): the mix's ffmpeg, and the server process
+// What a COMMUNICATION_MIX room costs at N talkers:
+// - the mix's work: the server's exact ffmpeg command (mixArgs) over N recorded inputs, output
+//   thrown away, run as fast as it goes; its CPU time per second of media is the share of a core
+//   it needs to keep up live. Without mix-minus (the room's mix alone, what the server ran
+//   before) and with a mix-minus per talker (what it runs now): the difference is what mix-minus
+//   costs. CPU time per media second barely depends on what else the machine runs, where a live
+//   measurement on a busy machine does (a starved ffmpeg falls behind and counts less);
+// - a real MIX room, live: a server child, N SDK members publishing the test pattern, each
+//   playing the mix it is told of (its own mix-minus): the mix's ffmpeg, and the server process
 //   (signalling and the embedded engine, which takes N + 1 mixes in and plays N out).
+import { spawn } from 'child_process'
+import { mkdtempSync, rmSync, symlinkSync } from 'fs'
+import { tmpdir } from 'os'
+import { join } from 'path'
 import { createEmedia, createNodeAdapter } from '../sdk/node'
-import { EmbeddedEngine } from '../server/media/embedded'
-import type { MediaHooks, MediaKind, MediaSession } from '../server/media/engine'
-import { Mixer } from '../server/media/jobs/mixer'
-import { type Job, Supervisor } from '../server/media/jobs/supervisor'
+import { ffmpegPaths } from '../server/media/ffmpeg'
+import { mixArgs } from '../server/media/jobs/mix-args'
 import { type FlvTag, readFlvTags, startPublisher, testPatternFile } from './flv'
 import { startReader } from './media'
-import { CpuWindow, commOf, processTree, rssOf } from './proc'
+import { CpuWindow, commOf, cpuMs, processTree, rssOf } from './proc'
 import type { RtmpClient } from './rtmp'
 import { LOAD_OVERRIDES, ServerProc } from './server-proc'
 import type { Log } from './signalling'
@@ -20,9 +25,11 @@ import { median, nowMs, round, sleep } from './stats'
 
 export interface MixSizes {
   talkers: number[]
-  /** Each job measurement this many times, the two kinds taken in turn: the median is kept. */
+  /** Seconds of media each work measurement mixes. */
+  workSeconds: number
+  /** Each work measurement this many times, the two kinds in turn: the median is kept. */
   repeats: number
-  /** After the mix is up and before the window: its inputs and players past their first GOP. */
+  /** Live room: after every member plays its own mix, before the window. */
   warmupMs: number
   windowMs: number
   patternSeconds: number
@@ -30,20 +37,20 @@ export interface MixSizes {
 
 export const MIX_SIZES: MixSizes = {
   talkers: [4, 9],
-  repeats: 3,
+  workSeconds: 20,
+  repeats: 2,
   warmupMs: 3000,
-  windowMs: 8000,
+  windowMs: 10000,
   patternSeconds: 60,
 }
 
-export interface MixJobCost {
+export interface MixWork {
   talkers: number
-  /** Streams the job pushes: the room's mix, and one mix-minus per talker or none. */
+  /** Streams the job makes: the room's mix, and one mix-minus per talker or none. */
   outputs: number
-  /** The median of `samples`. */
+  /** % of one core to keep up live (CPU time per second of media): the median of `samples`. */
   cpuPct: number
   samples: number[]
-  rssMB: number
 }
 
 export interface MixRoomCost {
@@ -61,7 +68,7 @@ export interface MixRoomCost {
 }
 
 export interface MixResult {
-  jobs: Array<{ talkers: number; roomOnly: MixJobCost; withMinus: MixJobCost }>
+  work: Array<{ talkers: number; roomOnly: MixWork; withMinus: MixWork }>
   rooms: MixRoomCost[]
 }
 
@@ -88,48 +95,31 @@ async function measure(pids: () => number[], sizes: MixSizes, atStart = () => {}
   }
 }
 
-// ---- the job alone ----
+// ---- the mix's work ----
 
-async function jobCost(
-  tags: FlvTag[],
-  n: number,
-  minus: boolean,
-  sizes: MixSizes,
-): Promise<Omit<MixJobCost, 'samples'>> {
-  const live = new Set<string>()
-  const hooks: MediaHooks = {
-    authorize: () => null,
-    started: (kind: MediaKind, s: MediaSession) => void (kind === 'publish' && live.add(s.stream)),
-    stopped: (kind: MediaKind, s: MediaSession) =>
-      void (kind === 'publish' && live.delete(s.stream)),
-  }
-  const engine = new EmbeddedEngine({ rtmpPort: 0, httpPort: 0, logLevel: 'error' })
-  const supervisor = new Supervisor({
-    logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
-  })
-  const publishers: Awaited<ReturnType<typeof startPublisher>>[] = []
-  await engine.start(hooks)
+/** CPU ms of one mix over `seconds` of the pattern from `n` inputs (links to one file). */
+async function mixWork(pattern: string, n: number, minus: boolean, seconds: number) {
+  const dir = mkdtempSync(join(tmpdir(), 'ck-bench-mix-'))
   try {
-    const base = engine.rtmpBase()
-    const urls = Array.from({ length: n }, (_, i) => `${base}/in${i}`)
-    for (const url of urls) publishers.push(await startPublisher(url, tags))
-    const outputs = minus ? urls.map((u, i) => ({ rtmp: `${base}/minus${i}`, without: [u] })) : []
-    const mixer = new Mixer(supervisor, { name: 'mix:bench', target: { rtmp: `${base}/mix` } })
-    await mixer.setInputs(urls, outputs)
-    const names = ['mix', ...outputs.map((_, i) => `minus${i}`)]
-    const deadline = nowMs() + 20000
-    while (names.some((s) => !live.has(s)) || mixer.live.length < n) {
-      if (nowMs() > deadline) throw new Error(`mix of ${n} did not come up in 20 s`)
-      await sleep(100)
-    }
-    const job = mixer.running as Job
-    const m = await measure(() => (job.pid ? [job.pid] : []), sizes)
-    await mixer.stop()
-    return { talkers: n, outputs: names.length, cpuPct: m.cpuPct, rssMB: m.rssMB }
+    // Inputs told apart by name, as the mixer tells its inputs apart by URL.
+    const urls = Array.from({ length: n }, (_, i) => join(dir, `in${i}.flv`))
+    for (const u of urls) symlinkSync(pattern, u)
+    const inputs = urls.map((url) => ({ url, video: true, audio: true }))
+    const outputs = minus ? urls.map((u) => ({ rtmp: '/dev/null', without: [u] })) : []
+    const args = ['-y', ...mixArgs(inputs, { rtmp: '/dev/null' }, undefined, undefined, outputs)]
+    args.splice(args.length - 1, 0, '-t', String(seconds))
+    const proc = spawn(ffmpegPaths().ffmpeg, args, { stdio: ['ignore', 'ignore', 'pipe'] })
+    let err = ''
+    proc.stderr.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-2000)))
+    // Read until it exits: the last reading misses at most one interval of its CPU time.
+    let used = 0
+    const timer = setInterval(() => (used = cpuMs(proc.pid!) || used), 20)
+    const code = await new Promise<number | null>((r) => proc.on('exit', r))
+    clearInterval(timer)
+    if (code !== 0) throw new Error(`mix of ${n} exited with ${code}: ${err}`)
+    return { outputs: outputs.length + 1, cpuPct: round(used / (seconds * 10), 1) }
   } finally {
-    await supervisor.stopAll()
-    for (const p of publishers) p.client.close()
-    await engine.stop()
+    rmSync(dir, { recursive: true, force: true })
   }
 }
 
@@ -225,27 +215,33 @@ async function roomCost(tags: FlvTag[], n: number, sizes: MixSizes): Promise<Mix
 }
 
 export async function mixSection(log: Log, sizes: MixSizes = MIX_SIZES): Promise<MixResult> {
-  const tags = readFlvTags(await testPatternFile(sizes.patternSeconds))
-  const result: MixResult = { jobs: [], rooms: [] }
+  const pattern = await testPatternFile(sizes.patternSeconds)
+  if (sizes.workSeconds > sizes.patternSeconds) throw new Error('mix: workSeconds > pattern')
+  const result: MixResult = { work: [], rooms: [] }
   for (const n of sizes.talkers) {
+    const samples: [number[], number[]] = [[], []]
+    const outputs = [0, 0]
     // The two kinds in turn, so that a busy spell of the machine hits both alike.
-    const runs: Array<Array<Omit<MixJobCost, 'samples'>>> = [[], []]
     for (let k = 0; k < sizes.repeats; k++) {
-      runs[0].push(await jobCost(tags, n, false, sizes))
-      runs[1].push(await jobCost(tags, n, true, sizes))
+      for (const minus of [false, true]) {
+        const w = await mixWork(pattern, n, minus, sizes.workSeconds)
+        samples[minus ? 1 : 0].push(w.cpuPct)
+        outputs[minus ? 1 : 0] = w.outputs
+      }
     }
-    const kind = (minus: boolean): MixJobCost => {
-      const of = runs[minus ? 1 : 0]
-      const samples = of.map((r) => r.cpuPct)
-      return { ...of[0], cpuPct: round(median(samples), 1), samples }
-    }
-    const roomOnly = kind(false)
-    const withMinus = kind(true)
+    const kind = (i: 0 | 1): MixWork => ({
+      talkers: n,
+      outputs: outputs[i],
+      cpuPct: round(median(samples[i]), 1),
+      samples: samples[i],
+    })
+    const w = { talkers: n, roomOnly: kind(0), withMinus: kind(1) }
     log(
-      `  mix job, ${n} talkers: room's mix only ${roomOnly.cpuPct} % (${roomOnly.rssMB} MB), with ${n} mix-minus ${withMinus.cpuPct} % (${withMinus.rssMB} MB)`,
+      `  mix work, ${n} talkers: room's mix only ${w.roomOnly.cpuPct} %, with ${n} mix-minus ${w.withMinus.cpuPct} % of a core`,
     )
-    result.jobs.push({ talkers: n, roomOnly, withMinus })
+    result.work.push(w)
   }
+  const tags = readFlvTags(pattern)
   for (const n of sizes.talkers) {
     const r = await roomCost(tags, n, sizes)
     log(

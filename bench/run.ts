@@ -78,7 +78,14 @@ const SMOKE: Sizes = {
     patternSeconds: 20,
     floorSamples: 1,
   },
-  mix: { talkers: [2], repeats: 1, warmupMs: 1000, windowMs: 1000, patternSeconds: 20 },
+  mix: {
+    talkers: [2],
+    workSeconds: 2,
+    repeats: 1,
+    warmupMs: 1000,
+    windowMs: 1000,
+    patternSeconds: 20,
+  },
   cluster: { joins: 10, warmJoins: 3, failoverMembers: 4 },
 }
 
@@ -298,14 +305,17 @@ const RUN: Record<Section, (log: Log, sizes: Sizes, results: Results) => Promise
     results.mix = mix
     log(
       table(
-        ['talkers', "room's mix only: CPU %", 'RSS MB', '+ mix-minus: CPU %', 'RSS MB', 'outputs'],
-        mix.jobs.map((j) => [
-          j.talkers,
-          j.roomOnly.cpuPct,
-          j.roomOnly.rssMB,
-          j.withMinus.cpuPct,
-          j.withMinus.rssMB,
-          j.withMinus.outputs,
+        [
+          'talkers',
+          "mix work: room's mix only, % of a core",
+          '+ a mix-minus per talker',
+          'outputs',
+        ],
+        mix.work.map((w) => [
+          w.talkers,
+          w.roomOnly.cpuPct,
+          w.withMinus.cpuPct,
+          w.withMinus.outputs,
         ]),
       ),
     )

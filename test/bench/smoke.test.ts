@@ -175,14 +175,14 @@ test('media on the embedded engine: ffmpeg floor, added latency, first frames, r
   expect(kinds).toEqual(['rtmp', 'rtmp-nodelay', 'http-flv', 'raw-rtmp'])
 })
 
-test("mix: the mix job with and without mix-minus, and a MIX room's cost", () => {
+test("mix: the mix's work with and without mix-minus, and a MIX room's cost", () => {
   const m = run.results.mix as MixResult
-  expect(m.jobs.map((j) => [j.talkers, j.roomOnly.outputs, j.withMinus.outputs])).toEqual([
+  expect(m.work.map((w) => [w.talkers, w.roomOnly.outputs, w.withMinus.outputs])).toEqual([
     [2, 1, 3],
   ])
   expect(m.rooms.map((r) => [r.talkers, r.players])).toEqual([[2, 2]])
   const paths = [
-    ...['roomOnly', 'withMinus'].flatMap((k) => [`jobs.0.${k}.cpuPct`, `jobs.0.${k}.rssMB`]),
+    ...['roomOnly', 'withMinus'].map((k) => `work.0.${k}.cpuPct`),
     ...['mixCpuPct', 'mixRssMB', 'serverCpuPct', 'deliveredMbps', 'loadGenCpuPct'].map(
       (f) => `rooms.0.${f}`,
     ),
