@@ -9,6 +9,7 @@ import { createConferenceStore, type ConferenceStore } from '../../store/index'
 import {
   mediaChildren,
   pullAudio,
+  pullContinuously,
   type Pusher,
   pushTestPattern,
   stopAllMedia,
@@ -178,6 +179,10 @@ function mixRoomSuite(engine: 'embedded' | 'nginx') {
     await until(() => mixesHeld(ann).length === 1 && mixesHeld(ann)[0] !== room, 20000, "ann's own")
     const [annMix] = mixesHeld(ann)
     const before = { ann: mixNews(ann), listener: mixNews(listener) }
+    // The listener's player, attached before the layout changes: nobody tells it to go, and it
+    // must go on with the new layout (the engine keeps it attached through the restart's gap).
+    const watching = pullContinuously((await listener.emedia.mgr.subStream(room)).data.rtmp)
+    await until(() => watching.bytes() > 0, 10000, "the listener's player")
 
     // Bob joins while the room's mix is on the air: that is what he plays until he is in it.
     const bob = await join('bob', 3)
@@ -189,8 +194,12 @@ function mixRoomSuite(engine: 'embedded' | 'nginx') {
     // His own first, then the room's withdrawn: he never holds no mix.
     expect(mixNews(bob)).toEqual([`+${room}`, `+${bobMix}`, `-${room}`])
     expect(new Set([room, annMix, bobMix]).size).toBe(3)
-    // The mix restarted for the new layout: nobody else was told anything.
+    // The mix restarted for the new layout: nobody else was told anything, and the player
+    // attached before gets the new mix (bob's own comes from the new ffmpeg: the old one is gone).
     expect({ ann: mixNews(ann), listener: mixNews(listener) }).toEqual(before)
+    const played0 = watching.bytes()
+    await until(() => watching.bytes() > played0 + 100_000, 15000, 'the attached player to go on')
+    await watching.stop()
     // The server's view of who plays what agrees.
     const conf = server.service.conferences.get(ann.emedia.mgr.getConference()!.confrId)!
     const owners = [...conf.streams.values()].filter((s) => s.type === 'mix').map((s) => s.mixFor)
