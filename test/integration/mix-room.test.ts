@@ -4,6 +4,7 @@
 // audio of the stream its store plays, pulled and decoded, and measured at every talker's tone.
 import { type Stream } from 'miniprogram-conference-protocol'
 import { type ConferenceServer } from '../../server/app'
+import { checkInvariants } from '../../server/conference/invariants'
 import { createEmedia, createNodeAdapter } from '../../sdk/node'
 import { createConferenceStore, type ConferenceStore } from '../../store/index'
 import {
@@ -206,6 +207,7 @@ function mixRoomSuite(engine: 'embedded' | 'nginx') {
     expect(owners.sort()).toEqual(
       [undefined, ann.emedia.mgr.getSelf()!.id, bob.emedia.mgr.getSelf()!.id].sort(),
     )
+    expect(checkInvariants(server.service)).toEqual([])
 
     // Bob stops: he is handed the room's mix back (first), his own is gone.
     await bobPush.stop()
@@ -213,6 +215,7 @@ function mixRoomSuite(engine: 'embedded' | 'nginx') {
     await until(() => mixNews(bob).length === 5, 20000, 'bob back on the room mix')
     expect(mixNews(bob).slice(3)).toEqual([`+${room}`, `-${bobMix}`])
     expect(conf.streams.has(bobMix)).toBe(false)
+    expect(checkInvariants(server.service)).toEqual([])
 
     // The last talker stops: no mix is made, everyone is told once.
     await annPush.stop()
