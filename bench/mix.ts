@@ -17,11 +17,13 @@ import { ffmpegPaths } from '../server/media/ffmpeg'
 import { mixArgs } from '../server/media/jobs/mix-args'
 import { type FlvTag, readFlvTags, startPublisher, testPatternFile } from './flv'
 import { startReader } from './media'
-import { CpuWindow, commOf, cpuMs, processTree, rssOf } from './proc'
+import { CpuWindow, rssOf } from './proc'
 import type { RtmpClient } from './rtmp'
 import { LOAD_OVERRIDES, ServerProc } from './server-proc'
 import type { Log } from './signalling'
-import { median, nowMs, round, sleep } from './stats'
+import { median, nowMs, round } from './stats'
+import { commOf, cpuMs, processTree } from '../testkit/procs'
+import { sleep } from '../testkit/wait'
 
 export interface MixSizes {
   talkers: number[]

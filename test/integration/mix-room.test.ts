@@ -4,7 +4,7 @@
 // audio of the stream its store plays, pulled and decoded, and measured at every talker's tone.
 import { type Stream } from 'miniprogram-conference-protocol'
 import { type ConferenceServer } from '../../server/app'
-import { checkInvariants } from '../../server/conference/invariants'
+import { checkInvariants } from '../../testkit/invariants'
 import { createEmedia, createNodeAdapter } from '../../sdk/node'
 import { createConferenceStore, type ConferenceStore } from '../../store/index'
 import {
@@ -14,11 +14,12 @@ import {
   type Pusher,
   pushTestPattern,
   stopAllMedia,
-} from '../helpers/ffmpeg'
-import { describeWithNginx } from '../helpers/nginx'
-import { clientPool, type NodeClient, until } from '../helpers/sdk-client'
-import { startServer, tokenFor } from '../helpers/server'
-import { dbfs, toneLevels } from '../helpers/tones'
+} from '../../testkit/ffmpeg'
+import { describeWithNginx } from '../../testkit/nginx'
+import { clientPool, type NodeClient } from '../../testkit/sdk-client'
+import { until } from '../../testkit/wait'
+import { startServer, tokenFor } from '../../testkit/server'
+import { dbfs, toneLevels } from '../../testkit/tones'
 
 describe('COMMUNICATION_MIX on the embedded engine', () => mixRoomSuite('embedded'))
 describeWithNginx('COMMUNICATION_MIX on nginx-rtmp', () => mixRoomSuite('nginx'))
