@@ -3,7 +3,7 @@
 // first decoded frame, and the engine's CPU and RSS in 4-, 9- and 16-person rooms.
 import { spawn } from 'child_process'
 import { createHash } from 'crypto'
-import { createEmedia, createNodeAdapter } from '../sdk/node'
+import type { createEmedia } from '../sdk/node'
 import { ffmpegPaths } from '../server/media/ffmpeg'
 import { type FlvTag, readFlvTags, startPublisher, testPatternFile } from './flv'
 import { CpuWindow, rssOf } from './proc'
@@ -43,12 +43,7 @@ async function openRoom(
   const failed: string[] = []
   try {
     for (let i = 0; i < n; i++) {
-      const member = createEmedia({ adapter: createNodeAdapter() })
-      member.config({
-        host: srv.wsUrl,
-        token: srv.mint(`${name}-${i}`),
-        logLevel: 'silent' as never,
-      })
+      const member = srv.member(`${name}-${i}`)
       room.members.push(member)
       const urls: string[] = []
       const flvs: string[] = []

@@ -12,7 +12,7 @@ import { spawn } from 'child_process'
 import { mkdtempSync, rmSync, symlinkSync } from 'fs'
 import { tmpdir } from 'os'
 import { join } from 'path'
-import { createEmedia, createNodeAdapter } from '../sdk/node'
+import type { createEmedia } from '../sdk/node'
 import { ffmpegPaths } from '../server/media/ffmpeg'
 import { mixArgs } from '../server/media/jobs/mix-args'
 import { type FlvTag, readFlvTags, startPublisher, testPatternFile } from './flv'
@@ -143,12 +143,7 @@ async function roomCost(tags: FlvTag[], n: number, sizes: MixSizes): Promise<Mix
   const seenBy = new Map<string, Set<Member>>()
   try {
     for (let i = 0; i < n; i++) {
-      const emedia = createEmedia({ adapter: createNodeAdapter() })
-      emedia.config({
-        host: srv.wsUrl,
-        token: srv.mint(`${room}-${i}`),
-        logLevel: 'silent' as never,
-      })
+      const emedia = srv.member(`${room}-${i}`)
       const member: Member = { emedia, playing: null }
       // What a member's app does: play the mix it is told of, drop the one withdrawn.
       emedia.mgr.on('streamAdded', (s) => {
