@@ -4,7 +4,7 @@
 import { spawn } from 'child_process'
 import { createHash } from 'crypto'
 import { Recovery } from '../components/common/recovery'
-import { createEmedia, createNodeAdapter } from '../sdk/node'
+import type { createEmedia } from '../sdk/node'
 import type { ServerConfig } from '../server/config'
 import { ffmpegPaths } from '../server/media/ffmpeg'
 import { type FlvTag, readFlvTags, startPublisher, testPatternFile } from './flv'
@@ -55,12 +55,7 @@ async function openRoom(
   const failed: string[] = []
   try {
     for (let i = 0; i < n; i++) {
-      const member = createEmedia({ adapter: createNodeAdapter() })
-      member.config({
-        host: srv.wsUrl,
-        token: srv.mint(`${name}-${i}`),
-        logLevel: 'silent' as never,
-      })
+      const member = srv.member(`${name}-${i}`)
       room.members.push(member)
       const urls: string[] = []
       const flvs: string[] = []
@@ -99,7 +94,7 @@ async function closeRoom(room: Room) {
   await Promise.all(room.members.map((m) => m.mgr.disconnect().catch(() => undefined)))
 }
 
-async function startReader(url: string): Promise<RtmpClient> {
+export async function startReader(url: string): Promise<RtmpClient> {
   const { client, name } = await RtmpClient.open(url)
   try {
     await client.play(name)

@@ -27,18 +27,27 @@ export function broadcast<E extends EventName>(
 }
 
 /**
- * The same `data` for everyone (but `except`): serialised once, not once per receiver, which is
+ * The same `data` for the members `who` picks: serialised once, not once per receiver, which is
  * what made joins into a 1,000-member room quadratic in JSON work.
  */
+export function broadcastWhere<E extends EventName>(
+  conf: ConferenceState,
+  event: E,
+  data: Events[E],
+  who: (m: MemberState) => boolean,
+) {
+  const frame = eventFrame(event, data)
+  for (const m of conf.members.values()) if (hears(m, event) && who(m)) m.peer?.sendFrame(frame)
+}
+
+/** The same `data` for everyone (but `except`), serialised once. */
 export function broadcastAll<E extends EventName>(
   conf: ConferenceState,
   event: E,
   data: Events[E],
   except?: string,
 ) {
-  const frame = eventFrame(event, data)
-  for (const m of conf.members.values())
-    if (m.id !== except && hears(m, event)) m.peer?.sendFrame(frame)
+  broadcastWhere(conf, event, data, (m) => m.id !== except)
 }
 
 /** As broadcastAll, to the members who may publish (ADMIN, TALKER) only: O(stage), not O(room). */
@@ -59,9 +68,7 @@ export function broadcastOffStage<E extends EventName>(
   data: Events[E],
   except?: string,
 ) {
-  const frame = eventFrame(event, data)
-  for (const m of conf.members.values())
-    if (m.id !== except && !conf.stage.has(m) && hears(m, event)) m.peer?.sendFrame(frame)
+  broadcastWhere(conf, event, data, (m) => m.id !== except && !conf.stage.has(m))
 }
 
 export function notifyAdmins<E extends EventName>(

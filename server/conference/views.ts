@@ -14,8 +14,9 @@ import {
 import { type MemberCursor } from '../auth/tokens'
 import { edgeFor, edgeList } from '../media/nginx/edge-list'
 import { originOf } from '../media/origin'
-import { type ConferenceState, type MemberState, SYSTEM_MEMBER } from './state'
+import { type ConferenceState, type MemberState, type StreamState, SYSTEM_MEMBER } from './state'
 import { type ServiceContext } from './context'
+import { mixOf } from './mixes'
 
 /**
  * Push or play URLs for one stream, signed for one member (or SYSTEM_MEMBER for jobs). Members
@@ -106,6 +107,13 @@ export function conferenceView(
   return view
 }
 
+/** The streams `member` is told of: the others' live ones, or in COMMUNICATION_MIX its mix. */
+function streamsFor(conf: ConferenceState, member: MemberState): StreamState[] {
+  const mix = mixOf(conf, member)
+  const live = conf.liveStreams().filter((s) => s.memberId !== member.id && conf.announces(s))
+  return mix ? [...live, mix] : live
+}
+
 export function snapshot(
   ctx: ServiceContext,
   conf: ConferenceState,
@@ -123,10 +131,7 @@ export function snapshot(
     membersCursor: page.cursor,
     memberCount: { members: conf.visibleCount, audience: conf.audienceCount },
     media: mediaCredential(ctx, conf, member.id),
-    streams: conf
-      .liveStreams()
-      .filter((s) => s.memberId !== member.id && conf.announces(s))
-      .map((s) => conf.streamView(s)),
+    streams: streamsFor(conf, member).map((s) => conf.streamView(s)),
     attrs: conf.attrsObject(),
     resumeToken: member.resumeToken,
     heartbeatMs: ctx.config.heartbeatMs,
