@@ -3,6 +3,7 @@
 // handler whose params or result do not match its method does not compile; the params arrive
 // validated and normalised by signal/schemas.ts.
 import type { MethodName } from 'miniprogram-conference-protocol'
+import type { Access } from './access'
 import * as attributes from './attributes'
 import type { Caller, P, R, ServiceContext } from './context'
 import * as conferences from './conferences'
@@ -21,6 +22,8 @@ export type Handler<M extends ServiceMethod> = (
 
 export interface MethodEntry<M extends ServiceMethod> {
   handle: Handler<M>
+  /** Who may call it, checked before `handle` runs (access.ts). */
+  may: Access
   /** Changes nothing: a cluster's reply need not wait for the shared store. */
   reads?: true
   /** Names a stream, not a conference: a cluster tries the caller's conferences in turn. */
@@ -28,23 +31,23 @@ export interface MethodEntry<M extends ServiceMethod> {
 }
 
 export const methods: { readonly [M in ServiceMethod]: MethodEntry<M> } = {
-  createConference: { handle: conferences.createConference },
-  getConferenceTkt: { handle: conferences.getConferenceTkt, reads: true },
-  getConferenceInfo: { handle: conferences.getConferenceInfo, reads: true },
-  destroy: { handle: conferences.destroy },
-  join: { handle: membership.join },
-  resume: { handle: membership.resume },
-  exit: { handle: membership.exit },
-  getMembers: { handle: membership.getMembers, reads: true },
-  kick: { handle: moderation.kick },
-  grantRole: { handle: moderation.grantRole },
-  publish: { handle: streams.publish },
-  unpublish: { handle: streams.unpublish, byStream: true },
-  subscribe: { handle: streams.subscribe, reads: true, byStream: true },
-  unsubscribe: { handle: streams.unsubscribe, reads: true, byStream: true },
-  setMedia: { handle: streams.setMedia, byStream: true },
-  setAttrs: { handle: attributes.setAttrs },
-  deleteAttrs: { handle: attributes.deleteAttrs },
+  createConference: { handle: conferences.createConference, may: 'user' },
+  getConferenceTkt: { handle: conferences.getConferenceTkt, may: 'user', reads: true },
+  getConferenceInfo: { handle: conferences.getConferenceInfo, may: 'user', reads: true },
+  destroy: { handle: conferences.destroy, may: 'admin' },
+  join: { handle: membership.join, may: 'user' },
+  resume: { handle: membership.resume, may: 'user' },
+  exit: { handle: membership.exit, may: 'member' },
+  getMembers: { handle: membership.getMembers, may: 'member', reads: true },
+  kick: { handle: moderation.kick, may: 'admin' },
+  grantRole: { handle: moderation.grantRole, may: 'admin' },
+  publish: { handle: streams.publish, may: 'talker' },
+  unpublish: { handle: streams.unpublish, may: 'owner', byStream: true },
+  subscribe: { handle: streams.subscribe, may: 'user', reads: true, byStream: true },
+  unsubscribe: { handle: streams.unsubscribe, may: 'user', reads: true, byStream: true },
+  setMedia: { handle: streams.setMedia, may: 'owner', byStream: true },
+  setAttrs: { handle: attributes.setAttrs, may: 'member' },
+  deleteAttrs: { handle: attributes.deleteAttrs, may: 'member' },
 }
 
 export const isServiceMethod = (m: MethodName): m is ServiceMethod => m !== 'auth' && m !== 'ping'

@@ -2,7 +2,7 @@
 // carrier NAT: a client is its forwarded address, sockets that never authenticate do not hold a
 // place, the server has a ceiling of its own, one user's wrong passwords do not lock out the
 // others, and an admin cannot demote the conference's creator.
-import { type ConferenceServer } from '../../server/app'
+import type { ConferenceServer } from 'miniprogram-conference-server'
 import { socketsOf } from '../../server/security/sockets'
 import { RawClient } from '../../testkit/raw-client'
 import { startServer, tokenFor } from '../../testkit/server'

@@ -2,8 +2,8 @@
 // before it joins, the document's string types, the first push URL with the join, and the
 // authority gaps (kick bans, the token's role cap, play URL expiry). Real server, real sockets,
 // Node SDK clients; media by the real ffmpeg through the real engine.
-import { type ConferenceServer } from '../../server/app'
-import { createEmedia } from '../../sdk/node'
+import type { ConferenceServer } from 'miniprogram-conference-server'
+import { createEmedia } from 'miniprogram-conference-server/client'
 import { countingAdapter } from '../../testkit/counting-adapter'
 import { pullFrames, pushTestPattern, stopAllMedia } from '../../testkit/ffmpeg'
 import { RawClient } from '../../testkit/raw-client'

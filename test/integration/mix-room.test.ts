@@ -3,7 +3,7 @@
 // pushing its own tone with ffmpeg. What a talker sees is its store's tiles; what it hears is the
 // audio of the stream its store plays, pulled and decoded, and measured at every talker's tone.
 import { type Stream } from 'miniprogram-conference-protocol'
-import { type ConferenceServer } from '../../server/app'
+import type { ConferenceServer } from 'miniprogram-conference-server'
 import { checkInvariants } from '../../testkit/invariants'
 import { createEmedia, createNodeAdapter } from '../../sdk/node'
 import { createConferenceStore, type ConferenceStore } from '../../store/index'

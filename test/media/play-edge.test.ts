@@ -3,7 +3,7 @@
 // player gets the last GOP from its cache instead of waiting for nginx's next key frame.
 import { RtmpClient, MSG, type RtmpMessage } from '../../bench/rtmp'
 import { nowMs } from '../../bench/stats'
-import { type ConferenceServer } from '../../server/app'
+import type { ConferenceServer } from 'miniprogram-conference-server'
 import { type EdgedEngine } from '../../server/media/edged-engine'
 import { type NginxEngine } from '../../server/media/nginx/engine'
 import { nameWithQuery } from '../../server/media/play-edge'

@@ -2,7 +2,7 @@
 // publishes (the ingest pushes RTMP to nginx, whose on_publish asks the server like any pusher's)
 // and plays HTTP-FLV from the nginx engine's play edge, which pulls each stream from nginx once
 // however many browsers watch; a kick cuts a browser's playback at the server.
-import { type ConferenceServer } from '../../server/app'
+import type { ConferenceServer } from 'miniprogram-conference-server'
 import { type EdgedEngine } from '../../server/media/edged-engine'
 import { probe, pullFrames } from '../../testkit/ffmpeg'
 import { describeWithNginx, originPlays } from '../../testkit/nginx'
