@@ -57,6 +57,8 @@ export class Lifecycle {
   private target: string | null = null
   /** Where the server's `move` event asked us to go, for the next attempt. */
   private moveTo: string | null = null
+  /** Runs the callbacks of one server message together (mgr.setCallbackBatcher). */
+  batcher: ((apply: () => void) => void) | null = null
 
   constructor(private readonly opts: LifecycleOptions) {
     this.rpc = new Rpc({
@@ -182,7 +184,7 @@ export class Lifecycle {
     const changes = this.session.join(res)
     this.setState('joined')
     this.rpc.startHeartbeat(this.heartbeatMs())
-    changes.forEach(this.opts.fire)
+    this.tell(changes)
   }
 
   private onEvent(frame: AnyEventFrame): void {
@@ -200,8 +202,31 @@ export class Lifecycle {
         return
       }
       default:
-        this.session.event(frame).forEach(this.opts.fire)
+        this.tell(this.session.event(frame))
     }
+  }
+
+  /**
+   * What one server message changed, told together: inside the batcher when one is set
+   * (mgr.setCallbackBatcher; the store's makes them one MobX action). The callbacks run even
+   * when the batcher fails to call them.
+   */
+  private tell(changes: Change[]): void {
+    let told = false
+    const apply = () => {
+      if (told) return
+      told = true
+      changes.forEach(this.opts.fire)
+    }
+    const batcher = this.batcher
+    if (changes.length > 1 && batcher) {
+      try {
+        batcher(apply)
+      } catch (err) {
+        this.opts.log.error('callback batcher threw:', err)
+      }
+    }
+    apply()
   }
 
   /** The membership is over: stop everything, clear state, tell the user once. */
@@ -285,7 +310,7 @@ export class Lifecycle {
     this.setState('joined')
     this.rpc.release()
     this.rpc.startHeartbeat(this.heartbeatMs())
-    changes.forEach(this.opts.fire)
+    this.tell(changes)
     this.opts.fire(change('reconnected', { published: res.published.slice() }))
   }
 

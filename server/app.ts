@@ -31,6 +31,7 @@ import { parsePublicUrl, publicFlvBase, publicUrls } from './public-url'
 import { LocalRouter } from './routing/router'
 import { PlayEdge } from './media/play-edge'
 import { secretWarnings } from './secrets'
+import { type FlushWatcher } from './signal/corking'
 import { createSignalling, SIGNAL_PATH } from './signal/ws-server'
 import { CloseCode } from 'miniprogram-conference-protocol'
 
@@ -54,6 +55,8 @@ export interface ConferenceServer {
   readonly publicWsUrl: string
   /** Cluster mode (--redis): this node's part of it. */
   readonly cluster?: Cluster
+  /** Calls `fn` after each turn's event frames were handed to the kernel (signal/corking.ts). */
+  watchFlushes(fn: FlushWatcher): () => void
   /** In a cluster, hands its conferences and clients to the other nodes first (--drain-ms). */
   stop(): Promise<void>
 }
@@ -189,16 +192,6 @@ export async function createConferenceServer(
     router,
     cluster,
   })
-  // Filled in once the signalling socket server exists (it needs the HTTP server).
-  let sockets = () => 0
-  const metrics = createMetrics({
-    service,
-    sockets: () => sockets(),
-    mediaJobs: () => modes.supervisor.list().length,
-    ingests: () => ingest.uploads.size,
-    retention,
-    cluster,
-  })
   const pages = webRoot()
   const signalling = createSignalling({
     service,
@@ -208,7 +201,15 @@ export async function createConferenceServer(
     router,
   })
   const wss = signalling.wss
-  sockets = () => wss.clients.size
+  const metrics = createMetrics({
+    service,
+    sockets: () => wss.clients.size,
+    corking: signalling.corking,
+    mediaJobs: () => modes.supervisor.list().length,
+    ingests: () => ingest.uploads.size,
+    retention,
+    cluster,
+  })
   const http: Server = frontDoor(createServer(), {
     log: log.child({ mod: 'http' }),
     async request(req, res, url) {
@@ -270,6 +271,7 @@ export async function createConferenceServer(
     publicHttpUrl: advertised.http,
     publicWsUrl: advertised.ws,
     cluster,
+    watchFlushes: (fn) => signalling.corking.watch(fn),
     stop() {
       stopping ??= (async () => {
         await cluster?.drain(config.drainMs)

@@ -93,6 +93,8 @@ export interface EmediaMgrLike {
   getStreams(): Stream[]
   getPublished(): Array<{ stream: Stream; rtmp: string }>
   on<K extends keyof EmediaEvents>(name: K, fn: (...args: EmediaEvents[K]) => void): () => void
+  /** Runs the callbacks of one server message together (an SDK without it: one by one). */
+  setCallbackBatcher?(run: ((apply: () => void) => void) | null): void
 }
 
 export interface EmediaLike {

@@ -23,9 +23,9 @@ export const MIN_PROTOCOL_VERSION = 1
  * The revision of version 1 this release speaks, sent as `rev` in the socket URL and, from 4 on,
  * told back in `JoinResult.rev`. 1: first-stream grants; 2: play credentials, member pages,
  * member counts; 3: attribute changes (`attrsChanged`); 4: the server's revision in the join
- * reply.
+ * reply; 5: arrivals in batches (`membersJoined`).
  */
-export const PROTOCOL_REVISION = 4
+export const PROTOCOL_REVISION = 5
 
 /** What a server that does not say its revision (before 4) speaks. */
 export const UNSTATED_REVISION = 3
@@ -37,6 +37,7 @@ export const METHOD_SINCE: { readonly [M in MethodName]?: number } = { getMember
 export const EVENT_SINCE: { readonly [E in EventName]?: number } = {
   memberCount: 2,
   attrsChanged: 3,
+  membersJoined: 5,
 }
 
 /** Whether a peer of revision `rev` knows `method`. */

@@ -63,11 +63,11 @@ describeWithNginx('web participant and console on nginx-rtmp', () => {
     clients.push(admin)
     await admin.emedia.mgr.joinRoom({ roomName: room, role: 7 })
     const flvUrls: string[] = []
-    const page = await joinFromPage(room, 'kicked', undefined, (p) =>
+    const page = await joinFromPage(room, 'kicked', undefined, async (p) => {
       p.on('request', (r) => {
         if (r.url().includes(`/${bob.streamId}.flv?`)) flvUrls.push(r.url())
-      }),
-    )
+      })
+    })
     await moving(page, bob.streamId)
     const memId = (await browserStreamAt(admin, 'kicked')).memId
     const confrId = admin.emedia.mgr.getConference()!.confrId

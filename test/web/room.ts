@@ -33,19 +33,17 @@ export function roomKit(
   })
   const get = () => ({ server: server!, browser: browser! })
 
-  /**
-   * `initScript` runs in the page before its own code (e.g. a fake getUserMedia); `opened` sees
-   * the page before it loads (to listen to its requests).
-   */
+  /** `initScript` runs in the page before its own code (e.g. a fake getUserMedia); `prepare`
+   * gets the page before it loads (e.g. to route its WebSocket or listen to its requests). */
   async function joinFromPage(
     room: string,
     nick: string,
     initScript?: string,
-    opened?: (page: Page) => void,
+    prepare?: (page: Page) => Promise<void>,
   ): Promise<Page> {
     const page = await get().browser.newPage()
-    opened?.(page)
     if (initScript) await page.addInitScript(initScript)
+    await prepare?.(page)
     await page.goto(`${get().server.httpUrl}/?lang=en&room=${encodeURIComponent(room)}`)
     await page.fill('#nick', nick)
     await page.click('#join')
