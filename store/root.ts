@@ -77,7 +77,7 @@ export class ConferenceStore {
     return this.session.inConference ? tileOf(this, id) : undefined
   }
 
-  /** The tile to show large: a shared screen, '' when nobody shares. */
+  /** The tile to show large: a shared screen, else the server's mix; '' when neither. */
   get featuredTileId(): string {
     return this.session.inConference ? featuredTileId(this) : ''
   }
