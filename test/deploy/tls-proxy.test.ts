@@ -7,7 +7,7 @@
 // the console signs in, 65 clients from 65 addresses all get in (--trust-proxy), and with the
 // nginx engine, as the Run command is written, a browser's upload reaches nginx-rtmp and another
 // browser plays it through the proxy from the engine's play edge.
-// test/helpers/tls-proxy.ts says what is replaced in the doc's text, and why.
+// testkit/tls-proxy.ts says what is replaced in the doc's text, and why.
 import fs from 'fs'
 import type { Agent } from 'https'
 import path from 'path'
