@@ -16,6 +16,7 @@ import {
   type ServiceContext,
   type ServiceEvents,
 } from './context'
+import * as controls from './controls'
 import * as membership from './membership'
 import * as moderation from './moderation'
 import { type Handler, methods, type ServiceMethod } from './methods'
@@ -60,7 +61,7 @@ export class ConferenceService extends EventEmitter<ServiceEvents> {
   // ---- requests ----
 
   /** One request of an authenticated socket (signal/connection.ts), by the table in methods.ts. */
-  handle<M extends ServiceMethod>(method: M, caller: Caller, params: P<M>): R<M> {
+  handle<M extends ServiceMethod>(method: M, caller: Caller, params: P<M>): R<M> | Promise<R<M>> {
     const handler: Handler<M> = methods[method].handle
     return handler(this.ctx, caller, params)
   }
@@ -100,6 +101,11 @@ export class ConferenceService extends EventEmitter<ServiceEvents> {
   /** The operator's role change (POST /api/conferences/:id/role): as an admin's grantRole. */
   operatorGrantRole(conf: ConferenceState, memberNames: string[], role: RoleValue) {
     return moderation.setRoles(this.ctx, conf, { memberNames, role })
+  }
+
+  /** The operator's mute (POST /api/conferences/:id/mute): as an admin's, of anyone. */
+  operatorMute(conf: ConferenceState, p: Omit<P<'muteMembers'>, 'confrId'>) {
+    return controls.muteAsOperator(conf, p)
   }
 
   // ---- cluster (server/cluster/) ----

@@ -13,6 +13,7 @@ import {
   canPublish,
 } from 'miniprogram-conference-protocol'
 import { type MemberCursor } from '../auth/tokens'
+import { MeetingState } from './meeting-state'
 
 export { canPublish }
 
@@ -103,6 +104,8 @@ export class ConferenceState {
   countSentAt = 0
   readonly streams = new Map<string, StreamState>()
   readonly attrs = new Map<string, string>()
+  /** Revision 5: the lock, the host's mutes, hands, invitations to speak, the kept chat. */
+  readonly meeting = new MeetingState()
   /**
    * userId → time (s) of their last kick: tickets issued before it are void, and joins are
    * refused for the server's kickBanSec after it (0: for the rest of the conference).
@@ -145,6 +148,7 @@ export class ConferenceState {
     ;(this.members as Map<string, MemberState>).delete(m.id)
     if (this.byUser.get(m.userId) === m) this.byUser.delete(m.userId)
     this.index(m, -1)
+    this.meeting.forget(m.id)
   }
 
   setRole(m: MemberState, role: RoleValue): void {
