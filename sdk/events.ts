@@ -2,7 +2,12 @@
 // callback properties they also call (`mgr.onMemberJoined = ...`).
 import type {
   Attrs,
+  ChatMessage,
+  Hand,
+  HostMute,
   Member,
+  MuteAll,
+  RoleDenied,
   MemberCount,
   MemberExitCause,
   RoleValue,
@@ -54,6 +59,29 @@ export interface EmediaEvents {
   stateChanged: [state: ConnectionState]
   /** New (LIVE): how many are in the conference; at most once a second. */
   memberCount: [count: MemberCount]
+  /** Revision 5: what the host holds you to now (your own streams' flags already follow it). */
+  mutedByHost: [state: MutedByHost]
+  /** Revision 5: the raised hands, oldest first. */
+  handsChanged: [hands: Hand[]]
+  /** Revision 5: the lock or mute-all changed. */
+  controlsChanged: [controls: ControlsState]
+  /** Revision 5: an admin invites you to speak: answerSpeakInvitation(accept). */
+  speakInvitation: [from: Member]
+  /** Revision 5 (admins): an invited member answered. */
+  speakInvitationAnswered: [member: Member, accept: boolean]
+  /** Revision 5: a chat message (your own come back as sendMessage's result, not here). */
+  message: [message: ChatMessage]
+  /** Revision 5: the join gave you a lower role than you asked for (your token's maxRole). */
+  roleDenied: [info: RoleDenied]
+}
+
+/** The host's hold on you, and (when an admin acted) who. All false: you are free. */
+export type MutedByHost = HostMute & { by?: Member }
+
+/** The conference's lock and mute-all (hands: getHands / handsChanged). */
+export interface ControlsState {
+  locked: boolean
+  muteAll: MuteAll
 }
 
 export type EmediaEventName = keyof EmediaEvents
@@ -84,4 +112,11 @@ export const callbackNames: { [K in EmediaEventName]: string[] } = {
   mediaError: ['onMediaError'],
   stateChanged: ['onStateChanged'],
   memberCount: ['onMemberCount'],
+  mutedByHost: ['onMutedByHost'],
+  handsChanged: ['onHandsChanged'],
+  controlsChanged: ['onControlsChanged'],
+  speakInvitation: ['onSpeakInvitation'],
+  speakInvitationAnswered: ['onSpeakInvitationAnswered'],
+  message: ['onMessage'],
+  roleDenied: ['onRoleDenied'],
 }

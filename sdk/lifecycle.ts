@@ -118,6 +118,11 @@ export class Lifecycle {
     this.opts.fire(change('mediaError', { confrId, job: 'publish', message }))
   }
 
+  /** What the mgr learnt from a reply (its own raised hand, say), told as an event would be. */
+  tell(changes: Change[]): void {
+    changes.forEach(this.opts.fire)
+  }
+
   /** A refused join is also told as onConferenceExit(reason, code), as emedia did. */
   private refused(err: EmediaError): void {
     // A join that raced a newer one, or a join that got in after all: not a refusal.
