@@ -10,6 +10,7 @@ export { ConferenceStore, createConferenceStore } from './root'
 export { SessionStore, REJOINABLE } from './session'
 export type { CreateOptions, JoinPlan } from './session'
 export { MediaStore, defaultLocal } from './media'
+export { MeetingStore, MAX_STORED_MESSAGES, MESSAGE_PAGE } from './meeting'
 export type { PusherOptions } from './media'
 export {
   DEFAULT_STORE_KEY,

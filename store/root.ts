@@ -1,6 +1,6 @@
-// The conference store: a root holding two domain stores, as MobX recommends — `session` (the
-// membership: status, conference, members, streams; join, leave, admin) and `media` (our pusher,
-// the remote players; publish and toggles). The root owns what spans both: the tiles, the errors
+// The conference store: a root holding three domain stores, as MobX recommends — `session` (the
+// membership: status, conference, members, streams; join, leave, admin), `media` (our pusher,
+// the remote players; publish and toggles) and `meeting` (the host's controls, hands, chat). The root owns what spans both: the tiles, the errors
 // and events, and the one connection to the SDK (sdk-events.ts). Actions never reject: they
 // resolve true / false, and a failure lands in `lastError` and the `error` event.
 import { comparer, computed, makeAutoObservable, observable } from 'mobx-miniprogram'
@@ -9,6 +9,7 @@ import { createLogger } from '../sdk/logger'
 import { ErrorCode } from 'miniprogram-conference-protocol'
 import { toKitError } from './errors'
 import { MediaStore } from './media'
+import { MeetingStore } from './meeting'
 import { connectSdk } from './sdk-events'
 import { SessionStore } from './session'
 import { featuredTileId, tileIds, tileOf } from './tiles'
@@ -24,6 +25,8 @@ import type {
 export class ConferenceStore {
   readonly session: SessionStore
   readonly media: MediaStore
+  /** Revision 5: the host's controls, hands, invitations to speak, chat, the member panel. */
+  readonly meeting: MeetingStore
   lastError: KitError | null = null
 
   /** The SDK this store listens to; the domain stores call it through here. */
@@ -38,11 +41,13 @@ export class ConferenceStore {
     this.sdk = emedia
     this.session = new SessionStore(this)
     this.media = new MediaStore(this)
+    this.meeting = new MeetingStore(this)
     makeAutoObservable<ConferenceStore, 'events' | 'disconnect'>(
       this,
       {
         session: false,
         media: false,
+        meeting: false,
         sdk: false,
         events: false,
         disconnect: false,
