@@ -19,6 +19,8 @@ export class WireClient {
   received = 0
   /** Events (server pushes) received. */
   events = 0
+  /** Bytes (UTF-8) of every frame received. */
+  bytes = 0
   /** Round trips of heartbeat pings, ms, since the last drain. */
   pingRtts: number[] = []
   closed = false
@@ -32,6 +34,7 @@ export class WireClient {
       const at = nowMs()
       this.received++
       const text = raw.toString()
+      this.bytes += Buffer.byteLength(text)
       const head = EVENT_HEAD.exec(text.slice(0, 40))
       if (head) {
         this.events++

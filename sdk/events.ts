@@ -6,6 +6,7 @@ import type {
   Hand,
   HostMute,
   Member,
+  MemberRef,
   MuteAll,
   RoleDenied,
   MemberCount,
@@ -76,7 +77,7 @@ export interface EmediaEvents {
 }
 
 /** The host's hold on you, and (when an admin acted) who. All false: you are free. */
-export type MutedByHost = HostMute & { by?: Member }
+export type MutedByHost = HostMute & { by?: MemberRef }
 
 /** The conference's lock and mute-all (hands: getHands / handsChanged). */
 export interface ControlsState {

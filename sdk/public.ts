@@ -56,6 +56,7 @@ export type {
   ConferenceControls,
   Hand,
   HostMute,
+  MemberRef,
   MuteAll,
   Refusal,
   RoleDenied,

@@ -20,7 +20,8 @@ export {
   storeHub,
   unregisterStore,
 } from './registry'
-export { displayName, mediaLessTile } from './tiles'
+export { mediaLessTile } from './tiles'
+export { displayName } from './names'
 export { canPublish } from 'miniprogram-conference-protocol'
 export * from './media-policy'
 export type * from './types'

@@ -14,7 +14,7 @@ import {
 } from 'miniprogram-conference-protocol'
 import type { ControlsState, MutedByHost } from '../sdk/events'
 import type { ConferenceStore } from './root'
-import { displayName } from './tiles'
+import { displayName } from './names'
 import type { EmediaMgrLike, MuteOptions, QueuedHand, RosterEntry } from './types'
 
 /** Messages the store holds (the server keeps the last 100; a long meeting's live ones add up). */

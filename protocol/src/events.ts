@@ -1,6 +1,6 @@
 // What the server sends unasked: each event's payload.
 import type { ExitReasonValue } from './codes'
-import type { ChatMessage, Hand, HostMute, MuteAll } from './meeting'
+import type { ChatMessage, Hand, HostMute, MemberRef, MuteAll } from './meeting'
 import type { Attrs, Member, MemberCount, MemberExitCause, Stream } from './model'
 
 export interface Events {
@@ -46,7 +46,7 @@ export interface Events {
   handsChanged: { confrId: string; hands: Hand[] }
   /** Revision 5, to the member concerned: what the host holds it to now (all false: free).
    * Its streams' flags are set by the server; the others hear `mediaChanged`. */
-  mutedByHost: { confrId: string; by?: Member } & HostMute
+  mutedByHost: { confrId: string; by?: MemberRef } & HostMute
   /** Revision 5, to the member invited (inviteToSpeak). */
   speakInvitation: { confrId: string; from: Member }
   /** Revision 5, to the admins: an invited member answered. */

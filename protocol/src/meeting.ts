@@ -36,11 +36,18 @@ export interface ConferenceControls {
   hands: Hand[]
 }
 
+/** Who did something, as short as a frame to 1,000 members wants it: member id, user id, name. */
+export interface MemberRef {
+  id: string
+  name: string
+  nickName: string
+}
+
 /** A chat message (sendMessage). Exactly one of `text` and `custom`. */
 export interface ChatMessage {
   /** The conference's sequence number of it: getMessages pages by it. */
   id: number
-  from: { id: string; name: string; nickName: string }
+  from: MemberRef
   /** Shown to people: checked by the server's moderation hook when one is set. */
   text?: string
   /** The app's own signalling (any JSON): never moderated, never kept for late joiners. */

@@ -2,7 +2,7 @@
 // per conference; the last 100 public texts kept for late joiners (getMessages). A text passes the
 // moderation hook first when one is set (text-check.ts); custom messages (the app's own
 // signalling) are neither checked nor kept.
-import { type ChatMessage, ErrorCode, type Member, Role } from 'miniprogram-conference-protocol'
+import { type ChatMessage, ErrorCode, Role } from 'miniprogram-conference-protocol'
 import { RpcError } from '../rpc-error'
 import { TokenBucket } from '../security/bucket'
 import { type Caller, type P, type R, type ServiceContext } from './context'
@@ -77,14 +77,9 @@ function deliver(
   text: string | undefined,
 ): R<'sendMessage'> {
   const to = p.to && recipients(conf, member, p.to)
-  const from: Pick<Member, 'id' | 'name' | 'nickName'> = {
-    id: member.id,
-    name: member.userId,
-    nickName: member.nickName,
-  }
   const message: ChatMessage = {
     id: conf.meeting.nextMessageId(),
-    from,
+    from: conf.memberRef(member),
     ...(text !== undefined ? { text } : { custom: p.custom }),
     ...(to ? { to: to.map((m) => m.id) } : {}),
     at: Date.now(),

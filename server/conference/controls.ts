@@ -5,7 +5,7 @@
 import {
   ErrorCode,
   type HostMute,
-  type Member,
+  type MemberRef,
   type MuteKinds,
   type Refusal,
   Role,
@@ -44,7 +44,7 @@ export function muteMembers(
   const { targets, refused } = targetsOf(conf, p.memberNames, (m) =>
     m === admin ? 'yourself' : may(m) ? null : "the conference's creator",
   )
-  return hold(conf, targets, refused, p, admin && conf.memberView(admin))
+  return hold(conf, targets, refused, p, admin && conf.memberRef(admin))
 }
 
 /** The operator's mute (console, HTTP API): as an admin's, of anyone. */
@@ -61,7 +61,7 @@ function hold(
   targets: MemberState[],
   refused: Refusal[],
   p: Omit<P<'muteMembers'>, 'confrId' | 'memberNames'>,
-  by?: Member,
+  by?: MemberRef,
 ): R<'muteMembers'> {
   if (targets.length === 0) throw allRefused(refused, ErrorCode.NO_RIGHTS)
   const { kinds, allowSelfUnmute } = requested(p)
@@ -84,7 +84,7 @@ export function muteAll(ctx: ServiceContext, caller: Caller, p: P<'muteAll'>): R
   const before = stage.map((m) => holdOf(conf, m))
   conf.meeting.setMuteAll(kinds, allowSelfUnmute ?? conf.meeting.muteAll.allowSelfUnmute)
   controlsChanged(conf)
-  const by = admin && conf.memberView(admin)
+  const by = admin && conf.memberRef(admin)
   stage.forEach((m, i) => holdChanged(conf, m, before[i], by))
   return { muteAll: { ...conf.meeting.muteAll } }
 }
@@ -124,7 +124,7 @@ export function holdChanged(
   conf: ConferenceState,
   m: MemberState,
   before: HostMute,
-  by?: Member,
+  by?: MemberRef,
   always = false,
 ) {
   const now = holdOf(conf, m)

@@ -7,6 +7,7 @@ import {
   type EventName,
   type Events,
   type Member,
+  type MemberRef,
   Role,
   type RoleValue,
   type Stream,
@@ -275,6 +276,11 @@ export class ConferenceState {
       role: m.role,
       ext: m.ext,
     }
+  }
+
+  /** Who did something, in a frame that may go to every member (revision 5). */
+  memberRef(m: MemberState): MemberRef {
+    return { id: m.id, name: m.userId, nickName: m.nickName }
   }
 
   /** A stream as the wire shows it: the same for every receiver (each composes its play URLs
