@@ -127,6 +127,47 @@ describe('the host mutes', () => {
   })
 })
 
+describe('the operator (console, HTTP API)', () => {
+  const api = async (path: string, body?: unknown) => {
+    const res = await fetch(server.httpUrl + path, {
+      method: body === undefined ? 'GET' : 'POST',
+      headers: {
+        authorization: `Bearer ${server.config.adminSecret}`,
+        'content-type': 'application/json',
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    })
+    return { status: res.status, body: (await res.json()) as any }
+  }
+
+  test("mutes anyone, the creator too, and sees each member's hold and hand", async () => {
+    const [host, bob] = await room('operated', ['host', 'bob'])
+    const confrId = host.mgr.getConference()!.confrId
+    await bob.mgr.raiseHand()
+    const muted = await api(`/api/conferences/${confrId}/mute`, {
+      memberId: selfId(host),
+      audio: true,
+    })
+    expect(muted).toEqual({ status: 200, body: { muted: [selfId(host)] } })
+    await until(() => host.heard.mutedByHost.length === 1)
+    // Nobody in the room did it: no `by`.
+    expect(host.heard.mutedByHost[0][0]).toEqual({
+      audio: true,
+      video: false,
+      allowSelfUnmute: false,
+    })
+    const detail = await api(`/api/conferences/${confrId}`)
+    expect(detail.body).toMatchObject({ locked: false, muteAll: { audio: false } })
+    const byName = Object.fromEntries(
+      detail.body.memberList.map((m: any) => [m.name, [m.muted.audio, m.handRaised]]),
+    )
+    expect(byName).toEqual({ host: [true, false], bob: [false, true] })
+    expect(
+      (await api(`/api/conferences/${confrId}/mute`, { memberId: 'x', audio: 'yes' })).status,
+    ).toBe(400)
+  })
+})
+
 describe('the lock', () => {
   test('locked: new joins are refused with -526 (admins excepted), invitations too; unlocked: open again', async () => {
     const [host, bob] = await room('locked', ['host', 'bob'])
