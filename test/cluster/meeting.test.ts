@@ -16,6 +16,44 @@ describeWithRedis('cluster: running a meeting', () => {
     return c
   }
 
+  f.test('invitations to speak, mute-all and invitation credentials across the nodes', async () => {
+    // n1 hosts the LIVE room; the admin and the audience member are on n2, the guest on n1.
+    const owner = await client(0, 'owner')
+    const conf = await owner.mgr.joinRoom({ roomName: 'stage', type: 12 })
+    expect((await f.cluster.hostOf(conf.confrId)).id).toBe('n1')
+    const admin = await client(1, 'stage-admin', 7)
+    await admin.mgr.joinRoom({ roomName: 'stage', role: Role.ADMIN })
+    const aud = await client(1, 'aud')
+    await aud.mgr.joinRoom({ roomName: 'stage' })
+    expect(aud.mgr.getSelf()!.role).toBe(Role.AUDIENCE)
+
+    await aud.mgr.raiseHand()
+    await until(() => owner.mgr.getHands().length === 1, 5000, 'the owner on n1 sees the hand')
+    expect(await errorOf(aud.mgr.inviteToSpeak('', 'owner'))).toMatchObject({
+      code: ErrorCode.NO_RIGHTS,
+    })
+    await admin.mgr.inviteToSpeak('', 'aud')
+    await until(() => aud.heard.speakInvitation.length === 1, 5000, 'the invitation')
+    expect(await aud.mgr.answerSpeakInvitation(true)).toEqual({ role: Role.TALKER })
+    await until(() => owner.heard.speakInvitationAnswered.length === 1, 5000, 'the answer on n1')
+    await until(() => owner.mgr.getHands().length === 0, 5000, 'the hand went down')
+
+    // Mute-all through n2 holds the new talker; its own unmute is refused on the host.
+    await aud.mgr.pubStream('cam')
+    expect((await admin.mgr.muteAll('', { audio: true })).audio).toBe(true)
+    await until(() => aud.mgr.getMutedByHost().audio, 5000, "aud's hold")
+    await until(() => owner.heard.controlsChanged.length === 1, 5000, 'the owner saw mute-all')
+    expect(await errorOf(aud.mgr.resumeAudio())).toMatchObject({ code: ErrorCode.MUTED_BY_HOST })
+
+    // An invitation issued through n2 admits a guest connected to n1.
+    const { invitation } = await admin.mgr.createInvitation('', { ttlSec: 120 })
+    const guest = await client(0, 'guest')
+    await guest.mgr.joinConferenceWithInvitation(invitation)
+    expect(guest.mgr.getConference()!.confrId).toBe(conf.confrId)
+    // The guest joined under mute-all: told so in its join reply.
+    expect(guest.mgr.getControls().muteAll.audio).toBe(true)
+  })
+
   f.test(
     'controls, hands and chat through the node that does not host; all kept after kill -9 of the host',
     async () => {
@@ -55,10 +93,11 @@ describeWithRedis('cluster: running a meeting', () => {
 
       // The host dies; every member resumes on n2, which takes the conference over from Redis.
       const ids = [first, admin, bob].map(selfId)
-      let resumed = 0
-      for (const c of [first, admin, bob]) c.mgr.on('reconnected', () => resumed++)
+      // (A member may resume twice: on the new host, then once more when its node hands over.)
+      const resumed = new Set<string>()
+      for (const c of [first, admin, bob]) c.mgr.on('reconnected', () => resumed.add(selfId(c)!))
       await f.node(0).kill9()
-      await until(() => resumed === 3, 30000, 'everyone resumed on n2')
+      await until(() => resumed.size === 3, 30000, 'everyone resumed on n2')
       expect([first, admin, bob].map(selfId)).toEqual(ids)
       expect((await f.cluster.hostOf(conf.confrId, f.node(1))).id).toBe('n2')
 
