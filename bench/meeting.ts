@@ -1,4 +1,4 @@
-// What running a meeting costs on the wire (protocol revision 5): one chat message and one
+// What running a meeting costs on the wire (protocol revision 6): one chat message and one
 // mute-all in a room of 1,000 — the frames and bytes every member together receives, and how long
 // until the last of them had it. Two rooms: COMMUNICATION where all 1,000 are talkers (mute-all
 // tells each of them its hold: the worst case), and LIVE with a host and 999 audience (mute-all
@@ -23,8 +23,8 @@ export interface MeetingCost {
   muteAll: WireCost
 }
 
-/** Clients of revision 5 (a client that does not say gets none of the meeting's events). */
-const REV = 'v=1&rev=5'
+/** Clients of revision 6 (a client that does not say gets none of the meeting's events). */
+const REV = 'v=1&rev=6'
 
 async function roomCost(log: Log, live: boolean, n: number): Promise<MeetingCost> {
   const srv = await ServerProc.start({

@@ -60,19 +60,19 @@ export interface EmediaEvents {
   stateChanged: [state: ConnectionState]
   /** New (LIVE): how many are in the conference; at most once a second. */
   memberCount: [count: MemberCount]
-  /** Revision 5: what the host holds you to now (your own streams' flags already follow it). */
+  /** Revision 6: what the host holds you to now (your own streams' flags already follow it). */
   mutedByHost: [state: MutedByHost]
-  /** Revision 5: the raised hands, oldest first. */
+  /** Revision 6: the raised hands, oldest first. */
   handsChanged: [hands: Hand[]]
-  /** Revision 5: the lock or mute-all changed. */
+  /** Revision 6: the lock or mute-all changed. */
   controlsChanged: [controls: ControlsState]
-  /** Revision 5: an admin invites you to speak: answerSpeakInvitation(accept). */
+  /** Revision 6: an admin invites you to speak: answerSpeakInvitation(accept). */
   speakInvitation: [from: Member]
-  /** Revision 5 (admins): an invited member answered. */
+  /** Revision 6 (admins): an invited member answered. */
   speakInvitationAnswered: [member: Member, accept: boolean]
-  /** Revision 5: a chat message (your own come back as sendMessage's result, not here). */
+  /** Revision 6: a chat message (your own come back as sendMessage's result, not here). */
   message: [message: ChatMessage]
-  /** Revision 5: the join gave you a lower role than you asked for (your token's maxRole). */
+  /** Revision 6: the join gave you a lower role than you asked for (your token's maxRole). */
   roleDenied: [info: RoleDenied]
 }
 

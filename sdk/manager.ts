@@ -372,7 +372,7 @@ export class Manager {
     })
   }
 
-  // ---- running a meeting (revision 5) ----
+  // ---- running a meeting (revision 6) ----
 
   /**
    * New (ADMIN): holds the members' microphone and/or camera off (`true`) or lets go (`false`:
@@ -714,7 +714,7 @@ export class Manager {
     return { ...this.life.session.attrs }
   }
 
-  /** New: the lock and mute-all as the server last said (revision 5). */
+  /** New: the lock and mute-all as the server last said (revision 6). */
   getControls(): ControlsState {
     return this.life.session.meeting.controlsCopy()
   }

@@ -1,4 +1,4 @@
-// Revision 5's part of what this client knows (protocol/src/meeting.ts): the conference's lock
+// Revision 6's part of what this client knows (protocol/src/meeting.ts): the conference's lock
 // and mute-all, the raised hands, what the host holds us to, and an invitation to speak not yet
 // answered. The Session holds one and hands it the join and resume replies and the meeting's
 // events; like the Session it returns what changed, for the caller to announce.

@@ -65,7 +65,7 @@ export class Session {
   resumeToken = ''
   heartbeatMs = 0
   graceMs = 0
-  /** Revision 5: the lock, mute-all, hands, the host's hold on us, an invitation to speak. */
+  /** Revision 6: the lock, mute-all, hands, the host's hold on us, an invitation to speak. */
   readonly meeting = new Meeting(() => this.published)
 
   get confrId(): string | null {

@@ -1,4 +1,4 @@
-// The meeting (protocol revision 5): what the host set (lock, mute-all), what the host holds us
+// The meeting (protocol revision 6): what the host set (lock, mute-all), what the host holds us
 // to, the raised hands, an invitation to speak, the chat; the member panel's roster; and the
 // actions an admin or a member takes. The SDK's meeting callbacks land here (through
 // sdk-events.ts); what a hold means for our pusher is the media store's (applyHostHold).

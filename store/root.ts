@@ -25,7 +25,7 @@ import type {
 export class ConferenceStore {
   readonly session: SessionStore
   readonly media: MediaStore
-  /** Revision 5: the host's controls, hands, invitations to speak, chat, the member panel. */
+  /** Revision 6: the host's controls, hands, invitations to speak, chat, the member panel. */
   readonly meeting: MeetingStore
   lastError: KitError | null = null
 

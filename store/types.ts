@@ -97,7 +97,7 @@ export interface EmediaMgrLike {
   getStreams(): Stream[]
   getPublished(): Array<{ stream: Stream; rtmp: string }>
   on<K extends keyof EmediaEvents>(name: K, fn: (...args: EmediaEvents[K]) => void): () => void
-  // ---- running a meeting (protocol revision 5) ----
+  // ---- running a meeting (protocol revision 6) ----
   muteMembers(confrId: string, memberNames: string[], opts: MuteOptions): Promise<unknown>
   muteAll(confrId: string, opts: MuteOptions): Promise<MuteAll>
   lockConference(confrId: string, locked: boolean): Promise<unknown>

@@ -1,4 +1,4 @@
-// Revision 5: running a meeting — the host's mutes and lock, raised hands and invitations to
+// Revision 6: running a meeting — the host's mutes and lock, raised hands and invitations to
 // speak, chat, and invitation credentials. The shapes both ends share, and their bounds.
 import type { RoleValue } from './roles'
 

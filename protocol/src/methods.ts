@@ -20,11 +20,11 @@ import type {
 } from './model'
 
 export interface JoinParams {
-  /** By id: with password, ticket or (revision 5) invitation. */
+  /** By id: with password, ticket or (revision 6) invitation. */
   confrId?: string
   password?: string
   ticket?: string
-  /** Revision 5: a credential from createInvitation (for `confrId`; any user may use it). */
+  /** Revision 6: a credential from createInvitation (for `confrId`; any user may use it). */
   invitation?: string
   /** By room name: created with `type` and `config` when missing. */
   roomName?: string
@@ -71,13 +71,13 @@ export interface JoinResult {
   /** Revision 4: the revision the server offers (in a cluster, the lower of the node's and the
    * host's). Absent: 3 (UNSTATED_REVISION). The SDK calls no method newer than it. */
   rev?: number
-  /** Revision 5: locked, mute-all and raised hands as they are now. */
+  /** Revision 6: locked, mute-all and raised hands as they are now. */
   controls?: ConferenceControls
-  /** Revision 5: what the host holds you to; absent: nothing. */
+  /** Revision 6: what the host holds you to; absent: nothing. */
   muted?: HostMute
-  /** Revision 5: an invitation to speak you have not answered yet (its inviter). */
+  /** Revision 6: an invitation to speak you have not answered yet (its inviter). */
   invitedBy?: Member
-  /** Revision 5: you asked for a role your token does not allow and were given `given`. */
+  /** Revision 6: you asked for a role your token does not allow and were given `given`. */
   roleDenied?: RoleDenied
 }
 
@@ -127,7 +127,7 @@ export interface Methods {
   kick: { params: { confrId: string; memberNames: string[] }; result: { kicked: string[] } }
   grantRole: {
     params: { confrId: string; memberNames: string[]; role: Numeric<RoleValue> }
-    /** `refused` (revision 5): the names that were not given the role, and why. When every
+    /** `refused` (revision 6): the names that were not given the role, and why. When every
      * name is refused the request fails instead (-529, or -523 for the talker limit). */
     result: { granted: string[]; refused?: Refusal[] }
   }
@@ -161,7 +161,7 @@ export interface Methods {
   setAttrs: { params: { confrId: string; key: string; val: string }; result: { attrs?: Attrs } }
   deleteAttrs: { params: { confrId: string; key: string }; result: { attrs?: Attrs } }
   ping: { params: Empty; result: { t: number } }
-  // ---- revision 5: running a meeting (protocol/src/meeting.ts) ----
+  // ---- revision 6: running a meeting (protocol/src/meeting.ts) ----
   /** ADMIN. `audio` / `video` true: off and held off; false: the hold lifted (the member may
    * turn it on again; it is never turned on for it). Absent: unchanged. */
   muteMembers: {

@@ -195,7 +195,7 @@ export class Tokens {
   }
 
   /**
-   * An invitation (revision 5): `<confrId>.<exp>.<sig>`, short enough for a share card's path,
+   * An invitation (revision 6): `<confrId>.<exp>.<sig>`, short enough for a share card's path,
    * bound to the conference alone — any user who holds it may join until it expires (no
    * password in it; a locked conference refuses it, and a kicked user stays out).
    */

@@ -19,12 +19,12 @@ interface StoredMeta extends Omit<ConferenceOptions, 'createdAt'> {
   createdAt: number
   attrs: Array<[string, string]>
   kickedAt: Array<[string, number]>
-  /** Revision 5 (absent in what an older release wrote: unlocked, nobody muted). */
+  /** Revision 6 (absent in what an older release wrote: unlocked, nobody muted). */
   locked?: boolean
   muteAll?: MuteAll
 }
 
-/** A member's part of the meeting state (revision 5), kept in its own field. */
+/** A member's part of the meeting state (revision 6), kept in its own field. */
 interface StoredMeeting {
   hold?: Hold
   hand?: Hand

@@ -1,4 +1,4 @@
-// Chat (revision 5): messages to everyone or to some, at most 1 KB, rate-limited per member and
+// Chat (revision 6): messages to everyone or to some, at most 1 KB, rate-limited per member and
 // per conference; the last 100 public texts kept for late joiners (getMessages). A text passes the
 // moderation hook first when one is set (text-check.ts); custom messages (the app's own
 // signalling) are neither checked nor kept.

@@ -1,4 +1,4 @@
-// The host's controls (revision 5): muting members or everyone, and the lock. A member the host
+// The host's controls (revision 6): muting members or everyone, and the lock. A member the host
 // holds muted has its streams' flags set off by the server — every receiver's player follows the
 // server's flags, so a client that ignores the order is still not heard — and its own attempt to
 // turn them on (setMedia) is refused with -527 unless the host allows self-unmute.

@@ -1,4 +1,4 @@
-// Raised hands and invitations to speak (revision 5): a member raises its hand, an admin lowers
+// Raised hands and invitations to speak (revision 6): a member raises its hand, an admin lowers
 // it or invites the member to speak, and the member answers. In LIVE an accepted invitation takes
 // an audience member to the stage (TALKER, within maxTalkerCount); in every type it lifts the
 // host's hold on the member's microphone.

@@ -65,7 +65,7 @@ export function checkInvariants(service: ConferenceService): string[] {
     if (talkers > conf.config.maxTalkerCount)
       bad.push(`${at}: ${talkers} talkers over the limit ${conf.config.maxTalkerCount}`)
 
-    // The meeting's state (revision 5) is about present members only, and bounded.
+    // The meeting's state (revision 6) is about present members only, and bounded.
     const { holds, hands, invitations, history } = conf.meeting
     for (const [what, ids] of [
       ['hold', holds.keys()],

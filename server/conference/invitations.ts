@@ -1,4 +1,4 @@
-// Invitation credentials (revision 5): a short expiring string any user may join with — a share
+// Invitation credentials (revision 6): a short expiring string any user may join with — a share
 // card's payload, where a ticket (bound to one user) cannot go and a password should not. It
 // gives no more than its issuer could already give: in a conference with a password only an admin
 // issues one; none is issued, and none admits, while the conference is locked.

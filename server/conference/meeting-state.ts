@@ -1,4 +1,4 @@
-// A conference's meeting state (revision 5): the lock, mute-all and each member's own hold, raised
+// A conference's meeting state (revision 6): the lock, mute-all and each member's own hold, raised
 // hands, pending invitations to speak, and the kept chat. No I/O here: controls.ts, hands.ts and
 // chat.ts decide and send. Stored with the conference in a cluster (cluster/codec.ts).
 import {

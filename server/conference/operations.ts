@@ -28,7 +28,7 @@ export interface Operations {
     params: { memberNames: string[]; role: RoleValue }
     result: Methods['grantRole']['result']
   }
-  /** The host's mute (revision 5), as an admin's muteMembers, of anyone. */
+  /** The host's mute (revision 6), as an admin's muteMembers, of anyone. */
   mute: {
     params: Omit<Methods['muteMembers']['params'], 'confrId'>
     result: Methods['muteMembers']['result']
@@ -69,7 +69,7 @@ function detail(c: ConferenceState) {
     memberList: [...c.members.values()].map((m) => ({
       ...c.memberView(m),
       connected: m.peer !== null,
-      /** What the host holds it to (revision 5). */
+      /** What the host holds it to (revision 6). */
       muted: holdOf(c, m),
       handRaised: hands.has(m.id),
     })),

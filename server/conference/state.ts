@@ -105,7 +105,7 @@ export class ConferenceState {
   countSentAt = 0
   readonly streams = new Map<string, StreamState>()
   readonly attrs = new Map<string, string>()
-  /** Revision 5: the lock, the host's mutes, hands, invitations to speak, the kept chat. */
+  /** Revision 6: the lock, the host's mutes, hands, invitations to speak, the kept chat. */
   readonly meeting = new MeetingState()
   /**
    * userId → time (s) of their last kick: tickets issued before it are void, and joins are
@@ -278,7 +278,7 @@ export class ConferenceState {
     }
   }
 
-  /** Who did something, in a frame that may go to every member (revision 5). */
+  /** Who did something, in a frame that may go to every member (revision 6). */
   memberRef(m: MemberState): MemberRef {
     return { id: m.id, name: m.userId, nickName: m.nickName }
   }

@@ -139,7 +139,7 @@ export function snapshot(
   }
 }
 
-/** Revision 5: the conference's controls, and what the host holds this member to. */
+/** Revision 6: the conference's controls, and what the host holds this member to. */
 function meetingView(conf: ConferenceState, member: MemberState): Partial<JoinResult> {
   const meeting = conf.meeting
   const out: Partial<JoinResult> = { controls: meeting.controls() }

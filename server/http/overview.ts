@@ -39,7 +39,7 @@ export function overview(deps: OverviewDeps) {
         aoff: cam?.aoff ?? null,
         state: m.peer ? 'connected' : 'resuming',
         ext: m.ext,
-        /** Revision 5: the host holds its microphone (camera) off; its hand is up. */
+        /** Revision 6: the host holds its microphone (camera) off; its hand is up. */
         heldAudio: holdOf(c, m).audio,
         heldVideo: holdOf(c, m).video,
         hand: c.meeting.hands.has(m.id),

@@ -1,4 +1,4 @@
-// The web participant's meeting side (protocol revision 5): the member list with role,
+// The web participant's meeting side (protocol revision 6): the member list with role,
 // microphone / camera and raised hand, our own hand, the chat (the kept history after the join,
 // then what arrives), the host's mute of us and an invitation to speak. Everything shown that
 // comes from users (names, messages) is set with textContent only.
@@ -148,7 +148,7 @@ export function meetingPanel(mgr: Manager, hooks: MeetingHooks) {
         const { messages } = await mgr.getMessages({ limit: 50 })
         messages.forEach(addMessage)
       } catch {
-        // A server without a chat (before revision 5): nothing to show.
+        // A server without a chat (before revision 6): nothing to show.
       }
     },
     /** Our own stream changed (published, toggled): our row follows. */

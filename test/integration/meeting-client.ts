@@ -1,4 +1,4 @@
-// An SDK test client that also records the meeting's events (revision 5), by name, each call's
+// An SDK test client that also records the meeting's events (revision 6), by name, each call's
 // arguments in order: what the suites of the host controls, hands and chat assert on.
 import { type EmediaEvents } from '../../sdk/events'
 import { type NodeClient } from '../helpers/sdk-client'

@@ -1,4 +1,4 @@
-// Running a meeting (protocol revision 5) end to end: Node SDK clients against the real server over
+// Running a meeting (protocol revision 6) end to end: Node SDK clients against the real server over
 // real sockets — for each method who may, what the others see and what a refused caller gets:
 // the host's mutes (with real media, so the others' mediaChanged is the server's word), mute-all,
 // the lock, hands and invitations to speak, chat with its limits and history, invitation
@@ -375,7 +375,7 @@ describe('on the wire', () => {
   }
 
   test('the server refuses what the SDK would not send: 1 KB, both text and custom, neither', async () => {
-    const c = await rawClient(5)
+    const c = await rawClient(6)
     const joined = await c.call('join', { roomName: 'wire-chat' }, tokenFor(server, 'wire'))
     const confrId = joined.result.conference.confrId
     for (const params of [
@@ -391,8 +391,8 @@ describe('on the wire', () => {
     expect((await c.call('sendMessage', { confrId, text: 'é'.repeat(512) })).result).toBeTruthy()
   })
 
-  test('a client of revision 4 gets none of the new events, and its join reply ignores nothing it needs', async () => {
-    const admin = await rawClient(5)
+  test('a client of revision 5 gets none of the new events, and its join reply ignores nothing it needs', async () => {
+    const admin = await rawClient(6)
     const joined = await admin.call('join', { roomName: 'wire-old' }, tokenFor(server, 'boss'))
     const confrId = joined.result.conference.confrId
     expect(joined.result.controls).toEqual({
@@ -400,9 +400,9 @@ describe('on the wire', () => {
       muteAll: { audio: false, video: false, allowSelfUnmute: true },
       hands: [],
     })
-    const old = await rawClient(4)
+    const old = await rawClient(5)
     await old.call('join', { roomName: 'wire-old' }, tokenFor(server, 'old'))
-    const fresh = await rawClient(5)
+    const fresh = await rawClient(6)
     await fresh.call('join', { roomName: 'wire-old' }, tokenFor(server, 'fresh'))
     await admin.call('muteAll', { confrId, audio: true })
     await admin.call('sendMessage', { confrId, text: 'hi' })

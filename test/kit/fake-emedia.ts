@@ -49,7 +49,7 @@ export class FakeEmedia implements EmediaLike {
   memberCount: { members: number; audience: number } | null = null
   conference: Conference | null = null
   self: Member | null = null
-  /** The meeting as the "server" has it (revision 5). */
+  /** The meeting as the "server" has it (revision 6). */
   controls: ControlsState = {
     locked: false,
     muteAll: { audio: false, video: false, allowSelfUnmute: true },
