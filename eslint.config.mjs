@@ -56,9 +56,10 @@ export default tseslint.config(
     },
   },
   {
-    // Tests and benchmarks drive untyped things (wx shims, JSON frames) and load built files by
-    // computed paths (miniprogram_dist, the demo) the way the platform does: require is the tool.
-    files: ['test/**/*.ts', 'bench/**/*.ts'],
+    // Tests, their kit and benchmarks drive untyped things (wx shims, JSON frames) and load built
+    // files by computed paths (miniprogram_dist, the demo) the way the platform does: require is
+    // the tool.
+    files: ['test/**/*.ts', 'testkit/**/*.ts', 'bench/**/*.ts'],
     linterOptions: { reportUnusedDisableDirectives: 'off' },
     rules: {
       '@typescript-eslint/no-explicit-any': 'off',

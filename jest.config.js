@@ -2,7 +2,9 @@
 // Node against real servers started on loopback.
 module.exports = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/test'],
+  // testkit/ holds no tests; as a root its files are in jest's module map, so that
+  // `--findRelatedTests testkit/x.ts` and watch mode find the tests that use them.
+  roots: ['<rootDir>/test', '<rootDir>/testkit'],
   testMatch: ['**/*.test.ts'],
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.jest.json' }],

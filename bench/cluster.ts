@@ -4,12 +4,13 @@
 // of the node hosting a room of ~200 members with one ffmpeg publisher → time to the last resume
 // and to the last member told of the stream again.
 import { createEmedia, createNodeAdapter } from '../sdk/node'
-import { type ClusterNode, TestCluster } from '../test/helpers/cluster'
-import { type Pusher, pushTestPattern, stopAllMedia } from '../test/helpers/ffmpeg'
-import { RedisServer, redisAvailability } from '../test/helpers/redis'
+import { type ClusterNode, TestCluster } from '../testkit/cluster'
+import { type Pusher, pushTestPattern, stopAllMedia } from '../testkit/ffmpeg'
+import { RedisServer, redisAvailability } from '../testkit/redis'
 import { type JoinLatency, joinLatency, type Log } from './signalling'
-import { pool, round, sleep } from './stats'
+import { pool, round } from './stats'
 import { table } from './table'
+import { sleep } from '../testkit/wait'
 
 export interface ClusterJoins {
   nodes: number

@@ -10,7 +10,8 @@ import { CpuWindow, rssOf } from './proc'
 import { MSG, RtmpClient } from './rtmp'
 import { LOAD_OVERRIDES, ServerProc } from './server-proc'
 import type { Log } from './signalling'
-import { median, nowMs, pool, round, sleep, summarize, type Summary } from './stats'
+import { median, nowMs, pool, round, summarize, type Summary } from './stats'
+import { sleep } from '../testkit/wait'
 
 export type EngineName = 'embedded' | 'nginx'
 

@@ -5,7 +5,8 @@
 // is one controlsChanged each; the audience hears its hold when it gets the stage).
 import { type Log } from './signalling'
 import { LOAD_OVERRIDES, ServerProc } from './server-proc'
-import { nowMs, pool, round, sleep } from './stats'
+import { nowMs, pool, round } from './stats'
+import { sleep } from '../testkit/wait'
 import { WireClient } from './wire'
 
 export interface WireCost {

@@ -20,7 +20,7 @@ import {
   type MediaSizes,
 } from './media'
 import { dependencies, payload } from './payload'
-import { processTree } from './proc'
+import { processTree } from '../testkit/procs'
 import { BIG_ROOM_SIZES, bigRoom, type BigRoomSizes } from './big-room'
 import { capacity, fanOut, JOIN_SIZES, joinLatencies, type JoinSizes, type Log } from './signalling'
 import { machine, nowMs, round } from './stats'

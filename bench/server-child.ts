@@ -5,7 +5,7 @@
 // `at` / `sentAt` are this process's monotonic clock (stats.nowMs), comparable with the parent's.
 import type { ServerConfig } from '../server/config'
 import { nowMs } from './stats'
-import { startServer } from '../test/helpers/server'
+import { startServer } from '../testkit/server'
 
 async function main() {
   const overrides = JSON.parse(process.argv[2] ?? '{}') as Partial<ServerConfig>

@@ -6,7 +6,7 @@ import { randomBytes } from 'crypto'
 import { join } from 'path'
 import { Tokens } from '../server/auth/tokens'
 import type { ServerConfig } from '../server/config'
-import { commOf, processTree } from './proc'
+import { commOf, processTree } from '../testkit/procs'
 
 export interface LiveMark {
   streamId: string

@@ -2,12 +2,13 @@
 // a push URL, join latency under concurrency, streamAdded fan-out to a 2,000-member room, and how
 // many heartbeating members one server process holds (with its CPU and RSS per 1,000).
 import { createEmedia } from '../sdk/node'
-import { countingAdapter } from '../test/helpers/counting-adapter'
+import { countingAdapter } from '../testkit/counting-adapter'
 import { readFlvTags, startPublisher, testPatternFile } from './flv'
 import { CpuWindow, rssOf } from './proc'
 import { LOAD_OVERRIDES, ServerProc } from './server-proc'
-import { nowMs, percentile, pool, round, sleep, summarize, type Summary } from './stats'
+import { nowMs, percentile, pool, round, summarize, type Summary } from './stats'
 import { WireClient } from './wire'
+import { sleep } from '../testkit/wait'
 
 export type Log = (line: string) => void
 

@@ -13,18 +13,16 @@
 import { readFileSync } from 'fs'
 import { parseArgs } from 'util'
 import { createEmedia, createNodeAdapter, type NodeAdapter } from '../sdk/node'
-import { checkInvariants } from '../server/conference/invariants'
+import { checkInvariants } from '../testkit/invariants'
 import { socketsOf } from '../server/security/sockets'
-// The fuzzer's seeded PRNG: one file, because the fuzzer runs as a single eval'd worker script.
-import { prng } from '../test/hardening/fuzzer'
-import { TestCluster } from '../test/helpers/cluster'
-import { mediaChildren, pushTestPattern, type Pusher } from '../test/helpers/ffmpeg'
-import { RedisServer } from '../test/helpers/redis'
-import type { ClientTarget } from '../test/helpers/sdk-client'
-import { startServer } from '../test/helpers/server'
-import { rssMB } from './proc'
-
-type Rand = ReturnType<typeof prng>
+import { prng, type Rand } from '../testkit/prng'
+import { TestCluster } from '../testkit/cluster'
+import { mediaChildren, pushTestPattern, type Pusher } from '../testkit/ffmpeg'
+import { RedisServer } from '../testkit/redis'
+import type { ClientTarget } from '../testkit/sdk-client'
+import { startServer } from '../testkit/server'
+import { rssMB } from '../testkit/procs'
+import { sleep } from '../testkit/wait'
 
 export interface SoakOptions {
   members: number
@@ -89,8 +87,6 @@ export interface SoakResult {
   /** Cluster: the node restarts, with how long each step took. */
   restarts?: string[]
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 function memory(): Memory {
   const gc = (globalThis as { gc?: () => void }).gc

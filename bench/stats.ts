@@ -73,8 +73,6 @@ export function machine(): Machine {
   }
 }
 
-export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
-
 /** Run `fn` over `items` with at most `limit` in flight. */
 export async function pool<T, R>(
   items: T[],

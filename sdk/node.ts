@@ -5,7 +5,7 @@ import { createEmedia } from './emedia'
 
 export * from './public'
 export { createNodeAdapter } from './adapters/node'
-export type { NodeAdapter } from './adapters/node'
+export type { NodeAdapter, NodeAdapterOptions } from './adapters/node'
 
 /** A default client on its own Node adapter (`emedia.adapter` lets you play with the network). */
 export const emedia = createEmedia({ adapter: createNodeAdapter() })

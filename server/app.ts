@@ -9,6 +9,8 @@ import { Cluster } from './cluster/cluster'
 import { loadConfig, type ServerConfig } from './config'
 import { ConferenceService } from './conference/service'
 import { createApi } from './http/api'
+import { SecretChecks } from './http/auth'
+import { createDoctorProbe } from './http/diagnostics'
 import { frontDoor, refuseUpgrade } from './http/front-door'
 import { knownHost, UNKNOWN_HOST_TEXT } from './http/known-hosts'
 import { createMetrics } from './http/metrics'
@@ -18,10 +20,13 @@ import { EmbeddedEngine } from './media/embedded'
 import { type MediaEngine } from './media/engine'
 import { edgeList } from './media/nginx/edge-list'
 import { MediaGate } from './media/gate'
-import { Ingest } from './media/ingest'
+import { Ingest, INGEST_PATH } from './media/ingest'
+import { Retention } from './media/jobs'
 import { MediaModes } from './media/modes'
 import { NginxEngine } from './media/nginx/engine'
 import { EdgeHooks } from './media/nginx/edge-hooks'
+import { type MediaUrls } from './conference/context'
+import { parsePublicUrl, publicFlvBase, publicUrls } from './public-url'
 import { LocalRouter } from './routing/router'
 import { secretWarnings } from './secrets'
 import { createSignalling, SIGNAL_PATH } from './signal/ws-server'
@@ -36,10 +41,15 @@ export interface ConferenceServer {
   readonly log: Logger
   /** Browser publishers' ffmpeg relays (/ingest). */
   readonly ingest: Ingest
+  /** Deletes old recordings (--recordings-max-age-days, --recordings-max-mb). */
+  readonly retention: Retention
   /** ws://host:port/ws */
   readonly wsUrl: string
   /** http://host:port */
   readonly httpUrl: string
+  /** What clients are told to use: --public-url's https:// and wss://…/ws, else httpUrl, wsUrl. */
+  readonly publicHttpUrl: string
+  readonly publicWsUrl: string
   /** Cluster mode (--redis): this node's part of it. */
   readonly cluster?: Cluster
   /** In a cluster, hands its conferences and clients to the other nodes first (--drain-ms). */
@@ -58,7 +68,8 @@ function createEngine(config: ServerConfig, log: Logger): MediaEngine {
     log: (level: 'debug' | 'info' | 'warn' | 'error', message: string) =>
       engineLog[level === 'info' && message.startsWith('nms:') ? 'debug' : level](message),
   }
-  if (config.engine === 'nginx') return new NginxEngine(common)
+  if (config.engine === 'nginx')
+    return new NginxEngine({ ...common, modulePath: config.nginxModule })
   return new EmbeddedEngine({ ...common, httpPort: config.flvPort })
 }
 
@@ -87,20 +98,37 @@ function createEdgeHooks(
   return edges
 }
 
+/** What an embedder may hand in beside the configuration. */
+export interface ServerParts {
+  /** Its own pino logger (its level and destination win over --log-level). */
+  logger?: Logger
+}
+
 export async function createConferenceServer(
   overrides: Partial<ServerConfig> = {},
-  argv: string[] = [],
+  argv: readonly string[] = [],
   env: NodeJS.ProcessEnv = {},
+  parts: ServerParts = {},
 ): Promise<ConferenceServer> {
   const config = loadConfig(overrides, argv, env)
   // Development mode signs with a throwaway secret: tokens die with the process.
   if (!config.secret) config.secret = randomBytes(32).toString('base64url')
   if (!config.adminSecret && config.dev) config.adminSecret = randomBytes(18).toString('base64url')
-  const log = createLogger(config.logLevel)
+  const publicOrigin = parsePublicUrl(config.publicUrl)
+  const log = parts.logger ?? createLogger(config.logLevel)
   for (const warning of secretWarnings(config, argv)) log.warn(warning)
   const tokens = new Tokens(config.secret, config.appId)
   const engine = createEngine(config, log)
-  const service = new ConferenceService(config, tokens, engine, log.child({ mod: 'conference' }))
+  // Behind a proxy, browsers play the engine's HTTP-FLV through it, from the pages' own origin.
+  const media: MediaUrls = {
+    rtmpBase: () => engine.rtmpBase(),
+    flvBase: () =>
+      engine.flvBase() && publicOrigin
+        ? publicFlvBase(publicOrigin, config.rtmpApp)
+        : engine.flvBase(),
+    closeSession: (id) => engine.closeSession(id),
+  }
+  const service = new ConferenceService(config, tokens, media, log.child({ mod: 'conference' }))
   const local = new LocalRouter(service)
   const cluster = config.redis
     ? new Cluster(
@@ -120,6 +148,18 @@ export async function createConferenceServer(
     { recordingsDir: config.recordingsDir, mixWidth: config.mixWidth, mixHeight: config.mixHeight },
     log.child({ mod: 'jobs' }),
   )
+  const retention = new Retention({
+    dir: config.recordingsDir,
+    maxAgeDays: config.recordingsMaxAgeDays,
+    maxMb: config.recordingsMaxMb,
+    log: log.child({ mod: 'retention' }),
+    // In a cluster, every node's calls (a shared directory); unknown while Redis is down.
+    async running() {
+      const ids = new Set([...service.conferences.keys(), ...modes.busy()])
+      for (const [id] of (await cluster?.hosting.allHosts()) ?? []) ids.add(id)
+      return ids
+    },
+  })
   const ingest = new Ingest({
     config,
     tokens,
@@ -127,7 +167,11 @@ export async function createConferenceServer(
     engine,
     log: log.child({ mod: 'ingest' }),
   })
+  const checks = new SecretChecks(config)
+  const doctorProbe = createDoctorProbe(config, checks, [SIGNAL_PATH, INGEST_PATH])
   const api = createApi({
+    checks,
+    media: () => ({ rtmpBase: engine.rtmpBase(), flvBase: engine.flvBase() }),
     config,
     tokens,
     service,
@@ -145,6 +189,7 @@ export async function createConferenceServer(
     sockets: () => sockets(),
     mediaJobs: () => modes.supervisor.list().length,
     ingests: () => ingest.uploads.size,
+    retention,
     cluster,
   })
   const pages = webRoot()
@@ -171,6 +216,7 @@ export async function createConferenceServer(
     },
     upgrade(req, socket, head, url) {
       if (!knownHost(req, config)) return refuseUpgrade(socket, 421)
+      if (doctorProbe.handleUpgrade(req, socket, head, url)) return
       if (ingest.handleUpgrade(req, socket, head, url)) return
       if (signalling.handleUpgrade(req, socket, head, url)) return
       refuseUpgrade(socket, 404)
@@ -190,10 +236,13 @@ export async function createConferenceServer(
   const port = (http.address() as AddressInfo).port
   const urlHost = config.publicHost.includes(':') ? `[${config.publicHost}]` : config.publicHost
   const wsUrl = `ws://${urlHost}:${port}${SIGNAL_PATH}`
+  const httpUrl = `http://${urlHost}:${port}`
+  const advertised = publicOrigin ? publicUrls(publicOrigin) : { http: httpUrl, ws: wsUrl }
   if (cluster) {
-    cluster.wsUrl = wsUrl
+    cluster.wsUrl = advertised.ws
     await cluster.start()
   }
+  retention.start()
   log.info(
     { port, engine: engine.name, dev: config.dev, node: cluster?.nodeId },
     'conference server listening',
@@ -208,15 +257,18 @@ export async function createConferenceServer(
     tokens,
     log,
     ingest,
+    retention,
     wsUrl,
-    httpUrl: `http://${urlHost}:${port}`,
+    httpUrl,
+    publicHttpUrl: advertised.http,
+    publicWsUrl: advertised.ws,
     cluster,
     stop() {
       stopping ??= (async () => {
         await cluster?.drain(config.drainMs)
         for (const ws of wss.clients) ws.close(CloseCode.SHUTDOWN, 'server shutting down')
         // Recordings are finalised before the engine (their input) goes away.
-        await Promise.all([modes.stop(), ingest.stop()])
+        await Promise.all([modes.stop(), ingest.stop(), retention.stop()])
         service.close()
         await cluster?.stop()
         await engine.stop()
@@ -226,6 +278,7 @@ export async function createConferenceServer(
           for (const ws of wss.clients) ws.terminate()
         })
         wss.close()
+        doctorProbe.close()
         metrics.stop()
       })()
       return stopping

@@ -1,102 +1,71 @@
 #!/usr/bin/env node
-// `npm start` / `conference-server`: flags and CK_* environment variables (docs/server.md).
-import fs from 'fs'
-import { createConferenceServer, type ConferenceServer } from './app'
-import { installLastResort } from './last-resort'
-import { createLogger } from './log'
-import { isLoopbackHost } from './loopback'
+// The `conference-server` command: `start` (the default), `doctor` and `edge-config`, each with
+// its options read by the one parser of server/options.ts (flags, then CK_* variables) and its
+// own --help. A command line that cannot mean anything exits 2 with what is wrong; a failure 1.
+import { START } from './config'
+import { DOCTOR } from './doctor/options'
+import { EDGE_CONFIG } from './media/nginx-edge-cli'
+import { type CommandSpec, closest, helpText, parseOptions, UsageError } from './options'
 
-/** --ready-file: what a parent that passed port 0 needs, written whole (rename) or not at all. */
-function writeReadyFile(file: string, server: ConferenceServer): void {
-  const rtmpBase = server.engine.rtmpBase()
-  const flvBase = server.engine.flvBase()
-  const portOf = (url: string | null) => {
-    if (!url) return null
-    const u = new URL(url)
-    return Number(u.port) || (u.protocol === 'rtmp:' ? 1935 : 80) // URL drops a default port
-  }
-  const ready = {
-    pid: process.pid,
-    port: portOf(server.httpUrl),
-    rtmpPort: portOf(rtmpBase),
-    flvPort: portOf(flvBase),
-    httpUrl: server.httpUrl,
-    wsUrl: server.wsUrl,
-    rtmpBase,
-    flvBase,
-  }
-  fs.writeFileSync(`${file}.tmp`, JSON.stringify(ready) + '\n')
-  fs.renameSync(`${file}.tmp`, file)
-}
+const COMMANDS: readonly CommandSpec[] = [START, DOCTOR, EDGE_CONFIG]
 
-async function main() {
-  const argv = process.argv.slice(2)
-  if (argv[0] === 'edge-config') {
-    const edge = await import('./media/nginx-edge-cli')
-    if (argv.includes('--help') || argv.includes('-h')) return console.log(edge.EDGE_CONFIG_USAGE)
-    return void process.stdout.write(edge.edgeConfigFromArgs(argv.slice(1), process.env))
-  }
-  if (argv.includes('--help') || argv.includes('-h')) {
-    const { describeOptions } = await import('./config')
-    console.log('conference-server [--flag value ...]\n\n' + describeOptions())
-    console.log(
-      '\nconference-server edge-config --help: the nginx.conf of an edge (docs/deploy.md)',
+const LIST = [
+  'Commands:',
+  '  conference-server [start] [options]     run the server (the options below)',
+  '  conference-server doctor [options]      check a deployment: its config, ports, proxy, nginx,',
+  '                                          Redis, secrets, recordings, ffmpeg (docs/deploy.md)',
+  '  conference-server edge-config [options] print the nginx.conf of an nginx-rtmp edge',
+  '  conference-server COMMAND --help        the options of one command',
+].join('\n')
+
+/** Runs the command of `argv`; resolves with the exit code, or never (start runs until stopped). */
+async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number | null> {
+  const named = argv.length > 0 && !argv[0].startsWith('-')
+  const name = named ? argv[0] : 'start'
+  const rest = argv.slice(named ? 1 : 0)
+  const command = COMMANDS.find((c) => c.name === name)
+  if (!command) {
+    const near = closest(
+      name,
+      COMMANDS.map((c) => c.name),
     )
-    return
+    throw new UsageError(
+      '',
+      `unknown command "${name}"${near ? ` (did you mean ${near}?)` : ''}; ` +
+        `the commands are ${COMMANDS.map((c) => c.name).join(', ')}`,
+    )
   }
-  installLastResort(createLogger('info').child({ mod: 'last-resort' }))
-  const server = await createConferenceServer({}, argv, process.env)
-  const { config, engine } = server
-  // Only a development server on loopback shows its (throwaway) admin secret: its terminal belongs
-  // to the only user who can reach it. Everywhere else the secret is never printed.
-  const showAdmin = config.dev && isLoopbackHost(config.host)
-  const lines = [
-    '',
-    'miniprogram-conference-kit server is running / 服务已启动',
-    '',
-    `  Open this URL to join a call from a browser / 用浏览器打开即可参会:  ${server.httpUrl}/`,
-    ...(config.adminSecret
-      ? [
-          `  Operator console / 运维控制台:                                       ${server.httpUrl}/console`,
-        ]
-      : []),
-    '',
-    `  WebSocket (emedia.config host): ${server.wsUrl}`,
-    `  HTTP:                           ${server.httpUrl}  (GET /healthz)`,
-    `  RTMP base:                      ${engine.rtmpBase()}`,
-    ...(engine.flvBase() ? [`  HTTP-FLV base:                  ${engine.flvBase()}`] : []),
-    config.dev
-      ? `  Development mode: GET ${server.httpUrl}/dev/token?userId=alice hands out tokens.`
-      : '  Production mode: your backend mints tokens (POST /api/tokens or mintUserToken).',
-    // Without an admin secret outside dev mode both are off: say so rather than advertise them.
-    ...(config.adminSecret
-      ? [
-          `  Operator API: GET ${server.httpUrl}/api/conferences with Authorization: Bearer ${showAdmin ? config.adminSecret : '<admin secret>'}`,
-          `  (the console signs in with the same admin secret; Prometheus: GET ${server.httpUrl}/metrics)`,
-        ]
-      : [
-          '  Operator API and console / 运维接口与控制台: off (no --admin-secret-file / CK_ADMIN_SECRET_FILE)',
-          `  Prometheus: GET ${server.httpUrl}/metrics`,
-        ]),
-    '',
-    'Next / 下一步:',
-    '  - Open demo/ in WeChat DevTools and set the server URL above on the index page (demo/README.md).',
-    config.dev && !isLoopbackHost(config.host)
-      ? '  - WARNING: development mode on a network address: anyone who reaches it gets tokens with every right.'
-      : '  - Phones on your LAN: restart with --dev --host 0.0.0.0 --public-host <your LAN IP> (development mode, anyone on the LAN gets tokens).',
-    '  - Node bots and tests: require("miniprogram-conference-server/client") (sdk/README.md).',
-    '',
-  ]
-  console.log(lines.join('\n'))
-  if (config.readyFile) writeReadyFile(config.readyFile, server)
-  const shutdown = () => {
-    void server.stop().then(() => process.exit(0))
+  if (parseOptions(command, rest, env).help) {
+    console.log(helpText(command, named ? '' : LIST))
+    return 0
   }
-  process.once('SIGINT', shutdown)
-  process.once('SIGTERM', shutdown)
+  if (command === EDGE_CONFIG) {
+    const { edgeConfigFromArgs } = await import('./media/nginx-edge-cli')
+    process.stdout.write(edgeConfigFromArgs(rest, env))
+    return 0
+  }
+  if (command === DOCTOR) {
+    const { doctorCommand } = await import('./doctor/doctor')
+    return doctorCommand(rest, env, (text) => process.stdout.write(text))
+  }
+  const { startCommand } = await import('./start')
+  await startCommand(rest, env)
+  return null
 }
 
-main().catch((e) => {
-  console.error(`conference-server: ${(e as Error).message}`)
-  process.exit(1)
-})
+// Exit once stdout has taken everything: a probe's socket or timer left behind must not keep a
+// finished command alive (stdout and stderr are synchronous for files and pipes on Linux).
+main(process.argv.slice(2), process.env).then(
+  (code) => {
+    if (code !== null) process.stdout.write('', () => process.exit(code))
+  },
+  (e: Error) => {
+    if (e instanceof UsageError) {
+      const who = ['conference-server', e.command].filter(Boolean).join(' ')
+      console.error(`${who}: ${e.message}\n(${who} --help lists the options)`)
+      process.exit(2)
+    }
+    console.error(`conference-server: ${e.message}`)
+    process.exit(1)
+  },
+)

@@ -1,9 +1,24 @@
 // Server configuration: one table of options, read from CLI flags, then environment variables,
-// then defaults. docs/server.md is generated from the same table (see `describeOptions`).
+// then defaults (server/options.ts). docs/server.md is generated from the same table
+// (`describeOptions`); `conference-server doctor` reads it too.
 import { randomBytes } from 'crypto'
-import { checkSecrets, readSecretFiles } from './secrets'
-import { parseArgs } from 'util'
+import {
+  type CommandSpec,
+  envOf,
+  optionsTable,
+  type OptionSpec,
+  parseOptions,
+  withDefaults,
+} from './options'
+import { DEFAULT_MODULE_PATH } from './media/nginx/options'
+import { readSecretFiles, secretProblems } from './secrets'
 import { PROTOCOL_REVISION } from 'miniprogram-conference-protocol'
+
+/** Something in the configuration that stops the server: `key` is the option it is about. */
+export interface ConfigProblem {
+  key: keyof ServerConfig
+  message: string
+}
 
 export interface ServerConfig {
   host: string
@@ -61,16 +76,13 @@ export interface ServerConfig {
   protocolRevision: number
   readyFile: string
   logLevel: 'silent' | 'error' | 'warn' | 'info' | 'debug'
+  publicUrl: string
+  nginxModule: string
+  recordingsMaxAgeDays: number
+  recordingsMaxMb: number
 }
 
-type Kind = 'string' | 'int' | 'bool'
-interface Option {
-  key: keyof ServerConfig
-  kind: Kind
-  def: string | number | boolean | ((c: Partial<ServerConfig>) => string | number | boolean)
-  doc: string
-  choices?: readonly string[]
-}
+type Option = OptionSpec<keyof ServerConfig>
 
 const LOG_LEVELS = ['silent', 'error', 'warn', 'info', 'debug'] as const
 
@@ -80,7 +92,8 @@ export const OPTIONS: readonly Option[] = [
   {
     key: 'publicHost',
     kind: 'string',
-    def: (c) => (c.host === '0.0.0.0' || c.host === '::' ? '127.0.0.1' : (c.host ?? '127.0.0.1')),
+    def: (c) =>
+      c.host === '0.0.0.0' || c.host === '::' ? '127.0.0.1' : String(c.host ?? '127.0.0.1'),
     doc: 'Host name or IP put into media URLs; phones must reach it (your LAN IP).',
   },
   { key: 'appId', kind: 'string', def: 'default', doc: 'App id that user tokens must carry.' },
@@ -341,27 +354,85 @@ export const OPTIONS: readonly Option[] = [
     doc: 'Once listening, write the bound ports and URLs here as JSON ({pid, port, rtmpPort, flvPort, httpUrl, wsUrl, rtmpBase, flvBase}): how a parent that passed port 0 learns them.',
   },
   { key: 'logLevel', kind: 'string', def: 'info', choices: LOG_LEVELS, doc: 'Log level.' },
+  {
+    key: 'publicUrl',
+    kind: 'string',
+    def: '',
+    doc: "Where clients reach this server through a TLS proxy: https://conf.example.com[:port] (or wss://…/ws). The signalling URL a cluster node gives out (move, failover, the node list) becomes wss://…/ws, and the embedded engine's HTTP-FLV URLs https://…/<rtmp-app>/…, which the proxy carries (docs/deploy.md). Unset: ws://<public-host>:<port>/ws and http://<public-host>:<flv-port>.",
+  },
+  {
+    key: 'nginxModule',
+    kind: 'string',
+    def: DEFAULT_MODULE_PATH,
+    doc: "nginx-rtmp's ngx_rtmp_module.so, loaded by --engine nginx and by edges (Debian's libnginx-mod-rtmp puts it here).",
+  },
+  {
+    key: 'recordingsMaxAgeDays',
+    kind: 'int',
+    def: 30,
+    doc: 'Recordings older than this are deleted (0: kept until --recordings-max-mb needs the room). Never those of a running conference.',
+  },
+  {
+    key: 'recordingsMaxMb',
+    kind: 'int',
+    def: 20480,
+    doc: 'Disk cap of --recordings-dir in MiB: past it the oldest recordings are deleted first, and from 90 % on the log warns and /metrics says so (0: no cap). Never those of a running conference.',
+  },
 ]
 
-const toKebab = (k: string) => k.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())
-const toEnv = (k: string) => 'CK_' + k.replace(/[A-Z]/g, (c) => '_' + c).toUpperCase()
+/** One of the server's options, for a subcommand that takes it too (same flag and variable). */
+export function serverOption(key: keyof ServerConfig): Option {
+  return OPTIONS.find((o) => o.key === key)!
+}
 
-function parseValue(o: Option, raw: string, from: string): string | number | boolean {
-  if (o.kind === 'int') {
-    const n = Number(raw)
-    if (!Number.isInteger(n) || n < 0)
-      throw new Error(`${from}: expected a whole number, got "${raw}"`)
-    return n
-  }
-  if (o.kind === 'bool') {
-    if (/^(1|true|yes|on)$/i.test(raw)) return true
-    if (/^(0|false|no|off)$/i.test(raw)) return false
-    throw new Error(`${from}: expected true or false, got "${raw}"`)
-  }
-  if (o.choices && !o.choices.includes(raw)) {
-    throw new Error(`${from}: expected one of ${o.choices.join(', ')}, got "${raw}"`)
-  }
-  return raw
+/** `conference-server [start]`: the server itself. */
+export const START: CommandSpec<keyof ServerConfig> = {
+  name: 'start',
+  usage: 'conference-server [start] [options]',
+  about:
+    'Runs the conference server: HTTP + WebSocket signalling on --port, the media engine on ' +
+    '--rtmp-port. Every option is also a CK_* environment variable (the flag wins); docs/server.md.',
+  options: OPTIONS,
+}
+
+/** A configuration and what is wrong with it: the server refuses to start on any problem. */
+export interface ResolvedConfig {
+  config: ServerConfig
+  /** Where each option given came from, as the user would name it (--flag or CK_ENV). */
+  given: Map<keyof ServerConfig, string>
+  problems: ConfigProblem[]
+}
+
+/**
+ * The configuration of `argv` and `env` with every problem found (a bad environment value, an
+ * unreadable secret file, a short secret), for `conference-server doctor` to report them all.
+ * Bad flags are a UsageError at once.
+ */
+export function resolveConfig(
+  overrides: Partial<ServerConfig> = {},
+  argv: readonly string[] = [],
+  env: NodeJS.ProcessEnv = {},
+  command: CommandSpec = START,
+): ResolvedConfig {
+  // A subcommand's own options beyond the server's (doctor's) are read, then left out here.
+  const parsed = parseOptions(command as CommandSpec<keyof ServerConfig>, argv, env, overrides)
+  const problems: ConfigProblem[] = [...parsed.problems]
+  for (const key of ['secret', 'adminSecret'] as const)
+    if (parsed.empty.has(key))
+      problems.push({
+        key,
+        message: `${envOf({ key })} is set but empty: give it a secret, or unset it`,
+      })
+  problems.push(...readSecretFiles(parsed.values, parsed.given))
+  const config = withDefaults(OPTIONS, parsed.values) as unknown as ServerConfig
+  problems.push(...secretProblems(config, parsed.given))
+  const rev = config.protocolRevision
+  if (rev < 1 || rev > PROTOCOL_REVISION)
+    problems.push({
+      key: 'protocolRevision',
+      message: `${parsed.given.get('protocolRevision') ?? '--protocol-revision'}: from 1 to ${PROTOCOL_REVISION}, not ${rev}`,
+    })
+  return { config, given: parsed.given, problems }
 }
 
 /**
@@ -370,62 +441,15 @@ function parseValue(o: Option, raw: string, from: string): string | number | boo
  */
 export function loadConfig(
   overrides: Partial<ServerConfig> = {},
-  argv: string[] = [],
+  argv: readonly string[] = [],
   env: NodeJS.ProcessEnv = {},
 ): ServerConfig {
-  const flagSpec: Record<string, { type: 'string' | 'boolean' }> = {}
-  for (const o of OPTIONS)
-    flagSpec[toKebab(o.key)] = { type: o.kind === 'bool' ? 'boolean' : 'string' }
-  const { values } = parseArgs({
-    args: argv,
-    options: flagSpec,
-    strict: true,
-    allowPositionals: false,
-  })
-  const out: Partial<Record<keyof ServerConfig, unknown>> = {}
-  /** Where each option given came from, as the user would name it (--flag or CK_ENV). */
-  const given = new Map<keyof ServerConfig, string>()
-  for (const o of OPTIONS) {
-    const flag = values[toKebab(o.key)]
-    const envRaw = env[toEnv(o.key)]
-    if (o.key in overrides) {
-      out[o.key] = overrides[o.key]
-      given.set(o.key, `--${toKebab(o.key)}`)
-    } else if (flag !== undefined) {
-      out[o.key] =
-        typeof flag === 'boolean' ? flag : parseValue(o, String(flag), `--${toKebab(o.key)}`)
-      given.set(o.key, `--${toKebab(o.key)}`)
-    } else if (envRaw !== undefined && envRaw !== '') {
-      out[o.key] = parseValue(o, envRaw, toEnv(o.key))
-      given.set(o.key, toEnv(o.key))
-    } else if (envRaw === '' && (o.key === 'secret' || o.key === 'adminSecret')) {
-      // Set but empty is a mistake (a template's placeholder), not a request for development mode.
-      throw new Error(`${toEnv(o.key)} is set but empty: give it a secret, or unset it`)
-    }
-  }
-  readSecretFiles(out, given)
-  // Defaults second, in table order, so derived defaults see the values above them.
-  for (const o of OPTIONS) {
-    if (out[o.key] === undefined)
-      out[o.key] = typeof o.def === 'function' ? o.def(out as Partial<ServerConfig>) : o.def
-  }
-  const config = out as unknown as ServerConfig
-  checkSecrets(config, given)
-  const rev = config.protocolRevision
-  if (rev < 1 || rev > PROTOCOL_REVISION)
-    throw new Error(
-      `${given.get('protocolRevision') ?? '--protocol-revision'}: from 1 to ${PROTOCOL_REVISION}, not ${rev}`,
-    )
+  const { config, problems } = resolveConfig(overrides, argv, env)
+  if (problems.length) throw new Error(problems[0].message)
   return config
 }
 
-/** The options as rows of a Markdown table: flag, environment variable, default, meaning. */
+/** The server's options as rows of a Markdown table: flag, environment variable, default, meaning. */
 export function describeOptions(): string {
-  const rows = OPTIONS.map((o) => {
-    const def = typeof o.def === 'function' ? '(derived)' : JSON.stringify(o.def)
-    return `| \`--${toKebab(o.key)}\` | \`${toEnv(o.key)}\` | ${def} | ${o.doc} |`
-  })
-  return ['| flag | environment | default | meaning |', '| --- | --- | --- | --- |', ...rows].join(
-    '\n',
-  )
+  return optionsTable(OPTIONS)
 }

@@ -3,14 +3,9 @@
 // probed port is free only until someone else binds it, before the process we start does.
 import fs from 'fs'
 
-/** What a start that failed because its port was taken throws (or any error with this code). */
-export function isAddressInUse(err: unknown): boolean {
+/** What a start whose port was taken throws: a bind's own error, or any error with this code. */
+function isAddressInUse(err: unknown): boolean {
   return (err as NodeJS.ErrnoException | null)?.code === 'EADDRINUSE'
-}
-
-/** An Error with code EADDRINUSE, for starts that learn it from a child's output. */
-export function addressInUse(message: string): Error {
-  return Object.assign(new Error(message), { code: 'EADDRINUSE' })
 }
 
 let range: [number, number] | null = null
@@ -40,7 +35,7 @@ const LOWEST = 10000
  * A random port outside the ephemeral range, so that no port-0 bind nor outgoing connection on
  * this host takes it; only another pick can, and the caller's retry covers that.
  */
-export function pickPort(): number {
+function pickPort(): number {
   const [lo, hi] = ephemeralRange()
   const below = Math.max(0, lo - LOWEST)
   const above = Math.max(0, 65535 - hi)
@@ -54,8 +49,6 @@ export interface PortRetry {
   attempts?: number
   /** Told about each port that was taken. */
   onTaken?: (port: number) => void
-  /** The first port to try (tests use it to occupy it); picked when absent. */
-  first?: number
 }
 
 /** `start(port)` on a picked port, again on another while it fails with EADDRINUSE. */
@@ -66,7 +59,7 @@ export async function onFreePort<T>(
   const attempts = opts.attempts ?? 5
   const tried = new Set<number>()
   for (let attempt = 1; ; attempt++) {
-    let port = attempt === 1 && opts.first ? opts.first : pickPort()
+    let port = pickPort()
     while (tried.has(port)) port = pickPort()
     tried.add(port)
     try {
@@ -74,23 +67,6 @@ export async function onFreePort<T>(
     } catch (err) {
       if (!isAddressInUse(err) || attempt >= attempts) throw err
       opts.onTaken?.(port)
-    }
-  }
-}
-
-/**
- * `start()` on a port that must stay the same (a restart), again while it fails with EADDRINUSE:
- * the port can be held for a moment after its last owner died (an outgoing connection may even
- * have been given it), which is not a reason to fail.
- */
-export async function whileInUse<T>(start: () => Promise<T>, timeoutMs = 10000): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (let delay = 50; ; delay = Math.min(delay * 2, 500)) {
-    try {
-      return await start()
-    } catch (err) {
-      if (!isAddressInUse(err) || Date.now() + delay > deadline) throw err
-      await new Promise((r) => setTimeout(r, delay))
     }
   }
 }

@@ -1,10 +1,10 @@
-// Marks every process this jest run starts (test/helpers/leftovers.ts), so that the teardown can
+// Marks every process this jest run starts (testkit/leftovers.ts), so that the teardown can
 // tell what the run left running. Workers are started after this and inherit the environment.
 import { randomBytes } from 'crypto'
 import { mkdtempSync } from 'fs'
 import { tmpdir } from 'os'
 import { join } from 'path'
-import { RUN_DIR_ENV, RUN_ENV } from './helpers/leftovers'
+import { RUN_DIR_ENV, RUN_ENV } from '../testkit/leftovers'
 
 export default function globalSetup(): void {
   const dir = mkdtempSync(join(tmpdir(), 'ck-test-run-'))

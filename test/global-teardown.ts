@@ -1,8 +1,9 @@
 // The run fails if it left a process running (nginx, ffmpeg, redis-server, a server child, …),
 // naming each; they are killed then, so that the next run starts clean. Only processes of this
-// run are looked at (test/helpers/leftovers.ts).
+// run are looked at (testkit/leftovers.ts).
 import { rmSync } from 'fs'
-import { currentRun, describeLeftovers, leftovers } from './helpers/leftovers'
+import { currentRun, describeLeftovers, leftovers } from '../testkit/leftovers'
+import { sleep } from '../testkit/wait'
 
 /** How long a process that is ending anyway (an nginx on its way out) gets. */
 const GRACE_MS = 5000
@@ -13,7 +14,7 @@ export default async function globalTeardown(): Promise<void> {
   const deadline = Date.now() + GRACE_MS
   let left = leftovers(run)
   while (left.length && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 100))
+    await sleep(100)
     left = leftovers(run)
   }
   for (const p of left) {

@@ -1,26 +1,17 @@
 // <conference-room>: a whole multi-party call. It joins with its properties, lays the members out
 // with <member-grid>, offers a control bar (or a `controls` slot), keeps the screen on, survives
 // the page going to the background, and re-emits what happens as component events.
-import { ComponentWithStore } from 'mobx-miniprogram-bindings'
 import { canPublish, type RoleValue } from 'miniprogram-conference-protocol'
-import {
-  bindStore,
-  localFields,
-  mediaFields,
-  sessionFields,
-  storeKeyProperty,
-  storeOf,
-} from '../common/store-behavior'
-import { textsFor } from '../common/i18n'
+import { KitComponent } from '../common/component'
+import { bindStore, localFields, mediaFields, sessionFields } from '../common/store-fields'
 import { openMediaSettings, requestMediaPermission } from './permission'
 
 const subscriptions = new WeakMap<object, Array<() => void>>()
 
-ComponentWithStore({
-  options: { styleIsolation: 'isolated', multipleSlots: true },
-  externalClasses: ['custom-class', 'controls-class', 'banner-class'],
+KitComponent({
+  options: { multipleSlots: true },
+  externalClasses: ['controls-class', 'banner-class'],
   properties: {
-    ...storeKeyProperty,
     /** Signalling server, e.g. wss://meet.example.com (emedia.config host). */
     host: { type: String, value: '' },
     /** User token minted by your backend; or userId alone with a development-mode server. */
@@ -47,10 +38,8 @@ ComponentWithStore({
     /** Image shown to the others while this phone is in the background. */
     waitingImage: { type: String, value: '' },
     /** Height of the video area in rpx; 0: what the control bar leaves of the room's height
-     * (--conference-room-height, default 100vh). */
+     * (--ck-conference-room-height, default 100vh). */
     gridHeight: { type: Number, value: 0 },
-    /** 'zh' | 'en'; empty: the WeChat client's language. */
-    lang: { type: String, value: '' },
     /** dark | light: the control bar's palette (CSS variables override either). */
     theme: { type: String, value: 'dark' },
     /** true: render the `controls` slot instead of the built-in control bar. */
@@ -62,7 +51,6 @@ ComponentWithStore({
     permissionDenied: '',
     micOn: true,
     cameraOn: true,
-    t: textsFor(''),
     micBlocked: false,
     cameraBlocked: false,
     /** The permission card was closed ("not now"); the blocked control opens it again. */
@@ -80,9 +68,6 @@ ComponentWithStore({
       if (micBlocked !== this.data.micBlocked || cameraBlocked !== this.data.cameraBlocked) {
         this.setData({ micBlocked, cameraBlocked, permissionDismissed: false })
       }
-    },
-    lang(lang: string) {
-      this.setData({ t: textsFor(lang) })
     },
   },
   lifetimes: {
@@ -136,9 +121,6 @@ ComponentWithStore({
     },
   },
   methods: {
-    store() {
-      return storeOf(this)
-    },
     /** Joins with the properties (called on attach unless auto-join is false). */
     async join(): Promise<boolean> {
       const d = this.data

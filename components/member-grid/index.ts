@@ -1,27 +1,15 @@
 // The tiles of the room laid out per template. It binds the list of tile ids only: a mute, a
 // speaking change or a new play URL re-renders the one tile concerned, never the grid.
-import { ComponentWithStore } from 'mobx-miniprogram-bindings'
-import {
-  bindStore,
-  rootFields,
-  storeKeyProperty,
-  storeOf,
-  type StoreHost,
-} from '../common/store-behavior'
+import { KitComponent } from '../common/component'
+import { bindStore, rootFields, storeOf, type StoreHost } from '../common/store-fields'
 import { layoutTiles, type Cell } from './layout'
-import { textsFor } from '../common/i18n'
 
-ComponentWithStore({
-  options: { styleIsolation: 'isolated' },
-  externalClasses: ['custom-class'],
+KitComponent({
   properties: {
-    ...storeKeyProperty,
     /** grid | 1v1 | speaker */
     template: { type: String, value: 'grid' },
     /** Height of the grid in rpx; 0: fill the host element (give <member-grid> a height). */
     height: { type: Number, value: 0 },
-    /** 'zh' | 'en'; empty: the WeChat client's language. */
-    lang: { type: String, value: '' },
     /** Show "waiting for others" while you are alone (the room shows it once joined only). */
     showEmpty: { type: Boolean, value: true },
   },
@@ -35,7 +23,6 @@ ComponentWithStore({
     /** speaker template: the tile shown large (tap a thumbnail to choose; a shared screen
      * takes it when it starts). */
     mainId: '',
-    t: textsFor(''),
   },
   storeBindings: bindStore(rootFields(['tileIds', 'featuredTileId']), {
     selfId(this: StoreHost) {
@@ -49,9 +36,6 @@ ComponentWithStore({
     },
     'tileIds, selfId, template, page, mainId'() {
       this.relayout()
-    },
-    lang(lang: string) {
-      this.setData({ t: textsFor(lang) })
     },
   },
   methods: {
@@ -75,7 +59,7 @@ ComponentWithStore({
     onTileTap(e: WechatMiniprogram.BaseEvent<Record<string, never>, { id: string }>) {
       const tileId = e.currentTarget.dataset.id
       if (this.data.template === 'speaker') this.setData({ mainId: tileId })
-      const memberId = storeOf(this).tileOf(tileId)?.memberId ?? tileId
+      const memberId = this.store().tileOf(tileId)?.memberId ?? tileId
       this.triggerEvent('tiletap', { memberId, tileId })
     },
   },

@@ -1,33 +1,22 @@
 // One remote stream: a live-player in RTC mode bound to that stream's play URL. It feeds its
 // events into the store and keeps playback alive: replay with backoff on -2301, re-create the
 // native component when no media shows within STALL_TIMEOUT_MS, a fresh play URL after that.
-import { ComponentWithStore } from 'mobx-miniprogram-bindings'
 import { netInfoAlive, type NetInfo } from '../../store/media-policy'
-import { textsFor } from '../common/i18n'
+import { KitComponent } from '../common/component'
 import { qualityLevel } from '../common/net-quality'
 import { Recovery } from '../common/recovery'
-import {
-  bindStore,
-  storeKeyProperty,
-  storeOf,
-  tileFields,
-  type StoreHost,
-} from '../common/store-behavior'
+import { bindStore, storeOf, tileFields, type StoreHost } from '../common/store-fields'
 
 const recoveries = new WeakMap<object, Recovery>()
 
-ComponentWithStore({
-  options: { styleIsolation: 'isolated' },
-  externalClasses: ['custom-class', 'label-class'],
+KitComponent({
+  externalClasses: ['label-class'],
   properties: {
-    ...storeKeyProperty,
     /** The tile (store.tileIds): a remote stream's id, or a member's with no stream yet. */
     tileId: { type: String, value: '' },
     /** Size in rpx: a native component with no explicit size renders black. */
     width: { type: Number, value: 375 },
     height: { type: Number, value: 500 },
-    /** 'zh' | 'en'; empty: the WeChat client's language. */
-    lang: { type: String, value: '' },
     /** false: keep the tile but no live-player (off-page tiles: decoders are scarce). */
     active: { type: Boolean, value: true },
   },
@@ -41,7 +30,6 @@ ComponentWithStore({
     aoff: 1,
     speaking: false,
     key: '',
-    t: textsFor(''),
     /** Network-quality bars ('' until the first netstatus): qualityLevel of the store's score. */
     level: '',
   },
@@ -54,9 +42,6 @@ ComponentWithStore({
     },
   ),
   observers: {
-    lang(lang: string) {
-      this.setData({ t: textsFor(lang) })
-    },
     'url, key, active'(url: string, _key: string, active: boolean) {
       if (url && active) this.recovery().watch()
       else this.recovery().stop()
@@ -70,7 +55,7 @@ ComponentWithStore({
   methods: {
     /** Our store's media part (players report there). */
     media() {
-      return storeOf(this).media
+      return this.store().media
     },
     /** Made on first use: the store bindings set data (and fire observers) before attached. */
     recovery(): Recovery {

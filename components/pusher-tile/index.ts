@@ -1,20 +1,12 @@
 // Our own camera: a live-pusher in RTC mode bound to the store's push URL. It feeds its events
 // into the store and keeps the push alive: restart with backoff on -1307 / 3001–3005, re-create
 // the native component when no media shows within STALL_TIMEOUT_MS, a fresh URL after that.
-import { ComponentWithStore } from 'mobx-miniprogram-bindings'
 import { netInfoAlive, type NetInfo } from '../../store/media-policy'
 import { defaultLocal } from '../../store/media'
-import { textsFor } from '../common/i18n'
+import { KitComponent } from '../common/component'
 import { qualityLevel } from '../common/net-quality'
 import { Recovery } from '../common/recovery'
-import {
-  bindStore,
-  localFields,
-  storeKeyProperty,
-  storeOf,
-  tileFields,
-  type StoreHost,
-} from '../common/store-behavior'
+import { bindStore, localFields, storeOf, tileFields, type StoreHost } from '../common/store-fields'
 
 interface Runtime {
   recovery: Recovery
@@ -32,16 +24,12 @@ interface Runtime {
 }
 const runtimes = new WeakMap<object, Runtime>()
 
-ComponentWithStore({
-  options: { styleIsolation: 'isolated' },
-  externalClasses: ['custom-class', 'label-class'],
+KitComponent({
+  externalClasses: ['label-class'],
   properties: {
-    ...storeKeyProperty,
     /** Size in rpx: a native component with no explicit size renders black. */
     width: { type: Number, value: 375 },
     height: { type: Number, value: 500 },
-    /** 'zh' | 'en'; empty: the WeChat client's language. */
-    lang: { type: String, value: '' },
   },
   // Bound from the store (storeBindings below); the store's defaults for the first render.
   data: {
@@ -50,7 +38,6 @@ ComponentWithStore({
     speaking: false,
     /** Network-quality bars ('' until the first netstatus): qualityLevel of the store's score. */
     level: '',
-    t: textsFor(''),
   },
   storeBindings: bindStore(
     localFields([
@@ -82,9 +69,6 @@ ComponentWithStore({
     },
   ),
   observers: {
-    lang(lang: string) {
-      this.setData({ t: textsFor(lang) })
-    },
     'pushUrl, mountKey'(pushUrl: string) {
       const rt = this.runtime()
       if (rt.gone) return
@@ -148,9 +132,6 @@ ComponentWithStore({
         runtimes.set(this, rt)
       }
       return rt
-    },
-    store() {
-      return storeOf(this)
     },
     start() {
       if (!this.data.pushUrl || this.data.background || this.runtime().gone) return

@@ -1,5 +1,5 @@
 // Opens the scene page in Debian's chromium (playwright-core; no browser download) at the phone's
-// size, for `npm run screenshots` and test/browser/layout.test.ts.
+// size, for `npm run screenshots` and test/components-browser/layout.test.ts.
 const { chromium } = require('playwright-core')
 const { buildPage } = require('./page')
 

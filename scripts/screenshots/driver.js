@@ -1,5 +1,5 @@
 // Runs in the page: loads the built kit into miniprogram-simulate's browser build and renders
-// <conference-room> on the real store over the scripted SDK (test/kit/fake-emedia), one scene at
+// <conference-room> on the real store over the scripted SDK (testkit/fake-emedia), one scene at
 // a time. Scenes only call the SDK's callbacks (emit) and the native components' events, as a
 // phone would; nothing writes store internals.
 /* global simulate, wx */
@@ -12,7 +12,7 @@
     let key = p.replace(/\.js$/, '')
     const npm = /(?:^|\/)(mobx-miniprogram(?:-bindings)?)$/.exec(key)
     if (npm) key = 'npm/' + npm[1]
-    // The scripted SDK (test/kit) names the protocol package; the kit ships it as kit/protocol.
+    // The scripted SDK (testkit/fake-emedia) names the protocol package; the kit ships it as kit/protocol.
     if (/(?:^|\/)miniprogram-conference-protocol$/.test(key)) key = 'kit/protocol'
     if (!(key in cache)) cache[key] = load(key)
     return cache[key]
@@ -29,7 +29,7 @@
   const content = phone.querySelector('#content')
 
   const kit = window.require('kit/store/index')
-  const { FakeEmedia, makeMember, makeStream } = window.require('kit/test/kit/fake-emedia')
+  const { FakeEmedia, makeMember, makeStream } = window.require('kit/testkit/fake-emedia')
   // <image>: j-component's built-in drops `src`. This stand-in draws the kit's SVG from the file
   // map (src is relative to a component folder: every kit component sits at components/<name>/).
   const imageId = simulate.load({

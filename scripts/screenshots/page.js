@@ -37,8 +37,8 @@ function fileMap() {
       .replace(/\n\/\/# sourceMappingURL=.*$/m, '')
   }
   // The scripted SDK of the component tests, at the emedia-callback level.
-  const fake = fs.readFileSync(path.join(ROOT, 'test/kit/fake-emedia.ts'), 'utf8')
-  files['kit/test/kit/fake-emedia.js'] = ts.transpileModule(fake, {
+  const fake = fs.readFileSync(path.join(ROOT, 'testkit/fake-emedia.ts'), 'utf8')
+  files['kit/testkit/fake-emedia.js'] = ts.transpileModule(fake, {
     compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2020 },
   }).outputText
   // The browser build runs a module as Function('require', 'module', code): give it `exports`.

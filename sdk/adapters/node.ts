@@ -16,7 +16,15 @@ export interface NodeAdapter extends Adapter {
 /** How long a closing socket may take its close handshake before it is cut (dead peers). */
 const CLOSE_GRACE_MS = 1000
 
-export function createNodeAdapter(): NodeAdapter {
+export interface NodeAdapterOptions {
+  /**
+   * Options of every `ws` socket it opens: `ca` to trust a private CA for wss://, an `agent`, more
+   * `headers`… (the same as NODE_EXTRA_CA_CERTS, but for this adapter alone).
+   */
+  socket?: WebSocket.ClientOptions
+}
+
+export function createNodeAdapter(options: NodeAdapterOptions = {}): NodeAdapter {
   let networkUp = true
   const live = new Set<WebSocket>()
   const listeners = new Set<(isConnected: boolean) => void>()
@@ -47,7 +55,7 @@ export function createNodeAdapter(): NodeAdapter {
       })
       return socket
     }
-    ws = new WebSocket(url)
+    ws = new WebSocket(url, options.socket)
     live.add(ws)
     ws.on('open', () => fire.open())
     ws.on('message', (data, isBinary) => {

@@ -30,7 +30,7 @@ export type { Caller, ExitNotice, MediaUrls, ServiceEvents } from './context'
 /** Internal events for media jobs and operators (ServiceEvents in context.ts). */
 export class ConferenceService extends EventEmitter<ServiceEvents> {
   readonly conferences = new Map<string, ConferenceState>()
-  /** Room name → confrId; checkInvariants (invariants.ts) reads it under this name. */
+  /** Room name → confrId; the tests' checkInvariants (testkit/invariants.ts) reads it. */
   private readonly byRoom = new Map<string, string>()
   private readonly ctx: ServiceContext
 

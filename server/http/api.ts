@@ -1,6 +1,7 @@
 // The HTTP API, one stack for every route: health, development tokens, user-token minting for the
-// app's backend, the console's sign-in (server/http/console-sign-in.ts) and the operator routes
-// (server/http/operator.ts). Everything answers JSON; errors are {error: {code, message}}.
+// app's backend, the console's sign-in (server/http/console-sign-in.ts), the operator routes
+// (server/http/operator.ts) and what a request looked like, for the doctor (diagnostics.ts).
+// Everything answers JSON; errors are {error: {code, message}}.
 import { createReadStream, promises as fsp } from 'fs'
 import { type IncomingMessage, type ServerResponse } from 'http'
 import { z } from 'zod'
@@ -17,6 +18,7 @@ import { VERSION } from '../version'
 import { SecretChecks } from './auth'
 import { readJson } from './body'
 import { consoleRoutes } from './console-sign-in'
+import { requestFacts } from './diagnostics'
 import { HttpError } from './http-error'
 import { operatorRoutes } from './operator'
 import { sendJson } from './front-door'
@@ -57,11 +59,15 @@ export interface ApiDeps {
   router: Router
   /** Cluster mode (--redis): its health. */
   cluster?: Cluster
+  /** The checks of the secrets, shared with the server's other ways in (one count of guesses). */
+  checks?: SecretChecks
+  /** The engine's media URL bases, for the doctor to tell this server's ports. */
+  media?: () => { rtmpBase: string; flvBase: string | null }
 }
 
 export function createApi(deps: ApiDeps) {
   const { config, tokens, service } = deps
-  const checks = new SecretChecks(config)
+  const checks = deps.checks ?? new SecretChecks(config)
 
   /** A user token for a validated request (dev endpoint or backend minting). */
   function mint(parsed: ReturnType<typeof mintBody.safeParse>, where: string, ttl: number) {
@@ -111,6 +117,14 @@ export function createApi(deps: ApiDeps) {
         checks.bearer(req, config.secret, 'the server secret')
         const parsed = mintBody.safeParse(await readJson(req, MAX_BODY))
         return mint(parsed, 'body', parsed.data?.ttlSec ?? 86400)
+      },
+    ],
+    [
+      'GET',
+      /^\/api\/doctor$/,
+      (req) => {
+        checks.operator(req, false)
+        return { ...requestFacts(req, config), media: deps.media?.() ?? null }
       },
     ],
     ...consoleRoutes(checks),

@@ -1,10 +1,11 @@
 // DNS rebinding protection for development mode: a web page on evil.example can point its own
 // name at 127.0.0.1 and then script a development server on loopback (tokens with every right,
 // the operator routes). Its requests carry Host: evil.example, so a development server answers
-// only the names it knows: loopback names and addresses, --host and --public-host.
+// only the names it knows: loopback names and addresses, --host, --public-host and --public-url's.
 import { type IncomingMessage } from 'http'
 import { type ServerConfig } from '../config'
 import { isLoopbackHost } from '../loopback'
+import { parsePublicUrl } from '../public-url'
 
 /** The Host header's name: lower case, port and IPv6 brackets dropped ('' when absent). */
 export function hostName(req: IncomingMessage): string {
@@ -22,10 +23,12 @@ export function knownHost(req: IncomingMessage, config: ServerConfig): boolean {
   return (
     isLoopbackHost(name) ||
     name === config.publicHost.toLowerCase() ||
-    name === config.host.toLowerCase()
+    name === config.host.toLowerCase() ||
+    name === parsePublicUrl(config.publicUrl)?.hostname.replace(/^\[(.*)\]$/, '$1')
   )
 }
 
 export const UNKNOWN_HOST_TEXT =
-  'This development server answers only to localhost, loopback addresses and --public-host ' +
-  '(DNS rebinding protection). Reach it by one of those, or add your name with --public-host.\n'
+  'This development server answers only to localhost, loopback addresses, --public-host and ' +
+  '--public-url (DNS rebinding protection). Reach it by one of those, or add your name with ' +
+  '--public-host.\n'

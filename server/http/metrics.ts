@@ -1,5 +1,5 @@
 // GET /metrics in the Prometheus text format (prom-client): what the server holds (sockets,
-// conferences, members, live streams, media jobs, browser ingests), what happened (joins,
+// conferences, members, live streams, media jobs, browser ingests, recordings on disk), what happened (joins,
 // errors by code) and the process (prom-client's defaults, event-loop lag among them). A
 // registry of its own per server, so that two servers in one process do not share counters.
 import { type IncomingMessage, type ServerResponse } from 'http'
@@ -7,12 +7,15 @@ import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client'
 import { type Cluster } from '../cluster/cluster'
 import { type ConferenceService } from '../conference/service'
 import { lastResortCount } from '../last-resort'
+import { type Retention } from '../media/jobs'
 
 export interface MetricsDeps {
   service: ConferenceService
   sockets(): number
   mediaJobs(): number
   ingests(): number
+  /** Recordings on disk, as of its last sweep. */
+  retention?: Retention
   cluster?: Cluster
 }
 
@@ -34,6 +37,35 @@ export function createMetrics(deps: MetricsDeps) {
   gauge('ck_streams', 'Streams with media flowing', () => deps.service.stats().streams)
   gauge('ck_media_jobs', 'ffmpeg jobs for recordings and mixes', deps.mediaJobs)
   gauge('ck_ingests', 'Browser publishers relayed by ffmpeg', deps.ingests)
+  const retention = deps.retention
+  if (retention) {
+    gauge(
+      'ck_recordings_bytes',
+      'Bytes under --recordings-dir (as of the last sweep, each minute)',
+      () => retention.bytes,
+    )
+    gauge('ck_recordings_files', 'Files under --recordings-dir', () => retention.files)
+    gauge(
+      'ck_recordings_cap_bytes',
+      '--recordings-max-mb in bytes (0: no cap)',
+      () => retention.capBytes,
+    )
+    gauge(
+      'ck_recordings_near_cap',
+      '1 from 90 % of --recordings-max-mb on (the oldest recordings go at the cap)',
+      () => (retention.nearCap ? 1 : 0),
+    )
+    new Counter({
+      name: 'ck_recordings_deleted_total',
+      help: 'Recording files deleted by retention, by reason (age, cap)',
+      labelNames: ['reason'],
+      registers: [registry],
+      collect() {
+        this.reset()
+        for (const [reason, n] of Object.entries(retention.deletedFiles)) this.inc({ reason }, n)
+      },
+    })
+  }
   const cluster = deps.cluster
   if (cluster) {
     gauge('ck_cluster_redis_up', '1 while the cluster store (Redis) is reachable', () =>

@@ -2,8 +2,8 @@
 // listed from the directory (they outlive their conference), names checked before any path.
 import { promises as fsp } from 'fs'
 import path from 'path'
+import { SAFE_ID } from '../media/jobs/recorder'
 
-const SAFE_SEGMENT = /^[A-Za-z0-9_-]{1,128}$/
 const SAFE_FILE = /^[A-Za-z0-9_-]{1,160}\.mp4$/
 
 /** `base` prefixes each file's URL: `${base}/${confrId}/${name}`. */
@@ -34,7 +34,7 @@ export async function recordingFile(
   confrId: string,
   name: string,
 ): Promise<string | 'bad' | 'missing'> {
-  if (!SAFE_SEGMENT.test(confrId) || !SAFE_FILE.test(name)) return 'bad'
+  if (!SAFE_ID.test(confrId) || !SAFE_FILE.test(name)) return 'bad'
   const file = path.join(root, confrId, name)
   const st = await fsp.stat(file).catch(() => null)
   return st?.isFile() ? file : 'missing'

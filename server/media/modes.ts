@@ -25,6 +25,8 @@ interface ConferenceJobs {
 export class MediaModes {
   readonly supervisor: Supervisor
   private readonly jobs = new Map<string, ConferenceJobs>()
+  /** Conferences that ended while their files are still being closed (a merge's concat). */
+  private readonly finishing = new Set<string>()
 
   constructor(
     private readonly service: ConferenceService,
@@ -139,14 +141,21 @@ export class MediaModes {
     this.relayout(conf)
   }
 
+  /** Conferences with files being written: retention leaves them alone. */
+  busy(): Set<string> {
+    return new Set([...this.jobs.keys(), ...this.finishing])
+  }
+
   private async ended(conf: ConferenceState) {
     const j = this.jobs.get(conf.id)
     if (!j) return
     this.jobs.delete(conf.id)
+    this.finishing.add(conf.id)
     const stops: Array<Promise<unknown>> = [...j.recorders.values()].map((r) => r.stop())
     if (j.mix) stops.push(j.mix.stop())
     if (j.merge) stops.push(j.merge.stop())
     const results = await Promise.allSettled(stops)
+    this.finishing.delete(conf.id)
     for (const r of results)
       if (r.status === 'rejected')
         this.log.error({ confrId: conf.id, err: r.reason }, 'media job stop')

@@ -10,8 +10,8 @@ import { join, resolve } from 'path'
 import { promisify } from 'util'
 import type { ClusterResult } from '../../bench/cluster'
 import type { EngineResult } from '../../bench/media'
-import { describeWithRedis } from '../cluster/fixture'
-import { describeWithNginx } from '../helpers/nginx'
+import { describeWithRedis } from '../../testkit/cluster-suite'
+import { describeWithNginx } from '../../testkit/nginx'
 
 const ROOT = resolve(__dirname, '../..')
 // Beside `npm run bench`'s own output (node_modules/.cache/ck-bench), not in it: a bench running

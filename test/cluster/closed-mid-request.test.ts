@@ -4,9 +4,9 @@
 // killed and started again before the others noticed. Found by the churn soak: a client that
 // vanished while its resume was at the host, or with the node it was bridged through, left a
 // member nobody held, in memory and in Redis.
-import { RawClient } from '../helpers/raw-client'
-import { until } from '../helpers/sdk-client'
-import { describeWithRedis, sleep, useCluster } from './fixture'
+import { RawClient } from '../../testkit/raw-client'
+import { describeWithRedis, useCluster } from '../../testkit/cluster-suite'
+import { sleep, until } from '../../testkit/wait'
 
 const GRACE_MS = 3000
 

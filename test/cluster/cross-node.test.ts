@@ -1,9 +1,9 @@
 // Members of one room on three different nodes: they see each other, and a stream published by a
 // member of one node plays (real ffmpeg frames) for a member of another.
 import { type Stream } from 'miniprogram-conference-protocol'
-import { pullFrames, pushTestPattern } from '../helpers/ffmpeg'
-import { until } from '../helpers/sdk-client'
-import { describeWithRedis, sawJoin, selfId, useCluster } from './fixture'
+import { pullFrames, pushTestPattern } from '../../testkit/ffmpeg'
+import { describeWithRedis, sawJoin, selfId, useCluster } from '../../testkit/cluster-suite'
+import { until } from '../../testkit/wait'
 
 describeWithRedis('cluster: one room across three nodes', () => {
   const f = useCluster(3)

@@ -1,8 +1,8 @@
 // SIGTERM drains a node: it hands the conference it hosts to another node and asks its clients
 // to move; they resume elsewhere with the same member ids (nobody sees an exit), the process
 // exits 0 within --drain-ms, and the conference carries on.
-import { until } from '../helpers/sdk-client'
-import { describeWithRedis, sawJoin, selfId, useCluster } from './fixture'
+import { describeWithRedis, sawJoin, selfId, useCluster } from '../../testkit/cluster-suite'
+import { until } from '../../testkit/wait'
 
 const DRAIN_MS = 8000
 

@@ -3,11 +3,11 @@
 // host over the bus; the host's gate decides and redirects the edge to its own engine (the
 // origin). Real Redis, three server processes, real nginx, real ffmpeg.
 import { type Stream } from 'miniprogram-conference-protocol'
-import { pullFrames, pushTestPattern } from '../helpers/ffmpeg'
-import { describeWithNginx, type RunningEdge, startEdge } from '../helpers/nginx'
-import { until } from '../helpers/sdk-client'
-import { type NodeOptions } from '../helpers/cluster'
-import { describeWithRedis, useCluster } from './fixture'
+import { pullFrames, pushTestPattern } from '../../testkit/ffmpeg'
+import { describeWithNginx, type RunningEdge, startEdge } from '../../testkit/nginx'
+import { type NodeOptions } from '../../testkit/cluster'
+import { describeWithRedis, useCluster } from '../../testkit/cluster-suite'
+import { until } from '../../testkit/wait'
 
 const PATTERN = { width: 160, height: 90, fps: 10 }
 

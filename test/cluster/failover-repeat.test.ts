@@ -3,9 +3,10 @@
 // after another. However the resumes, the take-over's `move`s and the restart interleave, every
 // member must end joined (or exited) once the reconnect budget is spent — never `reconnecting`.
 // CK_FAILOVER_RUNS sets the number of runs (default 4), CK_FAILOVER_SEED replays one.
-import { prng } from '../hardening/fuzzer'
-import { type NodeClient, until } from '../helpers/sdk-client'
-import { describeWithRedis, selfId, sleep, useCluster } from './fixture'
+import { prng } from '../../testkit/prng'
+import { type NodeClient } from '../../testkit/sdk-client'
+import { describeWithRedis, selfId, useCluster } from '../../testkit/cluster-suite'
+import { sleep, until } from '../../testkit/wait'
 
 const RUNS = Number(process.env.CK_FAILOVER_RUNS) || 4
 const SEED = Number(process.env.CK_FAILOVER_SEED) || Date.now() % 1e9

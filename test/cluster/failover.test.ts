@@ -4,9 +4,10 @@
 // an exit; the publishers get fresh push URLs on the new host, push again, and the others get
 // streamAdded again and can play it.
 import { type Stream } from 'miniprogram-conference-protocol'
-import { type Pusher, pullFrames, pushTestPattern } from '../helpers/ffmpeg'
-import { type NodeClient, until } from '../helpers/sdk-client'
-import { describeWithRedis, selfId, useCluster } from './fixture'
+import { type Pusher, pullFrames, pushTestPattern } from '../../testkit/ffmpeg'
+import { type NodeClient } from '../../testkit/sdk-client'
+import { describeWithRedis, selfId, useCluster } from '../../testkit/cluster-suite'
+import { until } from '../../testkit/wait'
 
 describeWithRedis('cluster: kill -9 of the hosting node', () => {
   const f = useCluster(3)

@@ -3,9 +3,10 @@
 // kill -9 of the host a locked room stays locked, a muted member stays muted, the hands and the
 // chat history are where they were.
 import { ErrorCode, Role } from 'miniprogram-conference-protocol'
-import { errorOf, until } from '../helpers/sdk-client'
+import { errorOf } from '../../testkit/sdk-client'
+import { until } from '../../testkit/wait'
 import { meetingClient } from '../integration/meeting-client'
-import { describeWithRedis, selfId, useCluster } from './fixture'
+import { describeWithRedis, selfId, useCluster } from '../../testkit/cluster-suite'
 
 describeWithRedis('cluster: running a meeting', () => {
   const f = useCluster(2)

@@ -4,8 +4,8 @@
 // conference's host only if the host knows its method, and every join reply says what the path
 // through its node offers: the lower of the two revisions.
 import { ErrorCode, PROTOCOL_REVISION } from 'miniprogram-conference-protocol'
-import { RawClient } from '../helpers/raw-client'
-import { describeWithRedis, useCluster } from './fixture'
+import { RawClient } from '../../testkit/raw-client'
+import { describeWithRedis, useCluster } from '../../testkit/cluster-suite'
 
 describeWithRedis('cluster: nodes of two revisions', () => {
   const f = useCluster(2, { perNode: [[], ['--protocol-revision', '1']] })

@@ -2,9 +2,9 @@
 // random): each answers for every conference with the same fields, and its changes are done on
 // the conference's host and written to the shared store before the reply, as a member's are.
 import { ErrorCode, Role } from 'miniprogram-conference-protocol'
-import { RawClient } from '../helpers/raw-client'
-import { until } from '../helpers/sdk-client'
-import { describeWithRedis, useCluster } from './fixture'
+import { RawClient } from '../../testkit/raw-client'
+import { describeWithRedis, useCluster } from '../../testkit/cluster-suite'
+import { until } from '../../testkit/wait'
 
 interface Detail {
   confrId: string

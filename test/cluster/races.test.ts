@@ -2,8 +2,8 @@
 // conference with one admin; a user's second device on another node takes over the membership
 // and the first device is told reason 10 (OTHER_DEVICE).
 import { ExitReason, Role } from 'miniprogram-conference-protocol'
-import { until } from '../helpers/sdk-client'
-import { describeWithRedis, selfId, useCluster } from './fixture'
+import { describeWithRedis, selfId, useCluster } from '../../testkit/cluster-suite'
+import { until } from '../../testkit/wait'
 
 describeWithRedis('cluster: races across nodes', () => {
   const f = useCluster(3)

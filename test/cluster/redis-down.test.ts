@@ -1,9 +1,10 @@
 // Redis goes away: every node says so on /healthz (503, redis down) and refuses new joins with
 // -503 (UNAVAILABLE); Redis comes back on the same port and the nodes recover by themselves.
 import { ErrorCode } from 'miniprogram-conference-protocol'
-import { type Health } from '../helpers/cluster'
-import { errorOf, until } from '../helpers/sdk-client'
-import { describeWithRedis, sleep, useCluster } from './fixture'
+import { type Health } from '../../testkit/cluster'
+import { errorOf } from '../../testkit/sdk-client'
+import { describeWithRedis, useCluster } from '../../testkit/cluster-suite'
+import { sleep, until } from '../../testkit/wait'
 
 describeWithRedis('cluster: Redis down', () => {
   const f = useCluster(3)

@@ -5,19 +5,20 @@
 // The demo mini program as WeChat DevTools opens it, exactly as shipped: its pages and component
 // paths resolve to the built kit in demo/miniprogram_npm (copied there by `npx gulp build`), and
 // every page renders under miniprogram-simulate with its scripts run by WeChat's module rules
-// (test/wechat/wechat-loader.ts), against the REAL server over real sockets. The test makes no
+// (testkit/wechat-loader.ts), against the REAL server over real sockets. The test makes no
 // store and registers nothing: what the demo does not set up, the test does not either. What
 // stands in for the phone: storage (a Map), navigation (recorded), `wx.connectSocket` /
-// `wx.request` (real sockets and HTTP, test/helpers/wx-shim.ts).
+// `wx.request` (real sockets and HTTP, testkit/wx-shim.ts).
 import './node-timers'
 import * as fs from 'fs'
 import * as path from 'path'
 import simulate = require('miniprogram-simulate')
 import type { ConferenceServer } from '../../server/app'
-import { nodeClient, type NodeClient } from '../helpers/sdk-client'
-import { startServer } from '../helpers/server'
-import { createWxShim } from '../helpers/wx-shim'
-import { wechatLoader } from '../wechat/wechat-loader'
+import { nodeClient, type NodeClient } from '../../testkit/sdk-client'
+import { startServer } from '../../testkit/server'
+import { createWxShim } from '../../testkit/wx-shim'
+import { wechatLoader } from '../../testkit/wechat-loader'
+import { until } from '../../testkit/wait'
 import { flush, newParent } from './sim'
 
 const DEMO = path.resolve(__dirname, '../../demo')
@@ -104,14 +105,6 @@ interface Node {
   dispatchEvent(name: string, options?: { detail?: unknown }): void
   detach(): void
   attach(parent: never): void
-}
-
-async function until(check: () => boolean, timeoutMs = 8000): Promise<void> {
-  const start = Date.now()
-  while (!check()) {
-    if (Date.now() - start > timeoutMs) throw new Error('condition not met in time')
-    await simulate.sleep(20)
-  }
 }
 
 /** The query of a page URL as WeChat hands it to onLoad (values still encoded). */
@@ -221,7 +214,7 @@ describe('the demo as shipped, on the real server', () => {
 
     // Create: the page's own require('miniprogram-conference-kit') talks to the server.
     index.querySelector('#create')!.dispatchEvent('tap')
-    await until(() => navigations.length === 1)
+    await until(() => navigations.length === 1, 8000)
     const created = queryOf(navigations[0])
     expect(server.service.conferences.has(decodeURIComponent(created.confrId))).toBe(true)
 
@@ -239,7 +232,7 @@ describe('the demo as shipped, on the real server', () => {
     const conference = [...server.service.conferences.values()].find((c) =>
       [...c.members.values()].some((m) => m.userId === 'ada'),
     )!
-    await until(() => conference.members.size === 2)
+    await until(() => conference.members.size === 2, 8000)
     const ann = [...conference.members.values()].find((m) => m.userId !== 'ada')!
     expect(ann).toMatchObject({ nickName: 'Ann' })
     expect(ann.userId).toBe(storage.get('userId'))
@@ -248,6 +241,7 @@ describe('the demo as shipped, on the real server', () => {
     const adaId = ada.emedia.mgr.getSelf()!.id
     await until(
       () => !!grid()?.querySelector('#self') && grid()!.querySelectorAll('.player').length === 1,
+      8000,
     )
     expect(
       grid()!
@@ -255,7 +249,7 @@ describe('the demo as shipped, on the real server', () => {
         .map((t) => t.data.memberId),
     ).toEqual([adaId])
     // Our own tile carries the name the start page saved, and pushes to the URL the server issued.
-    await until(() => !!grid()!.querySelector('#self')!.data.pushUrl)
+    await until(() => !!grid()!.querySelector('#self')!.data.pushUrl, 8000)
     expect(grid()!.querySelector('#self')!.data.name).toBe('Ann')
     const pushUrl = grid()!.querySelector('#self')!.data.pushUrl as string
     expect(pushUrl.startsWith(`${server.engine.rtmpBase()}/`)).toBe(true)

@@ -12,10 +12,10 @@ import * as path from 'path'
 import type * as Sdk from '../../sdk/index'
 import type { WxLike } from '../../sdk/index'
 import type { ConferenceServer } from '../../server/app'
-import { pullFrames, pushTestPattern, stopAllMedia, type Pusher } from '../helpers/ffmpeg'
-import { nodeClient, type NodeClient } from '../helpers/sdk-client'
-import { startServer, tokenFor } from '../helpers/server'
-import { createWxShim } from '../helpers/wx-shim'
+import { pullFrames, pushTestPattern, stopAllMedia, type Pusher } from '../../testkit/ffmpeg'
+import { nodeClient, type NodeClient } from '../../testkit/sdk-client'
+import { startServer, tokenFor } from '../../testkit/server'
+import { createWxShim } from '../../testkit/wx-shim'
 import {
   DIST,
   attrsOf,
@@ -26,10 +26,10 @@ import {
   selfTile,
   spyLiveContexts,
   unmountAll,
-  until,
   type LiveContext,
   type Node,
-} from './harness'
+} from './mount'
+import { until } from '../../testkit/wait'
 
 // The SDK a mini program gets: the build output, as the components' store module sees it.
 // eslint-disable-next-line @typescript-eslint/no-require-imports

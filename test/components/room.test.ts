@@ -1,9 +1,9 @@
 /** @jest-environment jsdom */
 // <conference-room> and its tiles on the built kit (miniprogram_dist), with a fake emedia
-// injected through the store (see harness.ts): what a page sees, what the native components get.
+// injected through the store (see mount.ts): what a page sees, what the native components get.
 import { comparer, reaction } from 'mobx-miniprogram'
 import { ErrorCode, ExitReason } from 'miniprogram-conference-protocol'
-import { FakeEmedia, makeStream } from '../kit/fake-emedia'
+import { FakeEmedia, makeStream } from '../../testkit/fake-emedia'
 import {
   attrs,
   attrsOf,
@@ -15,8 +15,8 @@ import {
   selfTile,
   spyLiveContexts,
   unmountAll,
-  until,
-} from './harness'
+} from './mount'
+import { sleep, until } from '../../testkit/wait'
 
 function listen(room: ReturnType<typeof mount>['room'], names: string[]) {
   const events: Array<{ name: string; detail: Record<string, unknown> }> = []
@@ -272,7 +272,7 @@ describe('<conference-room> on the built kit', () => {
     await healthy()
     await healthy()
     const settled = [store.tileOf('MS_self')!.key, store.tileOf('ST_MS_erin')!.key]
-    await new Promise((r) => setTimeout(r, stall * 3))
+    await sleep(stall * 3)
     expect([store.tileOf('MS_self')!.key, store.tileOf('ST_MS_erin')!.key]).toEqual(settled)
     stops.forEach((stop) => stop())
   })

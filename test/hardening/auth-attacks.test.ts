@@ -2,10 +2,10 @@
 // guessing a conference password, oversize member data, an audience member publishing.
 // (A kicked member's ticket replay is covered there: "tickets: … void after a kick".)
 import { type ConferenceServer } from '../../server/app'
-import { type RawClient } from '../helpers/raw-client'
-import { nodeClient, type NodeClient } from '../helpers/sdk-client'
-import { startServer, tokenFor } from '../helpers/server'
-import { rawFrom } from './wire'
+import { RawClient } from '../../testkit/raw-client'
+import { nodeClient, type NodeClient } from '../../testkit/sdk-client'
+import { startServer, tokenFor } from '../../testkit/server'
+import { sleep } from '../../testkit/wait'
 
 let server: ConferenceServer
 const raws: RawClient[] = []
@@ -25,7 +25,7 @@ afterEach(async () => {
 afterAll(() => server.stop())
 
 async function raw(address = '127.0.0.1') {
-  const c = await rawFrom(server.wsUrl, address)
+  const c = await RawClient.connect(server.wsUrl, { localAddress: address })
   raws.push(c)
   return c
 }
@@ -64,7 +64,7 @@ describe('password guessing is rate limited', () => {
     // Another conference is another lock.
     const other = await lockedConference('guess-2')
     expect((await eve.call('join', { confrId: other, password: 'x' })).error?.code).toBe(-508)
-    await new Promise((r) => setTimeout(r, 1100))
+    await sleep(1100)
     const ok = await eve.call('join', { confrId, password: 'right' })
     expect(ok.result.self.name).toBe('eve')
   })

@@ -4,12 +4,13 @@
 // FUZZ_FRAMES and FUZZ_SEED change the run; the seed is printed so a failure can be replayed.
 import WebSocket from 'ws'
 import { type ConferenceServer } from '../../server/app'
-import { checkInvariants } from '../../server/conference/invariants'
+import { checkInvariants } from '../../testkit/invariants'
 import { socketsOf } from '../../server/security/sockets'
-import { pullFrames, pushTestPattern, stopAllMedia } from '../helpers/ffmpeg'
-import { nodeClient, type NodeClient, until } from '../helpers/sdk-client'
-import { startServer, tokenFor } from '../helpers/server'
+import { pullFrames, pushTestPattern, stopAllMedia } from '../../testkit/ffmpeg'
+import { nodeClient, type NodeClient } from '../../testkit/sdk-client'
+import { startServer, tokenFor } from '../../testkit/server'
 import { runFuzzInWorker } from './fuzzer'
+import { sleep, until } from '../../testkit/wait'
 
 const FRAMES = Number(process.env.FUZZ_FRAMES) || 100_000
 /**
@@ -88,7 +89,7 @@ test('≥100k hostile frames: no crash, the control conference keeps working, in
   const failures: string[] = []
   let probing = true
 
-  const floodAt = new Promise((r) => setTimeout(r, 15000)).then(() => socketFlood(server.wsUrl))
+  const floodAt = sleep(15000).then(() => socketFlood(server.wsUrl))
   const fuzzing = runFuzzInWorker(
     {
       url: server.wsUrl,
@@ -130,7 +131,7 @@ test('≥100k hostile frames: no crash, the control conference keeps working, in
       } catch (e) {
         failures.push((e as Error).message)
       }
-      await new Promise((r) => setTimeout(r, 200))
+      await sleep(200)
     }
   })()
   const stats = await fuzzing

@@ -1,31 +1,16 @@
 // A protocol fuzzer: many sockets from several loopback addresses send malformed, random,
 // oversize and out-of-order frames, plus well-formed requests aimed at real conferences, members
 // and streams (its own and other people's, learnt from replies). Seeded, bounded in time.
-import { readFileSync } from 'fs'
+import { basename } from 'path'
 import { Worker } from 'worker_threads'
 import WebSocket from 'ws'
 import type { MethodName } from 'miniprogram-conference-protocol'
+import { prng, type Rand } from '../../testkit/prng'
 
 /** Users the lanes play (fz0…), and others whose tokens they present to be refused. */
 const LANE_USERS = 40
 const OTHER_USERS = 5
 const ROLES = [undefined, 1, 3, 7, 9] as const
-
-/** mulberry32: a small seeded PRNG, so a failing run can be replayed with its seed. */
-export function prng(seed: number) {
-  let a = seed >>> 0
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-  const int = (n: number) => Math.floor(next() * n)
-  const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)]
-  return { next, int, pick, chance: (p: number) => next() < p }
-}
-type Rand = ReturnType<typeof prng>
 
 /** What the fuzzer aims at: ids it was given (someone else's conference) and ids it learnt. */
 export interface Pools {
@@ -503,27 +488,39 @@ interface WorkerInput {
 
 /**
  * Runs the fuzzer on a thread of its own (the machine's other core), so that generating the load
- * does not slow the server under test. Tests run from TypeScript source, so this file is
- * transpiled for the worker on the fly; tokens are minted here, where the server's signer is.
+ * does not slow the server under test. Tests run from TypeScript source, so this file and what it
+ * imports are bundled for the worker on the fly (esbuild); tokens are minted here, where the
+ * server's signer is.
  */
-export function runFuzzInWorker(options: WorkerOptions, token: FuzzOptions['token']) {
+export async function runFuzzInWorker(
+  options: WorkerOptions,
+  token: FuzzOptions['token'],
+): Promise<FuzzStats> {
   const users = new Set(options.pools.users)
   for (let i = 0; i < LANE_USERS; i++) users.add(`fz${i}`)
   for (let i = 0; i < OTHER_USERS; i++) users.add(`other${i}`)
   const tokens: Record<string, string> = {}
   for (const u of users) for (const role of ROLES) tokens[`${u}/${role}`] = token(u, role)
-  // Loaded only where a worker is started: the fuzzer runs without TypeScript otherwise.
+  // Loaded only where a worker is started: the worker's bundle leaves it out. Stopped at once:
+  // its service process would outlive the test (the run's teardown counts it as left running).
   // eslint-disable-next-line @typescript-eslint/consistent-type-imports
-  const ts: typeof import('typescript') = require('typescript')
-  const js = ts.transpileModule(readFileSync(__filename, 'utf8'), {
-    compilerOptions: {
-      module: ts.ModuleKind.CommonJS,
-      target: ts.ScriptTarget.ES2019,
-      esModuleInterop: true,
-    },
-  }).outputText
+  const esbuild: typeof import('esbuild') = require('esbuild')
+  const bundle = await esbuild
+    .build({
+      stdin: {
+        contents: `require('./${basename(__filename)}').workerMain()`,
+        resolveDir: __dirname,
+        loader: 'js',
+      },
+      bundle: true,
+      platform: 'node',
+      target: 'node20',
+      external: ['ws', 'esbuild'],
+      write: false,
+    })
+    .finally(() => esbuild.stop())
   const input: WorkerInput = { options, tokens }
-  const worker = new Worker(`${js}\nworkerMain()`, { eval: true, workerData: input })
+  const worker = new Worker(bundle.outputFiles[0].text, { eval: true, workerData: input })
   return new Promise<FuzzStats>((resolve, reject) => {
     worker.once('message', resolve)
     worker.once('error', reject)

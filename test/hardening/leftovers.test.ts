@@ -10,7 +10,8 @@ import {
   leftovers,
   RUN_ENV,
   type TestRun,
-} from '../helpers/leftovers'
+} from '../../testkit/leftovers'
+import { sleep } from '../../testkit/wait'
 
 const spawned: ChildProcess[] = []
 afterAll(() => {
@@ -43,7 +44,7 @@ test('a detached sleep of this run is reported; one of nobody, and an nginx titl
     ['-e', 'setTimeout(() => {}, 30000)', `${run.dir}/ck-nginx-fake/`],
     others,
   )
-  await new Promise((r) => setTimeout(r, 200)) // exec'd, with their own command lines
+  await sleep(200) // exec'd, with their own command lines
 
   const found = leftovers(run)
   const pids = found.map((p) => p.pid)
@@ -55,7 +56,7 @@ test('a detached sleep of this run is reported; one of nobody, and an nginx titl
   expect(report).toMatch(new RegExp(`pid ${titled.pid} ppid \\d+: .*ck-nginx-fake`))
 
   for (const p of [ours, notOurs, titled]) p.kill('SIGKILL')
-  await new Promise((r) => setTimeout(r, 200))
+  await sleep(200)
   expect(leftovers(run).map((p) => p.pid)).not.toContain(ours.pid)
   if (!currentRun()) rmSync(run.dir, { recursive: true, force: true })
 })

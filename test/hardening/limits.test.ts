@@ -2,10 +2,10 @@
 // address, live conferences per user, the size of conference attributes. (Message rate per socket and frame size: test/server/signalling.)
 import { type ConferenceServer } from '../../server/app'
 import { socketsOf } from '../../server/security/sockets'
-import { type RawClient } from '../helpers/raw-client'
-import { nodeClient } from '../helpers/sdk-client'
-import { startServer, tokenFor } from '../helpers/server'
-import { rawFrom } from './wire'
+import { RawClient } from '../../testkit/raw-client'
+import { nodeClient } from '../../testkit/sdk-client'
+import { startServer, tokenFor } from '../../testkit/server'
+import { sleep } from '../../testkit/wait'
 
 let server: ConferenceServer
 const raws: RawClient[] = []
@@ -22,7 +22,7 @@ afterEach(() => raws.splice(0).forEach((c) => c.close()))
 afterAll(() => server.stop())
 
 async function raw(address: string) {
-  const c = await rawFrom(server.wsUrl, address)
+  const c = await RawClient.connect(server.wsUrl, { localAddress: address })
   raws.push(c)
   return c
 }
@@ -46,7 +46,7 @@ test('sockets per address: the one over the cap gets -429 and close 4029; others
   expect(sockets.from('127.0.0.5')).toBe(3)
   // A closed socket frees its place.
   held[0].close()
-  await new Promise((r) => setTimeout(r, 100))
+  await sleep(100)
   expect(sockets.from('127.0.0.5')).toBe(2)
   expect((await (await raw('127.0.0.5')).call('ping')).result).toBeDefined()
 })
@@ -86,7 +86,7 @@ test('requests per address: sockets of one address share one budget', async () =
   // Refusals carry id null: the server does not read a frame it will not serve.
   for (const c of socks)
     for (let i = 1; i <= 10; i++) c.sendRaw(JSON.stringify({ id: i, method: 'ping' }))
-  await new Promise((r) => setTimeout(r, 200))
+  await sleep(200)
   const frames = socks.flatMap((c) => c.frames)
   const refused = frames.filter((f) => f.error)
   expect(frames).toHaveLength(30)
@@ -98,7 +98,7 @@ test('requests per address: sockets of one address share one budget', async () =
   })
   expect((await (await raw('127.0.0.10')).call('ping')).result).toBeDefined()
   // The budget refills at the rate (20/s).
-  await new Promise((r) => setTimeout(r, 100))
+  await sleep(100)
   expect((await socks[0].call('ping')).result).toBeDefined()
 })
 

@@ -1,11 +1,9 @@
-// Hostile bytes for every listening port, generated from a seed (prng of fuzzer.ts): HTTP request
+// Hostile bytes for every listening port, generated from a seed (testkit/prng.ts): HTTP request
 // lines and targets of every form, header floods, bad upgrades, slow and half-closed clients,
 // random bytes; RTMP handshakes cut short, chunk streams and commands node-media-server's parser
 // trips over. A case is bytes in chunks and what the client does with the socket afterwards.
 import { encodeAmf0Cmd } from 'node-media-server/src/protocol/amf.js'
-import type { prng } from './fuzzer'
-
-type Rand = ReturnType<typeof prng>
+import type { Rand } from '../../testkit/prng'
 
 export interface PortCase {
   name: string

@@ -8,12 +8,14 @@ import { randomBytes, randomInt } from 'crypto'
 import { connect } from 'net'
 import { Tokens } from '../../server/auth/tokens'
 import { type Stream } from 'miniprogram-conference-protocol'
-import { ClusterNode, ensureBuilt } from '../helpers/cluster'
-import { pullContinuously, pushTestPattern, stopAllMedia, type Pusher } from '../helpers/ffmpeg'
-import { describeWithNginx } from '../helpers/nginx'
-import { type NodeClient, nodeClient, until } from '../helpers/sdk-client'
-import { prng } from './fuzzer'
+import { ClusterNode } from '../../testkit/cluster'
+import { ensureBuilt } from '../../testkit/server-process'
+import { pullContinuously, pushTestPattern, stopAllMedia, type Pusher } from '../../testkit/ffmpeg'
+import { describeWithNginx } from '../../testkit/nginx'
+import { type NodeClient, nodeClient } from '../../testkit/sdk-client'
+import { prng } from '../../testkit/prng'
 import { FINDING_TARGETS, type PortCase, type PortKind, portCase, showCase } from './port-cases'
+import { sleep, until } from '../../testkit/wait'
 
 const SEED = Number(process.env.CK_PORT_FUZZ_SEED ?? randomInt(2 ** 31))
 const CASES = Number(process.env.CK_PORT_FUZZ_CASES ?? 0)
@@ -46,7 +48,7 @@ function send(port: number, c: PortCase): Promise<void> {
       for (const chunk of c.chunks) {
         if (socket.destroyed) return
         socket.write(chunk)
-        if (c.gapMs) await new Promise((r) => setTimeout(r, c.gapMs))
+        if (c.gapMs) await sleep(c.gapMs)
       }
       if (c.then === 'destroy') return done()
       if (c.then === 'end') socket.end()
@@ -169,7 +171,7 @@ function fuzzSuite(engine: 'embedded' | 'nginx') {
     const port = ports[kind]!
     await sendAll(port, cases)
     // A crash that follows the close of a socket (node-media-server's FLV one) shows a bit later.
-    await new Promise((r) => setTimeout(r, 300))
+    await sleep(300)
     await stillServing(
       `${what} on the ${kind} port ${port}:\n  ${cases.map(showCase).join('\n  ')}`,
     )

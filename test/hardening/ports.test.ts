@@ -3,12 +3,12 @@
 import { type ChildProcess } from 'child_process'
 import { createServer, type Server } from 'net'
 import { NginxEngine } from '../../server/media/nginx/engine'
-import { Recorder } from '../helpers/engine-scenarios'
-import { describeWithNginx } from '../helpers/nginx'
-import { onFreePort, pickPort, whileInUse } from '../helpers/ports'
-import { RedisServer } from '../helpers/redis'
-import { ensureBuilt, CLI } from '../helpers/cluster'
-import { spawnServer } from '../helpers/server-process'
+import { Recorder } from '../../testkit/media-hooks'
+import { describeWithNginx } from '../../testkit/nginx'
+import { onFreePort } from '../../server/ports'
+import { whileInUse } from '../../testkit/ports'
+import { RedisServer } from '../../testkit/redis'
+import { ensureBuilt, spawnServer } from '../../testkit/server-process'
 
 const listen = (server: Server, port: number) =>
   new Promise<void>((resolve, reject) => {
@@ -25,12 +25,15 @@ afterEach(async () => {
   await Promise.all(blockers.splice(0).map(close))
 })
 
-/** Holds the port pickPort() will return next (its random draw is replayed once). */
+/** The port onFreePort picks first (nothing is bound on it). */
+const pickPort = () => onFreePort(async (port) => port)
+
+/** Holds the port onFreePort will pick next (its random draw is replayed once). */
 async function occupyNextPick(): Promise<number> {
   for (;;) {
     const draw = Math.random()
     const spy = jest.spyOn(Math, 'random').mockReturnValue(draw)
-    const port = pickPort()
+    const port = await pickPort()
     spy.mockRestore()
     const blocker = blockerServer()
     const held = await listen(blocker, port).then(
@@ -44,9 +47,9 @@ async function occupyNextPick(): Promise<number> {
   }
 }
 
-test('pickPort stays out of the ephemeral range (port 0 binds, outgoing connections)', () => {
+test('the picked port stays out of the ephemeral range (port 0 binds, outgoing connections)', async () => {
   for (let i = 0; i < 1000; i++) {
-    const port = pickPort()
+    const port = await pickPort()
     expect(port).toBeGreaterThanOrEqual(10000)
     expect(port < 32768 || port > 60999).toBe(true)
   }
@@ -118,7 +121,7 @@ describe('a server child', () => {
   const args = ['--host', '127.0.0.1', '--log-level', 'warn']
 
   it('binds port 0 and says which ports it got; restarts on them while they are still held', async () => {
-    const first = await spawnServer({ cli: CLI, args, ports: null })
+    const first = await spawnServer({ args, ports: null })
     children.push(first.proc)
     const { port, rtmpPort, flvPort } = first.ready
     expect(port * rtmpPort * flvPort!).toBeGreaterThan(0)
@@ -134,7 +137,6 @@ describe('a server child', () => {
     const release = setTimeout(() => void close(blocker), 700)
     const t0 = Date.now()
     const again = await spawnServer({
-      cli: CLI,
       args,
       ports: { port, rtmpPort, flvPort: flvPort! },
     })

@@ -5,10 +5,9 @@
 import { ErrorCode } from 'miniprogram-conference-protocol'
 import { type ConferenceServer } from '../../server/app'
 import { socketsOf } from '../../server/security/sockets'
-import { type RawClient } from '../helpers/raw-client'
-import { until } from '../helpers/sdk-client'
-import { startServer, tokenFor } from '../helpers/server'
-import { rawFrom } from './wire'
+import { RawClient } from '../../testkit/raw-client'
+import { startServer, tokenFor } from '../../testkit/server'
+import { sleep, until } from '../../testkit/wait'
 
 let server: ConferenceServer
 const raws: RawClient[] = []
@@ -27,7 +26,7 @@ afterEach(() => raws.splice(0).forEach((c) => c.close()))
 afterAll(() => server.stop())
 
 async function raw(address: string, headers?: Record<string, string>) {
-  const c = await rawFrom(server.wsUrl, address, headers)
+  const c = await RawClient.connect(server.wsUrl, { localAddress: address, headers })
   raws.push(c)
   return c
 }
@@ -115,7 +114,7 @@ test("one user's wrong passwords lock out that user, not the others of its addre
   ).toBe(-429)
 
   mal.close()
-  await new Promise((r) => setTimeout(r, 100))
+  await sleep(100)
   // Bob, same address: the right password passes, a room without one is no question.
   const bob = await viaProxy('203.0.113.30')
   const btoken = tokenFor(server, 'bob')
@@ -179,7 +178,7 @@ test('the whole server holds at most --max-sockets, from any addresses', async (
     })
     expect((await extra.waitClose()).code).toBe(4029)
     held[0].close()
-    await new Promise((r) => setTimeout(r, 100))
+    await sleep(100)
     expect((await (await raw('127.0.0.43')).call('ping')).result).toBeDefined()
   } finally {
     server.config.maxSockets = 0

@@ -3,12 +3,11 @@
 // loses its network the pusher dies with it and is restarted with the URL from onReconnected.
 // Production timings (heartbeat 10 s, grace 30 s) unless a test says otherwise.
 import { type ConferenceServer } from '../../server/app'
-import { type Pusher, pushTestPattern, stopAllMedia } from '../helpers/ffmpeg'
-import { FaultProxy } from '../helpers/fault-proxy'
-import { nodeClient, type NodeClient, until } from '../helpers/sdk-client'
-import { startServer } from '../helpers/server'
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+import { type Pusher, pushTestPattern, stopAllMedia } from '../../testkit/ffmpeg'
+import { FaultProxy } from './fault-proxy'
+import { nodeClient, type NodeClient } from '../../testkit/sdk-client'
+import { startServer } from '../../testkit/server'
+import { sleep, until } from '../../testkit/wait'
 
 const servers: ConferenceServer[] = []
 const proxies: FaultProxy[] = []

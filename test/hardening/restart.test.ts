@@ -1,16 +1,13 @@
 // The server process dies (kill -9) and a new one starts on the same ports. Nothing in memory
 // survives, so resume must fail cleanly: clients get onConferenceExit(4, -9527), and tokens
 // signed with the configured secret still let them rejoin.
-import { type ChildProcess, execSync } from 'child_process'
+import { type ChildProcess } from 'child_process'
 import { randomBytes } from 'crypto'
-import { existsSync } from 'fs'
 import { mintUserToken } from '../../server/auth/tokens'
 import { createEmedia, createNodeAdapter } from '../../sdk/node'
-import { pushTestPattern, stopAllMedia } from '../helpers/ffmpeg'
-import { until } from '../helpers/sdk-client'
-import { type ServerPorts, spawnServer } from '../helpers/server-process'
-
-const CLI = 'server/dist/server/cli.js'
+import { pushTestPattern, stopAllMedia } from '../../testkit/ffmpeg'
+import { ensureBuilt, healthy, type ServerPorts, spawnServer } from '../../testkit/server-process'
+import { until } from '../../testkit/wait'
 
 const children = new Set<ChildProcess>()
 
@@ -23,21 +20,12 @@ async function startChild(
   secret: string,
 ): Promise<{ proc: ChildProcess; ports: ServerPorts }> {
   const args = ['--host', '127.0.0.1', `--secret=${secret}`, '--log-level', 'warn']
-  const { proc, ready } = await spawnServer({ cli: CLI, args, ports, timeoutMs: 10000 })
+  const { proc, ready } = await spawnServer({ args, ports, timeoutMs: 10000 })
   children.add(proc)
   proc.on('exit', () => children.delete(proc))
   const bound = { port: ready.port, rtmpPort: ready.rtmpPort, flvPort: ready.flvPort ?? 0 }
-  const deadline = Date.now() + 10000
-  for (;;) {
-    if (proc.exitCode !== null) throw new Error(`server exited with ${proc.exitCode}`)
-    const ok = await fetch(`http://127.0.0.1:${bound.port}/healthz`).then(
-      (r) => r.ok,
-      () => false,
-    )
-    if (ok) return { proc, ports: bound }
-    if (Date.now() > deadline) throw new Error('server did not answer /healthz within 10 s')
-    await new Promise((r) => setTimeout(r, 50))
-  }
+  await healthy(proc, ready.httpUrl, 10000)
+  return { proc, ports: bound }
 }
 
 function killed(proc: ChildProcess): Promise<void> {
@@ -58,10 +46,7 @@ function phone(url: string, token: string) {
   return { emedia, exits, added }
 }
 
-beforeAll(() => {
-  // npm test builds first; a bare `npx jest` on a fresh checkout builds here.
-  if (!existsSync(CLI)) execSync('npx gulp build', { stdio: 'ignore' })
-}, 120000)
+beforeAll(() => ensureBuilt(), 120000)
 
 afterAll(async () => {
   await stopAllMedia()

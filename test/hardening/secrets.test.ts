@@ -9,7 +9,8 @@ import os from 'os'
 import path from 'path'
 import { createConferenceServer, type ConferenceServer } from '../../server/app'
 import { type ServerConfig } from '../../server/config'
-import { startServer } from '../helpers/server'
+import { startServer } from '../../testkit/server'
+import { sleep } from '../../testkit/wait'
 
 const SECRET = 'root-secret-for-the-secrets-test-0123456789'
 const ADMIN = 'admin-secret-for-the-secrets-test-0123456789'
@@ -117,7 +118,7 @@ describe('guessing the secrets of a production server', () => {
     const guesses = Array.from({ length: 200 }, (_, i) =>
       signIn(server, `guess-${i}`, '127.0.0.2', {}, bodies),
     )
-    await new Promise((r) => setTimeout(r, 1000))
+    await sleep(1000)
     release()
     const replies = await Promise.all(guesses)
     const by = count(replies)

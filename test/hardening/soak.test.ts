@@ -3,8 +3,8 @@
 // the same on a 3-node cluster (a redis-server and 3 server processes; one node drained and
 // restarted, one killed -9 and restarted), which must also leave nothing in Redis.
 import { runSoak } from '../../bench/soak'
-import { describeWithRedis } from '../cluster/fixture'
-import { stopAllMedia } from '../helpers/ffmpeg'
+import { describeWithRedis } from '../../testkit/cluster-suite'
+import { stopAllMedia } from '../../testkit/ffmpeg'
 
 afterAll(() => stopAllMedia())
 

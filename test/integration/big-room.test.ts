@@ -3,14 +3,16 @@
 // the join brings one page of the member list and getMembers pages the rest (SDK and store).
 // Real server on loopback, raw protocol clients where the exact frames matter, SDK clients and
 // real ffmpeg through the embedded engine where the app's view matters.
+import { PROTOCOL_REVISION } from 'miniprogram-conference-protocol'
 import { type ConferenceServer } from '../../server/app'
-import { checkInvariants } from '../../server/conference/invariants'
+import { checkInvariants } from '../../testkit/invariants'
 import { createEmedia, createNodeAdapter } from '../../sdk/node'
 import { createConferenceStore } from '../../store/index'
-import { pullFrames, pushTestPattern, stopAllMedia } from '../helpers/ffmpeg'
-import { type Frame, RawClient } from '../helpers/raw-client'
-import { clientPool, until } from '../helpers/sdk-client'
-import { startServer, tokenFor } from '../helpers/server'
+import { pullFrames, pushTestPattern, stopAllMedia } from '../../testkit/ffmpeg'
+import { type Frame, RawClient } from '../../testkit/raw-client'
+import { clientPool } from '../../testkit/sdk-client'
+import { startServer, tokenFor } from '../../testkit/server'
+import { sleep, until } from '../../testkit/wait'
 
 let server: ConferenceServer
 const { client, closeAll } = clientPool(() => server)
@@ -25,13 +27,14 @@ afterEach(async () => {
   await closeAll()
   await stopAllMedia()
   // Give the server the closes, then its indexes and counters must match a recount.
-  await new Promise((r) => setTimeout(r, 100))
+  await sleep(100)
   expect(checkInvariants(server.service)).toEqual([])
 })
 afterAll(() => server.stop())
 
 async function raw(user: string, params: Record<string, unknown>, maxRole?: 1 | 3 | 7 | 9) {
-  const c = await RawClient.connect(server.wsUrl)
+  // Clients of this release's revision: memberCount is a revision-2 event (docs/protocol.md).
+  const c = await RawClient.connect(`${server.wsUrl}?v=1&rev=${PROTOCOL_REVISION}`)
   raws.push(c)
   const r = await c.call('join', params, tokenFor(server, user, maxRole))
   if (r.error) throw new Error(`${user} join: ${r.error.message}`)
@@ -39,8 +42,6 @@ async function raw(user: string, params: Record<string, unknown>, maxRole?: 1 | 
 }
 
 const eventsOf = (c: RawClient, name: string): Frame[] => c.frames.filter((f) => f.event === name)
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
-
 test('streamAdded is one frame for all receivers, and each plays it with the URL the SDK composes', async () => {
   const ann = await client('ann')
   await ann.emedia.mgr.joinRoom({ roomName: 'one-frame', password: '', role: 7 })

@@ -1,9 +1,10 @@
 // The emedia API end to end: several Node SDK clients against the real server over real sockets,
 // every method and callback, the error paths, and reconnect with the same membership.
 import { type ConferenceServer } from '../../server/app'
-import { pullFrames, pushTestPattern, stopAllMedia } from '../helpers/ffmpeg'
-import { clientPool, errorOf, until } from '../helpers/sdk-client'
-import { startServer } from '../helpers/server'
+import { pullFrames, pushTestPattern, stopAllMedia } from '../../testkit/ffmpeg'
+import { clientPool, errorOf } from '../../testkit/sdk-client'
+import { startServer } from '../../testkit/server'
+import { sleep, until } from '../../testkit/wait'
 
 let server: ConferenceServer
 const { client, closeAll } = clientPool(() => server)
@@ -143,7 +144,7 @@ test('media: pubStream pushed by ffmpeg → onStreamAdded → subStream decodes;
   await bob.emedia.mgr.joinRoom({ roomName: 'media', password: '', role: 3, config: {} })
   await cy.emedia.mgr.joinRoom({ roomName: 'media', password: '', role: 3, config: {} })
   const pub = await ann.emedia.mgr.pubStream(ann.emedia.util.getRtcId())
-  await new Promise((r) => setTimeout(r, 300))
+  await sleep(300)
   expect(bob.events('streamAdded')).toHaveLength(0) // announced only when media flows
   const pusher = pushTestPattern(pub.data.rtmp)
   await until(
@@ -170,7 +171,7 @@ test('media: pubStream pushed by ffmpeg → onStreamAdded → subStream decodes;
   // unsubscribe cuts bob's player of that stream.
   const player = pullFrames(play.data.rtmp, { frames: 100000, timeoutMs: 20000 })
   await until(() => server.service.conferences.values().next().value!.members.size === 3)
-  await new Promise((r) => setTimeout(r, 800))
+  await sleep(800)
   await bob.emedia.mgr.unsubscribe(stream.id)
   const cut = await player
   expect(cut.frames).toBeGreaterThan(0)
@@ -204,7 +205,7 @@ test('reconnect: a lost network resumes the same membership; the others see no e
   const selfId = bob.emedia.mgr.getSelf()!.id
   bob.adapter.setNetwork(false)
   await until(() => bob.emedia.mgr.getConnectionState() === 'reconnecting')
-  await new Promise((r) => setTimeout(r, 1000))
+  await sleep(1000)
   bob.adapter.setNetwork(true)
   await until(() => bob.events('reconnected').length === 1, 8000)
   expect(bob.emedia.mgr.getSelf()!.id).toBe(selfId)

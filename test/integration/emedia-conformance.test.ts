@@ -5,11 +5,12 @@
 import { ErrorCode } from 'miniprogram-conference-protocol'
 import { type ConferenceServer } from '../../server/app'
 import { createEmedia } from '../../sdk/node'
-import { countingAdapter } from '../helpers/counting-adapter'
-import { pullFrames, pushTestPattern, stopAllMedia } from '../helpers/ffmpeg'
-import { RawClient } from '../helpers/raw-client'
-import { clientPool, errorOf, until } from '../helpers/sdk-client'
-import { startServer, tokenFor } from '../helpers/server'
+import { countingAdapter } from '../../testkit/counting-adapter'
+import { pullFrames, pushTestPattern, stopAllMedia } from '../../testkit/ffmpeg'
+import { RawClient } from '../../testkit/raw-client'
+import { clientPool, errorOf } from '../../testkit/sdk-client'
+import { startServer, tokenFor } from '../../testkit/server'
+import { sleep, until } from '../../testkit/wait'
 
 let server: ConferenceServer
 const { client, closeAll } = clientPool(() => server)
@@ -221,7 +222,7 @@ test('kickBanSec: after the ban a password rejoin works, a ticket from before th
   await ann.emedia.mgr.kickMembersById(conf.confrId, ['bob'])
   await until(() => bob.exits.length === 1)
   expect((await errorOf(bob.emedia.mgr.joinConference(conf.confrId, 'pw'))).code).toBe(-101)
-  await new Promise((r) => setTimeout(r, 1100))
+  await sleep(1100)
   expect((await errorOf(bob.emedia.mgr.joinConferenceWithTicket(conf.confrId, old))).code).toBe(
     -500,
   )
@@ -271,7 +272,7 @@ test('subStream renews an expired play URL by itself (the server says how long a
   expect(stream.ttl).toBe(2)
   // Fresh: answered from what streamAdded carried.
   expect((await bob.emedia.mgr.subStream(stream.id)).data.rtmp).toBe(stream.rtmp)
-  await new Promise((r) => setTimeout(r, 2100))
+  await sleep(2100)
   // Expired: subStream asks for a new one unprompted (no {refresh: true}).
   const renewed = (await bob.emedia.mgr.subStream(stream.id)).data.rtmp
   expect(renewed).not.toBe(stream.rtmp)

@@ -4,9 +4,10 @@
 import fs from 'fs'
 import os from 'os'
 import path from 'path'
-import { pushTestPattern, stopAllMedia } from '../helpers/ffmpeg'
-import { nodeClient, until } from '../helpers/sdk-client'
-import { startServer } from '../helpers/server'
+import { pushTestPattern, stopAllMedia } from '../../testkit/ffmpeg'
+import { nodeClient } from '../../testkit/sdk-client'
+import { startServer } from '../../testkit/server'
+import { until } from '../../testkit/wait'
 
 const recordings = fs.mkdtempSync(path.join(os.tmpdir(), 'ck-rec-err-'))
 afterAll(() => fs.rmSync(recordings, { recursive: true, force: true }))

@@ -13,15 +13,14 @@ import {
   type Pusher,
   pushTestPattern,
   stopAllMedia,
-} from '../helpers/ffmpeg'
-import { nodeClient, type NodeClient, until } from '../helpers/sdk-client'
-import { startServer } from '../helpers/server'
+} from '../../testkit/ffmpeg'
+import { nodeClient, type NodeClient } from '../../testkit/sdk-client'
+import { startServer } from '../../testkit/server'
+import { sleep, until } from '../../testkit/wait'
 
 let server: ConferenceServer
 let recordings: string
 const open: NodeClient[] = []
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
-
 async function client(userId: string, maxRole?: 1 | 3 | 7 | 9) {
   const c = await nodeClient(server, userId, { maxRole })
   open.push(c)

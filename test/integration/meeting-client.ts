@@ -1,7 +1,7 @@
 // An SDK test client that also records the meeting's events (revision 6), by name, each call's
 // arguments in order: what the suites of the host controls, hands and chat assert on.
 import { type EmediaEvents } from '../../sdk/events'
-import { type NodeClient } from '../helpers/sdk-client'
+import { type NodeClient } from '../../testkit/sdk-client'
 
 export const MEETING_EVENTS = [
   'mutedByHost',

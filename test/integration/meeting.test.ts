@@ -5,10 +5,11 @@
 // credentials, and the roles a join or grantRole could not give.
 import { ConfrType, ErrorCode, Role } from 'miniprogram-conference-protocol'
 import { type ConferenceServer } from '../../server/app'
-import { pushTestPattern, stopAllMedia } from '../helpers/ffmpeg'
-import { clientPool, errorOf, type NodeClient, until } from '../helpers/sdk-client'
-import { RawClient } from '../helpers/raw-client'
-import { startServer, tokenFor } from '../helpers/server'
+import { pushTestPattern, stopAllMedia } from '../../testkit/ffmpeg'
+import { clientPool, errorOf, type NodeClient } from '../../testkit/sdk-client'
+import { until } from '../../testkit/wait'
+import { RawClient } from '../../testkit/raw-client'
+import { startServer, tokenFor } from '../../testkit/server'
 import { type MeetingClient, meetingClient } from './meeting-client'
 
 let server: ConferenceServer

@@ -11,11 +11,12 @@
 import * as fs from 'fs'
 import * as path from 'path'
 import { type ConferenceServer } from '../../server/app'
-import { pullFrames, pushTestPattern, stopAllMedia } from '../helpers/ffmpeg'
-import { nodeClient, type NodeClient, until } from '../helpers/sdk-client'
-import { startServer } from '../helpers/server'
-import { describeRequiring } from '../helpers/optional-suite'
-import { createWxShim } from '../helpers/wx-shim'
+import { pullFrames, pushTestPattern, stopAllMedia } from '../../testkit/ffmpeg'
+import { nodeClient, type NodeClient } from '../../testkit/sdk-client'
+import { startServer } from '../../testkit/server'
+import { describeRequiring } from '../../testkit/optional-suite'
+import { createWxShim } from '../../testkit/wx-shim'
+import { until } from '../../testkit/wait'
 
 const DOC = path.resolve(__dirname, '../../../shared/reference/emedia-miniprogram-sdk.md')
 const present = fs.existsSync(DOC)

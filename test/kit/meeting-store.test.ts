@@ -5,7 +5,7 @@ import { type ChatMessage } from 'miniprogram-conference-protocol'
 import { MAX_STORED_MESSAGES } from '../../store/meeting'
 import { createConferenceStore } from '../../store/root'
 import type { StoreEvents } from '../../store/types'
-import { FakeEmedia, makeMember, makeStream } from './fake-emedia'
+import { FakeEmedia, makeMember, makeStream } from '../../testkit/fake-emedia'
 
 function setup() {
   const fake = new FakeEmedia()

@@ -4,7 +4,7 @@ import { ErrorCode, ExitReason, Role } from 'miniprogram-conference-protocol'
 import { createConferenceStore, type ConferenceStore } from '../../store/root'
 import { netQuality } from '../../store/media-policy'
 import type { StoreEvents } from '../../store/types'
-import { FakeEmedia, makeMember, makeStream } from './fake-emedia'
+import { FakeEmedia, makeMember, makeStream } from '../../testkit/fake-emedia'
 
 function setup() {
   const fake = new FakeEmedia()

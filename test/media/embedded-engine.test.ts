@@ -1,11 +1,11 @@
 // The embedded engine with real sockets and real ffmpeg: the scenarios every engine owes the
-// server (test/helpers/engine-scenarios.ts, HTTP-FLV pulls and 403s included, since this engine
+// server (engine-scenarios.ts, HTTP-FLV pulls and 403s included, since this engine
 // has a flvBase), then what is particular to node-media-server in the process.
-import { createServer } from 'net'
 import { EmbeddedEngine, type EmbeddedEngineOptions } from '../../server/media/embedded'
-import { type EngineFactory, engineScenarios, Recorder } from '../helpers/engine-scenarios'
-import { pullFrames, pushTestPattern, stopAllMedia } from '../helpers/ffmpeg'
-import { addressInUse, onFreePort, whileInUse } from '../helpers/ports'
+import { Recorder } from '../../testkit/media-hooks'
+import { type EngineFactory, engineScenarios } from './engine-scenarios'
+import { pullFrames, pushTestPattern, stopAllMedia } from '../../testkit/ffmpeg'
+import { addressInUse, holdPort, whileInUse } from '../../testkit/ports'
 
 const figures: string[] = []
 
@@ -52,17 +52,10 @@ describe('EmbeddedEngine start and stop', () => {
   afterEach(() => stopAllMedia())
 
   it('rejects start() when its port is taken, and can start afterwards', async () => {
-    const blocker = createServer()
-    const port = await onFreePort(
-      (p) =>
-        new Promise<number>((resolve, reject) => {
-          blocker.once('error', reject)
-          blocker.listen(p, '127.0.0.1', () => resolve(p))
-        }),
-    )
+    const { port, release } = await holdPort()
     const engine = embedded({ httpPort: port, logLevel: 'silent' })
     await expect(engine.start(new Recorder())).rejects.toThrow(/HTTP-FLV.*EADDRINUSE/)
-    await new Promise((r) => blocker.close(r))
+    await release()
     // The port is ours again, unless something holds it for a moment: then again.
     await whileInUse(() =>
       engine.start(new Recorder()).catch((e: Error) => {

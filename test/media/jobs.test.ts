@@ -19,9 +19,8 @@ import {
   type Pusher,
   pushTestPattern,
   stopAllMedia,
-} from '../helpers/ffmpeg'
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+} from '../../testkit/ffmpeg'
+import { sleep, until } from '../../testkit/wait'
 
 /** Collects what the supervisor logs and reports. */
 function watched() {
@@ -39,17 +38,6 @@ function watched() {
     onExit: (_job: Job, m: string) => exits.push(m),
   })
   return { supervisor, crashes, exits, errors }
-}
-
-/** Polls until `check` returns a value, or fails with what was last seen. */
-async function until<T>(what: string, check: () => Promise<T | null>, timeoutMs: number) {
-  const end = Date.now() + timeoutMs
-  for (;;) {
-    const v = await check()
-    if (v !== null) return v
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await sleep(200)
-  }
 }
 
 const W = 640
@@ -178,7 +166,7 @@ describe('media jobs on the embedded engine', () => {
   async function publish(stream: string, toneHz: number): Promise<Pusher> {
     const p = pushTestPattern(`${base}/${stream}`, { label: stream, toneHz })
     pushers.set(stream, p)
-    await until(`${stream} live`, async () => (live.has(stream) ? true : null), 10000)
+    await until(async () => (live.has(stream) ? true : null), 10000, `${stream} live`, 200)
     return p
   }
 
@@ -211,7 +199,7 @@ describe('media jobs on the embedded engine', () => {
     // s3's phone reconnects: the engine keeps the recorder attached, the stream's timestamps
     // start over, so its recorder must go on in a new file rather than write garbage.
     await pushers.get('s3')!.stop()
-    await until('s3 gone', async () => (live.has('s3') ? null : true), 5000)
+    await until(async () => (live.has('s3') ? null : true), 5000, 's3 gone', 200)
     await publish('s3', 700)
     await sleep(3500 - (Date.now() - t0))
     // A talker leaves: the merged recording goes on in a new layout (a second segment).
@@ -268,12 +256,13 @@ describe('media jobs on the embedded engine', () => {
     expect(pulled).toMatchObject({ frames: 5, width: W, height: H, hasAudio: true })
     // 3 talkers: cells 0, 1, 2 show pictures, the 4th cell is black.
     await until(
-      '3-talker layout',
       async () => {
         const f = await grabGray(mixUrl)
         return f && cellLuma(f, 0, 0) > PICTURE && cellLuma(f, 0, 1) > PICTURE ? f : null
       },
       10000,
+      '3-talker layout',
+      200,
     ).then((f) => expect(cellLuma(f, 1, 1)).toBeLessThan(BLACK))
 
     // s4 is not published yet: it stays out of the layout, the mix keeps running.
@@ -285,15 +274,16 @@ describe('media jobs on the embedded engine', () => {
 
     const s4 = await publish('s4', 900)
     const t0 = Date.now()
-    await until('s4 in the layout', async () => (mixer.live.length === 4 ? true : null), 10000)
+    await until(async () => (mixer.live.length === 4 ? true : null), 10000, 's4 in the layout', 200)
     expect(mixer.running).not.toBe(first)
     await until(
-      '4-talker layout',
       async () => {
         const f = await grabGray(mixUrl)
         return f && cellLuma(f, 1, 1) > PICTURE ? f : null
       },
       10000,
+      '4-talker layout',
+      200,
     ).then((f) => expect(cellLuma(f, 0, 0)).toBeGreaterThan(PICTURE))
     console.log(`live mix: s4 live → 4-talker picture on the engine in ${Date.now() - t0} ms`)
 

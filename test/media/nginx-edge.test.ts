@@ -14,10 +14,11 @@ import { type MediaHooks } from '../../server/media/engine'
 import { type NginxEngine } from '../../server/media/nginx/engine'
 import { edgeConfigFromArgs } from '../../server/media/nginx-edge-cli'
 import { nginxPaths } from '../../server/media/nginx/options'
-import { pullFrames, pushTestPattern, stopAllMedia } from '../helpers/ffmpeg'
-import { describeWithNginx, type RunningEdge, startEdge } from '../helpers/nginx'
-import { type NodeClient, nodeClient, until } from '../helpers/sdk-client'
-import { startServer } from '../helpers/server'
+import { pullFrames, pushTestPattern, stopAllMedia } from '../../testkit/ffmpeg'
+import { describeWithNginx, type RunningEdge, startEdge } from '../../testkit/nginx'
+import { type NodeClient, nodeClient } from '../../testkit/sdk-client'
+import { startServer } from '../../testkit/server'
+import { sleep, until } from '../../testkit/wait'
 
 const PLAYERS = 20
 /** How often the edges ask the server again about their players (on_update). */
@@ -26,7 +27,6 @@ const UPDATE_SEC = 1
 const PATTERN = { width: 160, height: 90, fps: 10 }
 
 const baseOf = (url: string) => url.slice(0, url.lastIndexOf('/'))
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 /** `p`'s value, or null if it takes longer than `ms` (the timer does not outlive it). */
 async function within<T>(p: Promise<T>, ms: number): Promise<T | null> {
   let timer: NodeJS.Timeout | undefined

@@ -1,17 +1,18 @@
 // The nginx-rtmp engine with a real nginx, real sockets and real ffmpeg: the scenarios every
-// engine owes the server (test/helpers/engine-scenarios.ts), then what is particular to nginx.
+// engine owes the server (engine-scenarios.ts), then what is particular to nginx.
 // Without nginx + libnginx-mod-rtmp the suite says loudly that it did not run, and fails when
 // CK_REQUIRE_NGINX=1 (CI, which installs them).
 import fs from 'fs'
-import { createServer } from 'net'
 import os from 'os'
 import path from 'path'
 import { NginxEngine, parseCallback } from '../../server/media/nginx/engine'
 import { renderOriginConfig } from '../../server/media/nginx/config'
-import { engineScenarios, exitWithin, Recorder } from '../helpers/engine-scenarios'
-import { pullFrames, pushTestPattern, stopAllMedia } from '../helpers/ffmpeg'
-import { describeWithNginx } from '../helpers/nginx'
-import { onFreePort, whileInUse } from '../helpers/ports'
+import { Recorder } from '../../testkit/media-hooks'
+import { engineScenarios, exitWithin } from './engine-scenarios'
+import { pullFrames, pushTestPattern, stopAllMedia } from '../../testkit/ffmpeg'
+import { describeWithNginx } from '../../testkit/nginx'
+import { holdPort, whileInUse } from '../../testkit/ports'
+import { sleep } from '../../testkit/wait'
 
 const figures: string[] = []
 
@@ -98,11 +99,11 @@ describeWithNginx('NginxEngine with nginx', () => {
     it('reports the first frame time of a new player (no GOP cache: waits for a key frame)', async () => {
       const pusher = pushTestPattern(`${engine.rtmpBase()}/ivy`)
       await hooks.next('started', 'publish', 'ivy')
-      await new Promise((r) => setTimeout(r, 1000))
+      await sleep(1000)
       const times: number[] = []
       for (let i = 0; i < 3; i++) {
         // A random phase against the 1 s GOP, or every pull would wait the same.
-        await new Promise((r) => setTimeout(r, Math.random() * 1000))
+        await sleep(Math.random() * 1000)
         const t0 = Date.now()
         const pulled = await pullFrames(`${engine.rtmpBase()}/ivy`, { frames: 1 })
         expect(pulled).toMatchObject({ frames: 1, hasAudio: true })
@@ -166,14 +167,7 @@ describeWithNginx('NginxEngine with nginx', () => {
     afterEach(() => stopAllMedia())
 
     it("rejects start() with nginx's reason when its port is taken, and can start afterwards", async () => {
-      const blocker = createServer()
-      const port = await onFreePort(
-        (p) =>
-          new Promise<number>((resolve, reject) => {
-            blocker.once('error', reject)
-            blocker.listen(p, '127.0.0.1', () => resolve(p))
-          }),
-      )
+      const { port, release } = await holdPort()
       const before = prefixes().length
       const engine = new NginxEngine({ rtmpPort: port, logLevel: 'silent' })
       const t0 = Date.now()
@@ -182,7 +176,7 @@ describeWithNginx('NginxEngine with nginx', () => {
       )
       expect(Date.now() - t0).toBeLessThan(2000) // not nginx's own 2.5 s of bind retries
       expect(prefixes()).toHaveLength(before)
-      await new Promise((r) => blocker.close(r))
+      await release()
       // The port is ours again, unless something holds it for a moment: then again.
       await whileInUse(() => engine.start(new Recorder()))
       expect(engine.rtmpBase()).toBe(`rtmp://127.0.0.1:${port}/live`)

@@ -3,23 +3,16 @@
 // server on the same RTMP port must stop the leftover (server/media/nginx/process.ts,
 // reapLeftover) instead of failing on a taken port.
 import { type ChildProcess } from 'child_process'
-import path from 'path'
-import { describeWithNginx } from '../helpers/nginx'
-import { descendants, procOf, reap } from '../helpers/procs'
-import { spawnServer } from '../helpers/server-process'
+import { describeWithNginx } from '../../testkit/nginx'
+import { descendants, procOf, reap } from '../../testkit/procs'
+import { spawnServer } from '../../testkit/server-process'
+import { sleep, until } from '../../testkit/wait'
 
-const CLI = path.resolve(__dirname, '../../server/dist/server/cli.js')
 const ARGS = ['--engine', 'nginx', '--host', '127.0.0.1', '--log-level', 'error']
 
 const alive = (pid: number) => {
   const p = procOf(pid)
   return !!p && p.state !== 'Z'
-}
-
-async function until(ok: () => boolean, ms: number): Promise<boolean> {
-  const deadline = Date.now() + ms
-  while (!ok() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25))
-  return ok()
 }
 
 describeWithNginx('an nginx left by a killed server', () => {
@@ -35,7 +28,7 @@ describeWithNginx('an nginx left by a killed server', () => {
   })
 
   it('is stopped by the next server on the same RTMP port, which then starts', async () => {
-    const first = await spawnServer({ cli: CLI, args: ARGS, env, ports: null })
+    const first = await spawnServer({ args: ARGS, env, ports: null })
     started.push(first.proc)
     const nginx = descendants(first.ready.pid)
     leftovers.push(...nginx)
@@ -45,11 +38,10 @@ describeWithNginx('an nginx left by a killed server', () => {
     first.proc.kill('SIGKILL')
     await new Promise((r) => first.proc.once('exit', r))
     // Untied, nginx outlives its server and keeps the RTMP port.
-    await new Promise((r) => setTimeout(r, 300))
+    await sleep(300)
     expect(alive(master!)).toBe(true)
 
     const second = await spawnServer({
-      cli: CLI,
       args: ARGS,
       env,
       ports: { port: 0, rtmpPort: first.ready.rtmpPort, flvPort: 0 },

@@ -2,8 +2,9 @@
 // the member's credential (and kept when an older server sends them), the member count, and a
 // resume whose member page is partial keeping who it cannot vouch for.
 import type { MediaCredential, ResumeResult } from 'miniprogram-conference-protocol'
-import { CONFR, FakeServer, joinResult, member, stream, until } from './fake-server'
-import { testClient } from './harness'
+import { CONFR, FakeServer, joinResult, member, stream } from './fake-server'
+import { testClient } from './test-client'
+import { until } from '../../testkit/wait'
 
 let fake: FakeServer
 let c: ReturnType<typeof testClient>
@@ -41,7 +42,7 @@ test('streams arrive without URLs; the SDK composes stream.rtmp / flv from the c
   // A later announcement, one frame for all, gets this member's URL too.
   const cy = member('CY')
   fake.push('streamAdded', { confrId: CONFR, stream: stream('S-CY', cy, { rtmp: undefined }) })
-  await until(() => c.mgr.getStreams().length === 2, 'streamAdded')
+  await until(() => c.mgr.getStreams().length === 2, 3000, 'streamAdded')
   const added = c.log.find((e) => e[0] === 'streamAdded' && (e[1] as { id: string }).id === 'S-CY')
   expect((added![1] as { rtmp: string }).rtmp).toBe('rtmp://media/live/S-CY?token=m.C1.ME.zz.sig')
 })
@@ -63,7 +64,7 @@ test('memberCount events reach onMemberCount and getMemberCount', async () => {
   expect(c.mgr.getMemberCount()).toEqual({ members: 2, audience: 0 })
   fake.push('memberCount', { confrId: CONFR, members: 5000, audience: 4990 })
   fake.push('memberCount', { confrId: 'OTHER', members: 1, audience: 1 }) // not ours
-  await until(() => counts.length === 1, 'memberCount')
+  await until(() => counts.length === 1, 3000, 'memberCount')
   expect(counts).toEqual([{ members: 5000, audience: 4990 }])
   expect(c.mgr.getMemberCount()).toEqual({ members: 5000, audience: 4990 })
 })
@@ -95,7 +96,7 @@ test('fetchMembers continues from the join cursor; a partial resume page drops n
   fake.handle('resume', () => resume)
   c.log.length = 0
   fake.dropAll()
-  await until(() => c.log.some((e) => e[0] === 'reconnected'), 'resumed')
+  await until(() => c.log.some((e) => e[0] === 'reconnected'), 3000, 'resumed')
   expect(c.log.filter((e) => e[0] === 'memberExited')).toEqual([])
   expect(c.mgr.getMembers().map((m) => m.id)).toEqual(['BOB', 'EVE'])
   expect(c.mgr.hasMoreMembers()).toBe(true)

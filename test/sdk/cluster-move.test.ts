@@ -1,7 +1,8 @@
 // A cluster of servers, seen by the SDK: the `move` event sends it to another server where it
 // resumes (no exit); a lost server is replaced by the next of JoinResult.nodes.
-import { CONFR, FakeServer, joinResult, member, SILENT, stream, until } from './fake-server'
-import { testClient } from './harness'
+import { CONFR, FakeServer, joinResult, member, SILENT, stream } from './fake-server'
+import { testClient } from './test-client'
+import { sleep, until } from '../../testkit/wait'
 
 let a: FakeServer
 let b: FakeServer
@@ -39,7 +40,7 @@ test('a server that is gone: the next attempt goes to another server of JoinResu
   await a.stop()
   const resume = await b.next('resume')
   expect(resume.params).toMatchObject({ confrId: CONFR, memberId: 'ME' })
-  await new Promise((r) => setTimeout(r, 50))
+  await sleep(50)
   expect(c.mgr.getConnectionState()).toBe('joined')
   expect(exits).toEqual([])
 })
@@ -50,7 +51,7 @@ test('nodesChanged: a server that joined the cluster after us is where we fail o
   c = testClient(a)
   await c.mgr.joinConference(CONFR, '')
   a.push('nodesChanged', { nodes: [b.url] })
-  await new Promise((r) => setTimeout(r, 50))
+  await sleep(50)
   await a.stop()
   const resume = await b.next('resume')
   expect(resume.params).toMatchObject({ confrId: CONFR, memberId: 'ME' })
@@ -68,14 +69,14 @@ test('a move that lands as a resume succeeds: the SDK resumes again where it is 
   await b.next('resume')
   const back = await a.next('resume')
   expect(back.params).toMatchObject({ confrId: CONFR, memberId: 'ME' })
-  await until(() => c.mgr.getConnectionState() === 'joined', 'joined on a again')
+  await until(() => c.mgr.getConnectionState() === 'joined', 3000, 'joined on a again')
   expect(exits).toEqual([])
 })
 
 test('move outside a conference is ignored', async () => {
   await c.mgr.exitConference()
   a.push('move', { reason: 'x', url: b.url })
-  await new Promise((r) => setTimeout(r, 100))
+  await sleep(100)
   expect(b.requests('resume')).toHaveLength(0)
 })
 

@@ -225,12 +225,3 @@ function defaultHandlers(): Record<string, Handler> {
     resume: (): ResumeResult => ({ ...joinResult(), published: [] }),
   }
 }
-
-/** Polls until `pred` holds (fails with `what` after `ms`). */
-export async function until(pred: () => boolean, what: string, ms = 3000): Promise<void> {
-  const deadline = Date.now() + ms
-  while (!pred()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 10))
-  }
-}

@@ -2,17 +2,9 @@
 // join, publishing from inside onMemberJoined(self), play URLs without a round trip, events
 // turned into emedia callbacks, exits.
 import { ErrorCode, type Member, type Stream } from '../../sdk/node'
-import {
-  CONFR,
-  FakeServer,
-  joinResult,
-  member,
-  publishResult,
-  SILENT,
-  stream,
-  until,
-} from './fake-server'
-import { testClient } from './harness'
+import { CONFR, FakeServer, joinResult, member, publishResult, SILENT, stream } from './fake-server'
+import { testClient } from './test-client'
+import { sleep, until } from '../../testkit/wait'
 
 let fake: FakeServer
 let c: ReturnType<typeof testClient>
@@ -112,8 +104,8 @@ test('events become callbacks: members, streams, media (both spellings), attrs, 
   push('memberExited', { member: carol, cause: 'exit' }) // takes her stream with it
   push('streamRemoved', { stream: stream('S-CAROL', carol) }) // already gone: no second call
   fake.push('memberJoined', { confrId: 'OTHER', member: member('X') }) // another conference
-  await until(() => c.log.some((e) => e[0] === 'memberExited'), 'memberExited')
-  await new Promise((r) => setTimeout(r, 50))
+  await until(() => c.log.some((e) => e[0] === 'memberExited'), 3000, 'memberExited')
+  await sleep(50)
   expect(c.trail()).toEqual([
     'memberJoined:ME',
     'memberJoined:BOB',
@@ -157,7 +149,7 @@ test('a throwing callback or listener is logged and does not stop the others', a
   expect(seen).toEqual(['ME', 'BOB', 'S-BOB'])
   off()
   fake.push('memberJoined', { confrId: CONFR, member: member('DAN') })
-  await until(() => c.trail().includes('memberJoined:DAN'), 'DAN')
+  await until(() => c.trail().includes('memberJoined:DAN'), 3000, 'DAN')
   expect(seen).toEqual(['ME', 'BOB', 'S-BOB'])
 })
 
@@ -207,7 +199,7 @@ test('a refused join rejects and calls onConferenceExit(2, code); a second join 
   expect(fake.requests('exit')).toHaveLength(1)
   exits.length = 0
   fake.push('conferenceExit', { confrId: CONFR, reason: 2, failed: -504, message: 'kicked' })
-  await until(() => exits.length === 1, 'exit')
+  await until(() => exits.length === 1, 3000, 'exit')
   expect(exits).toEqual([[2, -504]])
   expect(c.mgr.getConnectionState()).toBe('exited')
   expect(fake.requests('exit')).toHaveLength(1)
@@ -262,5 +254,5 @@ test('the server tells you first (conferenceExit), then answers: exit and destro
     [0, 0],
     [11, -302],
   ])
-  await until(() => fake.sockets.size === 0, 'socket closed after the exit')
+  await until(() => fake.sockets.size === 0, 3000, 'socket closed after the exit')
 })

@@ -3,8 +3,9 @@
 // exhausted retries end in onConferenceExit(4, -9527); half-open sockets are caught by the
 // heartbeat; the Node adapter's setNetwork plays a phone losing its network.
 import type { ResumeResult } from 'miniprogram-conference-protocol'
-import { CONFR, FakeServer, joinResult, member, SILENT, stream, until } from './fake-server'
-import { testClient } from './harness'
+import { CONFR, FakeServer, joinResult, member, SILENT, stream } from './fake-server'
+import { testClient } from './test-client'
+import { sleep, until } from '../../testkit/wait'
 
 let fake: FakeServer
 let c: ReturnType<typeof testClient>
@@ -61,9 +62,9 @@ test('socket dropped → resume with the same ids and the token → callbacks fo
   c.log.length = 0
 
   fake.dropAll()
-  await until(() => state() === 'reconnecting', 'reconnecting')
+  await until(() => state() === 'reconnecting', 3000, 'reconnecting')
   const during = c.mgr.getConferenceTkt(CONFR) // waits for the resumed socket
-  await until(() => state() === 'joined', 'resumed')
+  await until(() => state() === 'joined', 3000, 'resumed')
 
   const req = fake.requests('resume')[0]
   expect(req).toMatchObject({
@@ -107,31 +108,31 @@ test('resume refused with -504 (grace window over) → onConferenceExit(4, -9527
   })
   await joined()
   fake.dropAll()
-  await until(() => state() === 'reconnecting', 'reconnecting')
+  await until(() => state() === 'reconnecting', 3000, 'reconnecting')
   const waiting = c.mgr.getConferenceTkt(CONFR)
-  await until(() => exits.length > 0, 'exit')
+  await until(() => exits.length > 0, 3000, 'exit')
   expect(exits).toEqual([[4, -9527]])
   expect(state()).toBe('exited')
   expect(c.mgr.getConference()).toBeNull()
   await expect(waiting).rejects.toMatchObject({ code: -9527 })
-  await new Promise((r) => setTimeout(r, 200))
+  await sleep(200)
   expect(fake.requests('resume')).toHaveLength(1)
 })
 
 test('a server that stops answering (half-open) is noticed by the heartbeat and left for a new socket', async () => {
   await joined({ heartbeatMs: 100 })
-  await until(() => fake.requests('ping').length >= 2, 'pings')
+  await until(() => fake.requests('ping').length >= 2, 3000, 'pings')
   const mutedAt = Date.now()
   const pingsBefore = fake.requests('ping').length
   fake.mute(true)
-  await until(() => state() === 'reconnecting', 'heartbeat timeout', 5000)
+  await until(() => state() === 'reconnecting', 5000, 'heartbeat timeout')
   const noticedMs = Date.now() - mutedAt
   // Counted in heartbeats, not in wall-clock time (a busy machine delays every timer alike): the
   // first ping left unanswered for one interval gives the socket up, so at most two went out.
   const unanswered = fake.requests('ping').length - pingsBefore
   process.stdout.write(`[sdk] half-open noticed after ${noticedMs} ms, ${unanswered} pings\n`)
   fake.mute(false)
-  await until(() => state() === 'joined', 'resumed')
+  await until(() => state() === 'joined', 3000, 'resumed')
   expect(unanswered).toBeGreaterThanOrEqual(1)
   expect(unanswered).toBeLessThanOrEqual(2)
   expect(fake.requests('resume')).toHaveLength(1)
@@ -146,15 +147,15 @@ test('setNetwork(false) drops the socket at once; setNetwork(true) resumes witho
   expect(fake.sockets.size).toBe(1)
   c.adapter.setNetwork(false)
   expect(state()).toBe('reconnecting')
-  await until(() => fake.sockets.size === 0, 'server saw the socket go')
+  await until(() => fake.sockets.size === 0, 3000, 'server saw the socket go')
   // Attempts at 60, 180, 420, 900 and 1860 ms fail (no network); the next would come at 3780 ms,
   // so "resumed within 1 s of the network's return" can only be the network event's doing, with
   // room for a busy machine.
-  await new Promise((r) => setTimeout(r, 2000))
+  await sleep(2000)
   expect(fake.requests('resume')).toHaveLength(0)
   const backAt = Date.now()
   c.adapter.setNetwork(true)
-  await until(() => state() === 'joined', 'resumed')
+  await until(() => state() === 'joined', 3000, 'resumed')
   process.stdout.write(`[sdk] resumed ${Date.now() - backAt} ms after the network came back\n`)
   expect(Date.now() - backAt).toBeLessThan(1000)
   expect(fake.requests('resume')).toHaveLength(1)
@@ -164,7 +165,7 @@ test('setNetwork(false) drops the socket at once; setNetwork(true) resumes witho
 test('retries exhausted → onConferenceExit(4, -9527)', async () => {
   await joined({ reconnect: { firstDelayMs: 10, delayMs: 20, retries: 3 } })
   c.adapter.setNetwork(false)
-  await until(() => exits.length > 0, 'exit')
+  await until(() => exits.length > 0, 3000, 'exit')
   expect(exits).toEqual([[4, -9527]])
   expect(state()).toBe('exited')
   c.adapter.setNetwork(true)
@@ -177,7 +178,7 @@ test('exitConference while reconnecting ends at once with (0, 0) and sends nothi
   expect(exits).toEqual([[0, 0]])
   expect(state()).toBe('exited')
   c.adapter.setNetwork(true)
-  await new Promise((r) => setTimeout(r, 50))
+  await sleep(50)
   expect(fake.requests('resume')).toHaveLength(0)
   expect(fake.requests('exit')).toHaveLength(0)
 })

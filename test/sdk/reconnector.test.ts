@@ -3,7 +3,7 @@
 // an attempt's outcome, so that no ordering can leave a lost socket with nothing retrying it.
 import type { Adapter } from '../../sdk/adapters/types'
 import { type AttemptOutcome, Reconnector } from '../../sdk/reconnect'
-import { prng } from '../hardening/fuzzer'
+import { prng } from '../../testkit/prng'
 
 const POLICY = { retries: 4, delayMs: 1000, firstDelayMs: 250 }
 

@@ -3,7 +3,8 @@
 import { createEmedia, createNodeAdapter, ErrorCode } from '../../sdk/node'
 import { withVersion } from '../../sdk/rpc'
 import { FakeServer, SILENT } from './fake-server'
-import { testClient } from './harness'
+import { testClient } from './test-client'
+import { sleep } from '../../testkit/wait'
 
 let fake: FakeServer
 const clients: Array<ReturnType<typeof testClient>> = []
@@ -91,7 +92,7 @@ test('getToken is called on each connect and wins over token', async () => {
   const { mgr } = client({ token: 'STATIC', getToken: async () => `FRESH-${++calls}` })
   await mgr.getConferenceTkt('C1')
   fake.dropAll()
-  await new Promise((r) => setTimeout(r, 50))
+  await sleep(50)
   await mgr.getConferenceTkt('C1')
   expect(fake.requests('getConferenceTkt').map((r) => r.token)).toEqual(['FRESH-1', 'FRESH-2'])
 })
@@ -101,7 +102,7 @@ test('with only userId, a development token is fetched over HTTP once and used',
   const { mgr } = client({ token: '', userId: 'alice' })
   await mgr.getConferenceTkt('C1')
   fake.dropAll()
-  await new Promise((r) => setTimeout(r, 50))
+  await sleep(50)
   await mgr.getConferenceTkt('C1')
   expect(fake.devTokenRequests).toEqual(['alice'])
   expect(fake.requests('getConferenceTkt').map((r) => r.token)).toEqual(['dev-alice', 'dev-alice'])

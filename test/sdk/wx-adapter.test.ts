@@ -1,9 +1,10 @@
-// The same SDK on the mini program adapter: a `wx` object (test/helpers/wx-shim: connectSocket,
+// The same SDK on the mini program adapter: a `wx` object (testkit/wx-shim: connectSocket,
 // request and network events made of real sockets) against the scripted server, and the package
 // entry (index.ts) giving `require(...)` the emedia object itself with the named exports on it.
 import { createEmedia, createWxAdapter, type WxLike } from '../../sdk'
-import { createWxShim } from '../helpers/wx-shim'
-import { CONFR, FakeServer, until } from './fake-server'
+import { createWxShim } from '../../testkit/wx-shim'
+import { CONFR, FakeServer } from './fake-server'
+import { until } from '../../testkit/wait'
 
 let fake: FakeServer
 
@@ -40,7 +41,7 @@ test('on wx: dev token via wx.request, join, publish, play, network loss and ret
   wx.setNetwork(false) // wx.onNetworkStatusChange({isConnected: false})
   expect(emedia.mgr.getConnectionState()).toBe('reconnecting')
   wx.setNetwork(true) // back: resume at once, not after the 2 s first delay
-  await until(() => emedia.mgr.getConnectionState() === 'joined', 'resumed', 1000)
+  await until(() => emedia.mgr.getConnectionState() === 'joined', 1000, 'resumed')
   expect(fake.requests('resume')[0].params).toEqual({
     confrId: CONFR,
     memberId: 'ME',

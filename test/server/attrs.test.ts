@@ -2,9 +2,10 @@
 // revision 3 get the change (attrsChanged), merged per window and rate-limited per conference;
 // older clients still get the whole set (attrsUpdated). Bytes are counted, not timed.
 import { type ConferenceServer } from '../../server/app'
-import { RawClient } from '../helpers/raw-client'
-import { clientPool, until } from '../helpers/sdk-client'
-import { startServer, tokenFor } from '../helpers/server'
+import { RawClient } from '../../testkit/raw-client'
+import { clientPool } from '../../testkit/sdk-client'
+import { startServer, tokenFor } from '../../testkit/server'
+import { sleep, until } from '../../testkit/wait'
 
 let server: ConferenceServer
 const raws: RawClient[] = []
@@ -36,7 +37,7 @@ test('at 30 members, egress per setAttrs stays within 32 times its ingress, what
   const others: RawClient[] = []
   for (let i = 1; i < 30; i++) others.push((await member(`m${i}`, 'ratio', 3, 1)).c)
   const all = [setter, ...others]
-  await new Promise((r) => setTimeout(r, server.config.attrsIntervalMs * 2))
+  await sleep(server.config.attrsIntervalMs * 2)
   for (const c of all) c.texts.splice(0)
 
   let ingress = 0
@@ -50,7 +51,7 @@ test('at 30 members, egress per setAttrs stays within 32 times its ingress, what
     setter.sendRaw(frame)
     await setter.waitFor((f) => f.id === 100 + i)
     // One window apart: no merging, the worst case of a sender within the rate.
-    await new Promise((r) => setTimeout(r, server.config.attrsIntervalMs + 20))
+    await sleep(server.config.attrsIntervalMs + 20)
   }
   await until(
     () => others.every((c) => c.frames.some((f) => f.data?.set?.cursor === 'slide-9')),
@@ -81,7 +82,7 @@ test('changes within one window go out as one frame; a conference takes --attrs-
   expect(replies.map((r) => r.result)).toEqual([{}, {}, {}, {}])
   const ev = await bob.event('attrsChanged')
   expect(ev.data).toEqual({ confrId, set: { x: '3' }, removed: ['y'] })
-  await new Promise((r) => setTimeout(r, server.config.attrsIntervalMs * 2))
+  await sleep(server.config.attrsIntervalMs * 2)
   expect(bob.frames.filter((f) => f.event === 'attrsChanged')).toHaveLength(1)
 
   // The conference's bucket: attrsRate at once, attrsRate a second after. A low rate here, so
@@ -147,7 +148,7 @@ test("the SDK's result holds its own earlier change even before that change's ev
   try {
     const a = await client('late-a')
     await a.emedia.mgr.joinRoom({ roomName: 'sdk-attrs-late', role: 7 })
-    await new Promise((r) => setTimeout(r, 1600)) // past any window a join may have opened
+    await sleep(1600) // past any window a join may have opened
     expect(await a.emedia.mgr.setConferenceAttrs({ key: 'topic', val: 'launch' })).toEqual({
       topic: 'launch',
     })

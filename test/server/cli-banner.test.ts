@@ -1,10 +1,8 @@
 // What `conference-server` prints at start: with a secret and no admin secret the operator API
 // and console are off, and the banner says so instead of advertising them.
 import { type ChildProcess } from 'child_process'
-import path from 'path'
-import { spawnServer } from '../helpers/server-process'
+import { spawnServer } from '../../testkit/server-process'
 
-const CLI = path.resolve(__dirname, '../../server/dist/server/cli.js')
 const started: ChildProcess[] = []
 
 afterAll(() => {
@@ -17,7 +15,6 @@ async function banner(args: string[]): Promise<string> {
   delete env.CK_ADMIN_SECRET
   delete env.CK_SECRET
   const { proc } = await spawnServer({
-    cli: CLI,
     args: ['--log-level', 'error', ...args],
     env,
     ports: null,

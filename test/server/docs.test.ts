@@ -1,6 +1,7 @@
-// Docs that match the code: the options table in docs/server.md is the one the server parses.
+// Docs that match the code: the option tables in docs/server.md are the ones the commands parse
+// (the server's, doctor's own and edge-config's), as `npm run docs:options` writes them.
 import { readFileSync } from 'fs'
-import { describeOptions } from '../../server/config'
+import { DOC_TABLES, markedTable } from '../../server/doc-tables'
 
 /** Table cells without the padding and dashes prettier adds. */
 const cells = (table: string) =>
@@ -10,8 +11,12 @@ const cells = (table: string) =>
     .filter((line) => !/^\|[\s:|-]+\|$/.test(line))
     .map((line) => line.split('|').map((c) => c.trim()))
 
-test('docs/server.md lists exactly the options server/config.ts accepts', () => {
-  const doc = readFileSync('docs/server.md', 'utf8')
-  const table = /<!-- options:start[^>]*-->\n([\s\S]*?)\n<!-- options:end -->/.exec(doc)?.[1]
-  expect(cells(table ?? '')).toEqual(cells(describeOptions()))
-})
+test.each(DOC_TABLES.map((t) => [t.marker, t.table] as const))(
+  'docs/server.md: the %s table lists exactly the options the command accepts',
+  (marker, table) => {
+    const doc = readFileSync('docs/server.md', 'utf8')
+    const found = markedTable(marker).exec(doc)?.[2]
+    expect(found).toBeDefined()
+    expect(cells(found ?? '')).toEqual(cells(table()))
+  },
+)

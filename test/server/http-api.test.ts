@@ -12,8 +12,8 @@ import { frontDoor } from '../../server/http/front-door'
 import { loadConfig } from '../../server/config'
 import { LocalRouter } from '../../server/routing/router'
 import { mintUserToken } from '../../server'
-import { RawClient } from '../helpers/raw-client'
-import { startServer } from '../helpers/server'
+import { RawClient } from '../../testkit/raw-client'
+import { startServer } from '../../testkit/server'
 
 async function get(server: ConferenceServer, path: string, auth?: string) {
   const res = await fetch(server.httpUrl + path, {
@@ -203,6 +203,8 @@ describe('configuration', () => {
     expect(() => loadConfig({}, [], { CK_LOG_LEVEL: 'loud' })).toThrow(
       /CK_LOG_LEVEL: expected one of/,
     )
-    expect(() => loadConfig({}, ['--prot', '1'])).toThrow(/Unknown option/)
+    expect(() => loadConfig({}, ['--prot', '1'])).toThrow(
+      'unknown option --prot (did you mean --port?)',
+    )
   })
 })

@@ -5,9 +5,10 @@
 import WebSocket from 'ws'
 import { type ConferenceServer } from '../../server/app'
 import { IngestClose } from '../../server/media/ingest'
-import { RawClient } from '../helpers/raw-client'
-import { clientPool, until } from '../helpers/sdk-client'
-import { startServer, tokenFor } from '../helpers/server'
+import { RawClient } from '../../testkit/raw-client'
+import { clientPool } from '../../testkit/sdk-client'
+import { startServer, tokenFor } from '../../testkit/server'
+import { until } from '../../testkit/wait'
 
 let server: ConferenceServer
 const { client, closeAll } = clientPool(() => server)

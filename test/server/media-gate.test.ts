@@ -1,4 +1,4 @@
 // The media gate with the embedded engine (node-media-server in process).
-import { mediaGateSuite } from '../helpers/media-gate-suite'
+import { mediaGateSuite } from './media-gate-suite'
 
 mediaGateSuite()

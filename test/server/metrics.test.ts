@@ -3,8 +3,8 @@
 import parsePrometheus from 'parse-prometheus-text-format'
 import { type ConferenceServer } from '../../server/app'
 import { ErrorCode } from 'miniprogram-conference-protocol'
-import { clientPool } from '../helpers/sdk-client'
-import { startServer } from '../helpers/server'
+import { clientPool } from '../../testkit/sdk-client'
+import { startServer } from '../../testkit/server'
 
 let server: ConferenceServer
 const { client, closeAll } = clientPool(() => server)

@@ -121,7 +121,7 @@ describe('npm pack of the server (miniprogram-conference-server)', () => {
       encoding: 'utf8',
     })
     expect(help.stderr).toBe('')
-    expect(help.stdout).toMatch(/^conference-server \[--flag value \.\.\.\]/)
+    expect(help.stdout).toMatch(/^conference-server \[start\] \[options\]\n/)
     expect(help.status).toBe(0)
 
     // deploy.md's unit runs what that install holds.

@@ -2,8 +2,8 @@
 // conference rules, as any client (not only our SDK) meets them.
 import jwt from 'jsonwebtoken'
 import { type ConferenceServer } from '../../server/app'
-import { RawClient } from '../helpers/raw-client'
-import { startServer, tokenFor } from '../helpers/server'
+import { RawClient } from '../../testkit/raw-client'
+import { startServer, tokenFor } from '../../testkit/server'
 
 let server: ConferenceServer
 const clients: RawClient[] = []

@@ -19,6 +19,14 @@ test('a media token verifies for its kind and stream only', () => {
   expect(tokens.verifyMedia(play, 'play', claims.streamId).memberId).toBe(claims.memberId)
 })
 
+test('a signature guessed in multi-byte characters of the right length is a bad signature', () => {
+  // The media signature once had a compare of its own that checked string lengths, so such a
+  // guess made timingSafeEqual throw a RangeError instead of being refused as a bad signature.
+  const parts = tokens.mintMedia(claims, 60).split('.')
+  const guess = [...parts.slice(0, 4), 'é'.repeat(parts[4].length)].join('.')
+  expect(() => tokens.verifyMedia(guess, 'pub', claims.streamId)).toThrow(/bad signature/)
+})
+
 test('tampering with any field, a foreign secret or expiry is refused', () => {
   const t = tokens.mintMedia(claims, 60)
   const parts = t.split('.')

@@ -3,9 +3,9 @@
 // --protocol-revision as the upgraded nodes of a cluster are during a rolling upgrade.
 import { ConfrType, ErrorCode, PROTOCOL_REVISION, Role } from 'miniprogram-conference-protocol'
 import { type ConferenceServer } from '../../server/app'
-import { RawClient } from '../helpers/raw-client'
-import { errorOf, nodeClient } from '../helpers/sdk-client'
-import { startServer, tokenFor } from '../helpers/server'
+import { RawClient } from '../../testkit/raw-client'
+import { errorOf, nodeClient } from '../../testkit/sdk-client'
+import { startServer, tokenFor } from '../../testkit/server'
 
 const raw: RawClient[] = []
 async function rawClient(server: ConferenceServer, query: string) {

@@ -6,7 +6,7 @@ import * as fs from 'fs'
 import * as os from 'os'
 import * as path from 'path'
 import { promisify } from 'util'
-import { wechatLoader } from './wechat-loader'
+import { wechatLoader } from '../../testkit/wechat-loader'
 
 const ROOT = path.resolve(__dirname, '../..')
 const DEMO = path.join(ROOT, 'demo')

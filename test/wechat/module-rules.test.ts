@@ -1,10 +1,10 @@
-// The built kit and the demo under WeChat's module rules (wechat-loader.ts), not Node's: app.js,
+// The built kit and the demo under WeChat's module rules (testkit/wechat-loader.ts), not Node's: app.js,
 // every page, every component a page uses (recursively through usingComponents), and the
 // package entry a page requires. The first require WeChat would not resolve fails the test; and
 // every .js file the kit ships must be reached, or WeChat's code analysis counts it as unused.
 import * as fs from 'fs'
 import * as path from 'path'
-import { resolveWechat, wechatLoader } from './wechat-loader'
+import { resolveWechat, wechatLoader } from '../../testkit/wechat-loader'
 
 const DEMO = path.resolve(__dirname, '../../demo')
 const KIT = path.join(DEMO, 'miniprogram_npm/miniprogram-conference-kit')

@@ -3,7 +3,7 @@
 // demo page under WeChat's module rules, so the docs cannot drift from what works.
 import * as fs from 'fs'
 import * as path from 'path'
-import { resolveWechat, wechatLoader } from './wechat-loader'
+import { resolveWechat, wechatLoader } from '../../testkit/wechat-loader'
 
 const ROOT = path.resolve(__dirname, '../..')
 const DEMO = path.join(ROOT, 'demo')

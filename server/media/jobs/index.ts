@@ -12,6 +12,8 @@ export type {
 } from './supervisor'
 export { Recorder, recordingPath } from './recorder'
 export type { RecorderOptions } from './recorder'
+export { Retention, scanRecordings } from './retention'
+export type { RetentionOptions, StoredFile, SweepResult } from './retention'
 export { Mixer } from './mixer'
 export type { MixerOptions } from './mixer'
 export { DEFAULT_ENCODING } from './mix-args'

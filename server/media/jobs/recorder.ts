@@ -22,7 +22,8 @@ export interface RecorderOptions {
   onExit?(job: Job, message: string): void
 }
 
-const SAFE_ID = /^[A-Za-z0-9_-]{1,128}$/
+/** A conference or stream id that may be a path segment. */
+export const SAFE_ID = /^[A-Za-z0-9_-]{1,128}$/
 
 /** Ids become path segments: anything that could leave the directory is refused. */
 export function checkId(what: string, id: string): string {

@@ -203,7 +203,7 @@ const PLAYERS: Conf = [
 ]
 
 /** Temp paths default to /var/lib/nginx, which a non-root user cannot create. */
-const TEMP_PATHS = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']
+export const TEMP_PATHS = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']
 
 function rtmpInstance(i: Instance): string {
   const inPrefix = (name: string) => quoted(`${i.prefix}/${name}`)

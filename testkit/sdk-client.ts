@@ -1,0 +1,96 @@
+// SDK clients for integration tests: the Node build of the emedia API on the Node adapter, each
+// with its own user, recording every callback it receives.
+import { type ConferenceServer } from '../server/app'
+import { createEmedia, createNodeAdapter } from '../sdk/node'
+import type { NodeAdapter, NodeAdapterOptions } from '../sdk/adapters/node'
+import { tokenFor } from './server'
+
+export interface NodeClient {
+  emedia: ReturnType<typeof createEmedia>
+  adapter: NodeAdapter
+  /** Every event the client saw, in order: [name, ...args]. */
+  log: unknown[][]
+  /** onConferenceExit calls: [reason, failed]. */
+  exits: Array<[number, number]>
+  events(name: string): unknown[][]
+  close(): Promise<void>
+}
+
+/** The SDK events a test client records (all but stateChanged, which only tracks state). */
+export const RECORDED_EVENTS = [
+  'memberJoined',
+  'memberExited',
+  'memberUpdated',
+  'streamAdded',
+  'streamRemoved',
+  'roleChanged',
+  'mediaChanged',
+  'conferenceExit',
+  'confrAttrsUpdated',
+  'reconnecting',
+  'reconnected',
+  'mediaError',
+  'memberCount',
+] as const
+
+/** Where a client connects and who signs its token: a server, or one node of a cluster. */
+export type ClientTarget = Pick<ConferenceServer, 'wsUrl' | 'tokens'>
+
+export async function nodeClient(
+  server: ClientTarget,
+  userId: string,
+  opts: {
+    maxRole?: 1 | 3 | 7 | 9
+    config?: Record<string, unknown>
+    /** Its Node adapter's options (TLS: an https agent for wss://). */
+    adapter?: NodeAdapterOptions
+  } = {},
+): Promise<NodeClient> {
+  const adapter = createNodeAdapter(opts.adapter)
+  const emedia = createEmedia({ adapter })
+  emedia.config({
+    host: server.wsUrl,
+    token: tokenFor(server, userId, opts.maxRole),
+    ...opts.config,
+  })
+  const log: unknown[][] = []
+  const exits: Array<[number, number]> = []
+  for (const name of RECORDED_EVENTS) {
+    emedia.mgr.on(name, (...args: unknown[]) => {
+      log.push([name, ...args])
+      if (name === 'conferenceExit') exits.push([args[0] as number, args[1] as number])
+    })
+  }
+  return {
+    emedia,
+    adapter,
+    log,
+    exits,
+    events: (name) => log.filter((e) => e[0] === name).map((e) => e.slice(1)),
+    async close() {
+      await emedia.mgr.disconnect()
+    },
+  }
+}
+
+/** Node clients of one test file, all closed by `closeAll` (afterEach). */
+export function clientPool(server: () => ConferenceServer) {
+  const open: NodeClient[] = []
+  return {
+    async client(userId: string, opts?: Parameters<typeof nodeClient>[2]): Promise<NodeClient> {
+      const c = await nodeClient(server(), userId, opts)
+      open.push(c)
+      return c
+    },
+    closeAll: () => Promise.all(open.splice(0).map((c) => c.close())),
+  }
+}
+
+/** The error a promise rejects with; fails when it resolves. */
+export const errorOf = (p: Promise<unknown>) =>
+  p.then(
+    () => {
+      throw new Error('expected a rejection')
+    },
+    (e: { code: number; message: string }) => e,
+  )
