@@ -14,6 +14,10 @@ module.exports = {
     '^miniprogram-conference-kit$': '<rootDir>/miniprogram_dist/index.js',
     // The wire contract, from its sources (the builds compile it in; see gulpfile.js).
     '^miniprogram-conference-protocol$': '<rootDir>/protocol/src/index.ts',
+    // The server package's entry points (its `main` and `./client`), from their sources: a test
+    // goes in the way an embedder does; test/server/packaging.test.ts checks the built ones.
+    '^miniprogram-conference-server$': '<rootDir>/server/index.ts',
+    '^miniprogram-conference-server/client$': '<rootDir>/sdk/node.ts',
   },
   testEnvironmentOptions: { url: 'http://localhost/' },
   testTimeout: 60000,

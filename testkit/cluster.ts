@@ -1,4 +1,4 @@
-// A cluster for tests and benchmarks: N real server processes (`node server/dist/server/cli.js
+// A cluster for tests and benchmarks: N real server processes (`conference-server
 // --redis ...`) on loopback sharing one Redis and one secret, each with free HTTP, RTMP and
 // HTTP-FLV ports (bound as port 0 by each node, learnt from its --ready-file). Per node: kill -9,
 // SIGTERM (drain), restart on the same ports with the same id, freeze (SIGSTOP) and thaw,

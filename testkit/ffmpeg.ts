@@ -40,6 +40,12 @@ function track(proc: ChildProcess, log: string[]): Promise<number | null> {
   })
 }
 
+/** x264 as live-pusher's RTC mode encodes: no B-frames, no look-ahead, a key frame every `gop`. */
+export const realtimeH264 = (gop: number) => {
+  const fast = ['-preset', 'ultrafast', '-tune', 'zerolatency']
+  return ['-c:v', 'libx264', ...fast, '-g', String(gop), '-pix_fmt', 'yuv420p']
+}
+
 /** 640x360 15 fps x264 (GOP 1 s) + AAC: about what live-pusher sends in RTC mode. */
 export function pushTestPattern(url: string, opts: PushOptions = {}): Pusher {
   const { width = 640, height = 360, fps = 15, duration, toneHz = 440 } = opts
@@ -48,8 +54,7 @@ export function pushTestPattern(url: string, opts: PushOptions = {}): Pusher {
   args.push('-f', 'lavfi', '-i', duration ? `${video}:duration=${duration}` : video)
   const tone = `sine=frequency=${toneHz}:sample_rate=44100`
   args.push('-f', 'lavfi', '-i', duration ? `${tone}:duration=${duration}` : tone)
-  args.push('-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency')
-  args.push('-g', String(fps), '-pix_fmt', 'yuv420p', '-b:v', '600k')
+  args.push(...realtimeH264(fps), '-b:v', '600k')
   args.push('-c:a', 'aac', '-b:a', '64k', '-ar', '44100', '-f', 'flv', url)
   const proc = spawn(ffmpegPaths().ffmpeg, args, { stdio: ['ignore', 'ignore', 'pipe'] })
   const log: string[] = []

@@ -1,4 +1,4 @@
-// A conference server as a child process (`node server/dist/server/cli.js`). The first start
+// A conference server as a child process (`conference-server`). The first start
 // binds port 0 everywhere and learns the ports from --ready-file; a restart asks for the same
 // ports again, and tries again while one is still in use (the old process's port can be held for
 // a moment, or taken by an outgoing connection) instead of failing. In-process: server.ts.
@@ -17,11 +17,18 @@ const SERVER = dirname(
   createRequire(__filename).resolve('miniprogram-conference-server/package.json'),
 )
 const ROOT = dirname(SERVER)
-export const CLI = join(SERVER, 'dist/server/cli.js')
+/** The `conference-server` command, as the package declares it (`bin`): the way users start it. */
+export const CLI = join(
+  SERVER,
+  (require(join(SERVER, 'package.json')) as { bin: Record<string, string> }).bin[
+    'conference-server'
+  ],
+)
 
 /** npm test builds first; a bare `npx jest` on a fresh checkout builds here. */
 export function ensureBuilt(): void {
-  if (!existsSync(CLI)) execSync('npx gulp build', { cwd: ROOT, stdio: 'ignore' })
+  if (!existsSync(join(SERVER, 'dist/server/cli.js')))
+    execSync('npx gulp build', { cwd: ROOT, stdio: 'ignore' })
 }
 
 export interface ServerPorts {

@@ -1,6 +1,8 @@
 // Start the real conference server on loopback with free ports, for one test file.
-import { createConferenceServer, type ConferenceServer, type ServerParts } from '../server/app'
-import { type ServerConfig } from '../server/config'
+import type { ConferenceServer, ServerConfig, ServerParts } from 'miniprogram-conference-server'
+// By path, not by the package's name: the benchmarks run this file compiled beside the server's
+// sources, where the name would load a second copy of the server from its build.
+import { createConferenceServer } from '../server/app'
 
 export async function startServer(
   overrides: Partial<ServerConfig> = {},

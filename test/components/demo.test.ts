@@ -13,7 +13,7 @@ import './node-timers'
 import * as fs from 'fs'
 import * as path from 'path'
 import simulate = require('miniprogram-simulate')
-import type { ConferenceServer } from '../../server/app'
+import type { ConferenceServer } from 'miniprogram-conference-server'
 import { nodeClient, type NodeClient } from '../../testkit/sdk-client'
 import { startServer } from '../../testkit/server'
 import { createWxShim } from '../../testkit/wx-shim'

@@ -5,13 +5,6 @@
 import * as timers from 'timers'
 
 const g = globalThis as unknown as Record<string, unknown>
-for (const name of [
-  'setTimeout',
-  'clearTimeout',
-  'setInterval',
-  'clearInterval',
-  'setImmediate',
-  'clearImmediate',
-] as const) {
-  g[name] = timers[name]
-}
+const t = timers as unknown as Record<string, unknown>
+for (const kind of ['Timeout', 'Interval', 'Immediate'])
+  for (const name of [`set${kind}`, `clear${kind}`]) g[name] = t[name]

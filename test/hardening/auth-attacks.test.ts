@@ -1,7 +1,7 @@
 // Attacks on identity and rights that test/server/signalling.test.ts does not already cover:
 // guessing a conference password, oversize member data, an audience member publishing.
 // (A kicked member's ticket replay is covered there: "tickets: … void after a kick".)
-import { type ConferenceServer } from '../../server/app'
+import type { ConferenceServer } from 'miniprogram-conference-server'
 import { RawClient } from '../../testkit/raw-client'
 import { nodeClient, type NodeClient } from '../../testkit/sdk-client'
 import { startServer, tokenFor } from '../../testkit/server'

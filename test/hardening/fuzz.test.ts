@@ -3,7 +3,7 @@
 // working. Afterwards the state invariants hold and everything the fuzzer made drains away.
 // FUZZ_FRAMES and FUZZ_SEED change the run; the seed is printed so a failure can be replayed.
 import WebSocket from 'ws'
-import { type ConferenceServer } from '../../server/app'
+import type { ConferenceServer } from 'miniprogram-conference-server'
 import { checkInvariants } from '../../testkit/invariants'
 import { socketsOf } from '../../server/security/sockets'
 import { pullFrames, pushTestPattern, stopAllMedia } from '../../testkit/ffmpeg'

@@ -1,6 +1,6 @@
 // Caps that keep one address or one account from taking the server: open sockets and requests per
 // address, live conferences per user, the size of conference attributes. (Message rate per socket and frame size: test/server/signalling.)
-import { type ConferenceServer } from '../../server/app'
+import type { ConferenceServer } from 'miniprogram-conference-server'
 import { socketsOf } from '../../server/security/sockets'
 import { RawClient } from '../../testkit/raw-client'
 import { nodeClient } from '../../testkit/sdk-client'

@@ -3,7 +3,7 @@
 // place, the server has a ceiling of its own, one user's wrong passwords do not lock out the
 // others, and an admin cannot demote the conference's creator.
 import { ErrorCode } from 'miniprogram-conference-protocol'
-import { type ConferenceServer } from '../../server/app'
+import type { ConferenceServer } from 'miniprogram-conference-server'
 import { socketsOf } from '../../server/security/sockets'
 import { RawClient } from '../../testkit/raw-client'
 import { startServer, tokenFor } from '../../testkit/server'

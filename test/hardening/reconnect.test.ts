@@ -2,7 +2,7 @@
 // signalling path. Media goes straight to the engine (ffmpeg plays live-pusher): when the phone
 // loses its network the pusher dies with it and is restarted with the URL from onReconnected.
 // Production timings (heartbeat 10 s, grace 30 s) unless a test says otherwise.
-import { type ConferenceServer } from '../../server/app'
+import type { ConferenceServer } from 'miniprogram-conference-server'
 import { type Pusher, pushTestPattern, stopAllMedia } from '../../testkit/ffmpeg'
 import { FaultProxy } from './fault-proxy'
 import { nodeClient, type NodeClient } from '../../testkit/sdk-client'

@@ -4,7 +4,7 @@
 import { type ChildProcess } from 'child_process'
 import { randomBytes } from 'crypto'
 import { mintUserToken } from '../../server/auth/tokens'
-import { createEmedia, createNodeAdapter } from '../../sdk/node'
+import { createEmedia, createNodeAdapter } from 'miniprogram-conference-server/client'
 import { pushTestPattern, stopAllMedia } from '../../testkit/ffmpeg'
 import { ensureBuilt, healthy, type ServerPorts, spawnServer } from '../../testkit/server-process'
 import { until } from '../../testkit/wait'
@@ -12,7 +12,7 @@ import { until } from '../../testkit/wait'
 const children = new Set<ChildProcess>()
 
 /**
- * `node server/dist/server/cli.js` with a fixed secret (as `--secret=…`: a random one may start
+ * `conference-server` (the package's bin) with a fixed secret (as `--secret=…`: a random one may start
  * with "-"), on ports it picks (null) or on the same ports again; resolves once /healthz answers.
  */
 async function startChild(

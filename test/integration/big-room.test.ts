@@ -4,9 +4,9 @@
 // Real server on loopback, raw protocol clients where the exact frames matter, SDK clients and
 // real ffmpeg through the embedded engine where the app's view matters.
 import { PROTOCOL_REVISION } from 'miniprogram-conference-protocol'
-import { type ConferenceServer } from '../../server/app'
+import type { ConferenceServer } from 'miniprogram-conference-server'
 import { checkInvariants } from '../../testkit/invariants'
-import { createEmedia, createNodeAdapter } from '../../sdk/node'
+import { createEmedia, createNodeAdapter } from 'miniprogram-conference-server/client'
 import { createConferenceStore } from '../../store/index'
 import { pullFrames, pushTestPattern, stopAllMedia } from '../../testkit/ffmpeg'
 import { type Frame, RawClient } from '../../testkit/raw-client'

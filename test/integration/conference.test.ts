@@ -1,8 +1,8 @@
 // The emedia API end to end: several Node SDK clients against the real server over real sockets,
 // every method and callback, the error paths, and reconnect with the same membership.
-import { type ConferenceServer } from '../../server/app'
+import type { ConferenceServer } from 'miniprogram-conference-server'
 import { pullFrames, pushTestPattern, stopAllMedia } from '../../testkit/ffmpeg'
-import { clientPool, errorOf } from '../../testkit/sdk-client'
+import { clientPool, errorOf, type NodeClient } from '../../testkit/sdk-client'
 import { startServer } from '../../testkit/server'
 import { sleep, until } from '../../testkit/wait'
 
@@ -15,6 +15,14 @@ afterEach(async () => {
   await stopAllMedia()
 })
 afterAll(() => server.stop())
+
+/** The first joins `roomName` as its ADMIN, the others as TALKERs, in order (emedia's full form). */
+async function joinAll(roomName: string, [admin, ...talkers]: NodeClient[]) {
+  const conf = await admin.emedia.mgr.joinRoom({ roomName, password: '', role: 7, config: {} })
+  for (const t of talkers)
+    await t.emedia.mgr.joinRoom({ roomName, password: '', role: 3, config: {} })
+  return conf
+}
 
 test('create, ticket, password and room joins; member callbacks; info; exit', async () => {
   const ann = await client('ann')
@@ -113,14 +121,7 @@ test('kick and grantRole: onConferenceExit(2) for the kicked, onRoleChanged with
   const ann = await client('ann')
   const bob = await client('bob')
   const cy = await client('cy')
-  const conf = await ann.emedia.mgr.joinRoom({
-    roomName: 'admin',
-    password: '',
-    role: 7,
-    config: {},
-  })
-  await bob.emedia.mgr.joinRoom({ roomName: 'admin', password: '', role: 3, config: {} })
-  await cy.emedia.mgr.joinRoom({ roomName: 'admin', password: '', role: 3, config: {} })
+  const conf = await joinAll('admin', [ann, bob, cy])
   await ann.emedia.mgr.grantRole(conf.confrId, ['bob'], 1)
   await until(() => bob.events('roleChanged').length === 1)
   const [role, roleToken] = bob.events('roleChanged')[0] as [number, string]
@@ -140,9 +141,7 @@ test('media: pubStream pushed by ffmpeg → onStreamAdded → subStream decodes;
   const changedTypo: unknown[] = []
   bob.emedia.mgr.onMediaChanged = (s) => changed.push(s)
   bob.emedia.mgr.onMediaChanaged = (s) => changedTypo.push(s)
-  await ann.emedia.mgr.joinRoom({ roomName: 'media', password: '', role: 7, config: {} })
-  await bob.emedia.mgr.joinRoom({ roomName: 'media', password: '', role: 3, config: {} })
-  await cy.emedia.mgr.joinRoom({ roomName: 'media', password: '', role: 3, config: {} })
+  await joinAll('media', [ann, bob, cy])
   const pub = await ann.emedia.mgr.pubStream(ann.emedia.util.getRtcId())
   await sleep(300)
   expect(bob.events('streamAdded')).toHaveLength(0) // announced only when media flows
@@ -187,20 +186,14 @@ test('media: pubStream pushed by ffmpeg → onStreamAdded → subStream decodes;
 test('setHost points the SDK at a server', async () => {
   const c = await client('host-user', { config: { host: 'ws://127.0.0.1:1/ws' } })
   c.emedia.mgr.setHost(server.wsUrl)
-  const conf = await c.emedia.mgr.joinRoom({
-    roomName: 'sethost',
-    password: '',
-    role: 3,
-    config: {},
-  })
+  const conf = await c.emedia.mgr.joinRoom({ roomName: 'sethost', role: 3 })
   expect(conf.confrId).toMatch(/^CF_/)
 })
 
 test('reconnect: a lost network resumes the same membership; the others see no exit', async () => {
   const ann = await client('ann')
   const bob = await client('bob')
-  await ann.emedia.mgr.joinRoom({ roomName: 'resume', password: '', role: 7, config: {} })
-  await bob.emedia.mgr.joinRoom({ roomName: 'resume', password: '', role: 3, config: {} })
+  await joinAll('resume', [ann, bob])
   const pub = await bob.emedia.mgr.pubStream('cam')
   const selfId = bob.emedia.mgr.getSelf()!.id
   bob.adapter.setNetwork(false)

@@ -3,8 +3,8 @@
 // authority gaps (kick bans, the token's role cap, play URL expiry). Real server, real sockets,
 // Node SDK clients; media by the real ffmpeg through the real engine.
 import { ErrorCode } from 'miniprogram-conference-protocol'
-import { type ConferenceServer } from '../../server/app'
-import { createEmedia } from '../../sdk/node'
+import type { ConferenceServer } from 'miniprogram-conference-server'
+import { createEmedia } from 'miniprogram-conference-server/client'
 import { countingAdapter } from '../../testkit/counting-adapter'
 import { pullFrames, pushTestPattern, stopAllMedia } from '../../testkit/ffmpeg'
 import { RawClient } from '../../testkit/raw-client'

@@ -4,7 +4,7 @@
 // the lock, hands and invitations to speak, chat with its limits and history, invitation
 // credentials, and the roles a join or grantRole could not give.
 import { ConfrType, ErrorCode, Role } from 'miniprogram-conference-protocol'
-import { type ConferenceServer } from '../../server/app'
+import type { ConferenceServer } from 'miniprogram-conference-server'
 import { pushTestPattern, stopAllMedia } from '../../testkit/ffmpeg'
 import { clientPool, errorOf, type NodeClient } from '../../testkit/sdk-client'
 import { until } from '../../testkit/wait'

@@ -10,7 +10,7 @@
 // CK_REQUIRE_SHARED=1, which .ci/run sets).
 import * as fs from 'fs'
 import * as path from 'path'
-import { type ConferenceServer } from '../../server/app'
+import type { ConferenceServer } from 'miniprogram-conference-server'
 import { pullFrames, pushTestPattern, stopAllMedia } from '../../testkit/ffmpeg'
 import { nodeClient, type NodeClient } from '../../testkit/sdk-client'
 import { startServer } from '../../testkit/server'

@@ -1,7 +1,7 @@
 // Joining and living in a conference against a scripted server: the order of callbacks after a
 // join, publishing from inside onMemberJoined(self), play URLs without a round trip, events
 // turned into emedia callbacks, exits.
-import { ErrorCode, type Member, type Stream } from '../../sdk/node'
+import { ErrorCode, type Member, type Stream } from 'miniprogram-conference-server/client'
 import { CONFR, FakeServer, joinResult, member, publishResult, SILENT, stream } from './fake-server'
 import { testClient } from './test-client'
 import { sleep, until } from '../../testkit/wait'

@@ -1,6 +1,6 @@
 // The SDK's request layer against a scripted server: replies matched by id, timeouts, the token
 // on the first request of a socket, error shapes, the development token over HTTP, config.
-import { createEmedia, createNodeAdapter, ErrorCode } from '../../sdk/node'
+import { createEmedia, createNodeAdapter, ErrorCode } from 'miniprogram-conference-server/client'
 import { withVersion } from '../../sdk/rpc'
 import { FakeServer, SILENT } from './fake-server'
 import { testClient } from './test-client'

@@ -1,6 +1,10 @@
 // One SDK client for the unit tests: the Node build on its own adapter, fast timings, and a log
 // of every event it emitted ([name, ...args]).
-import { createEmedia, createNodeAdapter, type EmediaConfigInput } from '../../sdk/node'
+import {
+  createEmedia,
+  createNodeAdapter,
+  type EmediaConfigInput,
+} from 'miniprogram-conference-server/client'
 import type { FakeServer } from './fake-server'
 import { RECORDED_EVENTS } from '../../testkit/sdk-client'
 

@@ -1,7 +1,7 @@
 // Conference attributes cost the server what a change costs, not what the set weighs: members of
 // revision 3 get the change (attrsChanged), merged per window and rate-limited per conference;
 // older clients still get the whole set (attrsUpdated). Bytes are counted, not timed.
-import { type ConferenceServer } from '../../server/app'
+import type { ConferenceServer } from 'miniprogram-conference-server'
 import { RawClient } from '../../testkit/raw-client'
 import { clientPool } from '../../testkit/sdk-client'
 import { startServer, tokenFor } from '../../testkit/server'

@@ -3,7 +3,7 @@
 // probe without it is refused (401), counted as a guess like any bearer (429 past the limit), and
 // never reaches signalling. A real server on loopback, real HTTP and WebSocket.
 import WebSocket from 'ws'
-import { type ConferenceServer } from '../../server/app'
+import type { ConferenceServer } from 'miniprogram-conference-server'
 import { type RequestFacts } from '../../server/http/diagnostics'
 import { startServer } from '../../testkit/server'
 

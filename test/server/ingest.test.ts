@@ -3,7 +3,7 @@
 // with a code the page can show, and no process is started. Uploads are capped per user, address
 // and server, and end when the page goes silent.
 import WebSocket from 'ws'
-import { type ConferenceServer } from '../../server/app'
+import type { ConferenceServer } from 'miniprogram-conference-server'
 import { IngestClose } from '../../server/media/ingest'
 import { RawClient } from '../../testkit/raw-client'
 import { clientPool } from '../../testkit/sdk-client'

@@ -1,7 +1,7 @@
 // Media authority end to end at the protocol level, for any engine: real ffmpeg pushes and
 // pulls through the engine, and the server decides who may. Run by media-gate.test.ts (embedded)
 // and media-gate-nginx.test.ts.
-import { type ConferenceServer } from '../../server/app'
+import type { ConferenceServer } from 'miniprogram-conference-server'
 import { type ServerConfig } from '../../server/config'
 import { pullFrames, pushTestPattern, stopAllMedia } from '../../testkit/ffmpeg'
 import { RawClient } from '../../testkit/raw-client'

@@ -1,7 +1,7 @@
 // GET /metrics on the real server: Prometheus text that a parser accepts, gauges that say what
 // the server holds, and counters that move with a join and with a refused request.
 import parsePrometheus from 'parse-prometheus-text-format'
-import { type ConferenceServer } from '../../server/app'
+import type { ConferenceServer } from 'miniprogram-conference-server'
 import { ErrorCode } from 'miniprogram-conference-protocol'
 import { clientPool } from '../../testkit/sdk-client'
 import { startServer } from '../../testkit/server'

@@ -3,7 +3,7 @@
 // (the proxy's origin, so that an https page may play it), and the Host a development server
 // answers. The cluster's use of it (move, node list) is test/cluster/tls-drain.test.ts.
 import { request } from 'http'
-import { type ConferenceServer } from '../../server/app'
+import type { ConferenceServer } from 'miniprogram-conference-server'
 import { parsePublicUrl, publicFlvBase, publicUrls } from '../../server/public-url'
 import { nodeClient } from '../../testkit/sdk-client'
 import { startServer } from '../../testkit/server'

@@ -1,7 +1,7 @@
 // The signalling protocol over real sockets, frame by frame: validation, authentication and the
 // conference rules, as any client (not only our SDK) meets them.
 import jwt from 'jsonwebtoken'
-import { type ConferenceServer } from '../../server/app'
+import type { ConferenceServer } from 'miniprogram-conference-server'
 import { RawClient } from '../../testkit/raw-client'
 import { startServer, tokenFor } from '../../testkit/server'
 

@@ -2,7 +2,7 @@
 // clients by the revision they declare, versions it does not speak, and a server held back with
 // --protocol-revision as the upgraded nodes of a cluster are during a rolling upgrade.
 import { ConfrType, ErrorCode, PROTOCOL_REVISION, Role } from 'miniprogram-conference-protocol'
-import { type ConferenceServer } from '../../server/app'
+import type { ConferenceServer } from 'miniprogram-conference-server'
 import { RawClient } from '../../testkit/raw-client'
 import { errorOf, nodeClient } from '../../testkit/sdk-client'
 import { startServer, tokenFor } from '../../testkit/server'

@@ -7,7 +7,12 @@ import * as path from 'path'
 import * as ts from 'typescript'
 
 const ROOT = path.join(__dirname, '..', '..')
-const PROTOCOL = 'miniprogram-conference-protocol'
+/** The workspace's package names, resolved as tsconfig.base.json's paths resolve them. */
+const PACKAGES: Record<string, string> = {
+  'miniprogram-conference-protocol': 'protocol/src/index.ts',
+  'miniprogram-conference-server': 'server/index.ts',
+  'miniprogram-conference-server/client': 'sdk/node.ts',
+}
 
 /** Each layer and the layers it may import (itself included). */
 const MAY_IMPORT: Record<string, string[]> = {
@@ -74,7 +79,7 @@ function importsOf(file: string): Edge[] {
     const spec = node.moduleSpecifier
     if (!spec || !ts.isStringLiteral(spec)) continue
     let to: string | undefined
-    if (spec.text === PROTOCOL) to = path.join(ROOT, 'protocol/src/index.ts')
+    if (spec.text in PACKAGES) to = path.join(ROOT, PACKAGES[spec.text])
     else if (spec.text.startsWith('.')) {
       const base = path.resolve(path.dirname(file), spec.text)
       to = [`${base}.ts`, path.join(base, 'index.ts')].find((f) => fs.existsSync(f))

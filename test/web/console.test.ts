@@ -2,7 +2,7 @@
 // cookie session and its CSRF defences, the live wall, and the admin actions as SDK clients see
 // them (kick, grant role, destroy), including a kick that ends a browser member's ingest.
 import type { Browser, BrowserContext, Page } from 'playwright-core'
-import { type ConferenceServer } from '../../server/app'
+import type { ConferenceServer } from 'miniprogram-conference-server'
 import { ErrorCode, ExitReason, Role } from 'miniprogram-conference-protocol'
 import { nodeClient, type NodeClient } from '../../testkit/sdk-client'
 import { screenshotPath, videoFacts, waitForVideo } from './browser'

@@ -6,8 +6,9 @@
 //  browser → others: canvas clock → MediaRecorder → /ingest → ffmpeg (copy) → engine → RTMP pull
 //  others → browser: ffmpeg (x264 zerolatency) → engine → HTTP-FLV → mpegts.js → <video>
 import { spawn } from 'child_process'
-import { type ConferenceServer } from '../../server/app'
+import type { ConferenceServer } from 'miniprogram-conference-server'
 import { ffmpegPaths } from '../../server/media/ffmpeg'
+import { realtimeH264 } from '../../testkit/ffmpeg'
 import { nodeClient } from '../../testkit/sdk-client'
 import { cpuMs } from '../../testkit/procs'
 import { waitForVideo } from './browser'
@@ -110,41 +111,13 @@ describe('glass-to-glass through the browser', () => {
 
     // ---- Node → browser: ffmpeg encodes the clock, the page reads it off its <video> ----
     const pub = await node.emedia.mgr.pubStream('clock')
+    // Raw grey frames with the clock drawn in, from stdin; a tone, so the stream has audio.
+    const input = ['-f', 'rawvideo', '-pix_fmt', 'gray', '-s', `${W}x${H}`, '-r', String(FPS)]
+    const tone = ['-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=44100']
+    const output = ['-c:a', 'aac', '-f', 'flv', pub.data.rtmp]
     const push = spawn(
       ffmpegPaths().ffmpeg,
-      [
-        '-v',
-        'error',
-        '-f',
-        'rawvideo',
-        '-pix_fmt',
-        'gray',
-        '-s',
-        `${W}x${H}`,
-        '-r',
-        String(FPS),
-        '-i',
-        'pipe:0',
-        '-f',
-        'lavfi',
-        '-i',
-        'sine=frequency=440:sample_rate=44100',
-        '-c:v',
-        'libx264',
-        '-preset',
-        'ultrafast',
-        '-tune',
-        'zerolatency',
-        '-g',
-        String(FPS),
-        '-pix_fmt',
-        'yuv420p',
-        '-c:a',
-        'aac',
-        '-f',
-        'flv',
-        pub.data.rtmp,
-      ],
+      ['-v', 'error', ...input, '-i', 'pipe:0', ...tone, ...realtimeH264(FPS), ...output],
       { stdio: ['pipe', 'ignore', 'ignore'] },
     )
     push.stdin.on('error', () => {})

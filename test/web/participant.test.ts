@@ -1,6 +1,6 @@
 // The web participant page in real Chromium (fake camera + microphone) against the real server
 // with real media: a browser member and a Node SDK member publishing with ffmpeg in one room.
-import { type ConferenceServer } from '../../server/app'
+import type { ConferenceServer } from 'miniprogram-conference-server'
 import type { Stream } from 'miniprogram-conference-protocol'
 import { mediaChildren, probe } from '../../testkit/ffmpeg'
 import { nodeClient } from '../../testkit/sdk-client'

@@ -2,7 +2,7 @@
 // its tests, everything stopped after), pages joined through the web participant, Node SDK talkers
 // publishing ffmpeg test patterns, and how to find a browser member's stream from the Node side.
 import type { Browser, Page } from 'playwright-core'
-import { type ConferenceServer } from '../../server/app'
+import type { ConferenceServer } from 'miniprogram-conference-server'
 import type { Stream } from 'miniprogram-conference-protocol'
 import type { ServerConfig } from '../../server/config'
 import { pushTestPattern, stopAllMedia } from '../../testkit/ffmpeg'

@@ -1,6 +1,6 @@
 // Screen sharing from the web participant (Chromium's fake display capture): a desktop stream
 // beside the camera, and the conference's maxPubDesktopCount enforced by the server.
-import { type ConferenceServer } from '../../server/app'
+import type { ConferenceServer } from 'miniprogram-conference-server'
 import { ErrorCode } from 'miniprogram-conference-protocol'
 import { probe } from '../../testkit/ffmpeg'
 import { roomKit } from './room'
