@@ -15,7 +15,7 @@ import {
 import type { ControlsState, MutedByHost } from '../sdk/events'
 import type { ConferenceStore } from './root'
 import { displayName } from './names'
-import type { EmediaMgrLike, MuteOptions, QueuedHand, RosterEntry } from './types'
+import type { ChatLine, EmediaMgrLike, MuteOptions, QueuedHand, RosterEntry } from './types'
 
 /** Messages the store holds (the server keeps the last 100; a long meeting's live ones add up). */
 export const MAX_STORED_MESSAGES = 300
@@ -99,6 +99,23 @@ export class MeetingStore {
       displayName: displayName(members.get(h.memberId) ?? h, h.name),
       isSelf: h.memberId === self?.id,
     }))
+  }
+
+  /** The chat as the chat panel shows it, oldest first. */
+  get chatLines(): ChatLine[] {
+    const self = this.root.session.self
+    const two = (n: number) => String(n).padStart(2, '0')
+    return this.messages.map((m) => {
+      const at = new Date(m.at)
+      return {
+        id: m.id,
+        from: displayName(m.from, m.from.name),
+        text: m.text ?? '',
+        own: m.from.id === self?.id,
+        private: !!m.to,
+        time: `${two(at.getHours())}:${two(at.getMinutes())}`,
+      }
+    })
   }
 
   /**

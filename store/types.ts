@@ -234,6 +234,20 @@ export interface RosterEntry {
 }
 
 /** A raised hand as the queue shows it (store.meeting.handQueue). */
+/** A chat message as the chat panel shows it. */
+export interface ChatLine {
+  id: number
+  /** Who sent it (displayName). */
+  from: string
+  text: string
+  /** Ours. */
+  own: boolean
+  /** Sent to some members only. */
+  private: boolean
+  /** Local time it was accepted, HH:MM. */
+  time: string
+}
+
 export interface QueuedHand extends Hand {
   /** What to show for the member. */
   displayName: string

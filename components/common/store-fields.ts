@@ -15,6 +15,7 @@ import {
   type Tile,
 } from '../../store/index'
 import type { MediaStore } from '../../store/media'
+import type { MeetingStore } from '../../store/meeting'
 import type { SessionStore } from '../../store/session'
 
 /** What a bound component is, to the fields (its own `data`). */
@@ -58,6 +59,10 @@ export const sessionFields = <K extends keyof SessionStore>(keys: K[]) =>
 /** Fields of the media store (permissionDenied, …). */
 export const mediaFields = <K extends keyof MediaStore>(keys: K[]) =>
   fieldsOf<MediaStore, K>(keys, (s) => s.media)
+
+/** Fields of the meeting store (roster, hands, locked, …). */
+export const meetingFields = <K extends keyof MeetingStore>(keys: K[]) =>
+  fieldsOf<MeetingStore, K>(keys, (s) => s.meeting)
 
 /** Fields of our own publishing state. */
 export const localFields = <K extends keyof LocalMedia>(keys: K[]) =>

@@ -1,12 +1,32 @@
 // <conference-room>: a whole multi-party call. It joins with its properties, lays the members out
 // with <member-grid>, offers a control bar (or a `controls` slot), keeps the screen on, survives
 // the page going to the background, and re-emits what happens as component events.
-import { canPublish, type RoleValue } from 'miniprogram-conference-protocol'
+import { canPublish, type ConfrTypeValue, type RoleValue } from 'miniprogram-conference-protocol'
 import { KitComponent } from '../common/component'
 import { bindStore, localFields, mediaFields, sessionFields } from '../common/store-fields'
 import { openMediaSettings, requestMediaPermission } from './permission'
 
 const subscriptions = new WeakMap<object, Array<() => void>>()
+
+/** What a room created by room-name is set up with: the properties that are set. */
+function roomConfig(d: {
+  nickName: string
+  rec: boolean
+  recMerge: boolean
+  maxTalkerCount: number
+  maxVideoCount: number
+  maxAudienceCount: number
+}) {
+  const limits = (['maxTalkerCount', 'maxVideoCount', 'maxAudienceCount'] as const).filter(
+    (k) => d[k] > 0,
+  )
+  return {
+    ...(d.nickName ? { nickName: d.nickName } : {}),
+    ...(d.rec ? { rec: true } : {}),
+    ...(d.recMerge ? { recMerge: true } : {}),
+    ...Object.fromEntries(limits.map((k) => [k, d[k]])),
+  }
+}
 
 KitComponent({
   options: { multipleSlots: true },
@@ -26,6 +46,16 @@ KitComponent({
      * admin for the creator). The server may grant less. */
     role: { type: Number, value: 0 },
     nickName: { type: String, value: '' },
+    /** When the room is created (room-name): 10 COMMUNICATION, 11 COMMUNICATION_MIX, 12 LIVE;
+     * 0: the server's default (COMMUNICATION). */
+    conferenceType: { type: Number, value: 0 },
+    /** When the room is created: record each stream (rec) / one mixed file (rec-merge). */
+    rec: { type: Boolean, value: false },
+    recMerge: { type: Boolean, value: false },
+    /** When the room is created: its limits; 0: the server's default. */
+    maxTalkerCount: { type: Number, value: 0 },
+    maxVideoCount: { type: Number, value: 0 },
+    maxAudienceCount: { type: Number, value: 0 },
     /** grid | 1v1 | speaker */
     template: { type: String, value: 'grid' },
     autoJoin: { type: Boolean, value: true },
@@ -55,6 +85,8 @@ KitComponent({
     cameraBlocked: false,
     /** The permission card was closed ("not now"); the blocked control opens it again. */
     permissionDismissed: false,
+    /** The meeting panel showing: '' | 'members' | 'chat' (openPanel). */
+    panel: '',
   },
   storeBindings: bindStore(
     sessionFields(['status', 'canPublish']),
@@ -145,7 +177,8 @@ KitComponent({
           roomName: d.roomName,
           password: d.password,
           role,
-          config: nickName ? { nickName } : {},
+          ...(d.conferenceType ? { type: d.conferenceType as ConfrTypeValue } : {}),
+          config: roomConfig(d),
         })
       }
       this.triggerEvent('error', {
@@ -176,6 +209,13 @@ KitComponent({
     },
     hangUp(): Promise<boolean> {
       return this.store().session.leave()
+    },
+    /** Opens the members ('members') or chat ('chat') panel over the call; '' closes it. */
+    openPanel(panel: '' | 'members' | 'chat') {
+      this.setData({ panel })
+    },
+    closePanel() {
+      this.setData({ panel: '' })
     },
     /** true when both camera and microphone are granted on return from the settings page. */
     async openSetting(): Promise<boolean> {

@@ -146,10 +146,14 @@ describe('Build npm (packNpmManually) for a mini program that installs the packe
       const emedia = loader.require(page) as { config?: unknown }
       expect(typeof emedia.config).toBe('function')
       const kit = path.join(npmDir, 'miniprogram-conference-kit/components')
-      for (const name of fs.readdirSync(kit).filter((n) => n !== 'common')) {
-        loader.require(path.join(kit, name, 'index.js'))
-      }
-      expect(components).toHaveLength(4)
+      const names = fs.readdirSync(kit).filter((n) => n !== 'common')
+      for (const name of names) loader.require(path.join(kit, name, 'index.js'))
+      // One Component() per component folder of the sources.
+      const sources = fs
+        .readdirSync(path.join(ROOT, 'components'))
+        .filter((n) => fs.existsSync(path.join(ROOT, 'components', n, 'index.ts')))
+      expect(names.sort()).toEqual(sources.sort())
+      expect(components).toHaveLength(sources.length)
     } finally {
       delete g.Component
       delete g.Behavior
