@@ -31,6 +31,13 @@ export const RECORDED_EVENTS = [
   'reconnected',
   'mediaError',
   'memberCount',
+  'mutedByHost',
+  'handsChanged',
+  'controlsChanged',
+  'speakInvitation',
+  'speakInvitationAnswered',
+  'message',
+  'roleDenied',
 ] as const
 
 /** Where a client connects and who signs its token: a server, or one node of a cluster. */
