@@ -95,34 +95,38 @@ export class HostTree {
     return out
   }
 
+  /** The doc's secrets block run here: the two secrets, as the server reads them. */
+  makeSecrets(): { secret: string; adminSecret: string } {
+    this.run(deployDoc().secrets)
+    const read = (name: string) =>
+      fs.readFileSync(path.join(this.etc, 'conference', name), 'utf8').replace(/\n$/, '')
+    return { secret: read('secret'), adminSecret: read('admin-secret') }
+  }
+
+  /**
+   * A self-signed certificate for `names`, where the doc's Let's Encrypt paths point, and an
+   * https agent for Node clients that trusts it.
+   */
+  selfSignedCert(names: string[]): { dir: string; pem: string; agent: Agent } {
+    const dir = path.join(this.root, 'tls')
+    fs.mkdirSync(dir, { recursive: true })
+    const [cert, key] = [path.join(dir, 'fullchain.pem'), path.join(dir, 'privkey.pem')]
+    execFileSync(
+      'openssl',
+      [
+        ...['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'],
+        ...['-days', '2', '-subj', `/CN=${names[0]}`, '-keyout', key, '-out', cert],
+        ...['-addext', `subjectAltName=${names.map((n) => `DNS:${n}`).join(',')}`],
+      ],
+      { stdio: 'ignore' },
+    )
+    const pem = fs.readFileSync(cert, 'utf8')
+    return { dir, pem, agent: clientAgent(pem) }
+  }
+
   remove(): void {
     fs.rmSync(this.root, { recursive: true, force: true })
   }
-}
-
-/** The doc's secrets block run in `tree`: the two secrets, as the server reads them. */
-export function makeSecrets(tree: HostTree): { secret: string; adminSecret: string } {
-  tree.run(deployDoc().secrets)
-  const read = (name: string) =>
-    fs.readFileSync(path.join(tree.etc, 'conference', name), 'utf8').replace(/\n$/, '')
-  return { secret: read('secret'), adminSecret: read('admin-secret') }
-}
-
-/** A self-signed certificate for `names`, where the doc's Let's Encrypt paths point. */
-export function selfSignedCert(tree: HostTree, names: string[]): { dir: string; pem: string } {
-  const dir = path.join(tree.root, 'tls')
-  fs.mkdirSync(dir, { recursive: true })
-  const [cert, key] = [path.join(dir, 'fullchain.pem'), path.join(dir, 'privkey.pem')]
-  execFileSync(
-    'openssl',
-    [
-      ...['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'],
-      ...['-days', '2', '-subj', `/CN=${names[0]}`, '-keyout', key, '-out', cert],
-      ...['-addext', `subjectAltName=${names.map((n) => `DNS:${n}`).join(',')}`],
-    ],
-    { stdio: 'ignore' },
-  )
-  return { dir, pem: fs.readFileSync(cert, 'utf8') }
 }
 
 /** What replaces the doc's values in its site file. */
@@ -201,11 +205,20 @@ export class DocServer {
   }
 
   /** SIGTERM to the server (a cluster node drains); resolves with the command's exit code. */
-  async stop(): Promise<number | null> {
+  stop(): Promise<number | null> {
+    return this.signal('SIGTERM')
+  }
+
+  /** kill -9 of the server (a crash: no drain, no goodbye to Redis). */
+  async kill(): Promise<void> {
+    await this.signal('SIGKILL')
+  }
+
+  private async signal(sig: NodeJS.Signals): Promise<number | null> {
     if (this.proc.exitCode !== null || this.proc.signalCode !== null) return this.proc.exitCode
     const tree = descendants(this.proc.pid!)
     const done = new Promise<number | null>((r) => this.proc.once('exit', (code) => r(code)))
-    process.kill(this.ready.pid, 'SIGTERM')
+    process.kill(this.ready.pid, sig)
     const code = await done
     await reap(tree)
     return code

@@ -10,7 +10,7 @@ import { RpcError } from '../rpc-error'
 import { checkConferenceQuota } from '../security/quota'
 import { ConferenceState } from './state'
 import { type Caller, newId, type P, type R, type ServiceContext } from './context'
-import { checkPassword, conferenceOf, requireAdmin } from './lookups'
+import { checkPassword, conferenceOf, seatOf } from './lookups'
 import { endConference, scheduleEndIfEmpty } from './teardown'
 import { conferenceView } from './views'
 
@@ -109,7 +109,7 @@ export function getConferenceInfo(
 }
 
 export function destroy(ctx: ServiceContext, caller: Caller, p: P<'destroy'>): R<'destroy'> {
-  const { conf } = requireAdmin(ctx, caller, p.confrId)
+  const { conf } = seatOf(ctx, caller, p.confrId)
   endConference(ctx, conf, 'destroyed by admin')
   return {}
 }

@@ -12,7 +12,7 @@ import {
 } from 'miniprogram-conference-protocol'
 import { RpcError } from '../rpc-error'
 import { type Caller, type P, type R, type ServiceContext } from './context'
-import { allRefused, mayActOn, requireAdmin, targetsOf } from './lookups'
+import { allRefused, mayActOn, seatOf, targetsOf } from './lookups'
 import { type Hold, KINDS } from './meeting-state'
 import { broadcastAll, send } from './sending'
 import { type ConferenceState, type MemberState, type StreamState } from './state'
@@ -39,7 +39,7 @@ export function muteMembers(
   caller: Caller,
   p: P<'muteMembers'>,
 ): R<'muteMembers'> {
-  const { conf, member: admin } = requireAdmin(ctx, caller, p.confrId)
+  const { conf, member: admin } = seatOf(ctx, caller, p.confrId)
   const may = mayActOn(conf, admin)
   const { targets, refused } = targetsOf(conf, p.memberNames, (m) =>
     m === admin ? 'yourself' : may(m) ? null : "the conference's creator",
@@ -76,7 +76,7 @@ function hold(
 }
 
 export function muteAll(ctx: ServiceContext, caller: Caller, p: P<'muteAll'>): R<'muteAll'> {
-  const { conf, member: admin } = requireAdmin(ctx, caller, p.confrId)
+  const { conf, member: admin } = seatOf(ctx, caller, p.confrId)
   const { kinds, allowSelfUnmute } = requested(p)
   // Those who may publish are told now; the others when they get the stage (their join reply
   // says it too): a LIVE mute-all costs the audience one frame each, controlsChanged.
@@ -94,7 +94,7 @@ export function lockConference(
   caller: Caller,
   p: P<'lockConference'>,
 ): R<'lockConference'> {
-  const { conf } = requireAdmin(ctx, caller, p.confrId)
+  const { conf } = seatOf(ctx, caller, p.confrId)
   if (conf.meeting.locked !== p.locked) {
     conf.meeting.locked = p.locked
     controlsChanged(conf)

@@ -7,7 +7,7 @@ import { RpcError } from '../rpc-error'
 import { type Caller, type P, type R, type ServiceContext } from './context'
 import { holdChanged, holdOf } from './controls'
 import { handsChanged } from './hands-news'
-import { conferenceOf, membershipOf, requireAdmin } from './lookups'
+import { conferenceOf, membershipOf, requireAdmin, seatOf } from './lookups'
 import { roleRefusal } from './membership'
 import { setRoles } from './moderation'
 import { notifyAdmins, send } from './sending'
@@ -51,7 +51,7 @@ export function inviteToSpeak(
   caller: Caller,
   p: P<'inviteToSpeak'>,
 ): R<'inviteToSpeak'> {
-  const { conf, member: admin } = requireAdmin(ctx, caller, p.confrId)
+  const { conf, member: admin } = seatOf(ctx, caller, p.confrId)
   if (!admin)
     throw new RpcError(ErrorCode.MEMBER_INVALID, 'join the conference to invite someone to speak')
   const m = named(conf, p.memberName)

@@ -17,26 +17,26 @@ export function membershipOf(
   caller: Caller,
   confrId: string,
 ): { conf: ConferenceState; member: MemberState } {
-  const conf = conferenceOf(ctx, confrId)
-  const member = conf.members.get(caller.memberships.get(confrId) ?? '')
+  const { conf, member } = seatOf(ctx, caller, confrId)
   if (!member) throw new RpcError(ErrorCode.MEMBER_INVALID, `not a member of ${confrId}`)
   return { conf, member }
 }
 
+/** The conference and the caller's membership in it, if it has one. */
+export function seatOf(ctx: ServiceContext, caller: Caller, confrId: string) {
+  const conf = conferenceOf(ctx, confrId)
+  return { conf, member: conf.members.get(caller.memberships.get(confrId) ?? '') }
+}
+
 /**
  * An admin of the conference: a member with the ADMIN role, or its creator whether or not it has
- * joined (emedia's creator could destroy a conference it never entered). `member` is the
- * caller's membership when it has one.
+ * joined (emedia's creator could destroy a conference it never entered). The method table's
+ * `may: 'admin'` (access.ts).
  */
-export function requireAdmin(
-  ctx: ServiceContext,
-  caller: Caller,
-  confrId: string,
-): { conf: ConferenceState; member: MemberState | undefined } {
-  const conf = conferenceOf(ctx, confrId)
-  const member = conf.members.get(caller.memberships.get(confrId) ?? '')
-  if (member?.role === Role.ADMIN) return { conf, member }
-  if (!member && caller.userId === conf.ownerUserId) return { conf, member }
+export function requireAdmin(ctx: ServiceContext, caller: Caller, confrId: string): void {
+  const { conf, member } = seatOf(ctx, caller, confrId)
+  if (member?.role === Role.ADMIN) return
+  if (!member && caller.userId === conf.ownerUserId) return
   if (!member) throw new RpcError(ErrorCode.MEMBER_INVALID, `not a member of ${confrId}`)
   throw new RpcError(ErrorCode.NO_RIGHTS, 'only an admin may do this')
 }

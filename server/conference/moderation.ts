@@ -3,7 +3,7 @@ import { ErrorCode, ExitReason, Role } from 'miniprogram-conference-protocol'
 import { RpcError } from '../rpc-error'
 import { canPublish, type ConferenceState, type MemberState } from './state'
 import { type Caller, type P, type R, type ServiceContext } from './context'
-import { allRefused, mayActOn, requireAdmin, targetsOf } from './lookups'
+import { allRefused, mayActOn, seatOf, targetsOf } from './lookups'
 import { holdChanged, holdOf } from './controls'
 import { announceExited, announceJoined, roleWidened } from './announce'
 import { broadcastAll, send } from './sending'
@@ -12,7 +12,7 @@ import { roleRefusal } from './membership'
 import { removeMember } from './teardown'
 
 export function kick(ctx: ServiceContext, caller: Caller, p: P<'kick'>): R<'kick'> {
-  const { conf, member: admin } = requireAdmin(ctx, caller, p.confrId)
+  const { conf, member: admin } = seatOf(ctx, caller, p.confrId)
   return kickMembers(ctx, conf, p.memberNames, mayActOn(conf, admin))
 }
 
@@ -40,7 +40,7 @@ export function kickMembers(
 }
 
 export function grantRole(ctx: ServiceContext, caller: Caller, p: P<'grantRole'>): R<'grantRole'> {
-  const { conf, member: admin } = requireAdmin(ctx, caller, p.confrId)
+  const { conf, member: admin } = seatOf(ctx, caller, p.confrId)
   // Making someone admin harms nobody; any other role is an act against the member, as a kick is
   // (an admin may still step down itself).
   const may = mayActOn(conf, admin)

@@ -19,7 +19,8 @@ import {
 import * as controls from './controls'
 import * as membership from './membership'
 import * as moderation from './moderation'
-import { type Handler, methods, type ServiceMethod } from './methods'
+import { checkAccess } from './access'
+import { type MethodEntry, methods, type ServiceMethod } from './methods'
 import * as sending from './sending'
 import * as streams from './streams'
 import * as teardown from './teardown'
@@ -62,8 +63,9 @@ export class ConferenceService extends EventEmitter<ServiceEvents> {
 
   /** One request of an authenticated socket (signal/connection.ts), by the table in methods.ts. */
   handle<M extends ServiceMethod>(method: M, caller: Caller, params: P<M>): R<M> | Promise<R<M>> {
-    const handler: Handler<M> = methods[method].handle
-    return handler(this.ctx, caller, params)
+    const { handle, may }: MethodEntry<M> = methods[method]
+    checkAccess(may, this.ctx, caller, params)
+    return handle(this.ctx, caller, params)
   }
 
   /** A socket closed: its memberships wait out the grace window. */

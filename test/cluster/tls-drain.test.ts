@@ -2,8 +2,10 @@
 // the doc's command line with its own --public-url, each behind its own proxy (the doc's site for
 // that node's name), one Redis. The node list names the other node by its wss:// URL, and a
 // client connected through n1's proxy is moved on n1's drain to n2's public URL and reconnects
-// through n2's proxy, the same member, nobody told of an exit.
+// through n2's proxy, the same member, nobody told of an exit; after kill -9 of a node, its client
+// fails over to the other node's public URL, through that node's proxy, the same member.
 import fs from 'fs'
+import type { Agent } from 'https'
 import path from 'path'
 import { Tokens } from '../../server/auth/tokens'
 import { RawClient } from '../../testkit/raw-client'
@@ -12,15 +14,12 @@ import { RedisServer, redisAvailability } from '../../testkit/redis'
 import { nodeClient, type NodeClient } from '../../testkit/sdk-client'
 import { until } from '../../testkit/wait'
 import {
-  clientAgent,
   deployBehindProxy,
   type Deployment,
   deployDoc,
   DOMAIN,
   HostTree,
   httpsGet,
-  makeSecrets,
-  selfSignedCert,
   tlsProxyAvailability,
 } from '../../testkit/tls-proxy'
 import { selfId } from '../../testkit/cluster-suite'
@@ -36,34 +35,55 @@ describeRequiring('docs/deploy.md: a cluster behind TLS', available, 'CK_REQUIRE
   const trees: HostTree[] = []
   const nodes: Deployment[] = []
   const clients: NodeClient[] = []
-  let agent: ReturnType<typeof clientAgent>
+  let agent: Agent
   let tokens: Tokens
+  let certDir: string
+
+  /** Node n(i+1) as the doc starts it: n2's command is n1's "with n2 for n1". */
+  const deployNode = (i: number) => {
+    const line = i === 0 ? doc.node : doc.node.replace(/\bn1\b/g, 'n2')
+    const opts = { tree: trees[i], line, domain: names[i], certDir, agent }
+    return deployBehindProxy({ ...opts, redis: redis.url })
+  }
+  /** An SDK client through `node`'s proxy, and every URL its socket is opened to. */
+  const client = async (node: Deployment, user: string) => {
+    const c = await nodeClient({ wsUrl: node.wsUrl, tokens }, user, {
+      adapter: { socket: { agent } },
+    })
+    clients.push(c)
+    const urls: string[] = []
+    const connect = c.adapter.connect.bind(c.adapter)
+    c.adapter.connect = (url) => {
+      urls.push(url)
+      return connect(url)
+    }
+    return { c, urls }
+  }
+  /** Until node `i` counts `n` alive nodes. */
+  const seeing = (i: number, n: number) =>
+    until(
+      async () => {
+        const health = await httpsGet(`${nodes[i].base}/healthz`, agent)
+        return (JSON.parse(health.body) as { nodes?: number }).nodes === n
+      },
+      15000,
+      `n${i + 1} to see ${n} nodes`,
+    )
 
   beforeAll(async () => {
     redis = await RedisServer.start()
     trees.push(new HostTree(), new HostTree())
     // The secrets made once as the doc says, and the same on every node.
-    tokens = new Tokens(makeSecrets(trees[0]).secret, 'default')
+    tokens = new Tokens(trees[0].makeSecrets().secret, 'default')
     fs.cpSync(path.join(trees[0].etc, 'conference'), path.join(trees[1].etc, 'conference'), {
       recursive: true,
     })
-    const cert = selfSignedCert(trees[0], names)
-    agent = clientAgent(cert.pem)
-    // Node n2's command is n1's "with n2 for n1", as the doc says.
-    for (const [i, name] of names.entries()) {
-      const line = i === 0 ? doc.node : doc.node.replace(/\bn1\b/g, 'n2')
-      const opts = { tree: trees[i], line, domain: name, certDir: cert.dir, agent }
-      nodes.push(await deployBehindProxy({ ...opts, redis: redis.url }))
-    }
+    const cert = trees[0].selfSignedCert(names)
+    agent = cert.agent
+    certDir = cert.dir
+    for (const i of names.keys()) nodes.push(await deployNode(i))
     // Both know each other before anyone joins (the node list comes with the join).
-    await until(
-      async () => {
-        const health = await httpsGet(`${nodes[0].base}/healthz`, agent)
-        return (JSON.parse(health.body) as { nodes?: number }).nodes === 2
-      },
-      10000,
-      'the nodes to see each other',
-    )
+    await seeing(0, 2)
   })
 
   afterAll(async () => {
@@ -81,20 +101,8 @@ describeRequiring('docs/deploy.md: a cluster behind TLS', available, 'CK_REQUIRE
     expect(joined.result.nodes).toEqual([n2.wsUrl])
     raw.close()
 
-    const urls: string[] = []
-    const ann = await nodeClient({ wsUrl: n1.wsUrl, tokens }, 'ann', {
-      adapter: { socket: { agent } },
-    })
-    clients.push(ann)
-    const connect = ann.adapter.connect.bind(ann.adapter)
-    ann.adapter.connect = (url) => {
-      urls.push(url)
-      return connect(url)
-    }
-    const bob = await nodeClient({ wsUrl: n2.wsUrl, tokens }, 'bob', {
-      adapter: { socket: { agent } },
-    })
-    clients.push(bob)
+    const { c: ann, urls } = await client(n1, 'ann')
+    const { c: bob } = await client(n2, 'bob')
     await ann.emedia.mgr.joinRoom({ roomName: 'tls-drain' })
     await bob.emedia.mgr.joinRoom({ roomName: 'tls-drain' })
     const annId = selfId(ann)
@@ -118,5 +126,29 @@ describeRequiring('docs/deploy.md: a cluster behind TLS', available, 'CK_REQUIRE
       10000,
       "ann's socket in n2's proxy log",
     )
+  })
+
+  test('kill -9 of a node: its client fails over to the other public URL, the same member', async () => {
+    // n1 again (drained by the test before), on a new proxy port; n2 hosts the conference.
+    nodes[0] = await deployNode(0)
+    await seeing(1, 2)
+    const [n1, n2] = nodes
+    const { c: cat, urls } = await client(n2, 'cat')
+    await cat.emedia.mgr.joinRoom({ roomName: 'tls-failover' })
+    const catId = selfId(cat)
+
+    await n2.server.kill()
+    await until(
+      () => cat.emedia.mgr.getConnectionState() === 'joined' && urls.length >= 2,
+      30000,
+      'cat to resume on n1',
+    )
+    const moves = urls.map((u) => u.split('?')[0])
+    expect(moves[0]).toBe(n2.wsUrl)
+    // Every later attempt went to a public wss:// URL, the last to n1's.
+    expect(moves.slice(1).every((u) => u.startsWith('wss://'))).toBe(true)
+    expect(moves.at(-1)).toBe(`wss://n1.${DOMAIN}:${new URL(n1.base).port}/ws`)
+    expect(selfId(cat)).toBe(catId)
+    expect(cat.exits).toEqual([])
   })
 })

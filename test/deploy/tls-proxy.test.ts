@@ -8,6 +8,7 @@
 // nginx engine, as the Run command is written, a browser's upload reaches nginx-rtmp.
 // test/helpers/tls-proxy.ts says what is replaced in the doc's text, and why.
 import fs from 'fs'
+import type { Agent } from 'https'
 import path from 'path'
 import type { Browser, Page } from 'playwright-core'
 import { Tokens } from '../../server/auth/tokens'
@@ -18,14 +19,11 @@ import { RawClient } from '../../testkit/raw-client'
 import { nodeClient } from '../../testkit/sdk-client'
 import { until } from '../../testkit/wait'
 import {
-  clientAgent,
   deployBehindProxy,
   type Deployment,
   deployDoc,
   DOMAIN,
   HostTree,
-  makeSecrets,
-  selfSignedCert,
   tlsProxyAvailability,
 } from '../../testkit/tls-proxy'
 
@@ -39,8 +37,8 @@ describeRequiring(
   'CK_REQUIRE_NGINX',
   () => {
     let tree: HostTree
-    let cert: { dir: string; pem: string }
-    let agent: ReturnType<typeof clientAgent>
+    let cert: ReturnType<HostTree['selfSignedCert']>
+    let agent: Agent
     let tokens: Tokens
     let adminSecret: string
     let browser: Browser
@@ -49,13 +47,13 @@ describeRequiring(
     beforeAll(async () => {
       tree = new HostTree()
       const t0 = Date.now()
-      const secrets = makeSecrets(tree)
+      const secrets = tree.makeSecrets()
       const secretsMs = Date.now() - t0
       tokens = new Tokens(secrets.secret, 'default')
       adminSecret = secrets.adminSecret
       expect(fs.statSync(path.join(tree.etc, 'conference')).mode & 0o777).toBe(0o700)
-      cert = selfSignedCert(tree, [DOMAIN])
-      agent = clientAgent(cert.pem)
+      cert = tree.selfSignedCert([DOMAIN])
+      agent = cert.agent
       const t1 = Date.now()
       running.push(await deploy('embedded'))
       const deployMs = Date.now() - t1

@@ -16,15 +16,12 @@ import { onFreePort } from '../../server/ports'
 import { redisAvailability, RedisServer } from '../../testkit/redis'
 import { CLI, spawnServer } from '../../testkit/server-process'
 import {
-  clientAgent,
   type Deployment,
   deployBehindProxy,
   deployDoc,
   DOMAIN,
   HostTree,
   httpsGet,
-  makeSecrets,
-  selfSignedCert,
   serverLine,
   TlsProxy,
   tlsProxyAvailability,
@@ -176,9 +173,9 @@ describeRequiring('conference-server doctor', availability, required, () => {
   test("docs/deploy.md's cluster node behind its TLS proxy: every check passes, exit 0", async () => {
     const tree = new HostTree()
     trees.push(tree)
-    makeSecrets(tree)
+    tree.makeSecrets()
     const domain = `n1.${DOMAIN}`
-    const { dir: certDir, pem } = selfSignedCert(tree, [domain])
+    const { dir: certDir, agent } = tree.selfSignedCert([domain])
     const redis = await RedisServer.start()
     redises.push(redis)
     const doc = deployDoc()
@@ -187,7 +184,7 @@ describeRequiring('conference-server doctor', availability, required, () => {
       line: doc.node,
       domain,
       certDir,
-      agent: clientAgent(pem),
+      agent,
       redis: redis.url,
     })
     deployments.push(dep)
@@ -358,8 +355,7 @@ describeRequiring('conference-server doctor', availability, required, () => {
     const ready = await server(args)
     const tree = new HostTree()
     trees.push(tree)
-    const { dir: certDir, pem } = selfSignedCert(tree, [DOMAIN])
-    const agent = clientAgent(pem)
+    const { dir: certDir, agent } = tree.selfSignedCert([DOMAIN])
     const doc = deployDoc()
     const proxy = await onFreePort((port) =>
       TlsProxy.start({

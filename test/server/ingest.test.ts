@@ -3,26 +3,17 @@
 // with a code the page can show, and no process is started. Uploads are capped per user, address
 // and server, and end when the page goes silent.
 import WebSocket from 'ws'
-import type { ConferenceServer } from 'miniprogram-conference-server'
 import { IngestClose } from '../../server/media/ingest'
 import { RawClient } from '../../testkit/raw-client'
-import { clientPool } from '../../testkit/sdk-client'
-import { startServer, tokenFor } from '../../testkit/server'
+import { tokenFor } from '../../testkit/server'
+import { useServer } from '../../testkit/server-suite'
 import { until } from '../../testkit/wait'
 
-let server: ConferenceServer
-const { client, closeAll } = clientPool(() => server)
-
-beforeAll(async () => {
-  server = await startServer({ dev: true })
-})
-afterAll(async () => {
-  await closeAll()
-  await server?.stop()
-})
+const suite = useServer({ dev: true })
+const { client } = suite
 
 function ingestUrl(push: string, codec = 'h264') {
-  const u = new URL('/ingest', server.httpUrl.replace(/^http/, 'ws'))
+  const u = new URL('/ingest', suite.server.httpUrl.replace(/^http/, 'ws'))
   u.searchParams.set('url', push)
   u.searchParams.set('codec', codec)
   return u.toString()
@@ -57,19 +48,19 @@ describe('/ingest', () => {
     expect(await closeCode(ingestUrl(push.replace(/\/ST_[^?]+/, '/ST_other')))).toBe(
       IngestClose.REFUSED,
     )
-    expect(server.ingest.pids()).toEqual([])
+    expect(suite.server.ingest.pids()).toEqual([])
 
     // The real URL: ffmpeg starts and waits for WebM; a second socket for the stream is refused.
     const first = new WebSocket(ingestUrl(push))
     await new Promise((r) => first.on('open', r))
-    await until(() => server.ingest.pids().length === 1, 5000)
+    await until(() => suite.server.ingest.pids().length === 1, 5000)
     expect(await closeCode(ingestUrl(push))).toBe(IngestClose.BUSY)
 
     // Unpublishing ends the upload from the server side, whatever the page does.
     const closed = new Promise<number>((r) => first.on('close', (code) => r(code)))
     await c.emedia.mgr.unpubStream(pub.data.streamId)
     expect([IngestClose.GONE, IngestClose.ENDED]).toContain(await closed)
-    await until(() => server.ingest.pids().length === 0, 5000)
+    await until(() => suite.server.ingest.pids().length === 0, 5000)
   })
 })
 
@@ -79,9 +70,9 @@ describe('/ingest limits', () => {
 
   /** A member of `room` over a raw socket, with `n` streams published: their push URLs. */
   async function pushUrls(user: string, room: string, n: number) {
-    const c = await RawClient.connect(server.wsUrl)
+    const c = await RawClient.connect(suite.server.wsUrl)
     raws.push(c)
-    const j = await c.call('join', { roomName: room, role: 3 }, tokenFor(server, user))
+    const j = await c.call('join', { roomName: room, role: 3 }, tokenFor(suite.server, user))
     const confrId = j.result.conference.confrId
     const urls: string[] = []
     for (let i = 0; i < n; i++)
@@ -98,11 +89,11 @@ describe('/ingest limits', () => {
     const { grant } = await pushUrls('slot-user', 'slot-room', 0)
     expect(grant).toEqual(expect.any(String))
     expect(await closeCode(ingestUrl(grant!))).toBe(IngestClose.REFUSED)
-    expect(server.ingest.pids()).toEqual([])
+    expect(suite.server.ingest.pids()).toEqual([])
   })
 
   it('caps uploads per user, per address and per server, and closes idle ones', async () => {
-    Object.assign(server.config, {
+    Object.assign(suite.server.config, {
       maxIngestsPerUser: 2,
       maxIngestsPerAddress: 3,
       maxIngests: 4,
@@ -125,16 +116,16 @@ describe('/ingest limits', () => {
       expect(code).toBe(IngestClose.LIMITED)
       // …and the server four (its limit), whoever asks.
       expect(await closeCode(ingestUrl(cyd.urls[1]))).toBe(IngestClose.LIMITED)
-      await until(() => server.ingest.pids().length === 4, 5000)
+      await until(() => suite.server.ingest.pids().length === 4, 5000)
 
       // Silent uploads end after --ingest-idle-sec, and their processes with them.
       const closes = open.map((ws) => new Promise<number>((r) => ws.on('close', (c) => r(c))))
-      server.config.ingestIdleSec = 1
+      suite.server.config.ingestIdleSec = 1
       expect(await Promise.all(closes)).toEqual([4408, 4408, 4408, 4408])
-      await until(() => server.ingest.pids().length === 0, 5000)
+      await until(() => suite.server.ingest.pids().length === 0, 5000)
     } finally {
       open.forEach((ws) => ws.close())
-      Object.assign(server.config, {
+      Object.assign(suite.server.config, {
         maxIngestsPerUser: 2,
         maxIngestsPerAddress: 8,
         maxIngests: 32,

@@ -1,24 +1,14 @@
 // GET /metrics on the real server: Prometheus text that a parser accepts, gauges that say what
 // the server holds, and counters that move with a join and with a refused request.
 import parsePrometheus from 'parse-prometheus-text-format'
-import type { ConferenceServer } from 'miniprogram-conference-server'
 import { ErrorCode } from 'miniprogram-conference-protocol'
-import { clientPool } from '../../testkit/sdk-client'
-import { startServer } from '../../testkit/server'
+import { useServer } from '../../testkit/server-suite'
 
-let server: ConferenceServer
-const { client, closeAll } = clientPool(() => server)
-
-beforeAll(async () => {
-  server = await startServer({ dev: true })
-})
-afterAll(async () => {
-  await closeAll()
-  await server?.stop()
-})
+const suite = useServer({ dev: true })
+const { client } = suite
 
 async function scrape() {
-  const res = await fetch(`${server.httpUrl}/metrics`)
+  const res = await fetch(`${suite.server.httpUrl}/metrics`)
   expect(res.status).toBe(200)
   expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/)
   const text = await res.text()
