@@ -4,6 +4,9 @@
 // Each against a fresh server child, as the signalling section does.
 import { type MeetingCost, meetingCosts } from './meeting'
 import { fanOut, type FanOut, joinLatency, type JoinLatency, type Log } from './signalling'
+import { cpuPlan, pin } from './load-gen'
+import { machineLoad, type MachineLoad } from './machine-load'
+import { cpuMs } from '../testkit/procs'
 import { LOAD_OVERRIDES, ServerProc } from './server-proc'
 import { nowMs, pool, round, summarize, type Summary } from './stats'
 import { WireClient } from './wire'
@@ -19,9 +22,15 @@ export interface LiveFill {
   eventsPerMember: number
 }
 
+/** Joins into one room, the server's CPU for them, and how busy the machine was meanwhile. */
+export interface OneRoomJoins extends JoinLatency {
+  serverCpuMs: number
+  machine: MachineLoad
+}
+
 export interface BigRoom {
   /** 1,000 joins sent at once into one room: COMMUNICATION (as the signalling section) and LIVE. */
-  joins: JoinLatency[]
+  joins: OneRoomJoins[]
   liveFill: LiveFill
   fanOut: FanOut
   /** One chat message and one mute-all in a room of `meeting` members. */
@@ -74,19 +83,25 @@ export async function liveFill(log: Log, n = 10000): Promise<LiveFill> {
 }
 
 /** `n` (1,000) simultaneous joins into one room, COMMUNICATION then LIVE. */
-async function thousandJoins(log: Log, n = 1000): Promise<JoinLatency[]> {
-  const out: JoinLatency[] = []
+async function thousandJoins(log: Log, n = 1000): Promise<OneRoomJoins[]> {
+  const out: OneRoomJoins[] = []
   for (const type of [10, LIVE]) {
     const srv = await ServerProc.start({ ...LOAD_OVERRIDES, graceMs: 1000 })
+    pin(srv.pid, cpuPlan().server)
     try {
       const tag = type === LIVE ? 'live' : 'comm'
-      const { result, clients } = await joinLatency(srv, tag, n, n, { type })
+      const machine = machineLoad()
+      const cpu0 = cpuMs(srv.pid)
+      const { result, close } = await joinLatency(srv, tag, n, n, { type })
+      // The server's CPU for the joins (and its socket opens): what a quieter box would wait on.
+      const serverCpuMs = round(cpuMs(srv.pid) - cpu0)
       result.layout = `${result.layout} (${type === LIVE ? 'LIVE' : 'COMMUNICATION'})`
+      const load = machine()
       log(
-        `  ${n} joins at once, ${result.layout}: p50 ${result.join.p50} ms p99 ${result.join.p99} ms`,
+        `  ${n} joins at once, ${result.layout}: p50 ${result.join.p50} ms p99 ${result.join.p99} ms, server CPU ${serverCpuMs} ms (${result.loadGen}; machine ${load.busyPct} % busy, load ${load.loadAvg.join(' → ')})`,
       )
-      out.push(result)
-      for (const c of clients) c.close()
+      out.push({ ...result, serverCpuMs, machine: load })
+      await close()
     } finally {
       await srv.stop()
     }

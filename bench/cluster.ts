@@ -7,6 +7,9 @@ import { createEmedia, createNodeAdapter } from '../sdk/node'
 import { type ClusterNode, TestCluster } from '../testkit/cluster'
 import { type Pusher, pushTestPattern, stopAllMedia } from '../testkit/ffmpeg'
 import { RedisServer, redisAvailability } from '../testkit/redis'
+import { cpuPlan, pin } from './load-gen'
+import { machineLoad, type MachineLoad } from './machine-load'
+import { commOf, cpuMs, processTree } from '../testkit/procs'
 import { type JoinLatency, joinLatency, type Log } from './signalling'
 import { pool, round } from './stats'
 import { table } from './table'
@@ -17,7 +20,13 @@ export interface ClusterJoins {
   result: JoinLatency
   /** Joins refused, by error (join latency is of the others). */
   refused: Record<string, number>
+  /** CPU of the nodes and Redis for the joins, and how busy the machine was meanwhile. */
+  serverCpuMs: number
+  machine: MachineLoad
 }
+
+/** The redis-server processes this bench started. */
+const redisPids = () => processTree(process.pid).filter((p) => commOf(p) === 'redis-server')
 
 export interface Failover {
   members: number
@@ -46,7 +55,9 @@ async function withCluster<T>(n: number, body: (c: TestCluster) => Promise<T>): 
   const redis = await RedisServer.start()
   let cluster: TestCluster | undefined
   try {
-    cluster = await TestCluster.start(redis.url, n, { load: true, logLevel: 'error' })
+    // Sockets are opened before they join: no auth timeout (as LOAD_OVERRIDES for one server).
+    const flags = ['--auth-timeout-ms', '0']
+    cluster = await TestCluster.start(redis.url, n, { load: true, logLevel: 'error', flags })
     return await body(cluster)
   } finally {
     await stopAllMedia()
@@ -69,22 +80,30 @@ export const CLUSTER_SIZES: ClusterSizes = { joins: 1000, warmJoins: 30, failove
 
 async function joins(n: number, log: Log, sizes: ClusterSizes): Promise<ClusterJoins> {
   return withCluster(n, async (c) => {
+    // The servers (nodes and Redis) on the servers' CPU, the load elsewhere, as on one node.
+    const servers = [...c.nodes.map((node) => node.pid), ...redisPids()]
+    for (const pid of servers) pin(pid, cpuPlan().server)
     // A few joins first: connections to Redis warm, code paths compiled.
     const warm = await joinLatency(targetsOf(c), `warm${n}`, sizes.warmJoins, 10)
-    for (const w of warm.clients) w.close()
+    await warm.close()
     const refused = new Map<string, number>()
     const k = sizes.joins
-    const { result, clients } = await joinLatency(targetsOf(c), `one${n}`, k, k, { refused })
-    for (const w of clients) w.close()
+    const machine = machineLoad()
+    const serverCpu = () => servers.reduce((sum, pid) => sum + cpuMs(pid), 0)
+    const cpu0 = serverCpu()
+    const { result, close } = await joinLatency(targetsOf(c), `one${n}`, k, k, { refused })
+    const serverCpuMs = round(serverCpu() - cpu0)
+    const load = machine()
+    await close()
     const failed = [...refused].map(([e, k]) => `${k} × ${e}`).join('; ')
     log(
-      `  ${k} joins into one room over ${n} node(s): p50 ${result.join.p50} ms p99 ${result.join.p99} ms (all done in ${result.wallMs} ms)${failed ? `; REFUSED: ${failed}` : ''}`,
+      `  ${k} joins into one room over ${n} node(s): p50 ${result.join.p50} ms p99 ${result.join.p99} ms (all done in ${result.wallMs} ms; nodes + Redis CPU ${serverCpuMs} ms; ${result.loadGen}; machine ${load.busyPct} % busy, load ${load.loadAvg.join(' → ')})${failed ? `; REFUSED: ${failed}` : ''}`,
     )
     // Refusals are the cluster's to explain: what the nodes said, and whether they still run.
     if (refused.size > 0)
       for (const node of c.nodes)
         log(`  ${node.id} (${node.running ? 'running' : 'GONE'}): ${node.output().slice(-1500)}`)
-    return { nodes: n, result, refused: Object.fromEntries(refused) }
+    return { nodes: n, result, refused: Object.fromEntries(refused), serverCpuMs, machine: load }
   })
 }
 
@@ -204,8 +223,18 @@ export async function clusterSection(
   const c = await clusterBench(log, sizes)
   log(
     table(
-      ['nodes', 'layout', 'refused', 'connect p50', 'join p50', 'join p99', 'join max', 'all done'],
-      c.joins.map(({ nodes, result: j, refused }) => [
+      [
+        'nodes',
+        'layout',
+        'refused',
+        'connect p50',
+        'join p50',
+        'join p99',
+        'join max',
+        'all done',
+        'nodes + Redis CPU ms',
+      ],
+      c.joins.map(({ nodes, result: j, refused, serverCpuMs }) => [
         nodes,
         j.layout,
         Object.values(refused).reduce((a, b) => a + b, 0),
@@ -214,6 +243,7 @@ export async function clusterSection(
         j.join.p99,
         j.join.max,
         j.wallMs,
+        serverCpuMs,
       ]),
     ),
   )

@@ -1,8 +1,9 @@
 // The server under test, in its own process so that the load generator's CPU and memory are not
 // counted as the server's. Started by server-proc.ts with fork(); speaks over the IPC channel:
 //   → {type: 'ready', wsUrl, rtmpBase, pid}   ← {type: 'stop'}
-//   → {type: 'live', streamId, at, sentAt}
-// `at` / `sentAt` are this process's monotonic clock (stats.nowMs), comparable with the parent's.
+//   → {type: 'live', streamId, at, queuedAt, sentAt}
+// `at` / `queuedAt` / `sentAt` are this process's monotonic clock (stats.nowMs), comparable with
+// the parent's.
 import type { ServerConfig } from '../server/config'
 import { nowMs } from './stats'
 import { startServer } from '../testkit/server'
@@ -13,14 +14,19 @@ async function main() {
     ...overrides,
   })
   // Timed around streamLive rather than on its 'stream-live' event, which is emitted only after
-  // the streamAdded broadcast has been written: `at` is the engine reporting media, `sentAt` the
-  // moment the last receiver's frame was handed to its socket.
+  // the streamAdded broadcast has been written: `at` is the engine reporting media, `queuedAt`
+  // the moment the last receiver's frame was queued on its socket, `sentAt` the end of the flush
+  // that handed them all to the kernel (the server's writes leave once a turn).
   const service = server.service
   const streamLive = service.streamLive.bind(service)
   service.streamLive = (conf, s, sessionId) => {
     const at = nowMs()
     streamLive(conf, s, sessionId)
-    process.send?.({ type: 'live', streamId: s.id, at, sentAt: nowMs() })
+    const queuedAt = nowMs()
+    const unwatch = server.watchFlushes(() => {
+      unwatch()
+      process.send?.({ type: 'live', streamId: s.id, at, queuedAt, sentAt: nowMs() })
+    })
   }
   process.on('message', (m: { type?: string }) => {
     if (m?.type !== 'stop') return

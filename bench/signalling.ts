@@ -4,6 +4,8 @@
 import { createEmedia } from '../sdk/node'
 import { countingAdapter } from '../testkit/counting-adapter'
 import { readFlvTags, startPublisher, testPatternFile } from './flv'
+import { cpuPlan, LoadGen, pin } from './load-gen'
+import { machineLoad, type MachineLoad } from './machine-load'
 import { CpuWindow, rssOf } from './proc'
 import { LOAD_OVERRIDES, ServerProc } from './server-proc'
 import { nowMs, percentile, pool, round, summarize, type Summary } from './stats'
@@ -54,6 +56,8 @@ export interface JoinLatency {
   join: Summary
   /** From the first join sent to the last reply. */
   wallMs: number
+  /** Where the load came from (load-gen.ts: its processes, pinned or not). */
+  loadGen?: string
 }
 
 /** Where load connects: one server, or each of several (a cluster's nodes) in turn. */
@@ -62,20 +66,10 @@ export interface JoinTarget {
   mint(userId: string): string
 }
 
-async function connectMany(srv: JoinTarget | JoinTarget[], n: number, connectMs: number[]) {
-  const targets = Array.isArray(srv) ? srv : [srv]
-  return pool(Array.from({ length: n }), 100, async (_, i) => {
-    const t0 = nowMs()
-    const c = await WireClient.connect(targets[i % targets.length].wsUrl)
-    connectMs.push(nowMs() - t0)
-    return c
-  })
-}
-
 /**
- * `n` sockets opened first (spread round-robin over several servers when given), then `n` joins
- * sent at once. `roomSize` members per room (rooms of 10: a typical meeting), or all in one room
- * as audience when roomSize >= n.
+ * `n` clients connected first (in the load generator's processes, spread round-robin over several
+ * servers when given), then `n` joins sent at once. `roomSize` members per room (rooms of 10: a
+ * typical meeting), or all in one room as audience when roomSize >= n. `close` ends the clients.
  */
 export async function joinLatency(
   srv: JoinTarget | JoinTarget[],
@@ -85,35 +79,42 @@ export async function joinLatency(
   /** Conference type of the rooms (server default: COMMUNICATION); `refused`, when given: a
    * refused join is counted there (by its message) instead of failing the run. */
   opts: { type?: number; refused?: Map<string, number> } = {},
-): Promise<{ result: JoinLatency; clients: WireClient[] }> {
-  const minter = Array.isArray(srv) ? srv[0] : srv
-  const tokens = Array.from({ length: n }, (_, i) => minter.mint(`${tag}-${i}`))
-  const connectMs: number[] = []
-  const clients = await connectMany(srv, n, connectMs)
-  const oneRoom = roomSize >= n
-  const joinMs: number[] = []
-  const t0 = nowMs()
-  await Promise.all(
-    clients.map((c, i) => {
-      const params = oneRoom
+): Promise<{ result: JoinLatency; close: () => Promise<void> }> {
+  const targets = Array.isArray(srv) ? srv : [srv]
+  const tokens = Array.from({ length: n }, (_, i) => targets[0].mint(`${tag}-${i}`))
+  const gen = await LoadGen.start()
+  try {
+    const { group, connectMs } = await gen.connect(
+      targets.map((t) => t.wsUrl),
+      n,
+    )
+    const oneRoom = roomSize >= n
+    const t0 = nowMs()
+    const { joinMs, refused } = await gen.join(group, (i) => ({
+      params: oneRoom
         ? { roomName: `${tag}-all`, role: 1, type: opts.type, config: { maxAudienceCount: n } }
-        : { roomName: `${tag}-${Math.floor(i / roomSize)}`, type: opts.type }
-      const sent = nowMs()
-      const joined = c.call('join', params, tokens[i]).then(() => joinMs.push(nowMs() - sent))
-      const { refused } = opts
-      if (!refused) return joined
-      return joined.catch((e: Error) => refused.set(e.message, (refused.get(e.message) ?? 0) + 1))
-    }),
-  )
-  return {
-    result: {
-      concurrent: n,
-      layout: oneRoom ? `1 room of ${n}` : `${Math.ceil(n / roomSize)} rooms of ${roomSize}`,
-      connect: summarize(connectMs),
-      join: summarize(joinMs),
-      wallMs: round(nowMs() - t0),
-    },
-    clients,
+        : { roomName: `${tag}-${Math.floor(i / roomSize)}`, type: opts.type },
+      token: tokens[i],
+    }))
+    const wallMs = round(nowMs() - t0)
+    for (const [why, count] of Object.entries(refused)) {
+      if (!opts.refused) throw new Error(`${count} join(s) refused: ${why}`)
+      opts.refused.set(why, (opts.refused.get(why) ?? 0) + count)
+    }
+    return {
+      result: {
+        concurrent: n,
+        layout: oneRoom ? `1 room of ${n}` : `${Math.ceil(n / roomSize)} rooms of ${roomSize}`,
+        connect: summarize(connectMs),
+        join: summarize(joinMs),
+        wallMs,
+        loadGen: gen.plan.note,
+      },
+      close: () => gen.close(),
+    }
+  } catch (e) {
+    await gen.close()
+    throw e
   }
 }
 
@@ -138,6 +139,7 @@ export async function joinLatencies(
   { sequential, runs }: JoinSizes = JOIN_SIZES,
 ): Promise<{ wire: WireCount; joins: JoinLatency[] }> {
   const srv = await ServerProc.start({ ...LOAD_OVERRIDES, graceMs: 1000 })
+  pin(srv.pid, cpuPlan().server)
   try {
     const wire = await wireCount(srv)
     log(
@@ -165,12 +167,12 @@ export async function joinLatencies(
       wallMs: round(single.reduce((a, b) => a + b, 0)),
     })
     for (const [tag, n, roomSize] of runs) {
-      const { result, clients } = await joinLatency(srv, tag, n, roomSize)
+      const { result, close } = await joinLatency(srv, tag, n, roomSize)
       log(
         `  ${n} concurrent joins, ${result.layout}: p50 ${result.join.p50} ms p99 ${result.join.p99} ms`,
       )
       joins.push(result)
-      for (const c of clients) c.close()
+      await close()
       // The grace window passes: the next run starts on an empty server.
       if (tag !== runs[runs.length - 1][0]) await sleep(1500)
     }
@@ -184,17 +186,28 @@ export async function joinLatencies(
 
 export interface FanOut {
   members: number
-  /** Time to admit everyone (each join is announced to all present: O(n²) frames). */
+  /** Time to admit everyone, 50 joins at a time (arrivals of one turn go out in one frame). */
   fillMs: number
-  /** Engine reports the publish → each member's onStreamAdded. */
+  /** End to end: engine reports the publish → each member's streamAdded read (in the load
+   * generator's processes, which parse the frame as an SDK would). */
   latency: Summary
-  /** Server-side: engine report → last streamAdded handed to a socket. */
+  /** Server-side: engine report → the last streamAdded frame handed to the kernel. */
   serverSendMs: number
+  /** Server-side: engine report → the last frame queued on its socket (written at the turn's end). */
+  serverQueuedMs: number
   /** Our publish accepted by the engine (NetStream.Publish.Start) → server hears of it. */
   acceptToLiveMs: number
   received: number
+  /** Where the load came from, and how busy the machine was around the broadcast. */
+  loadGen: string
+  loadGenProcesses: number
+  machine: MachineLoad
 }
 
+/**
+ * `members` listeners in the load generator's processes (pinned away from the server where the OS
+ * lets it), one publisher: the time from the engine's report to each listener's streamAdded.
+ */
 export async function fanOut(log: Log, members = 2000): Promise<FanOut> {
   const tags = readFlvTags(await testPatternFile())
   // The owner and `members` listeners: one over the server's default cap of 2,000.
@@ -203,11 +216,12 @@ export async function fanOut(log: Log, members = 2000): Promise<FanOut> {
     graceMs: 2000,
     maxConferenceMembers: members + 1,
   })
-  const clients: WireClient[] = []
+  const gen = await LoadGen.start()
+  pin(srv.pid, gen.plan.server)
+  let owner: WireClient | null = null
   let publisher: Awaited<ReturnType<typeof startPublisher>> | null = null
   try {
-    const owner = await WireClient.connect(srv.wsUrl)
-    clients.push(owner)
+    owner = await WireClient.connect(srv.wsUrl)
     const joined = await owner.call(
       'join',
       { roomName: 'fanout', config: { maxAudienceCount: members } },
@@ -215,40 +229,43 @@ export async function fanOut(log: Log, members = 2000): Promise<FanOut> {
     )
     owner.startHeartbeat(joined.heartbeatMs)
     const t0 = nowMs()
-    const listeners = await pool(Array.from({ length: members }), 50, async (_, i) => {
-      const c = await WireClient.connect(srv.wsUrl)
-      clients.push(c)
-      const r = await c.call('join', { roomName: 'fanout', role: 1 }, srv.mint(`fan-${i}`))
-      c.startHeartbeat(r.heartbeatMs)
-      if ((i + 1) % 500 === 0) log(`  … ${i + 1} joined (${round((nowMs() - t0) / 1000, 1)} s)`)
-      return c
-    })
-    // Everyone has been admitted; wait for the last memberJoined frames to drain.
-    let last = -1
-    for (let total = 0; total !== last; await sleep(300)) {
-      last = total
-      total = listeners.reduce((s, c) => s + c.events, 0)
-    }
+    const { refused } = await gen.enter(
+      [srv.wsUrl],
+      members,
+      (i) => ({ params: { roomName: 'fanout', role: 1 }, token: srv.mint(`fan-${i}`) }),
+      { concurrency: 50, heartbeat: true },
+    )
+    if (Object.keys(refused).length)
+      throw new Error(`fan-out joins refused: ${JSON.stringify(refused)}`)
+    // Everyone has been admitted; the last arrival frames drain.
+    await gen.drained()
     const fillMs = round(nowMs() - t0)
-    log(`  ${members} members in one room after ${fillMs} ms`)
-    const arrivals: number[] = []
-    for (const c of listeners) c.on('streamAdded', (_d, at) => arrivals.push(at))
+    log(`  ${members} members in one room after ${fillMs} ms (${gen.plan.note})`)
+    await gen.watch('streamAdded')
+    const before = (await gen.counts()).events
+    const machine = machineLoad()
     const pub = await owner.call('publish', { confrId: joined.conference.confrId, rtcId: 'fan' })
     publisher = await startPublisher(pub.rtmp, tags)
     const live = await srv.live(pub.stream.id)
     const deadline = nowMs() + 20000
-    while (arrivals.length < members && nowMs() < deadline) await sleep(20)
+    while ((await gen.counts()).events - before < members && nowMs() < deadline) await sleep(50)
+    const arrivals = await gen.take('streamAdded')
     return {
       members,
       fillMs,
       latency: summarize(arrivals.map((a) => a - live.at)),
       serverSendMs: round(live.sentAt - live.at),
+      serverQueuedMs: round(live.queuedAt - live.at),
       acceptToLiveMs: round(live.at - publisher.acceptedAt),
       received: arrivals.length,
+      loadGen: gen.plan.note,
+      loadGenProcesses: gen.pids().length,
+      machine: machine(),
     }
   } finally {
     publisher?.client.close()
-    for (const c of clients) c.close()
+    owner?.close()
+    await gen.close()
     await srv.stop()
   }
 }

@@ -1,8 +1,10 @@
 // A lean protocol client for load: thousands of these live in one process, so unlike the tests'
 // RawClient it keeps no frame history and parses only the events someone listens to (the event
 // name is read from the frame's head: the server writes `{"event":"…","data":…}`).
-// It heartbeats like the SDK: `ping` every heartbeatMs, the round trip recorded.
+// It heartbeats like the SDK: `ping` every heartbeatMs, the round trip recorded. It declares the
+// SDK's protocol revision, so the server sends it what it sends the SDK.
 import WebSocket from 'ws'
+import { withVersion } from '../sdk/rpc'
 import { nowMs } from './stats'
 
 interface Reply {
@@ -30,19 +32,19 @@ export class WireClient {
   private heartbeat: NodeJS.Timeout | null = null
 
   private constructor(private readonly ws: WebSocket) {
-    ws.on('message', (raw) => {
+    ws.on('message', (raw: Buffer) => {
       const at = nowMs()
       this.received++
-      const text = raw.toString()
-      this.bytes += Buffer.byteLength(text)
-      const head = EVENT_HEAD.exec(text.slice(0, 40))
+      // Only the head is decoded until someone needs the rest (a batch of arrivals is big).
+      this.bytes += raw.length
+      const head = EVENT_HEAD.exec(raw.toString('utf8', 0, 40))
       if (head) {
         this.events++
         const fn = this.listeners.get(head[1])
-        if (fn) fn((JSON.parse(text) as { data: unknown }).data, at)
+        if (fn) fn((JSON.parse(raw.toString()) as { data: unknown }).data, at)
         return
       }
-      const reply = JSON.parse(text) as Reply
+      const reply = JSON.parse(raw.toString()) as Reply
       const done = this.pending.get(reply.id)
       if (done) {
         this.pending.delete(reply.id)
@@ -62,7 +64,7 @@ export class WireClient {
   }
 
   static connect(url: string, timeoutMs = 15000): Promise<WireClient> {
-    const ws = new WebSocket(url, { perMessageDeflate: false })
+    const ws = new WebSocket(withVersion(url), { perMessageDeflate: false })
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         ws.terminate()

@@ -57,6 +57,8 @@ export class Lifecycle {
   private target: string | null = null
   /** Where the server's `move` event asked us to go, for the next attempt. */
   private moveTo: string | null = null
+  /** Runs the callbacks of one server message together (mgr.setCallbackBatcher). */
+  batcher: ((apply: () => void) => void) | null = null
 
   constructor(private readonly opts: LifecycleOptions) {
     this.rpc = new Rpc({
@@ -116,11 +118,6 @@ export class Lifecycle {
     this.opts.log.warn(`first stream refused: ${err.code} ${err.message}`)
     const message = `publish refused (${err.code}): ${err.message}`
     this.opts.fire(change('mediaError', { confrId, job: 'publish', message }))
-  }
-
-  /** What the mgr learnt from a reply (its own raised hand, say), told as an event would be. */
-  tell(changes: Change[]): void {
-    changes.forEach(this.opts.fire)
   }
 
   /** A refused join is also told as onConferenceExit(reason, code), as emedia did. */
@@ -187,7 +184,7 @@ export class Lifecycle {
     const changes = this.session.join(res)
     this.setState('joined')
     this.rpc.startHeartbeat(this.heartbeatMs())
-    changes.forEach(this.opts.fire)
+    this.tell(changes)
   }
 
   private onEvent(frame: AnyEventFrame): void {
@@ -205,8 +202,32 @@ export class Lifecycle {
         return
       }
       default:
-        this.session.event(frame).forEach(this.opts.fire)
+        this.tell(this.session.event(frame))
     }
+  }
+
+  /**
+   * What one server message changed, told together: inside the batcher when one is set
+   * (mgr.setCallbackBatcher; the store's makes them one MobX action). The callbacks run even
+   * when the batcher fails to call them. The mgr tells what it learnt from a reply (its own
+   * raised hand, say) the same way.
+   */
+  tell(changes: Change[]): void {
+    let told = false
+    const apply = () => {
+      if (told) return
+      told = true
+      changes.forEach(this.opts.fire)
+    }
+    const batcher = this.batcher
+    if (changes.length > 1 && batcher) {
+      try {
+        batcher(apply)
+      } catch (err) {
+        this.opts.log.error('callback batcher threw:', err)
+      }
+    }
+    apply()
   }
 
   /** The membership is over: stop everything, clear state, tell the user once. */
@@ -290,7 +311,7 @@ export class Lifecycle {
     this.setState('joined')
     this.rpc.release()
     this.rpc.startHeartbeat(this.heartbeatMs())
-    changes.forEach(this.opts.fire)
+    this.tell(changes)
     this.opts.fire(change('reconnected', { published: res.published.slice() }))
   }
 

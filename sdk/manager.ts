@@ -201,6 +201,18 @@ export class Manager {
     this.emitter.off(name, fn)
   }
 
+  /**
+   * New (not in emedia): `run` is called with the callbacks one server message causes (the
+   * arrivals of one batch, a join's or a resume's members and streams) and must call `apply()`
+   * at once. The kit's store passes MobX's runInAction: N arrivals are one reaction, not N.
+   * `null` removes it. The callbacks themselves, their order and their arguments do not change.
+   */
+  setCallbackBatcher(run: ((apply: () => void) => void) | null): void {
+    if (run !== null && typeof run !== 'function')
+      throw badInput('setCallbackBatcher: run must be a function or null')
+    this.life.batcher = run
+  }
+
   // ---- conferences ----
 
   createConference(

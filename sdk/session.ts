@@ -212,6 +212,15 @@ export class Session {
     switch (frame.event) {
       case 'memberJoined':
         return this.memberJoined(frame.data.member)
+      case 'membersJoined': {
+        // Revision 5: the arrivals of one moment in one frame, told one by one as emedia does.
+        const members: unknown = frame.data.members
+        const out: Change[] = []
+        if (!Array.isArray(members)) return out
+        for (const m of members as Member[])
+          if (m && typeof m.id === 'string') out.push(...this.memberJoined(m))
+        return out
+      }
       case 'memberExited':
         return this.memberExited(frame.data.member, frame.data.cause)
       case 'memberUpdated':

@@ -29,6 +29,7 @@ import { type MediaUrls } from './conference/context'
 import { parsePublicUrl, publicFlvBase, publicUrls } from './public-url'
 import { LocalRouter } from './routing/router'
 import { secretWarnings } from './secrets'
+import { type FlushWatcher } from './signal/corking'
 import { createSignalling, SIGNAL_PATH } from './signal/ws-server'
 import { CloseCode } from 'miniprogram-conference-protocol'
 
@@ -52,6 +53,8 @@ export interface ConferenceServer {
   readonly publicWsUrl: string
   /** Cluster mode (--redis): this node's part of it. */
   readonly cluster?: Cluster
+  /** Calls `fn` after each turn's event frames were handed to the kernel (signal/corking.ts). */
+  watchFlushes(fn: FlushWatcher): () => void
   /** In a cluster, hands its conferences and clients to the other nodes first (--drain-ms). */
   stop(): Promise<void>
 }
@@ -182,16 +185,6 @@ export async function createConferenceServer(
     router,
     cluster,
   })
-  // Filled in once the signalling socket server exists (it needs the HTTP server).
-  let sockets = () => 0
-  const metrics = createMetrics({
-    service,
-    sockets: () => sockets(),
-    mediaJobs: () => modes.supervisor.list().length,
-    ingests: () => ingest.uploads.size,
-    retention,
-    cluster,
-  })
   const pages = webRoot()
   const signalling = createSignalling({
     service,
@@ -201,7 +194,15 @@ export async function createConferenceServer(
     router,
   })
   const wss = signalling.wss
-  sockets = () => wss.clients.size
+  const metrics = createMetrics({
+    service,
+    sockets: () => wss.clients.size,
+    corking: signalling.corking,
+    mediaJobs: () => modes.supervisor.list().length,
+    ingests: () => ingest.uploads.size,
+    retention,
+    cluster,
+  })
   const http: Server = frontDoor(createServer(), {
     log: log.child({ mod: 'http' }),
     async request(req, res, url) {
@@ -263,6 +264,7 @@ export async function createConferenceServer(
     publicHttpUrl: advertised.http,
     publicWsUrl: advertised.ws,
     cluster,
+    watchFlushes: (fn) => signalling.corking.watch(fn),
     stop() {
       stopping ??= (async () => {
         await cluster?.drain(config.drainMs)

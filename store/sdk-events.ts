@@ -2,7 +2,7 @@
 // domain store it concerns (the SDK calls outside any action), so what one callback changes
 // reaches the components' bindings as one batch. What spans both stores (a role change, a
 // reconnect) is decided here.
-import { action } from 'mobx-miniprogram'
+import { action, runInAction } from 'mobx-miniprogram'
 import { canPublish, type RoleValue } from 'miniprogram-conference-protocol'
 import type { EmediaEventName, EmediaEvents, ReconnectedInfo } from '../sdk/events'
 import type { ConferenceStore } from './root'
@@ -34,7 +34,11 @@ export function connectSdk(root: ConferenceStore): () => void {
     on('message', (message) => meeting.received(message)),
     on('roleDenied', meeting.denied),
   ]
+  // The callbacks of one server message (a batch of arrivals, a join's snapshot) as one action:
+  // the bindings react once to 50 arrivals, not 50 times.
+  mgr.setCallbackBatcher?.(runInAction)
   return () => {
+    mgr.setCallbackBatcher?.(null)
     for (const off of offs.splice(0)) off()
   }
 }

@@ -97,6 +97,8 @@ export interface EmediaMgrLike {
   getStreams(): Stream[]
   getPublished(): Array<{ stream: Stream; rtmp: string }>
   on<K extends keyof EmediaEvents>(name: K, fn: (...args: EmediaEvents[K]) => void): () => void
+  /** Runs the callbacks of one server message together (an SDK without it: one by one). */
+  setCallbackBatcher?(run: ((apply: () => void) => void) | null): void
   // ---- running a meeting (protocol revision 6) ----
   muteMembers(confrId: string, memberNames: string[], opts: MuteOptions): Promise<unknown>
   muteAll(confrId: string, opts: MuteOptions): Promise<MuteAll>

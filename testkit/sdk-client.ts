@@ -3,6 +3,7 @@
 import { type ConferenceServer } from '../server/app'
 import { createEmedia, createNodeAdapter } from '../sdk/node'
 import type { NodeAdapter, NodeAdapterOptions } from '../sdk/adapters/node'
+import type { JoinRoomOptions } from '../sdk/manager'
 import { tokenFor } from './server'
 
 export interface NodeClient {
@@ -91,6 +92,24 @@ export function clientPool(server: () => ConferenceServer) {
     },
     closeAll: () => Promise.all(open.splice(0).map((c) => c.close())),
   }
+}
+
+/**
+ * `clients` join one room one after another, so that the order of arrival is fixed (the first
+ * creates it): the i-th with `roles[i]`, those past the list with its last role (none: the
+ * SDK's default). The first one's conference.
+ */
+export async function joinInTurn(
+  clients: NodeClient[],
+  room: JoinRoomOptions,
+  roles: Array<JoinRoomOptions['role']> = [],
+) {
+  const joined = []
+  for (const [i, c] of clients.entries()) {
+    const role = roles[Math.min(i, roles.length - 1)]
+    joined.push(await c.emedia.mgr.joinRoom(role === undefined ? room : { ...room, role }))
+  }
+  return joined[0]
 }
 
 /** The error a promise rejects with; fails when it resolves. */

@@ -5,6 +5,9 @@ import type { Attrs, Member, MemberCount, MemberExitCause, Stream } from './mode
 
 export interface Events {
   memberJoined: { confrId: string; member: Member }
+  /** Revision 5, COMMUNICATION types: the members who arrived in one turn of the server, in
+   * join order (those after you when you are one of them): the same as one memberJoined each. */
+  membersJoined: { confrId: string; members: Member[] }
   memberExited: { confrId: string; member: Member; cause: MemberExitCause }
   /** Role or nickname changed; the receiver's own change carries its new roleToken. */
   memberUpdated: { confrId: string; member: Member; roleToken?: string }

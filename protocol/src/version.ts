@@ -23,7 +23,8 @@ export const MIN_PROTOCOL_VERSION = 1
  * The revision of version 1 this release speaks, sent as `rev` in the socket URL and, from 4 on,
  * told back in `JoinResult.rev`. 1: first-stream grants; 2: play credentials, member pages,
  * member counts; 3: attribute changes (`attrsChanged`); 4: the server's revision in the join
- * reply; 6: running a meeting (host mutes and lock, hands, chat, invitations; meeting.ts).
+ * reply; 5: arrivals in batches (`membersJoined`); 6: running a meeting (host mutes and lock,
+ * hands, chat, invitations; meeting.ts).
  */
 export const PROTOCOL_REVISION = 6
 
@@ -49,6 +50,7 @@ export const METHOD_SINCE: { readonly [M in MethodName]?: number } = {
 export const EVENT_SINCE: { readonly [E in EventName]?: number } = {
   memberCount: 2,
   attrsChanged: 3,
+  membersJoined: 5,
   controlsChanged: 6,
   handsChanged: 6,
   mutedByHost: 6,

@@ -1,7 +1,9 @@
 // Node-to-node messages over Redis pub/sub: requests forwarded to the node hosting a conference
 // and their replies, event frames for bridged sockets (batched: one publish per node per tick,
-// each frame once however many sockets of that node receive it), and cluster-wide notices.
+// each frame once however many sockets of that node receive it; a turn's arrivals once, as the
+// members, with where each socket starts: that node makes the frames), and cluster-wide notices.
 import { ErrorCode } from 'miniprogram-conference-protocol'
+import { type ArrivalFrames } from '../conference/frames'
 import { type EdgeCall } from '../media/nginx/edge-hooks'
 import { type ServiceMethod } from '../conference/methods'
 import { type OperationName, type OpParams } from '../conference/operations'
@@ -12,8 +14,8 @@ import { keys, type SharedState } from './shared-state'
 
 /**
  * What this release's nodes understand on the bus, in their lease so that a newer node asks an
- * older one only what it knows. 2: operators' actions (`op`); 3: a turn's arrivals
- * (`arr`, batched arrivals); 4: the operator's mute (`op` mute).
+ * older one only what it knows. 2: operators' actions (`op`); 3: a turn's arrivals (`arr`);
+ * 4: the operator's mute (`op` mute).
  */
 export const BUS_REVISION = 4
 
@@ -31,6 +33,8 @@ export interface CallerInfo {
   address?: string
   /** The protocol revision of the client's socket (the events it understands). */
   rev?: number
+  /** What the socket's node understands on the bus (BUS_REVISION; absent: before 3). */
+  bus?: number
 }
 
 /** A member's request for the conference's host: a method and its params, typed together. */
@@ -61,6 +65,9 @@ export type BusMessage =
     }
   /** Event frames for sockets of the receiving node: [frame, connection ids]. */
   | { t: 'ev'; batch: Array<[string, string[]]> }
+  /** One turn's arrivals in a conference (members: their views, serialised) for sockets of the
+   * receiving node: [connection id, index of the first arrival it is told of]. */
+  | { t: 'arr'; confrId: string; members: string[]; to: Array<[string, number]> }
   /** A membership no longer belongs to that socket (exit, kick, replaced). */
   | { t: 'left'; conn: string; confrId: string }
   /** A bridged socket closed: its memberships wait out the grace window. */
@@ -71,6 +78,11 @@ export type BusMessage =
   | { t: 'adopt'; confrId: string }
   /** To all: the conference has a new host; move your sockets in it so they resume there. */
   | { t: 'rehost'; confrId: string; node: string }
+
+/** What a node's sockets are sent in one tick: frames (each once, with its sockets) or arrivals. */
+type Outgoing =
+  | { kind: 'frames'; byFrame: Map<string, string[]> }
+  | { kind: 'arrivals'; frames: ArrivalFrames; to: Array<[string, number]> }
 
 /** A reply saying the conference is not hosted by the node asked (any more). */
 export class NotHere extends Error {}
@@ -89,7 +101,8 @@ export class Bus {
       timer: NodeJS.Timeout
     }
   >()
-  private readonly frames = new Map<string, Map<string, string[]>>()
+  /** node → what its sockets are sent this tick, in order: runs of frames, and arrivals. */
+  private readonly outbox = new Map<string, Outgoing[]>()
   private flushQueued = false
 
   /**
@@ -159,26 +172,57 @@ export class Bus {
   }
 
   reply(to: string, rid: number, out: { result?: unknown; error?: RpcError; notHere?: boolean }) {
+    // What that node's sockets were sent before this reply reaches them before it.
+    this.flushTo(to)
     const error = out.error && { code: out.error.code, message: out.error.message }
     this.send(to, { t: 'res', rid, result: out.result, error, notHere: out.notHere })
   }
 
   /** An event frame for socket `conn` of `node`, sent with the others of this tick. */
   frame(node: string, conn: string, text: string): void {
-    let byFrame = this.frames.get(node)
-    if (!byFrame) this.frames.set(node, (byFrame = new Map()))
-    const conns = byFrame.get(text)
+    const queue = this.queueOf(node)
+    let last = queue[queue.length - 1]
+    if (last?.kind !== 'frames') queue.push((last = { kind: 'frames', byFrame: new Map() }))
+    const conns = last.byFrame.get(text)
     if (conns) conns.push(conn)
-    else byFrame.set(text, [conn])
-    if (this.flushQueued) return
-    this.flushQueued = true
-    setImmediate(() => this.flushFrames())
+    else last.byFrame.set(text, [conn])
   }
 
-  private flushFrames() {
+  /** A turn's arrivals for socket `conn` of `node` from index `from` on, sent with this tick's. */
+  arrivals(node: string, conn: string, frames: ArrivalFrames, from: number): void {
+    const queue = this.queueOf(node)
+    let last = queue[queue.length - 1]
+    if (last?.kind !== 'arrivals' || last.frames !== frames)
+      queue.push((last = { kind: 'arrivals', frames, to: [] }))
+    last.to.push([conn, from])
+  }
+
+  private queueOf(node: string): Outgoing[] {
+    let queue = this.outbox.get(node)
+    if (!queue) this.outbox.set(node, (queue = []))
+    if (!this.flushQueued) {
+      this.flushQueued = true
+      setImmediate(() => this.flushOutbox())
+    }
+    return queue
+  }
+
+  private flushOutbox() {
     this.flushQueued = false
-    for (const [node, byFrame] of this.frames) this.send(node, { t: 'ev', batch: [...byFrame] })
-    this.frames.clear()
+    for (const node of [...this.outbox.keys()]) this.flushTo(node)
+  }
+
+  /** One message per run, in the order they were queued (one channel keeps that order). */
+  private flushTo(node: string) {
+    const queue = this.outbox.get(node)
+    if (!queue) return
+    this.outbox.delete(node)
+    for (const out of queue)
+      if (out.kind === 'frames') this.send(node, { t: 'ev', batch: [...out.byFrame] })
+      else {
+        const { confrId, members } = out.frames
+        this.send(node, { t: 'arr', confrId, members: [...members], to: out.to })
+      }
   }
 
   private receive(text: string) {

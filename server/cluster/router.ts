@@ -5,7 +5,6 @@
 // events go back through that socket's node.
 import {
   ErrorCode,
-  eventFrame,
   type EventName,
   type Events,
   type JoinResult,
@@ -14,6 +13,7 @@ import {
   type MethodName,
   UNSTATED_REVISION,
 } from 'miniprogram-conference-protocol'
+import { ArrivalFrames, Frame } from '../conference/frames'
 import { type Peer } from '../conference/state'
 import { type Caller } from '../conference/service'
 import { methods, type ServiceMethod } from '../conference/methods'
@@ -54,12 +54,19 @@ class RemotePeer implements Peer {
     readonly node: string,
     readonly conn: string,
     readonly rev?: number,
+    /** Whether that node takes a turn's arrivals as such (`arr`, bus revision 3). */
+    private readonly takesArrivals = false,
   ) {}
   send<E extends EventName>(event: E, data: Events[E]) {
-    this.sendFrame(eventFrame(event, data))
+    this.sendFrame(Frame.of(event, data))
   }
-  sendFrame(text: string) {
-    this.bus.frame(this.node, this.conn, text)
+  sendFrame(frame: Frame) {
+    this.bus.frame(this.node, this.conn, frame.text)
+  }
+  sendArrivals(frames: ArrivalFrames, from: number) {
+    if (this.takesArrivals) return this.bus.arrivals(this.node, this.conn, frames, from)
+    // An older node: the frames themselves, made here for the socket's revision.
+    for (const frame of frames.framesFor(this.rev ?? 0, from)) this.sendFrame(frame)
   }
   left(confrId: string) {
     this.bus.send(this.node, { t: 'left', conn: this.conn, confrId })
@@ -171,9 +178,16 @@ export class ClusterRouter implements Router {
       case 'op':
         return this.serveOp(m)
       case 'ev':
-        for (const [frame, conns] of m.batch)
+        for (const [text, conns] of m.batch) {
+          const frame = new Frame(text)
           for (const c of conns) this.sockets.get(c)?.sendFrame(frame)
+        }
         return
+      case 'arr': {
+        const frames = new ArrivalFrames(m.confrId, m.members)
+        for (const [c, from] of m.to) this.sockets.get(c)?.sendArrivals(frames, from)
+        return
+      }
       case 'left':
         this.sockets.get(m.conn)?.left(m.confrId)
         return
@@ -225,7 +239,7 @@ export class ClusterRouter implements Router {
         appId: info.appId,
         maxRole: info.maxRole as Caller['maxRole'],
         address: info.address,
-        peer: new RemotePeer(this.bus, m.from, m.conn, info.rev),
+        peer: new RemotePeer(this.bus, m.from, m.conn, info.rev, (info.bus ?? 1) >= 3),
         memberships: new Map(),
       }
       this.remote.set(key, rc)
@@ -361,6 +375,7 @@ export class ClusterRouter implements Router {
           maxRole: caller.maxRole,
           address: caller.address,
           rev: caller.peer.rev,
+          bus: BUS_REVISION,
         }
         const { rev } = this.peer(host)
         if (!knowsMethod(rev, method))

@@ -1,7 +1,8 @@
-// Who hears of a member arriving or leaving. COMMUNICATION types: everyone. LIVE: an AUDIENCE
-// member's arrival or departure goes to the stage (ADMIN, TALKER) only, and everyone gets the
-// member count instead, at most once a second (slower past 2,500 members) — so a 10,000-member
-// audience does not cost 10,000 frames per arrival. HIDING members are announced to nobody.
+// Who hears of a member arriving or leaving. COMMUNICATION types: everyone, the arrivals of one
+// turn in one batch (arrivals.ts). LIVE: an AUDIENCE member's arrival or departure goes to the
+// stage (ADMIN, TALKER) only, and everyone gets the member count instead, at most once a second
+// (slower past 2,500 members) — so a 10,000-member audience does not cost 10,000 frames per
+// arrival. HIDING members are announced to nobody.
 import {
   ConfrType,
   type Member,
@@ -9,6 +10,7 @@ import {
   Role,
   type RoleValue,
 } from 'miniprogram-conference-protocol'
+import { queueArrival } from './arrivals'
 import { canPublish, type ConferenceState, type MemberState } from './state'
 import { broadcastAll, broadcastOffStage, broadcastStage } from './sending'
 
@@ -31,7 +33,8 @@ export function toEveryone(conf: ConferenceState, role: RoleValue): boolean {
 }
 
 export function announceJoined(conf: ConferenceState, m: MemberState) {
-  if (m.role !== Role.HIDING) {
+  if (m.role !== Role.HIDING && conf.type !== ConfrType.LIVE) queueArrival(conf, m)
+  else if (m.role !== Role.HIDING) {
     const data = { confrId: conf.id, member: conf.memberView(m) }
     if (toEveryone(conf, m.role)) broadcastAll(conf, 'memberJoined', data, m.id)
     else broadcastStage(conf, 'memberJoined', data, m.id)

@@ -3,10 +3,12 @@
 // `attrsChanged` frame, and a conference accepts at most --attrs-rate changes a second, so what
 // one setAttrs costs the server is bounded by its own size, not by the set's. Clients before
 // revision 3 know only `attrsUpdated` (the whole set); they get it, from the same merged flush.
-import { ErrorCode, eventFrame } from 'miniprogram-conference-protocol'
+import { ErrorCode } from 'miniprogram-conference-protocol'
 import { RpcError } from '../rpc-error'
 import { TokenBucket } from '../security/bucket'
 import { checkAttrsSize } from '../security/quota'
+import { flushArrivals } from './arrivals'
+import { Frame } from './frames'
 import { canPublish, type ConferenceState, type Peer } from './state'
 import { type Caller, type P, type R, type ServiceContext } from './context'
 import { membershipOf } from './lookups'
@@ -97,15 +99,16 @@ function flush(conf: ConferenceState, pending: Pending) {
     if (v === null) removed.push(k)
     else set[k] = v
   pending.changes.clear()
-  let delta: string | null = null
-  let whole: string | null = null
+  flushArrivals()
+  let delta: Frame | null = null
+  let whole: Frame | null = null
   for (const m of conf.members.values()) {
     if (!m.peer) continue
     if (speaksDeltas(m.peer)) {
-      delta ??= eventFrame('attrsChanged', { confrId: conf.id, set, removed })
+      delta ??= Frame.of('attrsChanged', { confrId: conf.id, set, removed })
       m.peer.sendFrame(delta)
     } else {
-      whole ??= eventFrame('attrsUpdated', { confrId: conf.id, attrs: conf.attrsObject() })
+      whole ??= Frame.of('attrsUpdated', { confrId: conf.id, attrs: conf.attrsObject() })
       m.peer.sendFrame(whole)
     }
   }

@@ -7,6 +7,7 @@ import { type Tokens } from '../auth/tokens'
 import { type ServerConfig } from '../config'
 import { type Logger } from '../log'
 import { PasswordGuard } from '../security/attempts'
+import { flushArrivals } from './arrivals'
 import { type ConferenceState, type StreamState } from './state'
 import {
   type Caller,
@@ -63,6 +64,8 @@ export class ConferenceService extends EventEmitter<ServiceEvents> {
 
   /** One request of an authenticated socket (signal/connection.ts), by the table in methods.ts. */
   handle<M extends ServiceMethod>(method: M, caller: Caller, params: P<M>): R<M> | Promise<R<M>> {
+    // A reply must not tell of a member whose arrival its receiver has not been sent yet.
+    if (method !== 'join') flushArrivals()
     const { handle, may }: MethodEntry<M> = methods[method]
     checkAccess(may, this.ctx, caller, params)
     return handle(this.ctx, caller, params)

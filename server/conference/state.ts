@@ -14,6 +14,7 @@ import {
   canPublish,
 } from 'miniprogram-conference-protocol'
 import { type MemberCursor } from '../auth/tokens'
+import { type ArrivalFrames, type Frame } from './frames'
 import { MeetingState } from './meeting-state'
 
 export { canPublish }
@@ -24,7 +25,9 @@ export interface Peer {
   readonly rev?: number
   send<E extends EventName>(event: E, data: Events[E]): void
   /** An event frame already serialised (the same bytes for every receiver of a broadcast). */
-  sendFrame(text: string): void
+  sendFrame(frame: Frame): void
+  /** The arrivals of one turn from index `from` on, in the frames this peer's client takes. */
+  sendArrivals(frames: ArrivalFrames, from: number): void
   /** The membership in `confrId` no longer belongs to this socket. */
   left(confrId: string): void
 }

@@ -6,7 +6,6 @@ import WebSocket from 'ws'
 import {
   CloseCode,
   ErrorCode,
-  eventFrame,
   knowsMethod,
   METHOD_SINCE,
   type EventName,
@@ -22,6 +21,8 @@ import { RpcError } from '../rpc-error'
 import { TokenBucket } from '../security/bucket'
 import { socketsOf } from '../security/sockets'
 import { isServiceMethod } from '../conference/methods'
+import { type ArrivalFrames, Frame } from '../conference/frames'
+import { type Corking } from './corking'
 import { describeIssues, isMethod, type Params, paramSchemas, requestSchema } from './schemas'
 
 /** A client that stops reading gets cut off before it costs the server memory. */
@@ -42,22 +43,8 @@ export interface ConnectionDeps {
   log: Logger
   /** Where requests are done: this node (LocalRouter), or their conference's host (cluster). */
   router: Router
-}
-
-/**
- * Frames written to a socket in one turn of the event loop leave in one write: a burst of
- * arrivals in a big room costs each member one system call, not one per arrival.
- */
-const corked = new Set<Socket>()
-function corkUntilNextTurn(socket: Socket) {
-  if (corked.has(socket)) return
-  if (corked.size === 0) setImmediate(uncorkAll)
-  corked.add(socket)
-  socket.cork()
-}
-function uncorkAll() {
-  for (const s of corked) s.uncork()
-  corked.clear()
+  /** The server's writes held to the end of each turn (one per server). */
+  corking: Corking
 }
 
 /** How long a moved client has to reconnect by itself before its socket is closed. */
@@ -77,7 +64,7 @@ export class Connection implements LocalSocket {
    * Events that came while such a request was in flight: sent after its reply, so that a client
    * never hears of a conference before the reply that put it there.
    */
-  private held: string[] = []
+  private held: Frame[] = []
 
   constructor(
     private readonly ws: WebSocket,
@@ -117,12 +104,16 @@ export class Connection implements LocalSocket {
   // ---- Peer ----
 
   send<E extends EventName>(event: E, data: Events[E]) {
-    this.sendFrame(eventFrame(event, data))
+    this.sendFrame(Frame.of(event, data))
   }
 
-  sendFrame(text: string) {
-    if (this.inFlight > 0) this.held.push(text)
-    else this.writeText(text)
+  sendFrame(frame: Frame) {
+    if (this.inFlight > 0) this.held.push(frame)
+    else this.writeText(frame.bytes)
+  }
+
+  sendArrivals(frames: ArrivalFrames, from: number) {
+    for (const frame of frames.framesFor(this.rev, from)) this.sendFrame(frame)
   }
 
   left(confrId: string) {
@@ -141,20 +132,23 @@ export class Connection implements LocalSocket {
     this.writeText(JSON.stringify(frame))
   }
 
-  private writeText(text: string) {
+  /** A text frame: a reply's JSON, or an event frame's bytes (sent as they are). */
+  private writeText(text: string | Buffer) {
     if (this.ws.readyState !== WebSocket.OPEN) return
     if (this.ws.bufferedAmount > MAX_BUFFERED_BYTES) {
       this.deps.log.warn({ ip: this.ip }, 'client not reading; closing')
       this.ws.terminate()
       return
     }
+    this.ws.send(text, { binary: false })
+    // The turn's first frame to this socket has left; what follows in this turn waits and leaves
+    // in one write with the rest (a burst of events: one system call, not one per event).
     this.cork()
-    this.ws.send(text)
   }
 
   private cork() {
     const socket = (this.ws as unknown as { _socket?: Socket })._socket
-    if (socket) corkUntilNextTurn(socket)
+    if (socket) this.deps.corking.hold(socket)
   }
 
   private reply(id: number | string | null, result: unknown) {
@@ -225,7 +219,7 @@ export class Connection implements LocalSocket {
           if (--this.inFlight > 0) return
           const held = this.held
           this.held = []
-          for (const text of held) this.writeText(text)
+          for (const frame of held) this.writeText(frame.bytes)
         })
     } catch (e) {
       failed(e)

@@ -13,22 +13,28 @@ import {
 import { clientAddress, trustedProxies } from '../security/client-address'
 import { createSocketRegistry } from '../security/sockets'
 import { Connection, type ConnectionDeps } from './connection'
+import { Corking } from './corking'
 
 export const SIGNAL_PATH = '/ws'
 
 export interface Signalling {
   wss: WebSocketServer
+  /** Where the sockets' writes wait for the end of the turn; watch() says when they left. */
+  corking: Corking
   /** Takes an upgrade on SIGNAL_PATH (true); leaves any other path to the caller (false). */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, url: URL): boolean
 }
 
-export function createSignalling(deps: ConnectionDeps): Signalling {
+export function createSignalling(given: Omit<ConnectionDeps, 'corking'>): Signalling {
+  const corking = new Corking()
+  const deps: ConnectionDeps = { ...given, corking }
   const wss = new WebSocketServer({ noServer: true, maxPayload: deps.config.maxFrameBytes })
   const sockets = createSocketRegistry(deps.service, () => deps.config)
   // A bad --trust-proxy stops the start here, not at the first client.
   trustedProxies(deps.config)
   return {
     wss,
+    corking,
     handleUpgrade(req, socket, head, url) {
       if (url.pathname !== SIGNAL_PATH) return false
       wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {

@@ -1,5 +1,5 @@
-// The web participant's meeting side (protocol revision 6): the member list with role,
-// microphone / camera and raised hand, our own hand, the chat (the kept history after the join,
+// The web participant's meeting side (protocol revision 6): the roster's marks (role,
+// microphone / camera and raised hand), our own hand, the chat (the kept history after the join,
 // then what arrives), the host's mute of us and an invitation to speak. Everything shown that
 // comes from users (names, messages) is set with textContent only.
 import type { Manager } from '../../sdk/manager'
@@ -28,34 +28,45 @@ export interface MeetingHooks {
 export function meetingPanel(mgr: Manager, hooks: MeetingHooks) {
   let inRoom = false
 
+  /**
+   * The roster (participant.ts keeps its items, one per member in join order) marked with each
+   * member's role, microphone / camera as the server flags them and a raised hand: data
+   * attributes, which the page's CSS shows. Once per task, after the roster's own listeners.
+   */
+  let pending = false
   function renderMembers() {
-    if (!inRoom) return
+    if (!inRoom || pending) return
+    pending = true
+    queueMicrotask(() => {
+      pending = false
+      if (inRoom) markMembers()
+    })
+  }
+
+  function markMembers() {
     const hands = new Set(mgr.getHands().map((h) => h.memberId))
     const cams = new Map<string, { aoff: number; voff: number }>()
     for (const s of mgr.getStreams()) if (s.type !== 'desktop') cams.set(s.memId, s)
     const self = mgr.getSelf()
     const own = mgr.getPublished().find((p) => p.stream.type !== 'desktop')?.stream
-    const rows = [
-      ...(self ? [{ m: self, cam: own ?? null, me: true }] : []),
-      ...mgr.getMembers().map((m) => ({ m, cam: cams.get(m.id) ?? null, me: false })),
-    ].map(({ m, cam, me }) => {
-      const li = el('li', 'member')
-      li.dataset.memberId = m.id
-      li.dataset.role = String(m.role)
-      li.dataset.hand = hands.has(m.id) ? '1' : '0'
+    if (self && own) cams.set(self.id, own)
+    const roles = new Map([...mgr.getMembers(), ...(self ? [self] : [])].map((m) => [m.id, m.role]))
+    for (const li of $('people').querySelectorAll<HTMLElement>('li[data-member-id]')) {
+      const id = li.dataset.memberId ?? ''
+      const cam = cams.get(id)
+      const role = roles.get(id)
+      li.dataset.role = role === undefined ? '' : String(role)
+      li.dataset.roleName = role === undefined ? '' : (ROLE_NAMES[role] ?? String(role))
+      li.dataset.hand = hands.has(id) ? '1' : '0'
       li.dataset.aoff = cam ? String(cam.aoff) : ''
-      const state = cam
-        ? [cam.aoff ? t('aoff') : t('micLive'), cam.voff ? t('voff') : ''].filter(Boolean)
-        : [t('notPublishing')]
-      li.append(
-        el('span', 'name', `${m.nickName || m.name}${me ? ` (${t('me')})` : ''}`),
-        el('span', 'role', ROLE_NAMES[m.role] ?? String(m.role)),
-        el('span', 'media', state.join(' · ')),
-        el('span', 'hand', hands.has(m.id) ? '✋' : ''),
+      li.dataset.media = (
+        cam
+          ? [cam.aoff ? t('aoff') : t('micLive'), cam.voff ? t('voff') : '']
+          : [t('notPublishing')]
       )
-      return li
-    })
-    $('members').replaceChildren(...rows)
+        .filter(Boolean)
+        .join(' · ')
+    }
     $('hand').textContent = t(self && hands.has(self.id) ? 'lowerHand' : 'raiseHand')
   }
 
@@ -155,7 +166,6 @@ export function meetingPanel(mgr: Manager, hooks: MeetingHooks) {
     refresh: renderMembers,
     reset() {
       inRoom = false
-      $('members').replaceChildren()
       $('messages').replaceChildren()
       showInvitation(null)
       $('notice').hidden = true

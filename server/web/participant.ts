@@ -4,7 +4,7 @@
 import { createBrowserAdapter } from '../../sdk/adapters/browser'
 import { createEmedia } from '../../sdk/emedia'
 import type { MutedByHost } from '../../sdk/events'
-import type { Stream } from 'miniprogram-conference-protocol'
+import type { Member, Stream } from 'miniprogram-conference-protocol'
 import { playFlv, type FlvPlayer } from './flv-player'
 import { t, translatePage } from './i18n'
 import { meetingPanel } from './meeting-panel'
@@ -78,6 +78,26 @@ function removeTile(id: string) {
   tile.player?.destroy()
   tile.el.remove()
   tiles.delete(id)
+}
+
+/** The roster: everyone in the room in the order the SDK told of them (you first). A batch of
+ * arrivals is many callbacks in one task: the browser lays the list out once. */
+function showPerson(m: Member) {
+  let item = $('people').querySelector<HTMLElement>(`li[data-member-id="${CSS.escape(m.id)}"]`)
+  if (!item) {
+    item = document.createElement('li')
+    item.dataset.memberId = m.id
+    $('people').append(item)
+  }
+  item.textContent = m.isSelf ? `${m.nickName || m.name} (${t('me')})` : m.nickName || m.name
+  $('people-count').textContent = String($('people').children.length)
+}
+
+function removePerson(id: string) {
+  $('people')
+    .querySelector(`li[data-member-id="${CSS.escape(id)}"]`)
+    ?.remove()
+  $('people-count').textContent = String($('people').children.length)
 }
 
 async function addRemote(stream: Stream) {
@@ -188,11 +208,16 @@ function teardown() {
   local?.media.getTracks().forEach((tr) => tr.stop())
   local = null
   for (const id of [...tiles.keys()]) removeTile(id)
+  $('people').replaceChildren()
+  $('people-count').textContent = '0'
   document.body.dataset.publishing = '0'
   $('join-form').hidden = false
   $('room').hidden = true
 }
 
+mgr.on('memberJoined', showPerson)
+mgr.on('memberUpdated', showPerson)
+mgr.on('memberExited', (m) => removePerson(m.id))
 mgr.on('streamAdded', (s) => void addRemote(s))
 mgr.on('streamRemoved', (s) => removeTile(s.id))
 mgr.on('mediaChanged', (s) => showMedia(s.id, s))

@@ -118,7 +118,10 @@ test('signalling: wire count, join latencies, fan-out, capacity', () => {
     ...summary('fanOut.latency'),
     'fanOut.fillMs',
     'fanOut.serverSendMs',
+    'fanOut.serverQueuedMs',
     'fanOut.acceptToLiveMs',
+    'fanOut.loadGenProcesses',
+    'fanOut.machine.loadAvg.0',
     ...s.capacity.steps.flatMap((_: unknown, i: number) =>
       ['pingP50', 'pingP99', 'cpuPct', 'rssMB'].map((k) => `capacity.steps.${i}.${k}`),
     ),
@@ -142,8 +145,14 @@ test('big-room: joins into one room, LIVE fill, fan-out', () => {
     'liveFill.eventsPerMember',
     ...summary('fanOut.latency'),
     'fanOut.fillMs',
+    'fanOut.serverSendMs',
+    'joins.0.machine.loadAvg.0',
+    'joins.0.serverCpuMs',
   ]
   expect(notFinite(b, paths)).toEqual([])
+  // The load came from processes of its own (pinned where the OS lets it).
+  expect(b.fanOut.loadGenProcesses).toBeGreaterThanOrEqual(1)
+  expect(b.joins[0].loadGen).toMatch(/load generator on CPU|not pinned/)
 })
 
 /** An engine's figures: added latency, every first-frame kind, the room's cost. */
@@ -189,6 +198,8 @@ describeWithRedis('bench smoke: cluster', () => {
       ...summary('joins.0.result.join'),
       ...summary('joins.1.result.join'),
       'p99Ratio',
+      'joins.0.serverCpuMs',
+      'joins.1.serverCpuMs',
       'failover.lastResumeMs',
       'failover.lastReannounceMs',
       'failover.lastPlayableMs',

@@ -3,6 +3,7 @@
 // and the first device is told reason 10 (OTHER_DEVICE).
 import { ExitReason, Role } from 'miniprogram-conference-protocol'
 import { describeWithRedis, selfId, useCluster } from '../../testkit/cluster-suite'
+import { joinInTurn } from '../../testkit/sdk-client'
 import { until } from '../../testkit/wait'
 
 describeWithRedis('cluster: races across nodes', () => {
@@ -36,9 +37,7 @@ describeWithRedis('cluster: races across nodes', () => {
     const first = await f.client(0, 'twice')
     const second = await f.client(1, 'twice')
     const watcher = await f.client(2, 'watcher')
-    const conf = await watcher.emedia.mgr.joinRoom({ roomName: 'two-devices' })
-    await first.emedia.mgr.joinRoom({ roomName: 'two-devices' })
-    await second.emedia.mgr.joinRoom({ roomName: 'two-devices' })
+    const conf = await joinInTurn([watcher, first, second], { roomName: 'two-devices' })
     expect(second.emedia.mgr.getConference()!.confrId).toBe(conf.confrId)
     await until(() => first.exits.length === 1, 5000, 'the first device told')
     expect(first.exits).toEqual([[ExitReason.OTHER_DEVICE, 0]])

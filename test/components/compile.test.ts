@@ -2,7 +2,7 @@
 // miniprogram_dist, minified) and of the demo passes the official compilers (wcc / wcsc, the ones
 // WeChat DevTools uses, shipped in miniprogram-compiler), one file at a time. Run
 // `npx gulp build` first.
-import { spawnSync } from 'child_process'
+import { type SpawnSyncReturns, spawnSync } from 'child_process'
 import * as fs from 'fs'
 import * as os from 'os'
 import * as path from 'path'
@@ -67,6 +67,16 @@ const roots = [
 ]
 const wxmlFiles = roots.flatMap((root) => filesUnder(root, '.wxml').map((f) => [root, f] as const))
 const wxssFiles = roots.flatMap((root) => filesUnder(root, '.wxss').map((f) => [root, f] as const))
+/** test.each rows: [the file's name in the repository, its root, the file]. */
+const named = (files: ReadonlyArray<readonly [string, string]>) =>
+  files.map(([root, f]) => [path.relative(ROOT, f), root, f] as const)
+
+/** A compiler run that passed (no complaint, exit 0): the run, for more checks. */
+function clean(res: SpawnSyncReturns<Buffer>) {
+  expect(res.stderr.toString()).toBe('')
+  expect(res.status).toBe(0)
+  return res
+}
 
 describe('official WXML / WXSS compilers', () => {
   beforeAll(() => {
@@ -90,24 +100,13 @@ describe('official WXML / WXSS compilers', () => {
     expect(wxssFiles.length).toBeGreaterThanOrEqual(15)
   })
 
-  test.each(wxmlFiles.map(([root, f]) => [path.relative(ROOT, f), root, f]))(
-    'wcc compiles %s',
-    (_name, root, file) => {
-      const res = wcc(root, file)
-      expect(res.stderr.toString()).toBe('')
-      expect(res.status).toBe(0)
-      expect(res.stdout.toString()).toContain('$gwx')
-    },
-  )
+  test.each(named(wxmlFiles))('wcc compiles %s', (_name, root, file) => {
+    expect(clean(wcc(root, file)).stdout.toString()).toContain('$gwx')
+  })
 
-  test.each(wxssFiles.map(([root, f]) => [path.relative(ROOT, f), root, f]))(
-    'wcsc compiles %s',
-    (_name, root, file) => {
-      const res = wcsc(root, file)
-      expect(res.stderr.toString()).toBe('')
-      expect(res.status).toBe(0)
-    },
-  )
+  test.each(named(wxssFiles))('wcsc compiles %s', (_name, root, file) => {
+    clean(wcsc(root, file))
+  })
 
   test('broken samples fail (so that the checks above can fail)', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wx-broken-'))

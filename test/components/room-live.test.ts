@@ -64,6 +64,12 @@ function tileOf(memberId: string): Node | undefined {
   return playerTiles(room).find((t) => t.data.memberId === memberId)
 }
 
+/** The native pusher reports `code` (its statechange event), and the page has handled it. */
+async function pusherReports(code: number) {
+  selfTile(room).querySelector('#pusher')!.dispatchEvent('statechange', { detail: { code } })
+  await flush()
+}
+
 function named(name: string) {
   return events.filter((e) => e.name === name).map((e) => e.detail)
 }
@@ -204,19 +210,13 @@ describe('<conference-room> on the real server, SDK, sockets and ffmpeg', () => 
   test('pusher -1307: restarted (stop, start) after the real 1 s backoff', async () => {
     const before = pusher.calls.length
     const at = Date.now()
-    selfTile(room)
-      .querySelector('#pusher')!
-      .dispatchEvent('statechange', { detail: { code: -1307 } })
-    await flush()
+    await pusherReports(-1307)
     expect(store.media.local.pushState).toBe('failed')
     expect(pusher.calls.slice(before)).toEqual([])
     await until(() => pusher.calls.length === before + 2, 3000)
     expect(Date.now() - at).toBeGreaterThanOrEqual(900)
     expect(pusher.calls.slice(before)).toEqual(['stop', 'start'])
-    selfTile(room)
-      .querySelector('#pusher')!
-      .dispatchEvent('statechange', { detail: { code: 1002 } })
-    await flush()
+    await pusherReports(1002)
     expect(store.media.local.pushState).toBe('pushing')
   })
 

@@ -1,45 +1,27 @@
 // Attacks on identity and rights that test/server/signalling.test.ts does not already cover:
 // guessing a conference password, oversize member data, an audience member publishing.
 // (A kicked member's ticket replay is covered there: "tickets: … void after a kick".)
-import type { ConferenceServer } from 'miniprogram-conference-server'
-import { RawClient } from '../../testkit/raw-client'
-import { nodeClient, type NodeClient } from '../../testkit/sdk-client'
-import { startServer, tokenFor } from '../../testkit/server'
+import { tokenFor } from '../../testkit/server'
+import { useServer } from '../../testkit/server-suite'
 import { sleep } from '../../testkit/wait'
 
-let server: ConferenceServer
-const raws: RawClient[] = []
-const sdks: NodeClient[] = []
-
-beforeAll(async () => {
-  server = await startServer({
-    passwordFailures: 3,
-    passwordFailuresPerAddress: 6,
-    passwordLockoutSec: 1,
-  })
+const suite = useServer({
+  passwordFailures: 3,
+  passwordFailuresPerAddress: 6,
+  passwordLockoutSec: 1,
 })
-afterEach(async () => {
-  raws.splice(0).forEach((c) => c.close())
-  await Promise.all(sdks.splice(0).map((c) => c.close().catch(() => undefined)))
-})
-afterAll(() => server.stop())
-
-async function raw(address = '127.0.0.1') {
-  const c = await RawClient.connect(server.wsUrl, { localAddress: address })
-  raws.push(c)
-  return c
-}
-
-async function sdk(user: string, maxRole?: 1 | 3 | 7 | 9) {
-  const c = await nodeClient(server, user, { maxRole, config: { logLevel: 'silent' } })
-  sdks.push(c)
-  return c
-}
+const raw = (address = '127.0.0.1') => suite.raw({ address })
+const sdk = (user: string, maxRole?: 1 | 3 | 7 | 9) =>
+  suite.client(user, { maxRole, config: { logLevel: 'silent' } })
 
 /** A conference with a password, created by its owner over a raw socket: the owner's join. */
 async function lockedJoin(room: string) {
   const owner = await raw()
-  const r = await owner.call('join', { roomName: room, password: 'right' }, tokenFor(server, 'own'))
+  const r = await owner.call(
+    'join',
+    { roomName: room, password: 'right' },
+    tokenFor(suite.server, 'own'),
+  )
   return r.result
 }
 const lockedConference = async (room: string) =>
@@ -51,7 +33,7 @@ describe('password guessing is rate limited', () => {
   test('per user and conference: -508 three times, then -429 even for the right one, until the lockout ends', async () => {
     const confrId = await lockedConference('guess-1')
     const eve = await raw()
-    const token = tokenFor(server, 'eve')
+    const token = tokenFor(suite.server, 'eve')
     const tries = []
     for (const password of ['a', 'b', 'c', 'right'])
       tries.push(await eve.call('join', { confrId, password }, token))
@@ -80,7 +62,7 @@ describe('password guessing is rate limited', () => {
         await c.call(
           'getConferenceTkt',
           { confrId, password: `g${i}` },
-          tokenFor(server, `bot${i}`),
+          tokenFor(suite.server, `bot${i}`),
         ),
       )
     }
@@ -89,18 +71,18 @@ describe('password guessing is rate limited', () => {
     const t = await elsewhere.call(
       'getConferenceTkt',
       { confrId, password: 'right' },
-      tokenFor(server, 'bot9'),
+      tokenFor(suite.server, 'bot9'),
     )
     expect(t.result.ticket).toEqual(expect.any(String))
     // The address's lockout refuses those who failed from it, by every door; a user of that
     // address who has not failed and knows the password is let in (a carrier NAT is many people).
     const byName = await (
       await raw('127.0.0.3')
-    ).call('join', { roomName: 'guess-3', password: 'right' }, tokenFor(server, 'bot1'))
+    ).call('join', { roomName: 'guess-3', password: 'right' }, tokenFor(suite.server, 'bot1'))
     expect(byName.error?.code).toBe(-429)
     const innocent = await (
       await raw('127.0.0.3')
-    ).call('join', { roomName: 'guess-3', password: 'right' }, tokenFor(server, 'bot8'))
+    ).call('join', { roomName: 'guess-3', password: 'right' }, tokenFor(suite.server, 'bot8'))
     expect(innocent.result.self.name).toBe('bot8')
   })
 })
@@ -113,7 +95,7 @@ test('secrets in multi-byte characters of the same length are refused, not an in
   const guess = await c.call(
     'getConferenceTkt',
     { confrId, password: 'ééééé' },
-    tokenFor(server, 'mb'),
+    tokenFor(suite.server, 'mb'),
   )
   expect(guess.error?.code).toBe(-508)
   const resumeToken = 'é'.repeat(joined.resumeToken.length)
@@ -121,7 +103,7 @@ test('secrets in multi-byte characters of the same length are refused, not an in
   const resume = await other.call(
     'resume',
     { confrId, memberId: joined.self.id, resumeToken },
-    tokenFor(server, 'own'),
+    tokenFor(suite.server, 'own'),
   )
   expect(resume.error?.code).toBe(-504)
 })
@@ -129,7 +111,7 @@ test('secrets in multi-byte characters of the same length are refused, not an in
 describe('oversize member data', () => {
   test('huge ext and nickname from the SDK are refused with errors that name the field', async () => {
     const ann = await sdk('ann')
-    const before = server.service.stats().conferences
+    const before = suite.server.service.stats().conferences
     const ext = { bio: 'x'.repeat(5000) }
     await expect(
       ann.emedia.mgr.joinRoom({ roomName: 'big-1', config: { ext } }),
@@ -142,7 +124,7 @@ describe('oversize member data', () => {
       ann.emedia.mgr.joinRoom({ roomName: 'big-1', config: { nickName } }),
     ).rejects.toMatchObject({ code: -400, message: expect.stringContaining('params.nickName') })
     // Nothing was created by the refused joins, and a sane one still works.
-    expect(server.service.stats().conferences).toBe(before)
+    expect(suite.server.service.stats().conferences).toBe(before)
     await ann.emedia.mgr.joinRoom({ roomName: 'big-1', config: { nickName: 'Ann', ext: { a: 1 } } })
     expect(ann.emedia.mgr.getSelf()).toMatchObject({ nickName: 'Ann', ext: { a: 1 } })
   })
@@ -150,7 +132,7 @@ describe('oversize member data', () => {
   test('an ext nested too deep to serialise is a -400, not an internal error', async () => {
     const c = await raw()
     const depth = 20000 // fits in one frame, too deep for JSON.stringify's stack
-    const frame = `{"id":1,"method":"join","token":"${tokenFor(server, 'deep')}","params":{"roomName":"deep","ext":{"a":${'['.repeat(depth)}${']'.repeat(depth)}}}}`
+    const frame = `{"id":1,"method":"join","token":"${tokenFor(suite.server, 'deep')}","params":{"roomName":"deep","ext":{"a":${'['.repeat(depth)}${']'.repeat(depth)}}}}`
     c.sendRaw(frame)
     const reply = await c.waitFor((f) => f.id === 1)
     expect(reply.error).toEqual({
@@ -161,7 +143,7 @@ describe('oversize member data', () => {
 
   test('a frame over maxFrameBytes from the SDK fails the call instead of hanging it', async () => {
     const ann = await sdk('ann2')
-    const ext = { blob: 'x'.repeat(server.config.maxFrameBytes) }
+    const ext = { blob: 'x'.repeat(suite.server.config.maxFrameBytes) }
     await expect(ann.emedia.mgr.joinRoom({ roomName: 'big-2', config: { ext } })).rejects.toEqual({
       code: -413,
       message: 'request too large for the server (frame limit)',
@@ -182,7 +164,7 @@ describe('rights', () => {
     await expect(capped.emedia.mgr.pubStream('cam')).rejects.toMatchObject({ code: -101 })
     const confrId = host.emedia.mgr.getConference()!.confrId
     // Nothing but the host's unclaimed first-stream slot (granted at join, protocol 1.1).
-    const streams = [...server.service.conferences.get(confrId)!.streams.values()]
+    const streams = [...suite.server.service.conferences.get(confrId)!.streams.values()]
     expect(streams.filter((s) => !s.reserved)).toEqual([])
   })
 })

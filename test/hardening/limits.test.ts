@@ -1,31 +1,17 @@
 // Caps that keep one address or one account from taking the server: open sockets and requests per
 // address, live conferences per user, the size of conference attributes. (Message rate per socket and frame size: test/server/signalling.)
-import type { ConferenceServer } from 'miniprogram-conference-server'
 import { socketsOf } from '../../server/security/sockets'
-import { RawClient } from '../../testkit/raw-client'
-import { nodeClient } from '../../testkit/sdk-client'
-import { startServer, tokenFor } from '../../testkit/server'
+import { tokenFor } from '../../testkit/server'
+import { useServer } from '../../testkit/server-suite'
 import { sleep } from '../../testkit/wait'
 
-let server: ConferenceServer
-const raws: RawClient[] = []
-
-beforeAll(async () => {
-  server = await startServer({
-    maxSocketsPerAddress: 3,
-    maxConferencesPerUser: 2,
-    msgRatePerAddress: 20,
-    msgBurstPerAddress: 20,
-  })
+const suite = useServer({
+  maxSocketsPerAddress: 3,
+  maxConferencesPerUser: 2,
+  msgRatePerAddress: 20,
+  msgBurstPerAddress: 20,
 })
-afterEach(() => raws.splice(0).forEach((c) => c.close()))
-afterAll(() => server.stop())
-
-async function raw(address: string) {
-  const c = await RawClient.connect(server.wsUrl, { localAddress: address })
-  raws.push(c)
-  return c
-}
+const raw = (address: string) => suite.raw({ address })
 
 test('sockets per address: the one over the cap gets -429 and close 4029; others and other addresses are fine', async () => {
   const held = [await raw('127.0.0.5'), await raw('127.0.0.5'), await raw('127.0.0.5')]
@@ -42,7 +28,7 @@ test('sockets per address: the one over the cap gets -429 and close 4029; others
   for (const c of held) expect((await c.call('ping')).result.t).toEqual(expect.any(Number))
   const other = await raw('127.0.0.6')
   expect((await other.call('ping')).result).toBeDefined()
-  const sockets = socketsOf(server.service)!
+  const sockets = socketsOf(suite.server.service)!
   expect(sockets.from('127.0.0.5')).toBe(3)
   // A closed socket frees its place.
   held[0].close()
@@ -53,17 +39,16 @@ test('sockets per address: the one over the cap gets -429 and close 4029; others
 
 test('the SDK hitting the socket cap fails its join with the reason', async () => {
   for (let i = 0; i < 3; i++) await raw('127.0.0.1')
-  const c = await nodeClient(server, 'late', { config: { logLevel: 'silent' } })
+  const c = await suite.client('late', { config: { logLevel: 'silent' } })
   await expect(c.emedia.mgr.joinRoom({ roomName: 'cap' })).rejects.toMatchObject({
     code: -429,
     message: expect.stringContaining('too many connections from your address (limit 3)'),
   })
-  await c.close()
 })
 
 test('live conferences per user: the third gets -510 by either door, and ending one frees a place', async () => {
   const ann = await raw('127.0.0.7')
-  const token = tokenFor(server, 'ann')
+  const token = tokenFor(suite.server, 'ann')
   const a = await ann.call('join', { roomName: 'q-a' }, token)
   await ann.call('createConference', { type: 10 })
   const third = await ann.call('createConference', { type: 10 })
@@ -74,7 +59,7 @@ test('live conferences per user: the third gets -510 by either door, and ending 
   expect((await ann.call('join', { roomName: 'q-c' })).error?.code).toBe(-510)
   // Joining someone else's conference is not creating one.
   const bob = await raw('127.0.0.7')
-  await bob.call('join', { roomName: 'bobs' }, tokenFor(server, 'bob'))
+  await bob.call('join', { roomName: 'bobs' }, tokenFor(suite.server, 'bob'))
   expect((await ann.call('join', { roomName: 'bobs' })).result.self.name).toBe('ann')
   await ann.call('destroy', { confrId: a.result.conference.confrId })
   expect((await ann.call('join', { roomName: 'q-c' })).result.self.role).toBe(7)
@@ -104,7 +89,7 @@ test('requests per address: sockets of one address share one budget', async () =
 
 test('conference attributes: at most 16 KiB in all, since every change goes to every member', async () => {
   const c = await raw('127.0.0.11')
-  const r = await c.call('join', { roomName: 'attrs' }, tokenFor(server, 'cyd'))
+  const r = await c.call('join', { roomName: 'attrs' }, tokenFor(suite.server, 'cyd'))
   const confrId = r.result.conference.confrId
   const val = 'v'.repeat(4000)
   for (const key of ['a', 'b', 'c', 'd'])

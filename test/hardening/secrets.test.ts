@@ -10,6 +10,7 @@ import path from 'path'
 import { createConferenceServer, type ConferenceServer } from 'miniprogram-conference-server'
 import { type ServerConfig } from '../../server/config'
 import { startServer } from '../../testkit/server'
+import { useServer } from '../../testkit/server-suite'
 import { sleep } from '../../testkit/wait'
 
 const SECRET = 'root-secret-for-the-secrets-test-0123456789'
@@ -106,9 +107,7 @@ async function refusal(argv: string[], env: NodeJS.ProcessEnv = {}, overrides = 
 }
 
 describe('guessing the secrets of a production server', () => {
-  let server: ConferenceServer
-  beforeAll(async () => (server = await startServer({ secret: SECRET, adminSecret: ADMIN })))
-  afterAll(() => server.stop())
+  const suite = useServer({ secret: SECRET, adminSecret: ADMIN })
 
   test('200 parallel sign-in guesses: at most 10 reach the compare, the rest are 429', async () => {
     // Every request is in (headers read, limit checked) before any body, so any wrong secret it
@@ -116,7 +115,7 @@ describe('guessing the secrets of a production server', () => {
     let release = () => {}
     const bodies = new Promise<void>((r) => (release = r))
     const guesses = Array.from({ length: 200 }, (_, i) =>
-      signIn(server, `guess-${i}`, '127.0.0.2', {}, bodies),
+      signIn(suite.server, `guess-${i}`, '127.0.0.2', {}, bodies),
     )
     await sleep(1000)
     release()
@@ -127,14 +126,14 @@ describe('guessing the secrets of a production server', () => {
     const limited = replies.find((r) => r.status === 429)!
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0)
     // Locked out: even the right secret waits.
-    expect((await signIn(server, ADMIN, '127.0.0.2')).status).toBe(429)
+    expect((await signIn(suite.server, ADMIN, '127.0.0.2')).status).toBe(429)
     // Another address is not locked.
-    expect((await signIn(server, ADMIN, '127.0.0.3')).status).toBe(200)
+    expect((await signIn(suite.server, ADMIN, '127.0.0.3')).status).toBe(200)
   })
 
   test('bearer guesses on the operator API and on token minting are limited too', async () => {
     const api = Array.from({ length: 60 }, (_, i) =>
-      call(`${server.httpUrl}/api/conferences`, {
+      call(`${suite.server.httpUrl}/api/conferences`, {
         from: '127.0.0.4',
         headers: { authorization: `Bearer guess-${i}` },
       }),
@@ -144,7 +143,7 @@ describe('guessing the secrets of a production server', () => {
     expect(apiBy[429]).toBeGreaterThanOrEqual(50)
 
     const mint = Array.from({ length: 60 }, (_, i) =>
-      call(`${server.httpUrl}/api/tokens`, {
+      call(`${suite.server.httpUrl}/api/tokens`, {
         method: 'POST',
         from: '127.0.0.5',
         headers: { authorization: `Bearer guess-${i}`, 'content-type': 'application/json' },
@@ -160,7 +159,7 @@ describe('guessing the secrets of a production server', () => {
     // The backend with the right secret is never limited by its own successes.
     const good = await Promise.all(
       Array.from({ length: 30 }, () =>
-        call(`${server.httpUrl}/api/tokens`, {
+        call(`${suite.server.httpUrl}/api/tokens`, {
           method: 'POST',
           from: '127.0.0.6',
           headers: { authorization: `Bearer ${SECRET}`, 'content-type': 'application/json' },
@@ -172,25 +171,25 @@ describe('guessing the secrets of a production server', () => {
   })
 
   test('a non-ASCII guess of the exact length is a 401, not a 500', async () => {
-    const reply = await signIn(server, 'é'.repeat(ADMIN.length), '127.0.0.7')
+    const reply = await signIn(suite.server, 'é'.repeat(ADMIN.length), '127.0.0.7')
     expect(reply.status).toBe(401)
   })
 
   test('behind a TLS proxy on loopback the console cookie is Secure; over plain HTTP not', async () => {
-    const tls = await signIn(server, ADMIN, '127.0.0.8', { 'x-forwarded-proto': 'https' })
+    const tls = await signIn(suite.server, ADMIN, '127.0.0.8', { 'x-forwarded-proto': 'https' })
     expect(tls.status).toBe(200)
     expect(String(tls.headers['set-cookie'])).toMatch(/;\s*Secure/i)
-    const plain = await signIn(server, ADMIN, '127.0.0.8')
+    const plain = await signIn(suite.server, ADMIN, '127.0.0.8')
     expect(String(plain.headers['set-cookie'])).not.toMatch(/Secure/i)
   })
 
   test('the operator routes take the console session as well as the bearer secret', async () => {
-    const signedIn = await signIn(server, ADMIN, '127.0.0.9')
+    const signedIn = await signIn(suite.server, ADMIN, '127.0.0.9')
     const cookie = String(signedIn.headers['set-cookie']).split(';')[0]
-    const listed = await call(`${server.httpUrl}/api/conferences`, { headers: { cookie } })
+    const listed = await call(`${suite.server.httpUrl}/api/conferences`, { headers: { cookie } })
     expect(listed.status).toBe(200)
     // Kick, role and destroy are operator routes; an unknown conference is a 404, not a 404 route.
-    const destroy = await call(`${server.httpUrl}/api/conferences/CF_none`, {
+    const destroy = await call(`${suite.server.httpUrl}/api/conferences/CF_none`, {
       method: 'DELETE',
       headers: { authorization: `Bearer ${ADMIN}` },
     })

@@ -2,7 +2,7 @@
 // 10 s, then everyone goes; the server must come back to nothing with its state consistent. Then
 // the same on a 3-node cluster (a redis-server and 3 server processes; one node drained and
 // restarted, one killed -9 and restarted), which must also leave nothing in Redis.
-import { runSoak } from '../../bench/soak'
+import { runSoak, type SoakOptions } from '../../bench/soak'
 import { describeWithRedis } from '../../testkit/cluster-suite'
 import { stopAllMedia } from '../../testkit/ffmpeg'
 
@@ -10,16 +10,23 @@ afterAll(() => stopAllMedia())
 
 const NOTHING_LEFT = { conferences: 0, members: 0, streams: 0, sockets: 0, tcp: 0, ffmpeg: 0 }
 
-test('100 members churning for 10 s: back to 0 conferences, members, streams and sockets', async () => {
+/** A short soak (one member pushing real media; SOAK_SEED replays a run), its result printed. */
+async function soak(
+  label: string,
+  opts: Pick<SoakOptions, 'members' | 'conferences' | 'durationMs'> & Partial<SoakOptions>,
+) {
   const result = await runSoak({
-    members: 100,
-    conferences: 10,
-    durationMs: 10000,
     graceMs: 1000,
     mediaSample: 1,
     seed: Number(process.env.SOAK_SEED) || Date.now() % 1e9,
+    ...opts,
   })
-  process.stdout.write(`[reliability] soak ${JSON.stringify(result)}\n`)
+  process.stdout.write(`[reliability] ${label} ${JSON.stringify(result)}\n`)
+  return result
+}
+
+test('100 members churning for 10 s: back to 0 conferences, members, streams and sockets', async () => {
+  const result = await soak('soak', { members: 100, conferences: 10, durationMs: 10000 })
   expect(result.violations).toEqual([])
   expect(result.end).toEqual(NOTHING_LEFT)
   expect(result.errors['-1']).toBeUndefined()
@@ -34,17 +41,13 @@ test('100 members churning for 10 s: back to 0 conferences, members, streams and
 
 describeWithRedis('the churn soak on a 3-node cluster', () => {
   test('60 members on 3 nodes churning for 15 s, two node restarts: nothing left anywhere', async () => {
-    const result = await runSoak({
+    const result = await soak('cluster soak', {
       members: 60,
       conferences: 6,
       durationMs: 15000,
-      graceMs: 1000,
-      mediaSample: 1,
-      seed: Number(process.env.SOAK_SEED) || Date.now() % 1e9,
       nodes: 3,
       drainMs: 3000,
     })
-    process.stdout.write(`[reliability] cluster soak ${JSON.stringify(result)}\n`)
     expect(result.end).toEqual({ ...NOTHING_LEFT, redisKeys: 0, redisKeysAfterStop: 0 })
     expect(result.errors['-1']).toBeUndefined()
     expect(result.restarts).toHaveLength(2)

@@ -4,39 +4,31 @@
 // Real server on loopback, raw protocol clients where the exact frames matter, SDK clients and
 // real ffmpeg through the embedded engine where the app's view matters.
 import { PROTOCOL_REVISION } from 'miniprogram-conference-protocol'
-import type { ConferenceServer } from 'miniprogram-conference-server'
 import { checkInvariants } from '../../testkit/invariants'
 import { createEmedia, createNodeAdapter } from 'miniprogram-conference-server/client'
 import { createConferenceStore } from '../../store/index'
 import { pullFrames, pushTestPattern, stopAllMedia } from '../../testkit/ffmpeg'
-import { type Frame, RawClient } from '../../testkit/raw-client'
-import { clientPool } from '../../testkit/sdk-client'
-import { startServer, tokenFor } from '../../testkit/server'
+import { type Frame, type RawClient } from '../../testkit/raw-client'
+import { joinInTurn } from '../../testkit/sdk-client'
+import { tokenFor } from '../../testkit/server'
+import { useServer } from '../../testkit/server-suite'
 import { sleep, until } from '../../testkit/wait'
 
-let server: ConferenceServer
-const { client, closeAll } = clientPool(() => server)
-const raws: RawClient[] = []
-
 /** All load comes from 127.0.0.1: the per-address limits meant for the internet are lifted. */
-beforeAll(async () => {
-  server = await startServer({ maxSocketsPerAddress: 0, msgRatePerAddress: 0 })
-})
+const suite = useServer({ maxSocketsPerAddress: 0, msgRatePerAddress: 0 })
+const { client } = suite
 afterEach(async () => {
-  raws.splice(0).forEach((c) => c.close())
-  await closeAll()
+  // After useServer has closed the test's clients: give the server the closes, then its indexes
+  // and counters must match a recount.
   await stopAllMedia()
-  // Give the server the closes, then its indexes and counters must match a recount.
   await sleep(100)
-  expect(checkInvariants(server.service)).toEqual([])
+  expect(checkInvariants(suite.server.service)).toEqual([])
 })
-afterAll(() => server.stop())
 
 async function raw(user: string, params: Record<string, unknown>, maxRole?: 1 | 3 | 7 | 9) {
   // Clients of this release's revision: memberCount is a revision-2 event (docs/protocol.md).
-  const c = await RawClient.connect(`${server.wsUrl}?v=1&rev=${PROTOCOL_REVISION}`)
-  raws.push(c)
-  const r = await c.call('join', params, tokenFor(server, user, maxRole))
+  const c = await suite.raw({ query: `v=1&rev=${PROTOCOL_REVISION}` })
+  const r = await c.call('join', params, tokenFor(suite.server, user, maxRole))
   if (r.error) throw new Error(`${user} join: ${r.error.message}`)
   return { c, r: r.result }
 }
@@ -49,8 +41,7 @@ test('streamAdded is one frame for all receivers, and each plays it with the URL
   for (let i = 0; i < 12; i++) listeners.push((await raw(`l${i}`, { roomName: 'one-frame' })).c)
   const bob = await client('bob')
   const cy = await client('cy')
-  await bob.emedia.mgr.joinRoom({ roomName: 'one-frame', password: '', role: 1 })
-  await cy.emedia.mgr.joinRoom({ roomName: 'one-frame', password: '', role: 1 })
+  await joinInTurn([bob, cy], { roomName: 'one-frame', password: '' }, [1])
   const pub = await ann.emedia.mgr.pubStream('cam')
   const pusher = pushTestPattern(pub.data.rtmp)
   await Promise.all(listeners.map((c) => c.event('streamAdded', () => true, 10000)))
@@ -71,15 +62,13 @@ test('streamAdded is one frame for all receivers, and each plays it with the URL
 })
 
 test("a member outliving its credential's ttl still plays: subscribe renews it, and every URL with it", async () => {
-  const ttl = server.config.mediaTokenTtlSec
-  server.config.mediaTokenTtlSec = 2
+  const ttl = suite.server.config.mediaTokenTtlSec
+  suite.server.config.mediaTokenTtlSec = 2
   try {
     const ann = await client('ann')
     const cy = await client('cy')
     const bob = await client('bob')
-    await ann.emedia.mgr.joinRoom({ roomName: 'long', password: '', role: 7 })
-    await cy.emedia.mgr.joinRoom({ roomName: 'long', password: '', role: 3 })
-    await bob.emedia.mgr.joinRoom({ roomName: 'long', password: '', role: 1 })
+    await joinInTurn([ann, cy, bob], { roomName: 'long', password: '' }, [7, 3, 1])
     const a = await ann.emedia.mgr.pubStream('cam')
     const c = await cy.emedia.mgr.pubStream('cam')
     const pushers = [pushTestPattern(a.data.rtmp), pushTestPattern(c.data.rtmp)]
@@ -96,7 +85,7 @@ test("a member outliving its credential's ttl still plays: subscribe renews it, 
     expect((await pullFrames(renewed, { frames: 2 })).frames).toBeGreaterThanOrEqual(2)
     await Promise.all(pushers.map((p) => p.stop()))
   } finally {
-    server.config.mediaTokenTtlSec = ttl
+    suite.server.config.mediaTokenTtlSec = ttl
   }
 })
 
@@ -209,7 +198,11 @@ test('a join into a room of 250 brings a page and a cursor; getMembers pages thr
 test('store: loadMoreMembers fills the member list page by page; SDK fetchMembers and counts', async () => {
   const { ids } = await bigRoom('stored', 230, 1)
   const emedia = createEmedia({ adapter: createNodeAdapter() })
-  emedia.config({ host: server.wsUrl, token: tokenFor(server, 'viewer'), logLevel: 'silent' })
+  emedia.config({
+    host: suite.server.wsUrl,
+    token: tokenFor(suite.server, 'viewer'),
+    logLevel: 'silent',
+  })
   const store = createConferenceStore(emedia as never)
   try {
     expect(await store.session.joinRoom({ roomName: 'stored', role: 1 })).toBe(true)

@@ -1,28 +1,17 @@
 // The emedia API end to end: several Node SDK clients against the real server over real sockets,
 // every method and callback, the error paths, and reconnect with the same membership.
-import type { ConferenceServer } from 'miniprogram-conference-server'
 import { pullFrames, pushTestPattern, stopAllMedia } from '../../testkit/ffmpeg'
-import { clientPool, errorOf, type NodeClient } from '../../testkit/sdk-client'
-import { startServer } from '../../testkit/server'
+import { errorOf, joinInTurn, type NodeClient } from '../../testkit/sdk-client'
+import { useServer } from '../../testkit/server-suite'
 import { sleep, until } from '../../testkit/wait'
 
-let server: ConferenceServer
-const { client, closeAll } = clientPool(() => server)
-
-beforeAll(async () => (server = await startServer({ graceMs: 4000 })))
-afterEach(async () => {
-  await closeAll()
-  await stopAllMedia()
-})
-afterAll(() => server.stop())
+const suite = useServer({ graceMs: 4000 })
+const { client } = suite
+afterEach(() => stopAllMedia())
 
 /** The first joins `roomName` as its ADMIN, the others as TALKERs, in order (emedia's full form). */
-async function joinAll(roomName: string, [admin, ...talkers]: NodeClient[]) {
-  const conf = await admin.emedia.mgr.joinRoom({ roomName, password: '', role: 7, config: {} })
-  for (const t of talkers)
-    await t.emedia.mgr.joinRoom({ roomName, password: '', role: 3, config: {} })
-  return conf
-}
+const joinAll = (roomName: string, clients: NodeClient[]) =>
+  joinInTurn(clients, { roomName, password: '', config: {} }, [7, 3])
 
 test('create, ticket, password and room joins; member callbacks; info; exit', async () => {
   const ann = await client('ann')
@@ -78,7 +67,7 @@ test('error paths: -508, -500, -502, -101, -522, -523, destroy → 11; refused j
   expect(
     (await errorOf(bob.emedia.mgr.joinConferenceWithTicket(conf.confrId, forged, {}))).code,
   ).toBe(-500)
-  const expired = server.tokens.mintTicket(conf.confrId, 'bob', -1)
+  const expired = suite.server.tokens.mintTicket(conf.confrId, 'bob', -1)
   expect(
     (await errorOf(bob.emedia.mgr.joinConferenceWithTicket(conf.confrId, expired, {}))).code,
   ).toBe(-502)
@@ -169,7 +158,7 @@ test('media: pubStream pushed by ffmpeg → onStreamAdded → subStream decodes;
 
   // unsubscribe cuts bob's player of that stream.
   const player = pullFrames(play.data.rtmp, { frames: 100000, timeoutMs: 20000 })
-  await until(() => server.service.conferences.values().next().value!.members.size === 3)
+  await until(() => suite.server.service.conferences.values().next().value!.members.size === 3)
   await sleep(800)
   await bob.emedia.mgr.unsubscribe(stream.id)
   const cut = await player
@@ -185,7 +174,7 @@ test('media: pubStream pushed by ffmpeg → onStreamAdded → subStream decodes;
 
 test('setHost points the SDK at a server', async () => {
   const c = await client('host-user', { config: { host: 'ws://127.0.0.1:1/ws' } })
-  c.emedia.mgr.setHost(server.wsUrl)
+  c.emedia.mgr.setHost(suite.server.wsUrl)
   const conf = await c.emedia.mgr.joinRoom({ roomName: 'sethost', role: 3 })
   expect(conf.confrId).toMatch(/^CF_/)
 })

@@ -4,7 +4,6 @@
 import fs from 'fs'
 import os from 'os'
 import path from 'path'
-import type { ConferenceServer } from 'miniprogram-conference-server'
 import {
   cellLuma,
   grabGray,
@@ -14,18 +13,13 @@ import {
   pushTestPattern,
   stopAllMedia,
 } from '../../testkit/ffmpeg'
-import { nodeClient, type NodeClient } from '../../testkit/sdk-client'
-import { startServer } from '../../testkit/server'
+import { type NodeClient } from '../../testkit/sdk-client'
+import { useServer } from '../../testkit/server-suite'
 import { sleep, until } from '../../testkit/wait'
 
-let server: ConferenceServer
-let recordings: string
-const open: NodeClient[] = []
-async function client(userId: string, maxRole?: 1 | 3 | 7 | 9) {
-  const c = await nodeClient(server, userId, { maxRole })
-  open.push(c)
-  return c
-}
+const recordings = fs.mkdtempSync(path.join(os.tmpdir(), 'ck-rec-'))
+const suite = useServer({ recordingsDir: recordings, graceMs: 1500 })
+const { client } = suite
 
 /** `n` talkers in one room, each publishing a test pattern. */
 async function talkers(room: string, n: number, extra: object = {}) {
@@ -42,8 +36,8 @@ async function talkers(room: string, n: number, extra: object = {}) {
 }
 
 async function adminGet(p: string) {
-  const res = await fetch(server.httpUrl + p, {
-    headers: { authorization: `Bearer ${server.config.adminSecret}` },
+  const res = await fetch(suite.server.httpUrl + p, {
+    headers: { authorization: `Bearer ${suite.server.config.adminSecret}` },
   })
   return {
     status: res.status,
@@ -53,18 +47,8 @@ async function adminGet(p: string) {
   }
 }
 
-beforeAll(async () => {
-  recordings = fs.mkdtempSync(path.join(os.tmpdir(), 'ck-rec-'))
-  server = await startServer({ recordingsDir: recordings, graceMs: 1500 })
-})
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((c) => c.close()))
-  await stopAllMedia()
-})
-afterAll(async () => {
-  await server.stop()
-  fs.rmSync(recordings, { recursive: true, force: true })
-})
+afterEach(() => stopAllMedia())
+afterAll(() => fs.rmSync(recordings, { recursive: true, force: true }))
 
 test('rec + recMerge: 3 talkers for ~10 s → 3 stream files and 1 merged file with video and audio', async () => {
   const { clients, pushers } = await talkers('recorded', 3, {

@@ -66,6 +66,14 @@ function harness() {
 
 const flush = () => new Promise<void>((done) => setImmediate(done))
 
+/** A harness with its first attempt running: the socket lost and the first delay passed. */
+function attempting() {
+  const h = harness()
+  h.r.start()
+  h.clock.advance(POLICY.firstDelayMs)
+  return h
+}
+
 test('a lost socket: attempts spaced 250, 500, 1000 ms; the first success ends the cycle', async () => {
   const { r, clock, attempts } = harness()
   r.start()
@@ -84,9 +92,7 @@ test('a lost socket: attempts spaced 250, 500, 1000 ms; the first success ends t
 })
 
 test('a move arriving while an attempt succeeds: another cycle starts at once (the wedge)', async () => {
-  const { r, clock, attempts } = harness()
-  r.start()
-  clock.advance(250)
+  const { r, attempts } = attempting()
   // The resume has just been answered on the new socket (the client is joined again), and the
   // server's move lands before the attempt returns: the socket is lost again and nudged.
   r.start()
@@ -101,9 +107,7 @@ test('a move arriving while an attempt succeeds: another cycle starts at once (t
 })
 
 test('lost again while an attempt runs, without a nudge: the new cycle waits its first delay', async () => {
-  const { r, clock, attempts } = harness()
-  r.start()
-  clock.advance(250)
+  const { r, clock, attempts } = attempting()
   r.start()
   await attempts[0].settle('ok')
   expect(r.current).toBe('waiting')
@@ -132,9 +136,7 @@ test.each(['retry', 'stop', new Error('boom')] as const)(
 )
 
 test('stop during an attempt: its outcome is ignored and nothing more runs', async () => {
-  const { r, clock, attempts, exhausted } = harness()
-  r.start()
-  clock.advance(250)
+  const { r, clock, attempts, exhausted } = attempting()
   r.stop()
   await attempts[0].settle('retry')
   clock.advance(10000)
@@ -144,9 +146,7 @@ test('stop during an attempt: its outcome is ignored and nothing more runs', asy
 })
 
 test('stop then lost again during an attempt: the new loss is retried', async () => {
-  const { r, clock, attempts } = harness()
-  r.start()
-  clock.advance(250)
+  const { r, clock, attempts } = attempting()
   r.stop()
   r.start()
   await attempts[0].settle('ok')

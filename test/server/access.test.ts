@@ -2,31 +2,21 @@
 // checked before any handler runs. Every entry is tried over real sockets by someone it does not
 // admit, who must get the refusal and change nothing; a method added to the table without a case
 // here fails the first test.
-import type { ConferenceServer } from 'miniprogram-conference-server'
 import { ErrorCode } from 'miniprogram-conference-protocol'
 import { type Access } from '../../server/conference/access'
 import { methods, type ServiceMethod } from '../../server/conference/methods'
-import { RawClient } from '../../testkit/raw-client'
-import { startServer, tokenFor } from '../../testkit/server'
+import { type RawClient } from '../../testkit/raw-client'
+import { tokenFor } from '../../testkit/server'
+import { useServer } from '../../testkit/server-suite'
 
-let server: ConferenceServer
-const clients: RawClient[] = []
+const suite = useServer()
 
 async function joined(user: string, roomName: string, role: 1 | 3 | 7) {
-  const c = await RawClient.connect(`${server.wsUrl}?v=1`)
-  clients.push(c)
-  const r = await c.call('join', { roomName, role }, tokenFor(server, user, 7))
+  const c = await suite.raw({ query: 'v=1' })
+  const r = await c.call('join', { roomName, role }, tokenFor(suite.server, user, 7))
   if (r.error) throw new Error(`${user} could not join: ${r.error.message}`)
   return { c, confrId: (r.result as { conference: { confrId: string } }).conference.confrId }
 }
-
-beforeAll(async () => {
-  server = await startServer()
-})
-afterAll(async () => {
-  clients.splice(0).forEach((c) => c.close())
-  await server.stop()
-})
 
 /** Who is refused for each kind of access, and with what code. */
 const refused: { readonly [A in Exclude<Access, 'user'>]: { who: string; code: number } } = {
@@ -84,7 +74,7 @@ test('whoever a method does not admit is refused, and nothing changes', async ()
     audience: (await joined('audience', 'access', 1)).c,
     outsider: (await joined('outsider', 'elsewhere', 3)).c,
   }
-  const before = JSON.stringify(server.service.stats())
+  const before = JSON.stringify(suite.server.service.stats())
   const seen: string[] = []
   for (const [method, { may }] of table) {
     if (may === 'user') continue
@@ -94,7 +84,7 @@ test('whoever a method does not admit is refused, and nothing changes', async ()
     expect([method, who, r.error?.code]).toEqual([method, who, code])
   }
   expect(seen.length).toBeGreaterThanOrEqual(10)
-  expect(JSON.stringify(server.service.stats())).toBe(before)
+  expect(JSON.stringify(suite.server.service.stats())).toBe(before)
   // The admin itself is admitted: the same kick goes through.
   const kick = await admin.c.call('kick', { confrId, memberNames: ['audience'] })
   expect(kick.error).toBeUndefined()

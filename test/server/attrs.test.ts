@@ -1,29 +1,17 @@
 // Conference attributes cost the server what a change costs, not what the set weighs: members of
 // revision 3 get the change (attrsChanged), merged per window and rate-limited per conference;
 // older clients still get the whole set (attrsUpdated). Bytes are counted, not timed.
-import type { ConferenceServer } from 'miniprogram-conference-server'
-import { RawClient } from '../../testkit/raw-client'
-import { clientPool } from '../../testkit/sdk-client'
-import { startServer, tokenFor } from '../../testkit/server'
+import { type RawClient } from '../../testkit/raw-client'
+import { tokenFor } from '../../testkit/server'
+import { useServer } from '../../testkit/server-suite'
 import { sleep, until } from '../../testkit/wait'
 
-let server: ConferenceServer
-const raws: RawClient[] = []
-const { client, closeAll } = clientPool(() => server)
-
-beforeAll(async () => {
-  server = await startServer({ maxSocketsPerAddress: 0, msgRatePerAddress: 0 })
-})
-afterEach(() => raws.splice(0).forEach((c) => c.close()))
-afterAll(async () => {
-  await closeAll()
-  await server.stop()
-})
+const suite = useServer({ maxSocketsPerAddress: 0, msgRatePerAddress: 0 })
+const { client } = suite
 
 async function member(user: string, roomName: string, rev = 3, role = 3) {
-  const c = await RawClient.connect(`${server.wsUrl}?v=1${rev ? `&rev=${rev}` : ''}`)
-  raws.push(c)
-  const r = await c.call('join', { roomName, role }, tokenFor(server, user))
+  const c = await suite.raw({ query: `v=1${rev ? `&rev=${rev}` : ''}` })
+  const r = await c.call('join', { roomName, role }, tokenFor(suite.server, user))
   return { c, confrId: r.result.conference.confrId as string }
 }
 
@@ -37,7 +25,7 @@ test('at 30 members, egress per setAttrs stays within 32 times its ingress, what
   const others: RawClient[] = []
   for (let i = 1; i < 30; i++) others.push((await member(`m${i}`, 'ratio', 3, 1)).c)
   const all = [setter, ...others]
-  await sleep(server.config.attrsIntervalMs * 2)
+  await sleep(suite.server.config.attrsIntervalMs * 2)
   for (const c of all) c.texts.splice(0)
 
   let ingress = 0
@@ -51,7 +39,7 @@ test('at 30 members, egress per setAttrs stays within 32 times its ingress, what
     setter.sendRaw(frame)
     await setter.waitFor((f) => f.id === 100 + i)
     // One window apart: no merging, the worst case of a sender within the rate.
-    await sleep(server.config.attrsIntervalMs + 20)
+    await sleep(suite.server.config.attrsIntervalMs + 20)
   }
   await until(
     () => others.every((c) => c.frames.some((f) => f.data?.set?.cursor === 'slide-9')),
@@ -82,13 +70,13 @@ test('changes within one window go out as one frame; a conference takes --attrs-
   expect(replies.map((r) => r.result)).toEqual([{}, {}, {}, {}])
   const ev = await bob.event('attrsChanged')
   expect(ev.data).toEqual({ confrId, set: { x: '3' }, removed: ['y'] })
-  await sleep(server.config.attrsIntervalMs * 2)
+  await sleep(suite.server.config.attrsIntervalMs * 2)
   expect(bob.frames.filter((f) => f.event === 'attrsChanged')).toHaveLength(1)
 
   // The conference's bucket: attrsRate at once, attrsRate a second after. A low rate here, so
   // that a busy machine spreading the burst over a second cannot refill it.
-  const rate = server.config.attrsRate
-  server.config.attrsRate = 2
+  const rate = suite.server.config.attrsRate
+  suite.server.config.attrsRate = 2
   try {
     const { c: cy, confrId: burst } = await member('cy', 'burst-rate')
     const t0 = Date.now()
@@ -107,7 +95,7 @@ test('changes within one window go out as one frame; a conference takes --attrs-
       message: "this conference's attributes change at most 2 times a second",
     })
   } finally {
-    server.config.attrsRate = rate
+    suite.server.config.attrsRate = rate
   }
 })
 
@@ -143,8 +131,8 @@ test('the SDK applies changes and still gives onConfrAttrsUpdated the whole set'
 
 test("the SDK's result holds its own earlier change even before that change's event came", async () => {
   // A long merge window: both replies come long before the first change's event.
-  const before = server.config.attrsIntervalMs
-  server.config.attrsIntervalMs = 1500
+  const before = suite.server.config.attrsIntervalMs
+  suite.server.config.attrsIntervalMs = 1500
   try {
     const a = await client('late-a')
     await a.emedia.mgr.joinRoom({ roomName: 'sdk-attrs-late', role: 7 })
@@ -165,6 +153,6 @@ test("the SDK's result holds its own earlier change even before that change's ev
     await until(merged, 5000, 'the merged event')
     expect(a.emedia.mgr.getConferenceAttrs()).toEqual({ slide: '1' })
   } finally {
-    server.config.attrsIntervalMs = before
+    suite.server.config.attrsIntervalMs = before
   }
 })

@@ -33,7 +33,7 @@ function conference(): ConferenceState {
       ext: { seat: id },
       joinedAt: 5,
       resumeToken: `rt-${id}`,
-      peer: { send() {}, sendFrame() {}, left() {} },
+      peer: { send() {}, sendFrame() {}, sendArrivals() {}, left() {} },
       graceTimer: null,
       playSessions: new Map([['sess', 'ST_x']]),
       seq: 0,

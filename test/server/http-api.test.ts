@@ -12,8 +12,8 @@ import { frontDoor } from '../../server/http/front-door'
 import { loadConfig } from '../../server/config'
 import { LocalRouter } from '../../server/routing/router'
 import { mintUserToken } from '../../server'
-import { RawClient } from '../../testkit/raw-client'
 import { startServer } from '../../testkit/server'
+import { useServer } from '../../testkit/server-suite'
 
 async function get(server: ConferenceServer, path: string, auth?: string) {
   const res = await fetch(server.httpUrl + path, {
@@ -23,75 +23,69 @@ async function get(server: ConferenceServer, path: string, auth?: string) {
 }
 
 describe('development mode (no secret)', () => {
-  let server: ConferenceServer
-  beforeAll(async () => (server = await startServer()))
-  afterAll(() => server.stop())
+  const suite = useServer()
 
   test('healthz', async () => {
-    const { status, body } = await get(server, '/healthz')
+    const { status, body } = await get(suite.server, '/healthz')
     expect(status).toBe(200)
     expect(body).toMatchObject({ ok: true, dev: true, engine: 'embedded', conferences: 0 })
   })
 
   test('dev tokens work for signalling; bad user ids are refused', async () => {
-    const { body } = await get(server, '/dev/token?userId=alice')
+    const { body } = await get(suite.server, '/dev/token?userId=alice')
     expect(body).toMatchObject({ userId: 'alice', appId: 'default' })
-    const c = await RawClient.connect(server.wsUrl)
+    const c = await suite.raw()
     expect((await c.call('auth', { token: body.token })).result.userId).toBe('alice')
-    c.close()
-    const bad = await get(server, '/dev/token?userId=' + encodeURIComponent('a b/c'))
+    const bad = await get(suite.server, '/dev/token?userId=' + encodeURIComponent('a b/c'))
     expect(bad.status).toBe(400)
     expect(bad.body.error.message).toContain('query.userId')
   })
 
   test('operator listing needs the admin secret', async () => {
-    expect((await get(server, '/api/conferences')).status).toBe(401)
-    expect((await get(server, '/api/conferences', 'wrong')).status).toBe(401)
-    const c = await RawClient.connect(server.wsUrl)
-    const { body: t } = await get(server, '/dev/token?userId=op')
+    expect((await get(suite.server, '/api/conferences')).status).toBe(401)
+    expect((await get(suite.server, '/api/conferences', 'wrong')).status).toBe(401)
+    const c = await suite.raw()
+    const { body: t } = await get(suite.server, '/dev/token?userId=op')
     const j = await c.call('join', { roomName: 'listed' }, t.token)
-    const list = await get(server, '/api/conferences', server.config.adminSecret)
+    const list = await get(suite.server, '/api/conferences', suite.server.config.adminSecret)
     expect(list.body.conferences).toEqual([
       expect.objectContaining({ confrId: j.result.conference.confrId, name: 'listed', members: 1 }),
     ])
     const one = await get(
-      server,
+      suite.server,
       `/api/conferences/${j.result.conference.confrId}`,
-      server.config.adminSecret,
+      suite.server.config.adminSecret,
     )
     expect(one.body.memberList[0]).toMatchObject({ name: 'op', connected: true })
-    expect((await get(server, '/api/conferences/CF_nope', server.config.adminSecret)).status).toBe(
-      404,
-    )
-    c.close()
+    expect(
+      (await get(suite.server, '/api/conferences/CF_nope', suite.server.config.adminSecret)).status,
+    ).toBe(404)
   })
 
   test('unknown routes and wrong methods', async () => {
-    expect((await get(server, '/nope')).status).toBe(404)
-    const res = await fetch(server.httpUrl + '/healthz', { method: 'POST' })
+    expect((await get(suite.server, '/nope')).status).toBe(404)
+    const res = await fetch(suite.server.httpUrl + '/healthz', { method: 'POST' })
     expect(res.status).toBe(405)
   })
 })
 
 describe('production mode (secret configured)', () => {
-  let server: ConferenceServer
   const secret = 's3cret-for-tests-0123456789abcdefghij'
   const adminSecret = 'ops-secret-for-tests-0123456789abcdef'
-  beforeAll(async () => (server = await startServer({ secret, adminSecret })))
-  afterAll(() => server.stop())
+  const suite = useServer({ secret, adminSecret })
 
   test('no dev endpoint; backends mint over HTTP or with mintUserToken', async () => {
-    expect((await get(server, '/dev/token?userId=alice')).status).toBe(404)
-    const denied = await fetch(server.httpUrl + '/api/tokens', { method: 'POST', body: '{}' })
+    expect((await get(suite.server, '/dev/token?userId=alice')).status).toBe(404)
+    const denied = await fetch(suite.server.httpUrl + '/api/tokens', { method: 'POST', body: '{}' })
     expect(denied.status).toBe(401)
-    const res = await fetch(server.httpUrl + '/api/tokens', {
+    const res = await fetch(suite.server.httpUrl + '/api/tokens', {
       method: 'POST',
       headers: { authorization: `Bearer ${secret}` },
       body: JSON.stringify({ userId: 'bob', maxRole: 7 }),
     })
     const minted = (await res.json()) as any
     expect(res.status).toBe(200)
-    const invalid = await fetch(server.httpUrl + '/api/tokens', {
+    const invalid = await fetch(suite.server.httpUrl + '/api/tokens', {
       method: 'POST',
       headers: { authorization: `Bearer ${secret}` },
       body: JSON.stringify({ userId: 'bob', maxRole: 5 }),
@@ -102,9 +96,8 @@ describe('production mode (secret configured)', () => {
       [minted.token, 'bob'],
       [local, 'carol'],
     ]) {
-      const c = await RawClient.connect(server.wsUrl)
+      const c = await suite.raw()
       expect((await c.call('auth', { token })).result.userId).toBe(user)
-      c.close()
     }
   })
 })

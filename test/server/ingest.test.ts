@@ -4,7 +4,6 @@
 // and server, and end when the page goes silent.
 import WebSocket from 'ws'
 import { IngestClose } from '../../server/media/ingest'
-import { RawClient } from '../../testkit/raw-client'
 import { tokenFor } from '../../testkit/server'
 import { useServer } from '../../testkit/server-suite'
 import { until } from '../../testkit/wait'
@@ -65,13 +64,9 @@ describe('/ingest', () => {
 })
 
 describe('/ingest limits', () => {
-  const raws: RawClient[] = []
-  afterEach(() => raws.splice(0).forEach((c) => c.close()))
-
   /** A member of `room` over a raw socket, with `n` streams published: their push URLs. */
   async function pushUrls(user: string, room: string, n: number) {
-    const c = await RawClient.connect(suite.server.wsUrl)
-    raws.push(c)
+    const c = await suite.raw()
     const j = await c.call('join', { roomName: room, role: 3 }, tokenFor(suite.server, user))
     const confrId = j.result.conference.confrId
     const urls: string[] = []

@@ -44,6 +44,12 @@ describe('/metrics', () => {
     ])
       expect(before.value(name)).toBe(0)
     const joins = before.value('ck_joins_total') ?? 0
+    const flushes = (s: Awaited<ReturnType<typeof scrape>>) => {
+      const family = s.families.find((f) => f.name === 'ck_socket_flush_seconds')
+      expect(family?.type).toBe('HISTOGRAM')
+      return Number((family!.metrics[0] as { count?: string }).count)
+    }
+    const flushed = flushes(before)
 
     const c = await client('metrics-user')
     await c.emedia.mgr.joinRoom({ roomName: 'metrics-room', role: 3 })
@@ -52,6 +58,8 @@ describe('/metrics', () => {
 
     const after = await scrape()
     expect(after.value('ck_joins_total')).toBe(joins + 1)
+    // The join's reply (and the refusal) left in flushes of their turns.
+    expect(flushes(after)).toBeGreaterThan(flushed)
     expect(after.value('ck_sockets')).toBeGreaterThanOrEqual(1)
     expect(after.value('ck_conferences')).toBe(1)
     expect(after.value('ck_members')).toBe(1)

@@ -3,10 +3,9 @@
 // (the proxy's origin, so that an https page may play it), and the Host a development server
 // answers. The cluster's use of it (move, node list) is test/cluster/tls-drain.test.ts.
 import { request } from 'http'
-import type { ConferenceServer } from 'miniprogram-conference-server'
 import { parsePublicUrl, publicFlvBase, publicUrls } from '../../server/public-url'
-import { nodeClient } from '../../testkit/sdk-client'
 import { startServer } from '../../testkit/server'
+import { useServer } from '../../testkit/server-suite'
 
 describe('parsePublicUrl', () => {
   test.each([
@@ -47,37 +46,29 @@ describe('parsePublicUrl', () => {
 })
 
 describe('a server with --public-url', () => {
-  let server: ConferenceServer
-  beforeAll(async () => {
-    server = await startServer({ dev: true, publicUrl: 'https://conf.example.com:8443' })
-  })
-  afterAll(() => server.stop())
+  const suite = useServer({ dev: true, publicUrl: 'https://conf.example.com:8443' })
 
   test('gives clients its public URLs; its own listener stays where it is', () => {
-    expect(server.publicWsUrl).toBe('wss://conf.example.com:8443/ws')
-    expect(server.publicHttpUrl).toBe('https://conf.example.com:8443')
-    expect(server.wsUrl).toMatch(/^ws:\/\/127\.0\.0\.1:\d+\/ws$/)
+    expect(suite.server.publicWsUrl).toBe('wss://conf.example.com:8443/ws')
+    expect(suite.server.publicHttpUrl).toBe('https://conf.example.com:8443')
+    expect(suite.server.wsUrl).toMatch(/^ws:\/\/127\.0\.0\.1:\d+\/ws$/)
   })
 
   test("members play HTTP-FLV through the proxy's origin; RTMP is the engine's own", async () => {
-    const c = await nodeClient(server, 'flv-viewer')
-    try {
-      await c.emedia.mgr.joinRoom({ roomName: 'public-url' })
-      const pub = await c.emedia.mgr.pubStream('cam')
-      const play = await c.emedia.mgr.subStream(pub.data.stream)
-      expect(play.data.flv).toMatch(
-        new RegExp(`^https://conf\\.example\\.com:8443/live/${pub.data.streamId}\\.flv\\?token=`),
-      )
-      expect(play.data.rtmp.startsWith(`${server.engine.rtmpBase()}/`)).toBe(true)
-    } finally {
-      await c.close()
-    }
+    const c = await suite.client('flv-viewer')
+    await c.emedia.mgr.joinRoom({ roomName: 'public-url' })
+    const pub = await c.emedia.mgr.pubStream('cam')
+    const play = await c.emedia.mgr.subStream(pub.data.stream)
+    expect(play.data.flv).toMatch(
+      new RegExp(`^https://conf\\.example\\.com:8443/live/${pub.data.streamId}\\.flv\\?token=`),
+    )
+    expect(play.data.rtmp.startsWith(`${suite.server.engine.rtmpBase()}/`)).toBe(true)
   })
 
   test('in development mode it answers the public name as a Host, and no other', async () => {
     const get = (host: string) =>
       new Promise<number>((resolve, reject) => {
-        const req = request(`${server.httpUrl}/healthz`, { headers: { host } }, (res) => {
+        const req = request(`${suite.server.httpUrl}/healthz`, { headers: { host } }, (res) => {
           res.resume()
           resolve(res.statusCode ?? 0)
         })

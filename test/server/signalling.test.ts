@@ -1,33 +1,20 @@
 // The signalling protocol over real sockets, frame by frame: validation, authentication and the
 // conference rules, as any client (not only our SDK) meets them.
 import jwt from 'jsonwebtoken'
-import type { ConferenceServer } from 'miniprogram-conference-server'
-import { RawClient } from '../../testkit/raw-client'
-import { startServer, tokenFor } from '../../testkit/server'
+import { tokenFor } from '../../testkit/server'
+import { useServer } from '../../testkit/server-suite'
 
-let server: ConferenceServer
-const clients: RawClient[] = []
+const suite = useServer({ graceMs: 600, heartbeatMs: 1000, maxFrameBytes: 8192 })
+const client = () => suite.raw()
 let room = 0
 const nextRoom = () => `room-${++room}`
 
-async function client(): Promise<RawClient> {
-  const c = await RawClient.connect(server.wsUrl)
-  clients.push(c)
-  return c
-}
-
 async function joined(user: string, params: object, maxRole?: 1 | 3 | 7 | 9) {
   const c = await client()
-  const r = await c.call('join', params, tokenFor(server, user, maxRole))
+  const r = await c.call('join', params, tokenFor(suite.server, user, maxRole))
   if (r.error) throw new Error(`${user} could not join: ${r.error.message}`)
   return { c, r: r.result }
 }
-
-beforeAll(async () => {
-  server = await startServer({ graceMs: 600, heartbeatMs: 1000, maxFrameBytes: 8192 })
-})
-afterEach(() => clients.splice(0).forEach((c) => c.close()))
-afterAll(() => server.stop())
 
 describe('frames', () => {
   test('malformed JSON, bad envelopes, unknown methods and wrong types get clear errors', async () => {
@@ -39,15 +26,15 @@ describe('frames', () => {
     })
     const noMethod = await c.call('', {})
     expect(noMethod.error?.code).toBe(-400)
-    const unknown = await c.call('launchRockets', {}, tokenFor(server, 'u1'))
+    const unknown = await c.call('launchRockets', {}, tokenFor(suite.server, 'u1'))
     expect(unknown.error).toEqual({ code: -404, message: 'unknown method "launchRockets"' })
-    const wrongType = await c.call('join', { roomName: 42 }, tokenFor(server, 'u1'))
+    const wrongType = await c.call('join', { roomName: 42 }, tokenFor(suite.server, 'u1'))
     expect(wrongType.error?.code).toBe(-400)
     expect(wrongType.error?.message).toContain('params.roomName')
-    const badRole = await c.call('join', { roomName: 'x', role: 5 }, tokenFor(server, 'u1'))
+    const badRole = await c.call('join', { roomName: 'x', role: 5 }, tokenFor(suite.server, 'u1'))
     expect(badRole.error?.message).toContain('params.role')
     // Nothing was created by any of that.
-    expect(server.service.stats().conferences).toBe(0)
+    expect(suite.server.service.stats().conferences).toBe(0)
   })
 
   test('binary frames are refused, oversize frames close the socket with 1009', async () => {
@@ -59,8 +46,7 @@ describe('frames', () => {
   })
 
   test('an unsupported protocol version is closed with 4000 and a reason', async () => {
-    const c = await RawClient.connect(server.wsUrl + '?v=99')
-    clients.push(c)
+    const c = await suite.raw({ query: 'v=99' })
     const closed = await c.waitClose()
     expect(closed).toEqual({ code: 4000, reason: 'protocol version 1 only' })
   })
@@ -79,27 +65,29 @@ describe('authentication', () => {
     expect((await c.call('join', { roomName: 'a' })).error?.code).toBe(-100)
     const forged = jwt.sign({ typ: 'user', app: 'default' }, 'not-the-secret', { subject: 'eve' })
     expect((await c.call('join', { roomName: 'a' }, forged)).error?.code).toBe(-100)
-    const expired = jwt.sign({ typ: 'user', app: 'default' }, server.config.secret, {
+    const expired = jwt.sign({ typ: 'user', app: 'default' }, suite.server.config.secret, {
       subject: 'eve',
       expiresIn: -10,
     })
     const e = await c.call('join', { roomName: 'a' }, expired)
     expect(e.error).toMatchObject({ code: -100, message: expect.stringContaining('expired') })
-    const otherApp = jwt.sign({ typ: 'user', app: 'other' }, server.config.secret, {
+    const otherApp = jwt.sign({ typ: 'user', app: 'other' }, suite.server.config.secret, {
       subject: 'eve',
     })
     expect((await c.call('join', { roomName: 'a' }, otherApp)).error?.message).toContain(
       'another app',
     )
     // A ticket is not a user token, even though both are signed by the server.
-    const ticket = server.tokens.mintTicket('CF_x', 'eve', 60)
+    const ticket = suite.server.tokens.mintTicket('CF_x', 'eve', 60)
     expect((await c.call('join', { roomName: 'a' }, ticket)).error?.code).toBe(-100)
   })
 
   test('a socket cannot change user', async () => {
     const c = await client()
-    expect((await c.call('auth', { token: tokenFor(server, 'ann') })).result.userId).toBe('ann')
-    const r = await c.call('join', { roomName: 'b' }, tokenFor(server, 'bob'))
+    expect((await c.call('auth', { token: tokenFor(suite.server, 'ann') })).result.userId).toBe(
+      'ann',
+    )
+    const r = await c.call('join', { roomName: 'b' }, tokenFor(suite.server, 'bob'))
     expect(r.error).toEqual({ code: -100, message: 'this socket belongs to another user' })
   })
 })
@@ -119,7 +107,7 @@ describe('joining', () => {
     const wrong = await c.call(
       'join',
       { roomName: name, password: 'nope' },
-      tokenFor(server, 'bob'),
+      tokenFor(suite.server, 'bob'),
     )
     expect(wrong.error?.code).toBe(-508)
     const { r: b } = await joined('bob', { roomName: name, password: 'pw', role: 7 })
@@ -128,7 +116,7 @@ describe('joining', () => {
     expect(b.members.map((m: { name: string }) => m.name)).toEqual(['ann'])
     const full = await (
       await client()
-    ).call('join', { roomName: name, password: 'pw' }, tokenFor(server, 'cy'))
+    ).call('join', { roomName: name, password: 'pw' }, tokenFor(suite.server, 'cy'))
     expect(full.error?.code).toBe(-523)
     const { r: aud } = await joined('cy', { roomName: name, password: 'pw', role: 1 })
     expect(aud.self.role).toBe(1)
@@ -143,7 +131,7 @@ describe('joining', () => {
     await joined('bob', { roomName: name, role: 1 })
     const c = await client()
     expect(
-      (await c.call('join', { roomName: name, role: 1 }, tokenFor(server, 'cy'))).error?.code,
+      (await c.call('join', { roomName: name, role: 1 }, tokenFor(suite.server, 'cy'))).error?.code,
     ).toBe(-522)
     const confrId = r.conference.confrId
     expect((await a.call('publish', { confrId, rtcId: 'cam' })).result.rtmp).toMatch(/^rtmp:\/\//)
@@ -157,21 +145,25 @@ describe('joining', () => {
     const t = await bob.call(
       'getConferenceTkt',
       { confrId, password: 'pw' },
-      tokenFor(server, 'bob'),
+      tokenFor(suite.server, 'bob'),
     )
     const ticket = t.result.ticket
     const forged = ticket.slice(0, -4) + (ticket.endsWith('AAAA') ? 'BBBB' : 'AAAA')
     expect((await bob.call('join', { confrId, ticket: forged })).error?.code).toBe(-500)
-    const expired = server.tokens.mintTicket(confrId, 'bob', -5)
+    const expired = suite.server.tokens.mintTicket(confrId, 'bob', -5)
     expect((await bob.call('join', { confrId, ticket: expired })).error?.code).toBe(-502)
-    const other = server.tokens.mintTicket('CF_other', 'bob', 60)
+    const other = suite.server.tokens.mintTicket('CF_other', 'bob', 60)
     expect((await bob.call('join', { confrId, ticket: other })).error?.code).toBe(-500)
-    const stolen = await (await client()).call('join', { confrId, ticket }, tokenFor(server, 'eve'))
+    const stolen = await (
+      await client()
+    ).call('join', { confrId, ticket }, tokenFor(suite.server, 'eve'))
     expect(stolen.error?.message).toContain('another user')
     expect((await bob.call('join', { confrId, ticket })).result.self.name).toBe('bob')
     await admin.call('kick', { confrId, memberNames: ['bob'] })
     await bob.event('conferenceExit')
-    const replay = await (await client()).call('join', { confrId, ticket }, tokenFor(server, 'bob'))
+    const replay = await (
+      await client()
+    ).call('join', { confrId, ticket }, tokenFor(suite.server, 'bob'))
     // Kicked: out until the conference ends (kickBanSec 0), whatever the way in.
     expect(replay.error).toEqual({
       code: -101,
@@ -201,7 +193,7 @@ describe('admin rights', () => {
     for (const c of [bob, cy]) {
       expect((await c.event('conferenceExit')).data).toMatchObject({ confrId, reason: 11 })
     }
-    expect(server.service.conferences.has(confrId)).toBe(false)
+    expect(suite.server.service.conferences.has(confrId)).toBe(false)
   })
 })
 
@@ -215,7 +207,7 @@ describe('presence', () => {
     const resumed = await again.call(
       'resume',
       { confrId, memberId: b.self.id, resumeToken: b.resumeToken },
-      tokenFor(server, 'bob'),
+      tokenFor(suite.server, 'bob'),
     )
     expect(resumed.result.self.id).toBe(b.self.id)
     await new Promise((res) => setTimeout(res, 900))
@@ -229,7 +221,7 @@ describe('presence', () => {
     ).call(
       'resume',
       { confrId, memberId: b.self.id, resumeToken: b.resumeToken },
-      tokenFor(server, 'bob'),
+      tokenFor(suite.server, 'bob'),
     )
     expect(late.error?.code).toBe(-504)
   })
@@ -239,18 +231,24 @@ describe('presence', () => {
     const c = await client()
     const p = { confrId: r.conference.confrId, memberId: r.self.id }
     expect(
-      (await c.call('resume', { ...p, resumeToken: 'x' }, tokenFor(server, 'ann'))).error?.code,
+      (await c.call('resume', { ...p, resumeToken: 'x' }, tokenFor(suite.server, 'ann'))).error
+        ?.code,
     ).toBe(-504)
     const eve = await client()
     expect(
-      (await eve.call('resume', { ...p, resumeToken: r.resumeToken }, tokenFor(server, 'eve')))
-        .error?.code,
+      (
+        await eve.call(
+          'resume',
+          { ...p, resumeToken: r.resumeToken },
+          tokenFor(suite.server, 'eve'),
+        )
+      ).error?.code,
     ).toBe(-504)
   })
 
   test('a silent socket is closed after three heartbeats', async () => {
     const c = await client()
-    await c.call('auth', { token: tokenFor(server, 'quiet') })
+    await c.call('auth', { token: tokenFor(suite.server, 'quiet') })
     expect((await c.waitClose(5000)).code).toBe(4001)
   })
 

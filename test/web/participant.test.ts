@@ -111,7 +111,7 @@ describe('web participant', () => {
     expect(await page.$('#messages .text b')).toBeNull()
     // Both in the member list; the host as ADMIN.
     const hostId = host.emedia.mgr.getSelf()!.id
-    await page.waitForSelector(`#members li[data-member-id="${hostId}"][data-role="7"]`)
+    await page.waitForSelector(`#people li[data-member-id="${hostId}"][data-role="7"]`)
     // The page chats, and raises its hand: the host sees both.
     await page.fill('#chat-text', 'hello from the web')
     await page.click('#chat-form button[type="submit"]')
@@ -119,7 +119,7 @@ describe('web participant', () => {
     await page.click('#hand')
     await until(() => host.emedia.mgr.getHands().some((h) => h.nickName === 'web-ann'), 10000)
     const annId = host.emedia.mgr.getHands()[0].memberId
-    await page.waitForSelector(`#members li[data-member-id="${annId}"][data-hand="1"]`)
+    await page.waitForSelector(`#people li[data-member-id="${annId}"][data-hand="1"]`)
 
     // The host mutes the page's member: a notice, the microphone track off, its unmute refused.
     await host.emedia.mgr.muteMembers('', [annId], { audio: true })

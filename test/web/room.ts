@@ -33,10 +33,17 @@ export function roomKit(
   })
   const get = () => ({ server: server!, browser: browser! })
 
-  /** `initScript` runs in the page before its own code (e.g. a fake getUserMedia). */
-  async function joinFromPage(room: string, nick: string, initScript?: string): Promise<Page> {
+  /** `initScript` runs in the page before its own code (e.g. a fake getUserMedia); `prepare`
+   * gets the page before it loads (e.g. to route its WebSocket). */
+  async function joinFromPage(
+    room: string,
+    nick: string,
+    initScript?: string,
+    prepare?: (page: Page) => Promise<void>,
+  ): Promise<Page> {
     const page = await get().browser.newPage()
     if (initScript) await page.addInitScript(initScript)
+    await prepare?.(page)
     await page.goto(`${get().server.httpUrl}/?lang=en&room=${encodeURIComponent(room)}`)
     await page.fill('#nick', nick)
     await page.click('#join')
