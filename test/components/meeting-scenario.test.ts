@@ -10,34 +10,20 @@
 // grid plays her; she reads the chat's history; the host locks the room and a late joiner is
 // refused with the lock's code.
 import './node-timers'
-import * as path from 'path'
 import { ConfrType, ErrorCode, Role } from 'miniprogram-conference-protocol'
 import type { ConferenceServer } from 'miniprogram-conference-server'
-import type * as Sdk from '../../sdk/index'
-import type { WxLike } from '../../sdk/index'
 import { pushTestPattern, stopAllMedia } from '../../testkit/ffmpeg'
 import { errorOf, nodeClient, type NodeClient } from '../../testkit/sdk-client'
 import { startServer, tokenFor } from '../../testkit/server'
 import { until } from '../../testkit/wait'
 import { createWxShim } from '../../testkit/wx-shim'
-import {
-  DIST,
-  attrsOf,
-  flush,
-  mount,
-  playerTiles,
-  spyLiveContexts,
-  unmountAll,
-  type Node,
-} from './mount'
-
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const sdk: typeof Sdk = require(path.join(DIST, 'sdk/index.js'))
+import { realNetworkEmedia, type LiveEmedia } from './real-network'
+import { attrsOf, flush, mount, playerTiles, spyLiveContexts, unmountAll, type Node } from './mount'
 
 const ROOM = 'all-hands'
 const shim = createWxShim()
 let server: ConferenceServer
-let emedia: ReturnType<typeof sdk.createEmedia>
+let emedia: LiveEmedia
 const clients: NodeClient[] = []
 
 const tap = async (node: Node | undefined) => {
@@ -57,16 +43,7 @@ async function member(userId: string, role: 1 | 3) {
 
 beforeAll(async () => {
   server = await startServer()
-  const w = wx as unknown as Record<string, unknown>
-  for (const name of [
-    'connectSocket',
-    'request',
-    'onNetworkStatusChange',
-    'offNetworkStatusChange',
-  ])
-    w[name] = shim[name as keyof typeof shim]
-  emedia = sdk.createEmedia({ adapter: sdk.createWxAdapter(wx as unknown as WxLike) })
-  emedia.config({ logLevel: 'silent' })
+  emedia = realNetworkEmedia(shim)
   spyLiveContexts()
 })
 

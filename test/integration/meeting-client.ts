@@ -1,17 +1,6 @@
-// An SDK test client that also records the meeting's events (revision 6), by name, each call's
+// An SDK test client with the meeting's events (revision 6) it recorded by name, each call's
 // arguments in order: what the suites of the host controls, hands and chat assert on.
-import { type EmediaEvents } from '../../sdk/events'
-import { type NodeClient } from '../../testkit/sdk-client'
-
-export const MEETING_EVENTS = [
-  'mutedByHost',
-  'handsChanged',
-  'controlsChanged',
-  'speakInvitation',
-  'speakInvitationAnswered',
-  'message',
-  'roleDenied',
-] as const satisfies ReadonlyArray<keyof EmediaEvents>
+import { MEETING_EVENTS, type NodeClient } from '../../testkit/sdk-client'
 
 export type MeetingClient = NodeClient & {
   mgr: NodeClient['emedia']['mgr']
@@ -19,10 +8,9 @@ export type MeetingClient = NodeClient & {
 }
 
 export function meetingClient(c: NodeClient): MeetingClient {
-  const heard = Object.fromEntries(
-    MEETING_EVENTS.map((n) => [n, [] as unknown[][]]),
-  ) as MeetingClient['heard']
+  // What the client recorded of each meeting event, read when asked.
+  const heard = {} as MeetingClient['heard']
   for (const name of MEETING_EVENTS)
-    c.emedia.mgr.on(name, (...args: unknown[]) => heard[name].push(args))
+    Object.defineProperty(heard, name, { get: () => c.events(name), enumerable: true })
   return Object.assign(c, { mgr: c.emedia.mgr, heard })
 }
