@@ -3,7 +3,9 @@
 // first decoded frame, and the engine's CPU and RSS in 4-, 9- and 16-person rooms.
 import { spawn } from 'child_process'
 import { createHash } from 'crypto'
-import { createEmedia, createNodeAdapter } from '../sdk/node'
+import { Recovery } from '../components/common/recovery'
+import type { createEmedia } from '../sdk/node'
+import type { ServerConfig } from '../server/config'
 import { ffmpegPaths } from '../server/media/ffmpeg'
 import { type FlvTag, readFlvTags, startPublisher, testPatternFile } from './flv'
 import { CpuWindow, rssOf } from './proc'
@@ -13,7 +15,17 @@ import type { Log } from './signalling'
 import { median, nowMs, pool, round, summarize, type Summary } from './stats'
 import { sleep } from '../testkit/wait'
 
-export type EngineName = 'embedded' | 'nginx'
+/**
+ * What is measured: the embedded engine; nginx-rtmp with players on nginx itself (no GOP cache,
+ * `--nginx-players nginx`); nginx-rtmp with players on its play edge (the default).
+ */
+export type EngineName = 'embedded' | 'nginx' | 'nginx-edge'
+
+const ENGINE_CONFIG: Record<EngineName, Partial<ServerConfig>> = {
+  embedded: { engine: 'embedded' },
+  nginx: { engine: 'nginx', nginxPlayers: 'nginx' },
+  'nginx-edge': { engine: 'nginx', nginxPlayers: 'edge' },
+}
 
 const frameKey = (data: Buffer) => createHash('md5').update(data).digest('base64')
 
@@ -43,12 +55,7 @@ async function openRoom(
   const failed: string[] = []
   try {
     for (let i = 0; i < n; i++) {
-      const member = createEmedia({ adapter: createNodeAdapter() })
-      member.config({
-        host: srv.wsUrl,
-        token: srv.mint(`${name}-${i}`),
-        logLevel: 'silent' as never,
-      })
+      const member = srv.member(`${name}-${i}`)
       room.members.push(member)
       const urls: string[] = []
       const flvs: string[] = []
@@ -87,7 +94,7 @@ async function closeRoom(room: Room) {
   await Promise.all(room.members.map((m) => m.mgr.disconnect().catch(() => undefined)))
 }
 
-async function startReader(url: string): Promise<RtmpClient> {
+export async function startReader(url: string): Promise<RtmpClient> {
   const { client, name } = await RtmpClient.open(url)
   try {
     await client.play(name)
@@ -177,6 +184,30 @@ async function firstVideoMessage(url: string, timeoutMs = 8000): Promise<number 
   }
 }
 
+/**
+ * A <player-tile> recovering from a black screen: its live-player reports -2301 (the connection
+ * dropped), the tile's own Recovery (components/common/recovery.ts) waits its first backoff and
+ * replays. A player of the same URL stands in for the live-player (an RTMP play, as the tile's);
+ * ms from the failure to the first decoded frame after the replay.
+ */
+function tileRecovery(url: string, inputOptions: string[]): Promise<number | null> {
+  const failedAt = nowMs()
+  return new Promise((resolve) => {
+    const recovery = new Recovery({
+      retry: () => {
+        const replayAt = nowMs()
+        void firstFrame(url, 32, inputOptions).then((ms) => {
+          recovery.stop()
+          resolve(ms === null ? null : replayAt - failedAt + ms)
+        })
+      },
+      remount: () => undefined,
+      refresh: () => undefined,
+    })
+    recovery.failed()
+  })
+}
+
 export interface FirstFrame {
   what: string
   samples: number[]
@@ -238,8 +269,10 @@ async function roomLoad(
   n: number,
   { windowMs, warmupMs }: { windowMs: number; warmupMs: number },
 ) {
-  const srv = await ServerProc.start({ ...LOAD_OVERRIDES, engine })
-  const enginePids = () => (engine === 'nginx' ? srv.nginxPids() : srv.serverPids())
+  const srv = await ServerProc.start({ ...LOAD_OVERRIDES, ...ENGINE_CONFIG[engine] })
+  const nginx = engine !== 'embedded'
+  // The play edge runs in the server process: its players' cost is under "+ server".
+  const enginePids = () => (nginx ? srv.nginxPids() : srv.serverPids())
   let room: Room | null = null
   const readers: RtmpClient[] = []
   try {
@@ -269,7 +302,7 @@ async function roomLoad(
       cpuPct: round(cpuPct, 1),
       rssMB: round(rssOf(enginePids()), 1),
       idleRssMB: round(idleRssMB, 1),
-      serverCpuPct: engine === 'nginx' ? round(serverCpuPct, 1) : null,
+      serverCpuPct: nginx ? round(serverCpuPct, 1) : null,
       deliveredMbps: round((got.reduce((a, b) => a + b, 0) * 8) / secs / 1e6, 1),
       stalledPlayers: got.filter((b) => b === 0).length,
       loadGenCpuPct: round((own.user + own.system) / 1e4 / secs, 1),
@@ -325,7 +358,7 @@ export async function benchEngine(
   const { roomSizes, firstFrameSamples } = sizes
   const file = await testPatternFile(sizes.patternSeconds)
   const tags = readFlvTags(file)
-  const srv = await ServerProc.start({ ...LOAD_OVERRIDES, engine })
+  const srv = await ServerProc.start({ ...LOAD_OVERRIDES, ...ENGINE_CONFIG[engine] })
   let latency: Summary
   const first: FirstFrame[] = []
   try {
@@ -346,6 +379,7 @@ export async function benchEngine(
       first.push(await sample('rtmp-nodelay', () => firstFrame(rtmp, 32, nodelay)))
       if (flv) first.push(await sample('http-flv', () => firstFrame(flv, 2048)))
       first.push(await sample('raw-rtmp', () => firstVideoMessage(rtmp)))
+      first.push(await sample('tile-recovery', () => tileRecovery(rtmp, nodelay)))
     } finally {
       await closeRoom(room)
     }

@@ -1,10 +1,10 @@
-// `npm run bench`: signalling, big-room, media (both engines), payload and cluster benchmarks,
-// loopback only, bounded to a few minutes. Prints tables and writes bench/results.json
-// (docs/performance.md cites it). `--only signalling,big-room,media,payload,cluster` runs a part
-// (then nothing is written unless `--out FILE` is given): `npm run bench -- --only big-room`.
-// `--smoke` runs every section (or those of --only) at toy sizes, media beside the others, in well
-// under a minute, to prove the bench still runs (test/bench/smoke.test.ts); its figures mean
-// nothing and are written only to an `--out` given.
+// `npm run bench`: signalling, big-room, media (both engines), mix (COMMUNICATION_MIX), payload
+// and cluster benchmarks, loopback only, bounded to a few minutes. Prints tables and writes
+// bench/results.json (docs/performance.md cites it). `--only signalling,big-room,media,mix,…`
+// runs a part (then nothing is written unless `--out FILE` is given):
+// `npm run bench -- --only big-room`. `--smoke` runs every section (or those of --only) at toy
+// sizes, media and mix beside the others, in well under a minute, to prove the bench still runs
+// (test/bench/smoke.test.ts); its figures mean nothing and are written only to an `--out` given.
 import { execFileSync, spawnSync } from 'child_process'
 import { writeFileSync } from 'fs'
 import { resolve } from 'path'
@@ -19,6 +19,7 @@ import {
   MEDIA_SIZES,
   type MediaSizes,
 } from './media'
+import { MIX_SIZES, mixSection, type MixSizes } from './mix'
 import { dependencies, payload } from './payload'
 import { processTree } from '../testkit/procs'
 import { BIG_ROOM_SIZES, bigRoom, type BigRoomSizes } from './big-room'
@@ -26,10 +27,12 @@ import { capacity, fanOut, JOIN_SIZES, joinLatencies, type JoinSizes, type Log }
 import { machine, nowMs, round } from './stats'
 import { table } from './table'
 
-const SECTIONS = ['signalling', 'big-room', 'media', 'payload', 'cluster'] as const
+const SECTIONS = ['signalling', 'big-room', 'media', 'mix', 'payload', 'cluster'] as const
 type Section = (typeof SECTIONS)[number]
 /** The order they run in. */
-const ORDER: Section[] = ['payload', 'signalling', 'big-room', 'media', 'cluster']
+const ORDER: Section[] = ['payload', 'signalling', 'big-room', 'media', 'mix', 'cluster']
+/** Sections that mostly wait on real-time streams: the smoke runs them beside the others. */
+const MEDIA_LANE: Section[] = ['media', 'mix']
 
 interface Sizes {
   joins: JoinSizes
@@ -37,6 +40,7 @@ interface Sizes {
   capacity: Parameters<typeof capacity>[1]
   bigRoom: BigRoomSizes
   media: MediaSizes
+  mix: MixSizes
   cluster: ClusterSizes
 }
 
@@ -46,6 +50,7 @@ const FULL: Sizes = {
   capacity: {},
   bigRoom: BIG_ROOM_SIZES,
   media: MEDIA_SIZES,
+  mix: MIX_SIZES,
   cluster: CLUSTER_SIZES,
 }
 
@@ -72,6 +77,14 @@ const SMOKE: Sizes = {
     latencySeconds: 1.5,
     patternSeconds: 20,
     floorSamples: 1,
+  },
+  mix: {
+    talkers: [2],
+    workSeconds: 2,
+    repeats: 1,
+    warmupMs: 1000,
+    windowMs: 1000,
+    patternSeconds: 20,
   },
   cluster: { joins: 10, warmJoins: 3, failoverMembers: 4 },
 }
@@ -260,8 +273,11 @@ const RUN: Record<Section, (log: Log, sizes: Sizes, results: Results) => Promise
     log(`  ffmpeg first frame from a local file (its own floor): median ${floor.median} ms`)
     const engines: EngineResult[] = [await benchEngine('embedded', log, sizes.media)]
     const nginx = NginxEngine.available()
-    if (nginx.ok) engines.push(await benchEngine('nginx', log, sizes.media))
-    else log(`  nginx engine NOT MEASURED: ${nginx.reason}`)
+    if (nginx.ok) {
+      // Players on nginx itself (no GOP cache), then on its play edge (the default).
+      engines.push(await benchEngine('nginx', log, sizes.media))
+      engines.push(await benchEngine('nginx-edge', log, sizes.media))
+    } else log(`  nginx engine NOT MEASURED: ${nginx.reason}`)
     results.media = { ffmpegFloor: floor, engines, nginxSkipped: nginx.ok ? null : nginx.reason }
     const ff = (e: EngineResult, what: string) =>
       ms(e.firstFrame.find((f: FirstFrame) => f.what === what)?.median)
@@ -275,6 +291,7 @@ const RUN: Record<Section, (log: Log, sizes: Sizes, results: Results) => Promise
           'ffmpeg RTMP nodelay',
           'ffmpeg HTTP-FLV',
           'raw RTMP reader',
+          'player-tile recovery (1 s backoff + replay)',
         ],
         engines.map((e) => [
           e.engine,
@@ -284,6 +301,7 @@ const RUN: Record<Section, (log: Log, sizes: Sizes, results: Results) => Promise
           ff(e, 'rtmp-nodelay'),
           ff(e, 'http-flv'),
           ff(e, 'raw-rtmp'),
+          ff(e, 'tile-recovery'),
         ]),
       ),
     )
@@ -311,6 +329,51 @@ const RUN: Record<Section, (log: Log, sizes: Sizes, results: Results) => Promise
             r.loadGenCpuPct,
           ]),
         ),
+      ),
+    )
+  },
+  mix: async (log, sizes, results) => {
+    log('\n# COMMUNICATION_MIX (embedded engine)')
+    const mix = await mixSection(log, sizes.mix)
+    results.mix = mix
+    log(
+      table(
+        [
+          'talkers',
+          "mix work: room's mix only, % of a core",
+          '+ a mix-minus per talker',
+          'outputs',
+        ],
+        mix.work.map((w) => [
+          w.talkers,
+          w.roomOnly.cpuPct,
+          w.withMinus.cpuPct,
+          w.withMinus.outputs,
+        ]),
+      ),
+    )
+    log(
+      table(
+        [
+          'MIX room',
+          'mix CPU %',
+          'mix RSS MB',
+          'server CPU %',
+          'players',
+          'Mbit/s out',
+          'stalled',
+          'load gen CPU %',
+        ],
+        mix.rooms.map((r) => [
+          `${r.talkers} talkers`,
+          r.mixCpuPct,
+          r.mixRssMB,
+          r.serverCpuPct,
+          r.players,
+          r.deliveredMbps,
+          r.stalledPlayers,
+          r.loadGenCpuPct,
+        ]),
       ),
     )
   },
@@ -358,8 +421,8 @@ async function main() {
       }
     }
     const lanes = await Promise.allSettled([
-      lane(ordered.filter((s) => s === 'media')),
-      lane(ordered.filter((s) => s !== 'media')),
+      lane(ordered.filter((s) => MEDIA_LANE.includes(s))),
+      lane(ordered.filter((s) => !MEDIA_LANE.includes(s))),
     ])
     // Both lanes ended (and stopped what they started) before a failure is reported.
     for (const l of lanes) if (l.status === 'rejected') throw l.reason

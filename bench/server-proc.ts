@@ -4,6 +4,7 @@
 import { type ChildProcess, fork } from 'child_process'
 import { randomBytes } from 'crypto'
 import { join } from 'path'
+import { createEmedia, createNodeAdapter } from '../sdk/node'
 import { Tokens } from '../server/auth/tokens'
 import type { ServerConfig } from '../server/config'
 import { commOf, processTree } from '../testkit/procs'
@@ -76,6 +77,13 @@ export class ServerProc {
 
   mint(userId: string): string {
     return this.tokens.mintUser(userId, 3600)
+  }
+
+  /** A silent SDK member for `userId` on this server (not joined yet). */
+  member(userId: string) {
+    const emedia = createEmedia({ adapter: createNodeAdapter() })
+    emedia.config({ host: this.wsUrl, token: this.mint(userId), logLevel: 'silent' as never })
+    return emedia
   }
 
   /** The engine reported media for `streamId` (resolves at once if it already has). */

@@ -1,14 +1,23 @@
-// Demo app: settings live in storage (wx.setStorageSync) so that every page reads the same.
+// Demo app: settings live in storage (wx.setStorageSync) so that every page reads the same. They
+// are in users' words; each maps to what the kit takes.
 const DEFAULTS = {
-  server: 'ws://192.168.1.23:8080/ws',
+  server: '',
   nickName: '',
-  rec: false,
-  recMerge: false,
-  minBitrate: 200,
-  maxBitrate: 600,
-  template: 'grid',
+  quality: 1,
+  layout: 0,
   beauty: 0,
+  appearance: 0,
 }
+
+/** 流畅 / 标准 / 高清 → live-pusher bitrates (kbps). */
+const QUALITY = [
+  { minBitrate: 150, maxBitrate: 400 },
+  { minBitrate: 200, maxBitrate: 600 },
+  { minBitrate: 400, maxBitrate: 1200 },
+]
+const LAYOUT = ['grid', 'speaker']
+const BEAUTY = [0, 3, 5, 8]
+const THEME = ['auto', 'dark', 'light']
 
 function loadSettings() {
   const saved = wx.getStorageSync('settings')
@@ -19,6 +28,20 @@ function saveSettings(changes) {
   const next = Object.assign(loadSettings(), changes)
   wx.setStorageSync('settings', next)
   return next
+}
+
+/** The settings as the room takes them. */
+function roomOptions() {
+  const s = loadSettings()
+  const quality = QUALITY[s.quality] || QUALITY[1]
+  return {
+    host: s.server,
+    template: LAYOUT[s.layout] || 'grid',
+    beauty: BEAUTY[s.beauty] || 0,
+    theme: THEME[s.appearance] || 'auto',
+    minBitrate: quality.minBitrate,
+    maxBitrate: quality.maxBitrate,
+  }
 }
 
 // A stable user id per phone: the server's development mode mints a token for it.
@@ -34,5 +57,6 @@ function userId() {
 App({
   loadSettings,
   saveSettings,
+  roomOptions,
   userId,
 })

@@ -17,6 +17,7 @@ import { createMetrics } from './http/metrics'
 import { servePage, webRoot } from './http/pages'
 import { createLogger, type Logger } from './log'
 import { EmbeddedEngine } from './media/embedded'
+import { EdgedEngine } from './media/edged-engine'
 import { type MediaEngine } from './media/engine'
 import { edgeList } from './media/nginx/edge-list'
 import { MediaGate } from './media/gate'
@@ -28,6 +29,7 @@ import { EdgeHooks } from './media/nginx/edge-hooks'
 import { type MediaUrls } from './conference/context'
 import { parsePublicUrl, publicFlvBase, publicUrls } from './public-url'
 import { LocalRouter } from './routing/router'
+import { PlayEdge } from './media/play-edge'
 import { secretWarnings } from './secrets'
 import { type FlushWatcher } from './signal/corking'
 import { createSignalling, SIGNAL_PATH } from './signal/ws-server'
@@ -71,9 +73,12 @@ function createEngine(config: ServerConfig, log: Logger): MediaEngine {
     log: (level: 'debug' | 'info' | 'warn' | 'error', message: string) =>
       engineLog[level === 'info' && message.startsWith('nms:') ? 'debug' : level](message),
   }
-  if (config.engine === 'nginx')
-    return new NginxEngine({ ...common, modulePath: config.nginxModule })
-  return new EmbeddedEngine({ ...common, httpPort: config.flvPort })
+  if (config.engine === 'embedded')
+    return new EmbeddedEngine({ ...common, httpPort: config.flvPort })
+  const nginx = new NginxEngine({ ...common, modulePath: config.nginxModule })
+  if (config.nginxPlayers === 'nginx') return nginx
+  const edge = new PlayEdge({ ...common, rtmpPort: config.playRtmpPort, httpPort: config.flvPort })
+  return new EdgedEngine(nginx, edge, config.host)
 }
 
 /** The edges' callbacks (--edge-rtmp, nginx only); a bad edge list stops the start. */
@@ -125,6 +130,7 @@ export async function createConferenceServer(
   // Behind a proxy, browsers play the engine's HTTP-FLV through it, from the pages' own origin.
   const media: MediaUrls = {
     rtmpBase: () => engine.rtmpBase(),
+    playBase: () => engine.playBase(),
     flvBase: () =>
       engine.flvBase() && publicOrigin
         ? publicFlvBase(publicOrigin, config.rtmpApp)
@@ -145,6 +151,7 @@ export async function createConferenceServer(
   /** Where requests go: this node alone, or the conference's host in a cluster. */
   const router = cluster?.router ?? local
   const gate = new MediaGate(service, tokens, log.child({ mod: 'gate' }))
+  if (engine instanceof EdgedEngine) engine.follow(service)
   const edges = createEdgeHooks(config, service, gate, log, cluster, tokens)
   const modes = new MediaModes(
     service,

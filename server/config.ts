@@ -63,7 +63,9 @@ export interface ServerConfig {
   maxIngestsPerAddress: number
   ingestIdleSec: number
   engine: 'embedded' | 'nginx'
+  nginxPlayers: 'edge' | 'nginx'
   rtmpPort: number
+  playRtmpPort: number
   flvPort: number
   rtmpApp: string
   edgeRtmp: string
@@ -301,12 +303,30 @@ export const OPTIONS: readonly Option[] = [
     choices: ['embedded', 'nginx'],
     doc: 'Media engine: embedded (node-media-server in this process) or nginx (Debian nginx + libnginx-mod-rtmp, run by the server; docs/deploy.md).',
   },
-  { key: 'rtmpPort', kind: 'int', def: 1935, doc: 'RTMP port of the embedded engine (0: any).' },
+  {
+    key: 'nginxPlayers',
+    kind: 'string',
+    def: 'edge',
+    choices: ['edge', 'nginx'],
+    doc: "Where players attach with --engine nginx. edge: node-media-server in this process, which pulls each live stream once from nginx and keeps its last GOP (a new player's first frame at once; HTTP-FLV for browsers). nginx: on nginx itself (less CPU; no HTTP-FLV, and a new player waits for the next key frame). docs/deploy.md.",
+  },
+  {
+    key: 'rtmpPort',
+    kind: 'int',
+    def: 1935,
+    doc: 'RTMP port publishers (and, on the embedded engine, players) use (0: any).',
+  },
+  {
+    key: 'playRtmpPort',
+    kind: 'int',
+    def: 1936,
+    doc: "RTMP port players use with --engine nginx and --nginx-players edge: the play edge's (0: any).",
+  },
   {
     key: 'flvPort',
     kind: 'int',
     def: 8000,
-    doc: 'HTTP-FLV port of the embedded engine (0: any; nginx has no HTTP-FLV).',
+    doc: "HTTP-FLV port: the embedded engine's, or the play edge's with --engine nginx (0: any; none with --nginx-players nginx).",
   },
   { key: 'rtmpApp', kind: 'string', def: 'live', doc: 'RTMP application name in media URLs.' },
   {
@@ -351,7 +371,7 @@ export const OPTIONS: readonly Option[] = [
     key: 'readyFile',
     kind: 'string',
     def: '',
-    doc: 'Once listening, write the bound ports and URLs here as JSON ({pid, port, rtmpPort, flvPort, httpUrl, wsUrl, rtmpBase, flvBase}): how a parent that passed port 0 learns them.',
+    doc: 'Once listening, write the bound ports and URLs here as JSON ({pid, port, rtmpPort, playRtmpPort, flvPort, httpUrl, wsUrl, rtmpBase, playBase, flvBase}; playBase is rtmpBase unless players attach elsewhere): how a parent that passed port 0 learns them.',
   },
   { key: 'logLevel', kind: 'string', def: 'info', choices: LOG_LEVELS, doc: 'Log level.' },
   {

@@ -15,14 +15,17 @@ function writeReadyFile(file: string, server: ConferenceServer): void {
     const u = new URL(url)
     return Number(u.port) || (u.protocol === 'rtmp:' ? 1935 : 80) // URL drops a default port
   }
+  const playBase = server.engine.playBase()
   const ready = {
     pid: process.pid,
     port: portOf(server.httpUrl),
     rtmpPort: portOf(rtmpBase),
+    playRtmpPort: portOf(playBase),
     flvPort: portOf(flvBase),
     httpUrl: server.httpUrl,
     wsUrl: server.wsUrl,
     rtmpBase,
+    playBase,
     flvBase,
   }
   fs.writeFileSync(`${file}.tmp`, JSON.stringify(ready) + '\n')
@@ -50,6 +53,9 @@ export async function startCommand(argv: readonly string[], env: NodeJS.ProcessE
     `  WebSocket (emedia.config host): ${server.publicWsUrl}`,
     `  HTTP:                           ${server.httpUrl}  (GET /healthz)`,
     `  RTMP base:                      ${engine.rtmpBase()}`,
+    ...(engine.playBase() !== engine.rtmpBase()
+      ? [`  RTMP base of players:           ${engine.playBase()}`]
+      : []),
     ...(engine.flvBase() ? [`  HTTP-FLV base:                  ${engine.flvBase()}`] : []),
     config.dev
       ? `  Development mode: GET ${server.httpUrl}/dev/token?userId=alice hands out tokens.`

@@ -12,6 +12,8 @@ export type { CreateOptions, JoinPlan } from './session'
 export { MediaStore, defaultLocal } from './media'
 export { MeetingStore, MAX_STORED_MESSAGES, MESSAGE_PAGE } from './meeting'
 export type { PusherOptions } from './media'
+export { ScreenStore } from './screen'
+export type { LocalMirror, SoundMode } from './screen'
 export {
   DEFAULT_STORE_KEY,
   StoreHub,

@@ -1,6 +1,8 @@
-// The conference store: a root holding three domain stores, as MobX recommends — `session` (the
+// The conference store: a root holding its domain stores, as MobX recommends — `session` (the
 // membership: status, conference, members, streams; join, leave, admin), `media` (our pusher,
-// the remote players; publish and toggles) and `meeting` (the host's controls, hands, chat). The root owns what spans both: the tiles, the errors
+// the remote players; publish and toggles), `meeting` (the host's controls, hands, chat) and
+// `screen` (what this phone's screen chooses for itself: audio route, mutes on this phone,
+// mirror, the call's clock). The root owns what spans them: the tiles, the errors
 // and events, and the one connection to the SDK (sdk-events.ts). Actions never reject: they
 // resolve true / false, and a failure lands in `lastError` and the `error` event.
 import { comparer, computed, makeAutoObservable, observable } from 'mobx-miniprogram'
@@ -10,6 +12,7 @@ import { ErrorCode } from 'miniprogram-conference-protocol'
 import { toKitError } from './errors'
 import { MediaStore } from './media'
 import { MeetingStore } from './meeting'
+import { ScreenStore } from './screen'
 import { connectSdk } from './sdk-events'
 import { SessionStore } from './session'
 import { featuredTileId, tileIds, tileOf } from './tiles'
@@ -27,6 +30,7 @@ export class ConferenceStore {
   readonly media: MediaStore
   /** Revision 6: the host's controls, hands, invitations to speak, chat, the member panel. */
   readonly meeting: MeetingStore
+  readonly screen: ScreenStore
   lastError: KitError | null = null
 
   /** The SDK this store listens to; the domain stores call it through here. */
@@ -42,12 +46,14 @@ export class ConferenceStore {
     this.session = new SessionStore(this)
     this.media = new MediaStore(this)
     this.meeting = new MeetingStore(this)
+    this.screen = new ScreenStore(this)
     makeAutoObservable<ConferenceStore, 'events' | 'disconnect'>(
       this,
       {
         session: false,
         media: false,
         meeting: false,
+        screen: false,
         sdk: false,
         events: false,
         disconnect: false,
@@ -77,7 +83,7 @@ export class ConferenceStore {
     return this.session.inConference ? tileOf(this, id) : undefined
   }
 
-  /** The tile to show large: a shared screen, '' when nobody shares. */
+  /** The tile to show large: a shared screen, else the server's mix; '' when neither. */
   get featuredTileId(): string {
     return this.session.inConference ? featuredTileId(this) : ''
   }

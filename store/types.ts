@@ -185,8 +185,9 @@ export interface Playback {
 /** Network quality of one tile from its netstatus events: 0 unknown, 1 bad … 5 excellent. */
 export type NetQuality = 0 | 1 | 2 | 3 | 4 | 5
 
-/** What a tile shows: 'camera' (or the microphone alone), or 'desktop' (a shared screen). */
-export type TileKind = 'camera' | 'desktop'
+/** What a tile shows: 'camera' (or the microphone alone), 'desktop' (a shared screen), or 'mix'
+ * (COMMUNICATION_MIX: the server's picture of all talkers, named after the room). */
+export type TileKind = 'camera' | 'desktop' | 'mix'
 
 export interface Tile {
   /** Our member id for our own tile; a stream id for each remote stream; a member id for a

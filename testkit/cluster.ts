@@ -86,8 +86,8 @@ export class ClusterNode {
       },
       timeoutMs,
     })
-    const { port, rtmpPort, flvPort } = ready
-    Object.assign(this.ports, { port, rtmpPort, flvPort: flvPort ?? 0 })
+    const { port, rtmpPort, flvPort, playRtmpPort } = ready
+    Object.assign(this.ports, { port, rtmpPort, flvPort: flvPort ?? 0, playRtmpPort })
     this.proc = proc
     if (proc.exitCode !== null || proc.signalCode !== null) this.proc = null
     proc.once('exit', (code, signal) => {

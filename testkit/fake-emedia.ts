@@ -115,11 +115,17 @@ export class FakeEmedia implements EmediaLike {
     return Promise.resolve()
   }
 
-  private admit(confrId: string, role: RoleValue, nickName?: string): Conference {
+  private admit(
+    confrId: string,
+    role: RoleValue,
+    nickName?: string,
+    room?: Pick<JoinRoomOptions, 'roomName' | 'type'>,
+  ): Conference {
     this.conference = {
       confrId,
       id: confrId,
-      type: 10,
+      type: room?.type ?? 10,
+      ...(room ? { name: room.roomName } : {}),
       password: '',
       ticket: `ticket-${confrId}`,
       roleToken: 'rt',
@@ -146,6 +152,7 @@ export class FakeEmedia implements EmediaLike {
         `C_${options.roomName}`,
         options.role ?? Role.TALKER,
         options.config?.nickName,
+        options,
       )
     },
     joinConference: async (

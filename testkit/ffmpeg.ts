@@ -150,9 +150,10 @@ export async function probe(target: string, timeoutMs = 15000): Promise<ProbeRes
   let out = ''
   proc.stdout?.on('data', (d: Buffer) => (out += d.toString()))
   const timer = setTimeout(() => proc.kill('SIGKILL'), timeoutMs)
-  const code = await track(proc, [])
+  const errs: string[] = []
+  const code = await track(proc, errs)
   clearTimeout(timer)
-  if (code !== 0) throw new Error(`ffprobe ${target} exited with ${code}`)
+  if (code !== 0) throw new Error(`ffprobe ${target} exited with ${code}: ${errs.join('')}`)
   const info = JSON.parse(out) as {
     format: { duration?: string }
     streams: Array<{
@@ -233,4 +234,31 @@ export function mediaChildren(): string[] {
     return [] // ps exits 1 when the process has no children at all
   }
   return out.split('\n').filter((l) => /ffmpeg|ffprobe/.test(l))
+}
+
+/**
+ * The sound of a live stream as a player hears it: `seconds` of its audio decoded to mono PCM at
+ * `rate` Hz (null when nothing could be played). Video is not decoded.
+ */
+export async function pullAudio(
+  url: string,
+  { seconds = 3, rate = 16000, timeoutMs = 15000 } = {},
+): Promise<Float32Array | null> {
+  const args = ['-hide_banner', '-loglevel', 'error', '-rw_timeout', String(timeoutMs * 1000)]
+  args.push('-i', url, '-map', '0:a:0', '-t', String(seconds), '-ac', '1', '-ar', String(rate))
+  args.push('-f', 's16le', '-')
+  const proc = spawn(ffmpegPaths().ffmpeg, args, { stdio: ['ignore', 'pipe', 'pipe'] })
+  const chunks: Buffer[] = []
+  proc.stdout?.on('data', (d: Buffer) => chunks.push(d))
+  const drained = new Promise((r) => proc.stdout?.once('close', r))
+  const timer = setTimeout(() => proc.kill('SIGKILL'), timeoutMs + seconds * 1000)
+  await track(proc, [])
+  await drained
+  clearTimeout(timer)
+  const pcm = Buffer.concat(chunks)
+  const n = Math.floor(pcm.length / 2)
+  if (n < (rate * seconds) / 2) return null
+  const out = new Float32Array(n)
+  for (let i = 0; i < n; i++) out[i] = pcm.readInt16LE(i * 2) / 32768
+  return out
 }

@@ -79,6 +79,7 @@ export function checkInvariants(service: ConferenceService): string[] {
       bad.push(`${at}: ${history.length} kept messages over ${MESSAGE_HISTORY}`)
 
     let videos = 0
+    const mixesFor = new Set<string>()
     for (const [sid, s] of conf.streams) {
       const what = `${at} stream ${sid}`
       if (s.id !== sid) bad.push(`${what}: stored under another id (${s.id})`)
@@ -87,7 +88,14 @@ export function checkInvariants(service: ConferenceService): string[] {
         if (other) bad.push(`${what}: engine session shared with ${other}`)
         sessions.set(s.publishSession, sid)
       }
-      if (s.type === 'mix') continue // mixes belong to the server, not to a member
+      if (s.type === 'mix') {
+        // Mixes belong to the server; a talker's mix-minus lives as long as its talker.
+        if (s.mixFor === undefined) continue
+        if (!conf.members.has(s.mixFor)) bad.push(`${what}: mix for ${s.mixFor}, not a member`)
+        if (mixesFor.has(s.mixFor)) bad.push(`${what}: a second mix for ${s.mixFor}`)
+        mixesFor.add(s.mixFor)
+        continue
+      }
       if (s.type === 'normal' && !s.reserved) videos++
       const owner = conf.members.get(s.memberId)
       if (!owner) bad.push(`${what}: owner ${s.memberId} is not a member`)

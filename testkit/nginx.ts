@@ -4,6 +4,7 @@ import { type ChildProcess, spawn } from 'child_process'
 import fs from 'fs'
 import os from 'os'
 import path from 'path'
+import type { MediaHooks } from '../server/media/engine'
 import { NginxEngine } from '../server/media/nginx/engine'
 import { controlRequest } from '../server/media/nginx/control'
 import { edgeHookBase } from '../server/media/nginx/edge-hooks'
@@ -157,4 +158,21 @@ export async function startEdge(opts: {
       fs.rmSync(prefix, { recursive: true, force: true })
     },
   }
+}
+
+/**
+ * The streams of the plays nginx itself asked the server about (its on_play callbacks: numeric
+ * client ids), as they come, counted at the hooks the engine calls: how many pulls the origin
+ * served. `engine` is the nginx engine, or the one holding it as `origin` (its play edge).
+ */
+export function originPlays(engine: unknown): string[] {
+  const nginx = (engine as { origin?: unknown }).origin ?? engine
+  const hooks = (nginx as { hooks: MediaHooks }).hooks
+  const plays: string[] = []
+  const authorize = hooks.authorize.bind(hooks)
+  hooks.authorize = (kind, session) => {
+    if (kind === 'play' && /^\d+$/.test(session.sessionId)) plays.push(session.stream)
+    return authorize(kind, session)
+  }
+  return plays
 }

@@ -35,6 +35,8 @@ export interface ServerPorts {
   port: number
   rtmpPort: number
   flvPort: number
+  /** The nginx engine's play edge (0 when not given: the server picks). */
+  playRtmpPort?: number
 }
 
 /** What the server writes to --ready-file (docs/server.md). */
@@ -42,11 +44,14 @@ export interface Ready {
   pid: number
   port: number
   rtmpPort: number
-  /** null with --engine nginx (no HTTP-FLV). */
+  /** Players' RTMP port: rtmpPort, or the nginx engine's play edge's. */
+  playRtmpPort: number
+  /** null with --engine nginx --nginx-players nginx (no HTTP-FLV). */
   flvPort: number | null
   httpUrl: string
   wsUrl: string
   rtmpBase: string
+  playBase: string
   flvBase: string | null
 }
 
@@ -72,7 +77,9 @@ function spawnOnce(opts: SpawnOptions): Promise<{ proc: ChildProcess; ready: Rea
   const file = join(tmpdir(), `ck-ready-${randomBytes(6).toString('hex')}.json`)
   const p = opts.ports ?? { port: 0, rtmpPort: 0, flvPort: 0 }
   const shell = opts.line !== undefined
-  const ports = ['--port', p.port, '--rtmp-port', p.rtmpPort, '--flv-port', p.flvPort].map(String)
+  const ports = ['--port', p.port, '--rtmp-port', p.rtmpPort, '--flv-port', p.flvPort]
+    .concat(['--play-rtmp-port', p.playRtmpPort ?? 0])
+    .map(String)
   const [command, args] = shell
     ? ['bash', ['-c', `${opts.line} --ready-file ${file}`]]
     : [process.execPath, [CLI, ...opts.args, ...ports, '--ready-file', file]]

@@ -13,6 +13,7 @@ export async function startServer(
       host: '127.0.0.1',
       port: 0,
       rtmpPort: 0,
+      playRtmpPort: 0,
       flvPort: 0,
       logLevel: (process.env.TEST_LOG_LEVEL as ServerConfig['logLevel']) || 'silent',
       ...overrides,

@@ -162,7 +162,9 @@ export function siteFile(doc: string, v: SiteValues): string {
 
 /**
  * The doc's server command for a proxy on `port` serving `domain`: its public URL there, its
- * ports bound as 0 (--flv-port added: the embedded engine's), loopback, Redis at `redis`.
+ * ports bound as 0 (--flv-port and --play-rtmp-port added: the HTTP-FLV port, and the nginx
+ * engine's play edge's RTMP port, which the doc leaves at their defaults), loopback, Redis at
+ * `redis`.
  */
 export function serverLine(
   doc: string,
@@ -178,7 +180,7 @@ export function serverLine(
     .replace('--rtmp-port 1935', '--rtmp-port 0')
     .replace(/--public-host \S+/, '--public-host 127.0.0.1')
     .replace(/--redis \S+/, `--redis ${v.redis}`)
-  return `${line.trimEnd()} --flv-port 0`
+  return `${line.trimEnd()} --flv-port 0 --play-rtmp-port 0`
 }
 
 /** The doc's server command run by bash (npx and all), ended by SIGTERM to the server. */

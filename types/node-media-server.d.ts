@@ -115,3 +115,52 @@ declare module 'node-media-server/src/protocol/amf.js' {
   /** An AMF0 command message body: cmd, then the fields its name calls for (transId, cmdObj, …). */
   export function encodeAmf0Cmd(cmd: Record<string, unknown>): Buffer
 }
+
+declare module 'node-media-server/src/session/rtmp_client_session.js' {
+  import type NodeMediaServer from 'node-media-server'
+
+  /**
+   * One relay task of node-media-server's relay server: an RTMP client that plays `url` and
+   * publishes what it receives as `streamPath` here (mode 'pull'). run() registers it in
+   * Context.sessions; once the remote play starts it becomes the broadcast's publisher
+   * (prePublish / postPublish), and donePublish follows when its connection ends.
+   */
+  class RtmpClientSession implements NodeMediaServer.Session {
+    constructor(config: {
+      url: string
+      mode: 'pull' | 'push'
+      streamPath: string
+      reconnect?: boolean
+    })
+    id: string
+    ip: string
+    protocol: string
+    isPublisher: boolean
+    streamApp: string
+    streamName: string
+    streamPath: string
+    streamQuery: Record<string, unknown>
+    /** null until the remote play started and the session registered as the publisher. */
+    broadcast: NodeMediaServer.Broadcast | null
+    inBytes: number
+    /** The RTMP client of the current connection: received messages go to onPacketCallback. */
+    rtmpClient: {
+      /** Each media or data message, as parsed (its data may be the parser's reused buffer). */
+      onPacketCallback: (packet: RtmpClientSession.PullPacket) => void
+      /** The socket closed: unregister, then reconnect or clean up. */
+      onCloseCallback: (hadError: boolean) => void
+    }
+    run(): Promise<void>
+    close(): void
+    /** Called once the session is over for good (closed, or failed without reconnect). */
+    cleanup(): void
+  }
+  namespace RtmpClientSession {
+    /** core/avpacket.js: `size` bytes of `data` are the message. */
+    interface PullPacket {
+      size: number
+      data: Buffer
+    }
+  }
+  export = RtmpClientSession
+}

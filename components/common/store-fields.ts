@@ -16,6 +16,7 @@ import {
 } from '../../store/index'
 import type { MediaStore } from '../../store/media'
 import type { MeetingStore } from '../../store/meeting'
+import type { ScreenStore } from '../../store/screen'
 import type { SessionStore } from '../../store/session'
 
 /** What a bound component is, to the fields (its own `data`). */
@@ -63,6 +64,9 @@ export const mediaFields = <K extends keyof MediaStore>(keys: K[]) =>
 /** Fields of the meeting store (roster, hands, locked, …). */
 export const meetingFields = <K extends keyof MeetingStore>(keys: K[]) =>
   fieldsOf<MeetingStore, K>(keys, (s) => s.meeting)
+/** Fields of the screen store (soundMode, headCount, …). */
+export const screenFields = <K extends keyof ScreenStore>(keys: K[]) =>
+  fieldsOf<ScreenStore, K>(keys, (s) => s.screen)
 
 /** Fields of our own publishing state. */
 export const localFields = <K extends keyof LocalMedia>(keys: K[]) =>

@@ -1,12 +1,41 @@
-// <conference-room>: a whole multi-party call. It joins with its properties, lays the members out
-// with <member-grid>, offers a control bar (or a `controls` slot), keeps the screen on, survives
-// the page going to the background, and re-emits what happens as component events.
-import { canPublish, type ConfrTypeValue, type RoleValue } from 'miniprogram-conference-protocol'
+// <conference-room>: a whole multi-party call, laid out as meeting apps are. A top bar (the room,
+// opening its info sheet; the call's clock, head count and my network; speaker / earpiece and
+// camera flip; 离开 with a confirmation sheet), the members by <member-grid>, and a control bar
+// (静音 · 视频 · 成员 · 聊天, 举手 for the audience · 更多) or a `controls` slot. It joins with its
+// properties, keeps the screen on, survives the page going to the background, and re-emits what
+// happens as component events. 成员 and 聊天 open the meeting's panels (<member-panel>, with
+// <hand-queue> for an admin; <chat-panel>) or the page's (`custom-panels`: slots); 举手 raises
+// the hand through store.meeting; <meeting-prompts> is over the video.
+import {
+  Role,
+  canPublish,
+  type ConfrTypeValue,
+  type RoleValue,
+} from 'miniprogram-conference-protocol'
 import { KitComponent } from '../common/component'
-import { bindStore, localFields, mediaFields, sessionFields } from '../common/store-fields'
-import { openMediaSettings, requestMediaPermission } from './permission'
+import { qualityLevel } from '../common/net-quality'
+import {
+  bindStore,
+  localFields,
+  mediaFields,
+  meetingFields,
+  screenFields,
+  sessionFields,
+  storeOf,
+  type StoreHost,
+} from '../common/store-fields'
+import { onSystemTheme, themeFor } from '../common/theme'
+import { formatElapsed } from './clock'
+import { currentPagePath, inviteText, shareData, type RoomInfo } from './invite'
+import { openMediaSettings, requestMediaPermission } from '../common/permission'
+import { saveSoundMode, savedSoundMode } from '../common/sound-route'
 
+/** What each room has running: store subscriptions, the clock, WeChat's theme. */
 const subscriptions = new WeakMap<object, Array<() => void>>()
+const clocks = new WeakMap<object, ReturnType<typeof setInterval>>()
+
+type Sheet = '' | 'info' | 'leave' | 'more' | 'tile'
+type Panel = '' | 'members' | 'chat'
 
 /** What a room created by room-name is set up with: the properties that are set. */
 function roomConfig(d: {
@@ -56,10 +85,13 @@ KitComponent({
     maxTalkerCount: { type: Number, value: 0 },
     maxVideoCount: { type: Number, value: 0 },
     maxAudienceCount: { type: Number, value: 0 },
-    /** grid | 1v1 | speaker */
+    /** grid | 1v1 | speaker: the layout to start with (更多 › 布局 changes it). */
     template: { type: String, value: 'grid' },
     autoJoin: { type: Boolean, value: true },
     autoPublish: { type: Boolean, value: true },
+    /** The microphone and the camera as the call starts (a join screen's switches). */
+    mic: { type: Boolean, value: true },
+    camera: { type: Boolean, value: true },
     beauty: { type: Number, value: 0 },
     whiteness: { type: Number, value: 0 },
     minBitrate: { type: Number, value: 200 },
@@ -70,30 +102,111 @@ KitComponent({
     /** Height of the video area in rpx; 0: what the control bar leaves of the room's height
      * (--ck-conference-room-height, default 100vh). */
     gridHeight: { type: Number, value: 0 },
-    /** dark | light: the control bar's palette (CSS variables override either). */
+    /** dark | light | auto (follows WeChat's dark mode): the room's palette. */
     theme: { type: String, value: 'dark' },
     /** true: render the `controls` slot instead of the built-in control bar. */
     customControls: { type: Boolean, value: false },
+    /** false: no top bar (the page shows the room its own way). */
+    topBar: { type: Boolean, value: true },
+    /** true: the members and chat panels hold the `members` / `chat` slots instead of the
+     * meeting's <member-panel> and <chat-panel>. */
+    customPanels: { type: Boolean, value: false },
+    /** 'speaker' | 'ear': where the others' sound comes out to start with; empty: what this phone
+     * chose last time (the loudspeaker at first). */
+    soundMode: { type: String, value: '' },
+    /** The page a shared card opens (default: the room's own page). */
+    sharePath: { type: String, value: '' },
   },
   data: {
     status: 'idle',
     canPublish: false,
+    isAdmin: false,
     permissionDenied: '',
     micOn: true,
     cameraOn: true,
+    /** The pusher's beauty level now (the `beauty` property is where it starts). */
+    beautyLevel: 0,
     micBlocked: false,
     cameraBlocked: false,
     /** The permission card was closed ("not now"); the blocked control opens it again. */
     permissionDismissed: false,
-    /** The meeting panel showing: '' | 'members' | 'chat' (openPanel). */
-    panel: '',
+    /** My role as granted (0 before the join: the asked-for `role` decides). */
+    selfRole: 0,
+    /** Without publishing rights: 举手 instead of 静音 and 视频. */
+    audience: false,
+    roomTitle: '',
+    /** The conference joined (the `confr-id` property is the one asked for). */
+    joinedConfrId: '',
+    roomPassword: '',
+    headCount: 0,
+    since: 0,
+    elapsed: '',
+    /** My network bars ('' before any netstatus). */
+    myLevel: '',
+    activeSoundMode: 'speaker',
+    localMirror: 'auto',
+    themeName: 'dark',
+    /** The layout shown (starts as `template`; 更多 › 布局 changes it). */
+    layout: 'grid',
+    /** The sheet open over the room: room info, leave, more, one tile's. */
+    sheet: '' as Sheet,
+    /** The tile sheet's tile (a long press on it), its name, and whether this phone mutes it. */
+    tileId: '',
+    tileName: '',
+    tileMuted: false,
+    /** The panel open over the room: the members or the chat (the meeting's, or the page's slots). */
+    panel: '' as Panel,
+    /** My hand is up; chat messages arrived while the chat was closed (store.meeting). */
+    handRaised: false,
+    unread: 0,
   },
   storeBindings: bindStore(
-    sessionFields(['status', 'canPublish']),
+    sessionFields(['status', 'canPublish', 'isAdmin']),
     mediaFields(['permissionDenied']),
     localFields(['micOn', 'cameraOn']),
+    screenFields(['headCount', 'since', 'localMirror']),
+    meetingFields(['handRaised', 'unread']),
+    {
+      beautyLevel(this: StoreHost) {
+        return storeOf(this).media.local.beauty
+      },
+      activeSoundMode(this: StoreHost) {
+        return storeOf(this).screen.soundMode
+      },
+      selfRole(this: StoreHost) {
+        return storeOf(this).session.self?.role ?? 0
+      },
+      myLevel(this: StoreHost) {
+        const store = storeOf(this)
+        const id = store.session.self?.id
+        return qualityLevel((id && store.tileOf(id)?.quality) || 0)
+      },
+      roomTitle(this: StoreHost & { data: { roomName?: string } }) {
+        const conference = storeOf(this).session.conference
+        return conference?.name || this.data.roomName || conference?.confrId || ''
+      },
+      joinedConfrId(this: StoreHost) {
+        return storeOf(this).session.conference?.confrId ?? ''
+      },
+      roomPassword(this: StoreHost) {
+        return storeOf(this).session.conference?.password ?? ''
+      },
+    },
   ),
   observers: {
+    'selfRole, role'(selfRole: number, role: number) {
+      const audience = selfRole ? !canPublish(selfRole as RoleValue) : role === Role.AUDIENCE
+      if (audience !== this.data.audience) this.setData({ audience })
+    },
+    template(template: string) {
+      this.setData({ layout: template })
+    },
+    theme(theme: string) {
+      this.setData({ themeName: themeFor(theme) })
+    },
+    since(since: number) {
+      this.runClock(since)
+    },
     permissionDenied(kind: '' | 'camera' | 'microphone') {
       const micBlocked = kind === 'microphone'
       const cameraBlocked = kind === 'camera'
@@ -105,7 +218,14 @@ KitComponent({
   lifetimes: {
     attached() {
       const store = this.store()
+      const d0 = this.data
+      store.screen.setSoundMode(
+        d0.soundMode === 'ear' || d0.soundMode === 'speaker' ? d0.soundMode : savedSoundMode(),
+      )
       subscriptions.set(this, [
+        onSystemTheme(() => {
+          if (this.data.theme === 'auto') this.setData({ themeName: themeFor('auto') })
+        }),
         store.on('join', ({ conference, self }) =>
           this.triggerEvent('join', {
             confrId: conference.confrId,
@@ -135,6 +255,7 @@ KitComponent({
     detached() {
       for (const off of subscriptions.get(this) ?? []) off()
       subscriptions.delete(this)
+      this.runClock(0)
       wx.setKeepScreenOn({ keepScreenOn: false, fail: () => {} })
       const store = this.store()
       store.media.setBackground(false)
@@ -158,6 +279,9 @@ KitComponent({
       const d = this.data
       const store = this.store()
       store.configure({ host: d.host, token: d.token, userId: d.userId })
+      // Published as chosen before the call (the store reports a change once publishing).
+      void store.media.toggleMic(d.mic)
+      void store.media.toggleCamera(d.camera)
       // Only a role that may publish needs the camera (0: the server's default, talker or admin).
       if (d.autoPublish && (d.role === 0 || canPublish(d.role))) {
         const denied = await requestMediaPermission()
@@ -207,15 +331,122 @@ KitComponent({
     async switchCamera(): Promise<boolean> {
       return this.store().media.switchCamera()
     },
+    /** Leaves the meeting (it goes on for the others). */
     hangUp(): Promise<boolean> {
+      this.setData({ sheet: '' })
       return this.store().session.leave()
     },
-    /** Opens the members ('members') or chat ('chat') panel over the call; '' closes it. */
-    openPanel(panel: '' | 'members' | 'chat') {
-      this.setData({ panel })
+    /** Ends the meeting for everyone (the host; the server refuses anyone else). */
+    async endMeeting(): Promise<boolean> {
+      this.setData({ sheet: '' })
+      return this.store().session.destroy()
+    },
+    /** Starts (since > 0) or stops the clock of the top bar: a tick a second, sent on change. */
+    runClock(since: number) {
+      const running = clocks.get(this)
+      if (running) clearInterval(running)
+      clocks.delete(this)
+      const tick = () => {
+        const elapsed = since ? formatElapsed(Date.now() - since) : ''
+        if (elapsed !== this.data.elapsed) this.setData({ elapsed })
+      }
+      tick()
+      if (since) clocks.set(this, setInterval(tick, 1000))
+    },
+    // ---- the top bar ----
+    openInfo() {
+      this.setData({ sheet: 'info' })
+    },
+    openLeave() {
+      this.setData({ sheet: 'leave' })
+    },
+    closeSheet() {
+      this.setData({ sheet: '' })
+    },
+    toggleSoundMode() {
+      saveSoundMode(this.store().screen.toggleSoundMode())
+    },
+    roomInfo(): RoomInfo {
+      const d = this.data
+      const conference = this.store().session.conference
+      return {
+        title: d.roomTitle,
+        confrId: d.joinedConfrId,
+        roomName: conference?.name || d.roomName,
+        password: d.roomPassword,
+      }
+    },
+    /** For the page's onShareAppMessage: a card that opens this room (see README). */
+    shareData(): { title: string; path: string } {
+      return shareData(this.data.t, this.roomInfo(), this.data.sharePath || currentPagePath())
+    },
+    copyNumber() {
+      wx.setClipboardData({ data: this.data.joinedConfrId, fail: () => {} })
+    },
+    copyInvite() {
+      wx.setClipboardData({ data: inviteText(this.data.t, this.roomInfo()), fail: () => {} })
+    },
+    /** The share button (open-type="share") was tapped: WeChat now asks the page's
+     * onShareAppMessage, which returns shareData(). */
+    onShare() {
+      this.triggerEvent('share', this.shareData())
+      this.setData({ sheet: '' })
+    },
+    // ---- the control bar ----
+    openMembers() {
+      this.setData({ panel: 'members', sheet: '' })
+      this.triggerEvent('open-members')
+    },
+    openChat() {
+      this.setData({ panel: 'chat', sheet: '' })
+      this.triggerEvent('open-chat')
     },
     closePanel() {
       this.setData({ panel: '' })
+    },
+    /** 举手 / 手放下 through the meeting store; the event tells the page which. */
+    raiseHand(): Promise<boolean> {
+      const raised = !this.data.handRaised
+      this.triggerEvent('raise-hand', { raised })
+      return this.store().meeting.toggleHand()
+    },
+    openMore() {
+      this.setData({ sheet: 'more' })
+    },
+    // ---- a tile (long press) ----
+    openTile(e: WechatMiniprogram.CustomEvent<{ tileId: string }>) {
+      const { tileId } = e.detail
+      const store = this.store()
+      this.setData({
+        sheet: 'tile',
+        tileId,
+        tileName: store.tileOf(tileId)?.name ?? '',
+        tileMuted: store.screen.localMutes.has(tileId),
+      })
+    },
+    /** Stops (or resumes) playing that tile on this phone only; nothing is sent. */
+    toggleLocalMute() {
+      const screen = this.store().screen
+      screen.setLocalMute(this.data.tileId)
+      this.setData({ tileMuted: screen.localMutes.has(this.data.tileId) })
+    },
+    invite() {
+      this.setData({ sheet: 'info' })
+    },
+    toggleLayout() {
+      const layout = this.data.layout === 'speaker' ? 'grid' : 'speaker'
+      this.setData({ layout })
+      this.triggerEvent('layout-change', { template: layout })
+    },
+    /** Beauty on (the `beauty` level asked for, 5 without one) or off. */
+    toggleBeauty() {
+      const level = this.data.beautyLevel ? 0 : this.data.beauty || 5
+      this.store().media.setPusherOptions({ beauty: level })
+    },
+    /** My camera mirrored on my screen (the front camera's default) or not. */
+    toggleMirror() {
+      const screen = this.store().screen
+      screen.setLocalMirror(screen.localMirror === 'disable' ? 'auto' : 'disable')
     },
     /** true when both camera and microphone are granted on return from the settings page. */
     async openSetting(): Promise<boolean> {

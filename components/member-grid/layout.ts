@@ -47,17 +47,18 @@ export function gridShape(n: number): [number, number] {
   return [3, 3]
 }
 
+/** Pages of up to nine; each page is laid out for the tiles it holds, so that the last page of
+ * twelve (three) fills the stage in 2×2 instead of leaving two rows of a 3×3 empty. */
 function grid(ids: string[], selfId: string, page: number): Layout {
-  const [cols, rows] = gridShape(ids.length)
-  const perPage = Math.min(GRID_PAGE, cols * rows)
+  const perPage = Math.min(GRID_PAGE, ids.length)
   const pages = Math.max(1, Math.ceil(ids.length / perPage))
   const current = Math.min(page, pages - 1)
-  const size = `width:${pct(100 / cols)};height:${pct(100 / rows)};`
   const cells = ids.map((id, i) => {
+    const onPage = Math.floor(i / perPage)
+    const [cols, rows] = gridShape(Math.min(perPage, ids.length - onPage * perPage))
+    const size = `width:${pct(100 / cols)};height:${pct(100 / rows)};`
+    if (onPage !== current) return cell(id, selfId, 'tile', `${OFFSCREEN}top:0;${size}`, false)
     const slot = i % perPage
-    if (Math.floor(i / perPage) !== current) {
-      return cell(id, selfId, 'tile', `${OFFSCREEN}top:0;${size}`, false)
-    }
     const left = pct(((slot % cols) * 100) / cols)
     const top = pct((Math.floor(slot / cols) * 100) / rows)
     return cell(id, selfId, 'tile', `left:${left};top:${top};${size}`)
@@ -65,13 +66,26 @@ function grid(ids: string[], selfId: string, page: number): Layout {
   return { cells, pages }
 }
 
-function oneToOne(ids: string[], selfId: string): Layout {
+/** Where the 1v1 floating tile sits: top or bottom, left or right. */
+export type Corner = 'tl' | 'tr' | 'bl' | 'br'
+
+/** 1v1 as one chooses it: who is large (`swapped`: me) and the small one's corner. By default
+ * bottom right, clear of the large tile's network bars (top right) and name (bottom left). */
+export interface OneToOne {
+  swapped?: boolean
+  corner?: Corner
+}
+
+function oneToOne(ids: string[], selfId: string, options: OneToOne): Layout {
+  const corner = options.corner ?? 'br'
+  const floatId = options.swapped ? ids.find((id) => id !== selfId) : selfId
   const float =
-    `right:${FLOAT.margin}rpx;top:${FLOAT.margin}rpx;` +
+    `${corner[1] === 'r' ? 'right' : 'left'}:${FLOAT.margin}rpx;` +
+    `${corner[0] === 'b' ? 'bottom' : 'top'}:${FLOAT.margin}rpx;` +
     `width:${FLOAT.width}rpx;height:${FLOAT.height}rpx;z-index:2;`
   return {
     cells: ids.map((id) =>
-      id === selfId
+      id === floatId
         ? cell(id, selfId, 'float', float)
         : cell(id, selfId, 'full', 'left:0;top:0;width:100%;height:100%;'),
     ),
@@ -105,8 +119,8 @@ function speaker(ids: string[], selfId: string, page: number, mainId: string): L
 
 /**
  * The cells of `ids` for a template. Two members with yourself among them are shown 1v1 (the
- * other full screen, yourself floating) in the grid template too: a portrait camera is cropped
- * least that way.
+ * other full screen, yourself floating, or swapped) in the grid template too: a portrait camera
+ * is cropped least that way.
  */
 export function layoutTiles(
   ids: string[],
@@ -114,6 +128,7 @@ export function layoutTiles(
   template: string,
   page = 0,
   mainId = '',
+  one: OneToOne = {},
 ): Layout {
   if (ids.length === 0) return { cells: [], pages: 1 }
   if (ids.length === 1) {
@@ -123,7 +138,7 @@ export function layoutTiles(
     }
   }
   if (template !== 'speaker' && ids.length === 2 && ids.includes(selfId)) {
-    return oneToOne(ids, selfId)
+    return oneToOne(ids, selfId, one)
   }
   if (template === 'speaker') return speaker(ids, selfId, page, mainId)
   return grid(ids, selfId, page)

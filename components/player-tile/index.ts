@@ -32,12 +32,21 @@ KitComponent({
     key: '',
     /** Network-quality bars ('' until the first netstatus): qualityLevel of the store's score. */
     level: '',
+    /** live-player sound-mode (speaker | ear) and this tile muted on this phone only. */
+    soundMode: 'speaker',
+    localMute: false,
   },
   storeBindings: bindStore(
     tileFields(['memberId', 'kind', 'name', 'url', 'voff', 'aoff', 'speaking', 'key']),
     {
       level(this: StoreHost) {
         return qualityLevel(storeOf(this).tileOf(this.data.tileId ?? '')?.quality || 0)
+      },
+      soundMode(this: StoreHost) {
+        return storeOf(this).screen.soundMode
+      },
+      localMute(this: StoreHost) {
+        return storeOf(this).screen.localMutes.has(this.data.tileId ?? '')
       },
     },
   ),

@@ -6,7 +6,14 @@ import { defaultLocal } from '../../store/media'
 import { KitComponent } from '../common/component'
 import { qualityLevel } from '../common/net-quality'
 import { Recovery } from '../common/recovery'
-import { bindStore, localFields, storeOf, tileFields, type StoreHost } from '../common/store-fields'
+import {
+  bindStore,
+  localFields,
+  screenFields,
+  storeOf,
+  tileFields,
+  type StoreHost,
+} from '../common/store-fields'
 
 interface Runtime {
   recovery: Recovery
@@ -38,6 +45,9 @@ KitComponent({
     speaking: false,
     /** Network-quality bars ('' until the first netstatus): qualityLevel of the store's score. */
     level: '',
+    /** live-pusher local-mirror / remote-mirror: the screen store's choice. */
+    localMirror: 'auto',
+    remoteMirror: false,
   },
   storeBindings: bindStore(
     localFields([
@@ -55,6 +65,7 @@ KitComponent({
       'background',
     ]),
     tileFields(['name', 'speaking'], true),
+    screenFields(['localMirror', 'remoteMirror']),
     {
       // The camera as it works: off when switched off or refused (the push goes on, audio only).
       cameraOn(this: StoreHost) {

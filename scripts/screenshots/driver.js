@@ -25,40 +25,56 @@
     '<div class="nav-bar"><span class="back">‹</span><span class="title">会议</span>' +
     '<span class="capsule"></span></div>' +
     '<div class="content" id="content"></div><div class="home-indicator"></div>'
+
+  /** Sizes the frame to a phone (browser.js DEVICES; the viewport and the insets are set there). */
+  function fitPhone(device) {
+    const root = document.documentElement.style
+    root.setProperty('--rpx', device.width / 750 + 'px')
+    root.setProperty('--phone-width', device.width + 'px')
+    root.setProperty('--phone-height', device.height + 'px')
+    root.setProperty('--phone-top', device.top + 'px')
+    root.setProperty('--phone-window', device.height - device.top - 44 + 'px')
+  }
   document.body.appendChild(phone)
   const content = phone.querySelector('#content')
 
   const kit = window.require('kit/store/index')
   const { FakeEmedia, makeMember, makeStream } = window.require('kit/testkit/fake-emedia')
-  // <image>: j-component's built-in drops `src`. This stand-in draws the kit's SVG from the file
-  // map (src is relative to a component folder: every kit component sits at components/<name>/).
-  const imageId = simulate.load({
-    template: '<view class="shim-image" style="{{css}}"></view>',
-    properties: { src: { type: String, value: '' }, mode: { type: String, value: '' } },
+  // <input> (page.js renames it shim-input): j-component renders the built-in as an empty HTML
+  // input. This stand-in shows what a phone shows: the value (dots for a password), or the
+  // placeholder — in the colour the kit's placeholder-class gives it (frame.css: j-component does
+  // not pass a stand-in's external class).
+  const inputId = simulate.load({
+    template:
+      '<view class="shim-input"><text wx:if="{{value}}">{{password ? dots : value}}</text>' +
+      '<text wx:else class="placeholder">{{placeholder}}</text></view>',
+    properties: {
+      value: { type: String, value: '' },
+      placeholder: { type: String, value: '' },
+      password: { type: Boolean, value: false },
+      maxlength: { type: Number, value: 140 },
+    },
+    data: { dots: '' },
     observers: {
-      src(src) {
-        const file = window.__FILE_MAP__[resolve('kit/components/any/', src)] || ''
-        const url = 'data:image/svg+xml;charset=utf-8,' + encodeURIComponent(file)
-        this.setData({
-          css: file ? `background:url("${url}") center / contain no-repeat` : '',
-        })
+      value(value) {
+        this.setData({ dots: '•'.repeat(value.length) })
       },
     },
   })
-  function resolve(base, rel) {
-    const parts = (base + rel).split('/')
-    const out = []
-    for (const p of parts) {
-      if (p === '..') out.pop()
-      else if (p !== '.') out.push(p)
-    }
-    return out.join('/')
+  const loadKit = (name) =>
+    simulate.load(`kit/components/${name}/index`, name, {
+      rootPath: 'kit/components',
+      compiler: 'simulate',
+      usingComponents: { 'shim-input': inputId },
+    })
+  const components = {
+    'conference-room': loadKit('conference-room'),
+    'pre-join': loadKit('pre-join'),
   }
-  const roomId = simulate.load('kit/components/conference-room/index', 'conference-room', {
-    rootPath: 'kit/components',
-    compiler: 'simulate',
-    usingComponents: { image: imageId },
-  })
+  // WeChat's LivePusherContext previews (startPreview, 2.7.0); the simulator's has no such call.
+  const createPusherContext = wx.createLivePusherContext
+  wx.createLivePusherContext = (...args) =>
+    Object.assign(createPusherContext(...args), { startPreview() {}, stopPreview() {} })
 
   const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
   async function flush(rounds = 8) {
@@ -83,7 +99,8 @@
 
   const range = (n, over = {}) => NAMES.slice(0, n).map((name) => ({ name, ...over }))
 
-  /** name → { members: remote members, template, props, deny, lang, theme, after(ctx) }. */
+  /** name → { members: remote members, template, props, deny, lang, theme, after(ctx) }; or
+   * { component: 'pre-join', props } for the screen before the call. */
   const scenes = {
     'grid-1': { members: [] },
     'grid-2': { members: range(1) },
@@ -132,6 +149,28 @@
       after: (ctx) => ctx.fake.emit('reconnecting'),
     },
     audience: { members: range(3), role: 1 },
+    // The room's own screens: its info sheet, leaving (a member, the host), 更多.
+    'room-info': {
+      members: range(3),
+      password: '2468',
+      after: (ctx) => ctx.tap('#room-title'),
+    },
+    leave: { members: range(3), after: (ctx) => ctx.tap('#leave') },
+    'leave-host': { members: range(3), role: 7, after: (ctx) => ctx.tap('#leave') },
+    more: { members: range(3), after: (ctx) => ctx.tap('#more') },
+    // Page 2 of 12: laid out for its three.
+    'grid-12-page-2': { members: range(11), after: (ctx) => ctx.gridTap('.page-btn.next') },
+    // A long press on Bob's tile: mute him on this phone only.
+    'tile-sheet': { members: range(3), after: (ctx) => ctx.longPress('Bob') },
+    // The screen before the call: the preview, the name, the switches; as a 加入会议 screen.
+    'pre-join': {
+      component: 'pre-join',
+      props: { roomTitle: '周会 Weekly', nickName: '我 Me' },
+    },
+    'join-screen': {
+      component: 'pre-join',
+      props: { askRoom: true, camera: false },
+    },
     'network-quality': {
       members: range(3),
       after: (ctx) => {
@@ -172,6 +211,7 @@
     const theme = opts.theme || 'dark'
     const lang = opts.lang || 'zh'
     phone.className = 'phone ' + theme
+    fitPhone(opts.device)
     const deny = scene.deny || []
     wx.authorize = (o) =>
       setTimeout(() => {
@@ -182,17 +222,35 @@
     wx.openSetting = (o) => setTimeout(() => o.fail && o.fail({ errMsg: 'cancel' }), 0)
 
     const fake = new FakeEmedia()
-    for (const m of scene.members) {
+    for (const m of scene.members || []) {
       const member = makeMember('MS_' + m.name, m.name)
       fake.members.push(member)
       fake.streams.push(makeStream(member, { voff: m.voff || 0, aoff: m.aoff || 0 }))
     }
     if (scene.joining) fake.mgr.joinRoom = () => new Promise(() => {})
+    if (scene.password) {
+      const joinRoom = fake.mgr.joinRoom
+      fake.mgr.joinRoom = (o) =>
+        joinRoom(o).then((conference) => Object.assign(conference, { password: scene.password }))
+    }
     const store = kit.createConferenceStore(fake)
     const storeKey = 'shot-' + Math.random().toString(36).slice(2)
     kit.registerStore(storeKey, store)
     const errors = []
-    const rendered = simulate.render(roomId, {
+    if (scene.component) {
+      const rendered = simulate.render(components[scene.component], {
+        storeKey,
+        lang,
+        theme,
+        ...scene.props,
+      })
+      rendered.attach(content)
+      current = rendered
+      lastErrors = errors
+      await flush(20)
+      return { errors: [], pubStreams: [], controls: [] }
+    }
+    const rendered = simulate.render(components['conference-room'], {
       storeKey,
       host: 'wss://meet.example.com',
       userId: 'me',
@@ -219,6 +277,17 @@
     const ctx = {
       fake,
       store,
+      tap(selector) {
+        rendered.querySelector(selector).dispatchEvent('tap')
+      },
+      gridTap(selector) {
+        grid().querySelector(selector).dispatchEvent('tap')
+      },
+      longPress(memberName) {
+        const id = tileOf(memberName).data.tileId
+        const index = grid().data.cells.findIndex((c) => c.id === id)
+        grid().querySelectorAll('.cell')[index].dispatchEvent('longpress')
+      },
       volume(memberName, volume) {
         const tile = tileOf(memberName)
         const native = tile.querySelector(memberName === null ? '#pusher' : '#player')

@@ -16,6 +16,7 @@ export type R<M extends keyof Methods> = Methods[M]['result']
 /** What the service needs from the media engine. */
 export interface MediaUrls {
   rtmpBase(): string
+  playBase(): string
   flvBase(): string | null
   closeSession(sessionId: string): void
 }

@@ -39,9 +39,19 @@ function sendTo<E extends EventName>(
 }
 
 /**
- * The same `data` for everyone (but `except`): serialised once, not once per receiver, which is
+ * The same `data` for the members `who` picks: serialised once, not once per receiver, which is
  * what made joins into a 1,000-member room quadratic in JSON work.
  */
+export function broadcastWhere<E extends EventName>(
+  conf: ConferenceState,
+  event: E,
+  data: Events[E],
+  who: (m: MemberState) => boolean,
+) {
+  sendTo(conf.members.values(), event, data, undefined, who)
+}
+
+/** The same `data` for everyone (but `except`), serialised once. */
 export function broadcastAll<E extends EventName>(
   conf: ConferenceState,
   event: E,

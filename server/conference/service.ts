@@ -19,6 +19,7 @@ import {
 } from './context'
 import * as controls from './controls'
 import * as membership from './membership'
+import * as mixes from './mixes'
 import * as moderation from './moderation'
 import { checkAccess } from './access'
 import { type MethodEntry, methods, type ServiceMethod } from './methods'
@@ -88,9 +89,15 @@ export class ConferenceService extends EventEmitter<ServiceEvents> {
     streams.streamIdle(this.ctx, conf, s, sessionId)
   }
 
-  /** COMMUNICATION_MIX: the stream the server's mixer publishes, owned by SYSTEM_MEMBER. */
-  addMixStream(conf: ConferenceState): StreamState {
-    return streams.addMixStream(conf)
+  /** COMMUNICATION_MIX: a stream the server's mixer publishes, owned by SYSTEM_MEMBER: the
+   * room's mix, or with `mixFor` a talker's mix-minus (mixes.ts). */
+  addMixStream(conf: ConferenceState, mixFor?: string): StreamState {
+    return mixes.addMixStream(conf, mixFor)
+  }
+
+  /** A mix no longer made: its players are told; a talker's mix is forgotten. */
+  takeMixOffAir(conf: ConferenceState, s: StreamState) {
+    mixes.takeOffAir(this.ctx, conf, s)
   }
 
   /** The operator's destroy (DELETE /api/conferences/:id): members get (11, -302) as from an admin's destroy. */

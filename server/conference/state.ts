@@ -66,6 +66,10 @@ export interface StreamState {
    * toward no limit and the media engine refuses a push to it.
    */
   reserved: boolean
+  /** A mix (mixes.ts): the talker (member id) whose own voice it leaves out; none: the room's. */
+  mixFor?: string
+  /** A mix: announced to its players (through the gaps of a layout change too). */
+  onAir?: boolean
 }
 
 /** Media jobs of the server itself (mixer, recorder) act as this member id. */
@@ -263,11 +267,12 @@ export class ConferenceState {
   }
 
   /**
-   * Whether members are told about a stream. In COMMUNICATION_MIX they get the mix, one player
-   * instead of N; the talkers' own streams feed the mixer only.
+   * Whether members are told about a member's stream when it is live. In COMMUNICATION_MIX they
+   * get a mix instead, one player instead of N (mixes.ts); the talkers' own streams feed the
+   * mixer only.
    */
   announces(s: StreamState): boolean {
-    return this.type !== ConfrType.COMMUNICATION_MIX || s.type === 'mix'
+    return this.type !== ConfrType.COMMUNICATION_MIX && s.type !== 'mix'
   }
 
   memberView(m: MemberState): Member {

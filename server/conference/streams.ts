@@ -1,11 +1,12 @@
 // Streams: publishing and withdrawing, subscribing, media flags, the engine's live/idle reports
-// and the mix stream of COMMUNICATION_MIX.
+// (a mix's: mixes.ts).
 import { ErrorCode } from 'miniprogram-conference-protocol'
 import { RpcError } from '../rpc-error'
-import { type ConferenceState, type StreamState, SYSTEM_MEMBER } from './state'
+import { type ConferenceState, type StreamState } from './state'
 import { type Caller, newId, type P, type R, type ServiceContext } from './context'
 import { checkSelfUnmute, holdStream } from './controls'
 import { membershipOf, ownStream } from './lookups'
+import { mixLive } from './mixes'
 import { broadcastAll } from './sending'
 import { mediaCredential, signedUrls } from './views'
 
@@ -130,12 +131,14 @@ export function streamLive(
 ) {
   s.publishSession = sessionId
   // One frame for every receiver: each composes its play URL from its own credential.
-  if (conf.announces(s))
+  if (s.type === 'mix') mixLive(conf, s)
+  else if (conf.announces(s))
     broadcastAll(conf, 'streamAdded', { confrId: conf.id, stream: conf.streamView(s) }, s.memberId)
   ctx.emit('stream-live', conf, s)
 }
 
-/** Media stopped (the publisher went away): withdraw, keep the stream for a re-push. */
+/** Media stopped (the publisher went away): withdraw, keep the stream for a re-push. A mix
+ * stays on air (the mixer restarting for a new layout); the server takes it off (mixes.ts). */
 export function streamIdle(
   ctx: ServiceContext,
   conf: ConferenceState,
@@ -146,20 +149,4 @@ export function streamIdle(
   s.publishSession = null
   announceRemoved(conf, s)
   ctx.emit('stream-idle', conf, s)
-}
-
-/** COMMUNICATION_MIX: the stream the server's mixer publishes, owned by SYSTEM_MEMBER. */
-export function addMixStream(conf: ConferenceState): StreamState {
-  const stream: StreamState = {
-    id: newId('ST_'),
-    memberId: SYSTEM_MEMBER,
-    rtcId: 'mix',
-    voff: 0,
-    aoff: 0,
-    type: 'mix',
-    publishSession: null,
-    reserved: false,
-  }
-  conf.streams.set(stream.id, stream)
-  return stream
 }

@@ -15,12 +15,15 @@ import {
 import { type MemberCursor } from '../auth/tokens'
 import { edgeFor, edgeList } from '../media/nginx/edge-list'
 import { originOf } from '../media/origin'
-import { type ConferenceState, type MemberState, SYSTEM_MEMBER } from './state'
+import { type ConferenceState, type MemberState, type StreamState, SYSTEM_MEMBER } from './state'
 import { type ServiceContext } from './context'
+import { mixOf } from './mixes'
 
 /**
  * Push or play URLs for one stream, signed for one member (or SYSTEM_MEMBER for jobs). Members
- * play from their edge when edges are configured (RTMP only); everything else uses the origin.
+ * play RTMP from their edge when edges are configured, else where the engine has players attach
+ * (its play edge with nginx); publishers and the server's own jobs use the origin. HTTP-FLV
+ * (browsers, the console) always comes from this server's engine: edges serve RTMP only.
  */
 export function signedUrls(
   ctx: ServiceContext,
@@ -33,13 +36,12 @@ export function signedUrls(
     { kind, confrId: conf.id, memberId, streamId },
     ctx.config.mediaTokenTtlSec,
   )
-  const edge =
-    kind === 'play' && memberId !== SYSTEM_MEMBER
-      ? edgeFor(edgeList(ctx.config.edgeRtmp, ctx.config.rtmpApp), memberId)
-      : null
-  const flv = edge ? null : ctx.media.flvBase()
+  const member = kind === 'play' && memberId !== SYSTEM_MEMBER
+  const edge = member ? edgeFor(edgeList(ctx.config.edgeRtmp, ctx.config.rtmpApp), memberId) : null
+  const flv = ctx.media.flvBase()
+  const base = edge ?? (member ? ctx.media.playBase() : originOf(ctx.media, conf.id))
   return {
-    rtmp: `${edge ?? originOf(ctx.media, conf.id)}/${streamId}?token=${token}`,
+    rtmp: `${base}/${streamId}?token=${token}`,
     flv: flv ? `${flv}/${streamId}.flv?token=${token}` : undefined,
     // Lets the SDK renew a URL before the engine refuses it (subStream refreshes by itself).
     ttl: ctx.config.mediaTokenTtlSec,
@@ -56,12 +58,13 @@ export function mediaCredential(
   memberId: string,
 ): MediaCredential {
   const ttl = ctx.config.mediaTokenTtlSec
-  // A member plays from its edge when edges are configured (RTMP only), else from the origin.
+  // RTMP from the member's edge when edges are configured, else where the engine's players
+  // attach; HTTP-FLV from this server's engine either way (edges serve RTMP only).
   const edge = edgeFor(edgeList(ctx.config.edgeRtmp, ctx.config.rtmpApp), memberId)
-  const flv = edge ? null : ctx.media.flvBase()
+  const flv = ctx.media.flvBase()
   const credential: MediaCredential = {
     token: ctx.tokens.mintMemberMedia(conf.id, memberId, ttl),
-    rtmpBase: edge ?? originOf(ctx.media, conf.id),
+    rtmpBase: edge ?? ctx.media.playBase(),
     ttl,
   }
   if (flv) credential.flvBase = flv
@@ -105,6 +108,13 @@ export function conferenceView(
   return view
 }
 
+/** The streams `member` is told of: the others' live ones, or in COMMUNICATION_MIX its mix. */
+function streamsFor(conf: ConferenceState, member: MemberState): StreamState[] {
+  const mix = mixOf(conf, member)
+  const live = conf.liveStreams().filter((s) => s.memberId !== member.id && conf.announces(s))
+  return mix ? [...live, mix] : live
+}
+
 export function snapshot(
   ctx: ServiceContext,
   conf: ConferenceState,
@@ -122,10 +132,7 @@ export function snapshot(
     membersCursor: page.cursor,
     memberCount: { members: conf.visibleCount, audience: conf.audienceCount },
     media: mediaCredential(ctx, conf, member.id),
-    streams: conf
-      .liveStreams()
-      .filter((s) => s.memberId !== member.id && conf.announces(s))
-      .map((s) => conf.streamView(s)),
+    streams: streamsFor(conf, member).map((s) => conf.streamView(s)),
     attrs: conf.attrsObject(),
     resumeToken: member.resumeToken,
     heartbeatMs: ctx.config.heartbeatMs,

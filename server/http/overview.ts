@@ -1,7 +1,7 @@
 // GET /api/state: the operator console's live view, every conference this node hosts with its
 // members and streams (each live stream with a play URL), and the node's health.
 import { holdOf } from '../conference/controls'
-import { SYSTEM_MEMBER } from '../conference/state'
+import { type ConferenceState, type StreamState, SYSTEM_MEMBER } from '../conference/state'
 import { type ConferenceService } from '../conference/service'
 import { type ServerConfig } from '../config'
 import { type Ingest } from '../media/ingest'
@@ -17,6 +17,12 @@ export interface OverviewDeps {
 }
 
 const startedAt = Date.now()
+
+/** The room's mix is 'mix'; a talker's mix-minus says whose voice it leaves out. */
+function mixName(c: ConferenceState, s: StreamState): string {
+  if (s.mixFor === undefined) return 'mix'
+  return `mix − ${c.members.get(s.mixFor)?.nickName || s.mixFor}`
+}
 
 export function overview(deps: OverviewDeps) {
   const { service, ingest } = deps
@@ -48,7 +54,7 @@ export function overview(deps: OverviewDeps) {
     const streams = [...c.streams.values()].map((s) => ({
       id: s.id,
       memberId: s.memberId,
-      nickName: c.members.get(s.memberId)?.nickName ?? (s.type === 'mix' ? 'mix' : ''),
+      nickName: c.members.get(s.memberId)?.nickName ?? (s.type === 'mix' ? mixName(c, s) : ''),
       type: s.type,
       voff: s.voff,
       aoff: s.aoff,

@@ -76,6 +76,10 @@ export abstract class EngineBase implements MediaEngine {
   abstract start(hooks: MediaHooks): Promise<void>
   abstract rtmpBase(): string
   abstract flvBase(): string | null
+  /** Players use the same engine as publishers. */
+  playBase(): string {
+    return this.rtmpBase()
+  }
   abstract closeSession(sessionId: string): void
   /** Whether there is something for stop() to end. */
   protected abstract isStarted(): boolean

@@ -36,6 +36,8 @@ export interface MediaEngine {
   stop(): Promise<void>
   /** Base for URLs clients use, e.g. rtmp://192.168.1.5:1935/live (no trailing slash). */
   rtmpBase(): string
+  /** Base of the RTMP URLs players use: rtmpBase, unless players attach elsewhere (a play edge). */
+  playBase(): string
   /** HTTP-FLV base, e.g. http://127.0.0.1:8000/live, or null when the engine has none. */
   flvBase(): string | null
   /** Disconnect one session (a publisher or a player). Unknown ids are ignored. */

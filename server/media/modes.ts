@@ -1,12 +1,14 @@
 // The conference types and recording flags made real: `rec` records every published stream,
 // `recMerge` records one grid of the talkers, COMMUNICATION_MIX publishes that grid live as a
-// stream of type 'mix'. It follows the service's events and drives the ffmpeg jobs of jobs/.
+// stream of type 'mix' — with everyone's voice for those who do not talk, and for each talker
+// in the mix a mix-minus without its own voice (one ffmpeg, one picture encoded once; who plays
+// which: conference/mixes.ts). It follows the service's events and drives the jobs of jobs/.
 import { ConfrType } from 'miniprogram-conference-protocol'
 import { type ConferenceState, type StreamState } from '../conference/state'
 import { type ConferenceService } from '../conference/service'
 import { type Logger } from '../log'
 import { SYSTEM_MEMBER } from './gate'
-import { Mixer, Recorder, Supervisor, recordingPath } from './jobs'
+import { type MinusOutput, Mixer, Recorder, Supervisor, recordingPath } from './jobs'
 
 export interface MediaModesOptions {
   recordingsDir: string
@@ -14,10 +16,18 @@ export interface MediaModesOptions {
   mixHeight: number
 }
 
+interface MixOutput {
+  stream: StreamState
+  rtmp: string
+}
+
 interface ConferenceJobs {
   recorders: Map<string, Recorder>
   merge: Mixer | null
   mix: Mixer | null
+  /** COMMUNICATION_MIX: the room's mix, and each talker's mix-minus by member id. */
+  room: MixOutput | null
+  minus: Map<string, MixOutput>
   /** Play URLs the jobs use, one per stream: the mixer tells inputs apart by URL. */
   inputs: Map<string, string>
 }
@@ -36,6 +46,9 @@ export class MediaModes {
     this.supervisor = new Supervisor({
       logger: log,
       onCrash: (job, message) => this.crashed(job.name, message),
+      onExit: (job) => {
+        if (job.ending === 'failed' && job.name.startsWith('mix:')) this.mixGaveUp(job.name)
+      },
     })
     // A job that cannot even start (bad directory, ffmpeg missing) is a crash like any other: it
     // must not break the signalling that emitted the event.
@@ -58,7 +71,14 @@ export class MediaModes {
   private jobsOf(conf: ConferenceState): ConferenceJobs {
     let j = this.jobs.get(conf.id)
     if (!j) {
-      j = { recorders: new Map(), merge: null, mix: null, inputs: new Map() }
+      j = {
+        recorders: new Map(),
+        merge: null,
+        mix: null,
+        room: null,
+        minus: new Map(),
+        inputs: new Map(),
+      }
       this.jobs.set(conf.id, j)
     }
     return j
@@ -88,31 +108,66 @@ export class MediaModes {
       })
     }
     if (conf.type === ConfrType.COMMUNICATION_MIX) {
-      const stream = this.service.addMixStream(conf)
-      const target = { rtmp: this.service.signedUrls('pub', conf, SYSTEM_MEMBER, stream.id).rtmp }
-      this.jobsOf(conf).mix = new Mixer(this.supervisor, {
+      const j = this.jobsOf(conf)
+      j.room = this.mixOutput(conf)
+      j.mix = new Mixer(this.supervisor, {
         name: `mix:${conf.id}`,
-        target,
+        target: { rtmp: j.room.rtmp },
         encoding: this.encoding(),
       })
     }
   }
 
-  /** The talkers' live streams in join order: the grid's order. */
-  private talkerInputs(conf: ConferenceState): string[] {
-    return conf
-      .liveStreams()
-      .filter((s) => s.type === 'normal')
-      .map((s) => this.playUrl(conf, s))
+  private mixOutput(conf: ConferenceState, mixFor?: string): MixOutput {
+    const stream = this.service.addMixStream(conf, mixFor)
+    return { stream, rtmp: this.service.signedUrls('pub', conf, SYSTEM_MEMBER, stream.id).rtmp }
   }
 
   private relayout(conf: ConferenceState) {
     const j = this.jobs.get(conf.id)
     if (!j) return
-    const inputs = this.talkerInputs(conf)
-    for (const mixer of [j.merge, j.mix]) {
-      mixer?.setInputs(inputs).catch((e: Error) => this.crashed(`layout:${conf.id}`, e.message))
+    // The talkers' live streams in join order: the grid's order.
+    const talkers = conf.liveStreams().filter((s) => s.type === 'normal')
+    const inputs = talkers.map((s) => this.playUrl(conf, s))
+    const failed = (e: Error) => this.crashed(`layout:${conf.id}`, e.message)
+    j.merge?.setInputs(inputs).catch(failed)
+    j.mix?.setInputs(inputs, this.minusOutputs(conf, j, talkers)).catch(failed)
+  }
+
+  /**
+   * One mix-minus per talker in the mix, leaving out that talker's streams; the mixes of those
+   * no longer in it are taken off the air, and the room's when nobody is left.
+   */
+  private minusOutputs(
+    conf: ConferenceState,
+    j: ConferenceJobs,
+    talkers: StreamState[],
+  ): MinusOutput[] {
+    const byMember = new Map<string, string[]>()
+    for (const s of talkers)
+      byMember.set(s.memberId, [...(byMember.get(s.memberId) ?? []), this.playUrl(conf, s)])
+    // The room's first: a talker losing its own then is not handed the room's just before.
+    if (talkers.length === 0 && j.room) this.service.takeMixOffAir(conf, j.room.stream)
+    for (const [memberId, out] of j.minus) {
+      if (byMember.has(memberId)) continue
+      j.minus.delete(memberId)
+      this.service.takeMixOffAir(conf, out.stream)
     }
+    return [...byMember].map(([memberId, without]) => {
+      let out = j.minus.get(memberId)
+      if (!out) j.minus.set(memberId, (out = this.mixOutput(conf, memberId)))
+      return { rtmp: out.rtmp, without }
+    })
+  }
+
+  /** The live mix gave up (its restarts failed): nobody is left playing a mix that is not made. */
+  private mixGaveUp(jobName: string) {
+    const conf = this.service.conferences.get(jobName.split(':')[1] ?? '')
+    const j = conf && this.jobs.get(conf.id)
+    if (!conf || !j) return
+    for (const out of j.minus.values()) this.service.takeMixOffAir(conf, out.stream)
+    j.minus.clear()
+    if (j.room) this.service.takeMixOffAir(conf, j.room.stream)
   }
 
   private live(conf: ConferenceState, s: StreamState) {

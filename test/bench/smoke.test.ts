@@ -10,6 +10,7 @@ import { join, resolve } from 'path'
 import { promisify } from 'util'
 import type { ClusterResult } from '../../bench/cluster'
 import type { EngineResult } from '../../bench/media'
+import type { MixResult } from '../../bench/mix'
 import { describeWithRedis } from '../../testkit/cluster-suite'
 import { describeWithNginx } from '../../testkit/nginx'
 
@@ -79,7 +80,7 @@ test('the smoke ran every section to the end and left nothing running', () => {
   expect(run.results.leftProcesses).toBe(0)
   // Sections run in two lanes: they end in any order.
   const sections = Object.keys(run.results.sectionSec).sort()
-  expect(sections).toEqual(['big-room', 'cluster', 'media', 'payload', 'signalling'])
+  expect(sections).toEqual(['big-room', 'cluster', 'media', 'mix', 'payload', 'signalling'])
 })
 
 test('payload: sizes of every part and of the MobX dependencies', () => {
@@ -156,7 +157,7 @@ test('big-room: joins into one room, LIVE fill, fan-out', () => {
 })
 
 /** An engine's figures: added latency, every first-frame kind, the room's cost. */
-function engineFigures(engine: 'embedded' | 'nginx'): string[] {
+function engineFigures(engine: EngineResult['engine']): string[] {
   const engines = run.results.media.engines as EngineResult[]
   const i = engines.findIndex((e) => e.engine === engine)
   if (i < 0) return [`engines: no ${engine}`]
@@ -180,12 +181,33 @@ test('media on the embedded engine: ffmpeg floor, added latency, first frames, r
   expect(engineFigures('embedded')).toEqual([])
   // The play URLs came from subStream (protocol 1.2: streams carry none); HTTP-FLV among them.
   const kinds = (run.results.media.engines as EngineResult[])[0].firstFrame.map((f) => f.what)
-  expect(kinds).toEqual(['rtmp', 'rtmp-nodelay', 'http-flv', 'raw-rtmp'])
+  expect(kinds).toEqual(['rtmp', 'rtmp-nodelay', 'http-flv', 'raw-rtmp', 'tile-recovery'])
+})
+
+test("mix: the mix's work with and without mix-minus, and a MIX room's cost", () => {
+  const m = run.results.mix as MixResult
+  expect(m.work.map((w) => [w.talkers, w.roomOnly.outputs, w.withMinus.outputs])).toEqual([
+    [2, 1, 3],
+  ])
+  expect(m.rooms.map((r) => [r.talkers, r.players])).toEqual([[2, 2]])
+  const paths = [
+    ...['roomOnly', 'withMinus'].map((k) => `work.0.${k}.cpuPct`),
+    ...['mixCpuPct', 'mixRssMB', 'serverCpuPct', 'deliveredMbps', 'loadGenCpuPct'].map(
+      (f) => `rooms.0.${f}`,
+    ),
+  ]
+  expect(notFinite(m, paths)).toEqual([])
 })
 
 describeWithNginx('bench smoke: media on nginx-rtmp', () => {
-  test('added latency, first frames, room cost', () => {
+  test('added latency, first frames, room cost: players on nginx, and on its play edge', () => {
     expect(engineFigures('nginx')).toEqual([])
+    expect(engineFigures('nginx-edge')).toEqual([])
+    const edge = (run.results.media.engines as EngineResult[]).find(
+      (e) => e.engine === 'nginx-edge',
+    )
+    // The play edge serves HTTP-FLV; nginx alone does not.
+    expect(edge?.firstFrame.map((f) => f.what)).toContain('http-flv')
   })
 })
 

@@ -36,7 +36,8 @@ window.layoutProblems = function () {
     return content
   }
 
-  // 1. Text: one line (but the permission card's sentence), inside the box that clips it, or
+  // 1. Text: one line (but the sentences of the permission card and the sheets), inside the box
+  //    that clips it, or
   //    cut with an ellipsis.
   const walker = document.createTreeWalker(content, NodeFilter.SHOW_TEXT)
   for (let node = walker.nextNode(); node; node = walker.nextNode()) {
@@ -50,7 +51,7 @@ window.layoutProblems = function () {
     for (const r of range.getClientRects()) {
       if (r.width > 0 && !tops.some((t) => Math.abs(t - r.top) < 4)) tops.push(r.top)
     }
-    if (tops.length > 1 && !el.closest('[class*="permission-text"]')) {
+    if (tops.length > 1 && !el.closest('[class*="permission-text"], [class*="sheet-text"]')) {
       problems.push(`text wraps onto ${tops.length} lines: ${name(el)}`)
     }
     const textBox = range.getBoundingClientRect()
@@ -136,7 +137,7 @@ window.layoutProblems = function () {
     if (filled.length) {
       const bottom = Math.max(...filled.map((r) => r.bottom))
       const top = Math.min(...filled.map((r) => r.top))
-      const GUTTER = 24
+      const GUTTER = 12
       if (grid.bottom - bottom > GUTTER) {
         problems.push(`the tiles leave ${Math.round(grid.bottom - bottom)}px of the grid empty`)
       }
@@ -144,5 +145,46 @@ window.layoutProblems = function () {
         problems.push(`the tiles start ${Math.round(top - grid.top)}px low`)
     }
   }
+
+  // 7. Nothing to read or tap in the bottom safe-area inset (the home indicator lies over it),
+  //    nor a control's caption cut short.
+  const inset = safeAreaBottom()
+  const zoneTop = window.innerHeight - inset
+  const walker2 = document.createTreeWalker(content, NodeFilter.SHOW_TEXT)
+  for (let node = walker2.nextNode(); node; node = walker2.nextNode()) {
+    const el = node.parentElement
+    if (!node.textContent.trim() || !shown(el)) continue
+    const range = document.createRange()
+    range.selectNodeContents(node)
+    const r = range.getBoundingClientRect()
+    if (inset && r.bottom > zoneTop + TOL && r.top < window.innerHeight) {
+      problems.push(`text in the home-indicator area: ${name(el)}`)
+    }
+    const control = el.closest('[data-ck-tap="1"]')
+    if (
+      control &&
+      !control.closest('.member-grid--cell') &&
+      el.scrollWidth > el.clientWidth + TOL
+    ) {
+      problems.push(`caption cut short: ${name(el)}`)
+    }
+  }
+  for (const el of all('[data-ck-tap="1"]').filter(shown)) {
+    const r = rect(el)
+    if (inset && r.bottom > zoneTop + TOL && !el.matches('[class*="mask"]')) {
+      problems.push(`control in the home-indicator area: ${name(el)}`)
+    }
+  }
   return problems
 }
+
+/** env(safe-area-inset-bottom) as the browser resolves it (Chromium's emulated inset). */
+function safeAreaBottom() {
+  const probe = document.createElement('div')
+  probe.style.cssText = 'position:fixed;height:env(safe-area-inset-bottom, 0px);visibility:hidden'
+  document.body.appendChild(probe)
+  const inset = probe.getBoundingClientRect().height
+  probe.remove()
+  return inset
+}
+window.safeAreaBottom = safeAreaBottom

@@ -1,14 +1,19 @@
 // The components in a real browser (Debian's chromium through playwright-core): every scene of
-// docs/screenshots, rendered on the real store over the scripted SDK, measured for what a user
-// calls broken — text cut without an ellipsis or wrapping, labels under the pager, a banner on
-// two lines, control icons out of line, tiles outside the video area, a grid that does not fill
-// its height. Layout, not pixels. And the theme tokens: what a page sets reaches inside the
-// components. Needs `npx gulp build` (npm test builds first) and chromium.
+// docs/screenshots, rendered on the real store over the scripted SDK, on phones 320, 375, 414
+// and 768 pt wide with the safe-area insets Chromium emulates, measured for what a user calls
+// broken — text cut without an ellipsis or wrapping, labels under the pager, a banner on two
+// lines, control icons out of line, tiles outside the video area, a grid that does not fill its
+// height, anything to read or tap under the home indicator (checks.js) — and for what keeps
+// someone from using it: tap targets under 44 pt, controls without a role or a name, text under
+// 4.5:1 (access.js). Layout, not pixels. And the theme tokens: what a page sets reaches inside
+// the components. Needs `npx gulp build` (npm test builds first) and chromium.
 import * as fs from 'fs'
 import * as path from 'path'
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { openScenes, SHOTS } = require('../../scripts/screenshots/browser')
+const { openScenes, SHOTS, MATRIX, DEVICES } = require('../../scripts/screenshots/browser')
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { rpxToCss } = require('../../scripts/screenshots/page')
 
 interface Session {
   page: {
@@ -18,7 +23,7 @@ interface Session {
   }
   render(
     scene: string,
-    o: { theme?: string; lang?: string; props?: Record<string, unknown> },
+    o: { theme?: string; lang?: string; width?: number; props?: Record<string, unknown> },
   ): Promise<SceneResult>
   pageErrors: Error[]
   close(): Promise<void>
@@ -39,6 +44,7 @@ interface Shot {
   file: string
   theme: string
   lang: string
+  width?: number
 }
 
 let session: Session
@@ -47,21 +53,37 @@ beforeAll(async () => {
   session = await openScenes()
   await session.page.addScriptTag({ path: path.join(__dirname, 'checks.js') })
   await session.page.addScriptTag({ path: path.join(__dirname, 'styles.js') })
+  await session.page.addScriptTag({ path: path.join(__dirname, 'access.js') })
 }, 60000)
 
 afterAll(async () => {
   await session?.close()
 })
 
+type Checks = { layoutProblems(): string[]; accessProblems(): string[]; safeAreaBottom(): number }
 async function problemsOf(shot: Shot): Promise<string[]> {
   await session.render(shot.scene, shot)
-  return session.page.evaluate(() =>
-    (globalThis as unknown as { layoutProblems(): string[] }).layoutProblems(),
+  // The inset is Chromium's, as the phone has it: the checks below are not vacuous.
+  const inset = await session.page.evaluate(() =>
+    (globalThis as unknown as Checks).safeAreaBottom(),
   )
+  expect(inset).toBe(DEVICES[shot.width ?? 375].bottom)
+  return session.page.evaluate(() => {
+    const checks = globalThis as unknown as Checks
+    return [...checks.layoutProblems(), ...checks.accessProblems()]
+  })
 }
 
-describe('every scene lays out cleanly in a 375×812 pt phone', () => {
+describe('every picture lays out cleanly and can be used', () => {
   test.each((SHOTS as Shot[]).map((s) => [s.file, s] as const))('%s', async (_file, shot) => {
+    expect(await problemsOf(shot)).toEqual([])
+    expect(session.pageErrors).toEqual([])
+  })
+})
+
+describe('every scene at 320, 375, 414 and 768 pt, in both languages and both themes', () => {
+  const name = (s: Shot) => `${s.scene} ${s.width} pt ${s.lang} ${s.theme}`
+  test.each((MATRIX as Shot[]).map((s) => [name(s), s] as const))('%s', async (_name, shot) => {
     expect(await problemsOf(shot)).toEqual([])
     expect(session.pageErrors).toEqual([])
   })
@@ -72,39 +94,41 @@ describe('what the scenes show', () => {
   const control = (r: SceneResult, name: string) =>
     r.controls.find((c) => c.className.split(' ').includes(`conference-room--${name}`))!
 
-  test('audience: no publish attempt, no error, no mic or camera to toggle', async () => {
+  test('audience: no publish attempt, no error; 举手 instead of the mic and the camera', async () => {
     const r = await render('audience')
     expect(r.errors).toEqual([])
     expect(r.pubStreams).toEqual([])
-    expect(control(r, 'mic').className).toMatch(/--disabled/)
+    expect(r.controls.map((c) => c.caption)).toEqual(['举手', '成员 (4)', '聊天', '更多'])
   })
 
   test('camera refused: audio-only publish, the camera control says so', async () => {
     const r = await render('camera-refused')
     expect(r.pubStreams.map(([, media]) => media)).toEqual([{ voff: 1, aoff: 0 }])
     expect(control(r, 'camera').className).toMatch(/--blocked/)
-    expect(control(r, 'camera').caption).toBe('摄像头未授权')
+    expect(control(r, 'camera').caption).toBe('摄像头禁用')
     expect(control(r, 'mic').className).not.toMatch(/--off/)
   })
 
   test('microphone refused: video without sound, the mic control says so', async () => {
     const r = await render('mic-refused', 'en')
     expect(r.pubStreams.map(([, media]) => media)).toEqual([{ voff: 0, aoff: 1 }])
-    expect(control(r, 'mic').caption).toBe('No mic access')
+    expect(control(r, 'mic').caption).toBe('No mic')
   })
 
   test('one language at a time: lang picks it', async () => {
     expect((await render('grid-4', 'en')).controls.map((c) => c.caption)).toEqual([
       'Mute',
       'Stop video',
-      'Flip',
-      'Leave',
+      'People (4)',
+      'Chat',
+      'More',
     ])
     expect((await render('grid-4', 'zh')).controls.map((c) => c.caption)).toEqual([
       '静音',
-      '关摄像头',
-      '翻转',
-      '挂断',
+      '停止视频',
+      '成员 (4)',
+      '聊天',
+      '更多',
     ])
   })
 
@@ -117,7 +141,8 @@ describe('what the scenes show', () => {
           .height,
       '.member-grid--grid',
     )
-    expect(height).toBe(900)
+    // 900 rpx on a 375 pt phone.
+    expect(height).toBe(450)
     expect(
       await session.page.evaluate(() =>
         (globalThis as unknown as { layoutProblems(): string[] }).layoutProblems(),
@@ -180,12 +205,12 @@ describe('theme tokens: what a page sets reaches inside the components', () => {
   const clear = () => inPage('clear')
   afterEach(clear)
 
-  const HANGUP = '.conference-room--hangup .conference-room--icon'
+  const LEAVE = '.conference-room--leave-text'
   const CONTROLS = '.conference-room--controls'
   /** Where each variable of the README's example shows: scene, element, property. */
   const PROBES: Record<string, [string, string, string]> = {
-    '--ck-color-brand': ['camera-refused', '.conference-room--primary', 'color'],
-    '--ck-color-danger': ['grid-4', HANGUP, 'background-color'],
+    '--ck-color-brand': ['camera-refused', '.conference-room--primary', 'background-color'],
+    '--ck-color-danger': ['grid-4', LEAVE, 'background-color'],
     '--ck-radius-sm': ['grid-4', '.player-tile--tile', 'border-top-left-radius'],
     '--ck-tile-label-bg': ['grid-4', '.player-tile--label', 'background-color'],
   }
@@ -193,8 +218,8 @@ describe('theme tokens: what a page sets reaches inside the components', () => {
   test("the README's example (app.wxss) restyles what each of its variables names", async () => {
     const readme = fs.readFileSync(path.join(__dirname, '../../README.md'), 'utf8')
     const snippet = /```css\n([\s\S]*?)```/.exec(readme.split('\n## English\n')[1])![1]
-    // As WeChat's compiler turns rpx into px (1 rpx = 1 px on this 750 px wide phone).
-    const css = snippet.replace(/\bpage\b/, '#content').replace(/(\d)rpx\b/g, '$1px')
+    // As WeChat's compiler scales rpx (the page's --rpx: screen width / 750).
+    const css = rpxToCss(snippet.replace(/\bpage\b/, '#content'))
     const declared = [...css.matchAll(/(--ck-[\w-]+)\s*:\s*([^;]+);/g)].map((m) => [m[1], m[2]])
     expect(declared.map(([name]) => name).sort()).toEqual(Object.keys(PROBES).sort())
     for (const [name, value] of declared) {
@@ -211,10 +236,10 @@ describe('theme tokens: what a page sets reaches inside the components', () => {
 
   test('a component variable wins over the token it defaults to; the token still reaches the rest', async () => {
     await setPageCss(
-      '#content { --ck-color-danger: rgb(1, 2, 3); --ck-conference-room-hangup-bg: rgb(4, 5, 6); }',
+      '#content { --ck-color-danger: rgb(1, 2, 3); --ck-conference-room-leave-bg: rgb(4, 5, 6); }',
     )
     await session.render('network-quality', { theme: 'dark' })
-    expect(await computed(HANGUP, 'background-color')).toBe('rgb(4, 5, 6)')
+    expect(await computed(LEAVE, 'background-color')).toBe('rgb(4, 5, 6)')
     expect(await computed('.player-tile--poor .player-tile--bar', 'background-color')).toBe(
       'rgb(1, 2, 3)',
     )

@@ -1,4 +1,4 @@
-// Runs in the scene page (test/browser/layout.test.ts injects it): CSS as a page sets it, and
+// Runs in the scene page (test/components-browser/layout.test.ts injects it): CSS as a page sets it, and
 // styles as the browser computes them, for the theme tokens' checks.
 /* eslint-disable no-undef */
 window.styles = {

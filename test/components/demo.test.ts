@@ -91,6 +91,8 @@ describe('demo mini program', () => {
       'components/conference-room/index',
       'components/member-grid/index',
       'components/player-tile/index',
+      'components/pre-join/index',
+      'components/privacy-sheet/index',
       'components/pusher-tile/index',
     ])
   })
@@ -99,6 +101,7 @@ describe('demo mini program', () => {
 /** What the tests use of a j-component node. */
 interface Node {
   data: Record<string, unknown>
+  instance: Record<string, (...args: unknown[]) => unknown>
   dom: { getAttribute(name: string): string | null }
   querySelector(selector: string): Node | undefined
   querySelectorAll(selector: string): Node[]
@@ -169,6 +172,18 @@ describe('the demo as shipped, on the real server', () => {
     w.getStorageSync = (key: string) => storage.get(key) ?? ''
     w.setStorageSync = (key: string, value: unknown) => storage.set(key, value)
     w.navigateTo = ({ url }: { url: string }) => navigations.push(url)
+    // WeChat's pusher context, previewing too (simulate's has no startPreview).
+    const live = () => ({
+      start: () => undefined,
+      stop: () => undefined,
+      pause: () => undefined,
+      resume: () => undefined,
+      play: () => undefined,
+      startPreview: () => undefined,
+      stopPreview: () => undefined,
+    })
+    w.createLivePusherContext = live
+    w.createLivePlayerContext = live
     installFramework()
     // miniprogram-simulate runs each page and component script through WeChat's rules, not
     // Node's require.
@@ -190,50 +205,69 @@ describe('the demo as shipped, on the real server', () => {
     for (const name of ['App', 'getApp', 'getCurrentPages', 'Page']) delete g[name]
   })
 
-  test('settings page: the chosen layout is saved for the room page', async () => {
-    const settings = openPage('pages/settings/settings')
-    await flush()
-    settings.querySelector('#template')!.dispatchEvent('change', { detail: { value: 2 } })
-    await flush()
-    expect(storage.get('settings')).toMatchObject({ template: 'speaker' })
-  })
+  /** Types into an input of a page or component, as WeChat reports it. */
+  const type = (node: Node, selector: string, value: string) =>
+    node.querySelector(selector)!.dispatchEvent('input', { detail: { value } })
+  const tap = (node: Node, selector: string) => node.querySelector(selector)!.dispatchEvent('tap')
+  const text = (node: Node, selector: string) =>
+    (node.querySelector(selector) as unknown as { dom: { textContent: string } }).dom.textContent
 
-  test('start page: Create makes a conference on the server through the kit; Join opens the room page', async () => {
+  test('first run: no server yet, and the join screen says where to set it', async () => {
     const index = openPage('pages/index/index')
     await flush()
-    const setField = (field: string, value: string) => {
-      const input = index
-        .querySelectorAll('.field-input')
-        .find((i) => i.dom.getAttribute('data-field') === field)
-      if (!input) throw new Error(`no input for ${field}`)
-      input.dispatchEvent('input', { detail: { value } })
-    }
-    setField('server', server.wsUrl)
-    setField('nickName', 'Ann')
+    expect(text(index, '.notice-text')).toMatch(/设置/)
+    tap(index, '#to-settings')
     await flush()
-
-    // Create: the page's own require('miniprogram-conference-kit') talks to the server.
-    index.querySelector('#create')!.dispatchEvent('tap')
-    await until(() => navigations.length === 1, 8000)
-    const created = queryOf(navigations[0])
-    expect(server.service.conferences.has(decodeURIComponent(created.confrId))).toBe(true)
-
-    setField('roomName', 'weekly')
-    await flush()
-    index.querySelector('#join-room')!.dispatchEvent('tap')
-    await flush()
-    expect(navigations[1]).toBe('/pages/room/room?roomName=weekly')
-    expect(storage.get('settings')).toMatchObject({ server: server.wsUrl, nickName: 'Ann' })
+    expect(navigations).toEqual(['/pages/settings/settings'])
   })
 
-  test('room page: <conference-room> without store-key joins over a real socket; the tiles show', async () => {
-    const room = openPage('pages/room/room', queryOf(navigations[1]))
-    expect(room.data).toMatchObject({ ready: true, roomName: 'weekly', template: 'speaker' })
-    const conference = [...server.service.conferences.values()].find((c) =>
+  test("settings in users' words: the server, video quality, layout; the room takes them", async () => {
+    const settings = openPage('pages/settings/settings')
+    await flush()
+    expect(text(settings, '#quality .field-value')).toBe('标准')
+    type(settings, '#server', ` ${server.wsUrl} `)
+    settings.querySelector('#layout')!.dispatchEvent('change', { detail: { value: 1 } })
+    settings.querySelector('#quality')!.dispatchEvent('change', { detail: { value: 2 } })
+    await flush()
+    expect(text(settings, '#layout .field-value')).toBe('演讲者')
+    expect(text(settings, '#quality .field-value')).toBe('高清')
+    expect(storage.get('settings')).toMatchObject({ server: server.wsUrl, layout: 1, quality: 2 })
+  })
+
+  test('the join screen: the meeting, my name and the switches open the room page', async () => {
+    navigations.length = 0
+    const index = openPage('pages/index/index')
+    await flush()
+    expect(index.querySelector('.notice')).toBeUndefined()
+    const pre = index.querySelector('#join')!
+    type(pre, '#room', 'weekly')
+    type(pre, '#name', 'Ann')
+    tap(pre, '#mic-switch')
+    await flush()
+    tap(pre, '#join')
+    await flush()
+    expect(navigations).toEqual([
+      '/pages/room/room?roomName=weekly&nickName=Ann&mic=0&camera=1&soundMode=speaker',
+    ])
+    expect(storage.get('settings')).toMatchObject({ nickName: 'Ann' })
+  })
+
+  let adaConference: { id: string; members: Map<string, { userId: string; nickName?: string }> }
+
+  test('room page: <conference-room> without store-key joins over a real socket, as chosen', async () => {
+    const room = openPage('pages/room/room', queryOf(navigations[0]))
+    expect(room.data).toMatchObject({
+      ready: true,
+      roomName: 'weekly',
+      template: 'speaker',
+      maxBitrate: 1200,
+      mic: false,
+    })
+    adaConference = [...server.service.conferences.values()].find((c) =>
       [...c.members.values()].some((m) => m.userId === 'ada'),
-    )!
-    await until(() => conference.members.size === 2, 8000)
-    const ann = [...conference.members.values()].find((m) => m.userId !== 'ada')!
+    )! as unknown as typeof adaConference
+    await until(() => adaConference.members.size === 2, 8000)
+    const ann = [...adaConference.members.values()].find((m) => m.userId !== 'ada')!
     expect(ann).toMatchObject({ nickName: 'Ann' })
     expect(ann.userId).toBe(storage.get('userId'))
     // The member grid inside the room component: our own tile and ada's.
@@ -248,10 +282,50 @@ describe('the demo as shipped, on the real server', () => {
         .querySelectorAll('.player')
         .map((t) => t.data.memberId),
     ).toEqual([adaId])
-    // Our own tile carries the name the start page saved, and pushes to the URL the server issued.
+    // Our own tile carries the name of the join screen, pushes to the URL the server issued, and
+    // started with the microphone off, as chosen: ada sees it muted.
     await until(() => !!grid()!.querySelector('#self')!.data.pushUrl, 8000)
     expect(grid()!.querySelector('#self')!.data.name).toBe('Ann')
     const pushUrl = grid()!.querySelector('#self')!.data.pushUrl as string
     expect(pushUrl.startsWith(`${server.engine.rtmpBase()}/`)).toBe(true)
+    const streams = (adaConference as unknown as { streams: Map<string, { aoff: number }> }).streams
+    await until(() => [...streams.values()].some((st) => st.aoff === 1), 8000)
+
+    // The card it shares: the join screen, on this meeting, with this server; no password.
+    const card = room.instance.onShareAppMessage() as { title: string; path: string }
+    expect(card.path).toBe(
+      `/pages/index/index?confrId=${encodeURIComponent(adaConference.id)}&roomName=weekly` +
+        `&server=${encodeURIComponent(server.wsUrl)}`,
+    )
+    shared = card.path
+    // Ann leaves: the page closes.
+    room.detach()
+    await until(() => adaConference.members.size === 1, 8000)
+  })
+
+  let shared = ''
+
+  test('a shared card brings another phone through the join screen into the same meeting', async () => {
+    // Another phone: nothing stored, another user.
+    storage.clear()
+    navigations.length = 0
+    const index = openPage('pages/index/index', queryOf(shared))
+    await flush()
+    // The card's server is saved; its meeting fills the field.
+    expect(storage.get('settings')).toMatchObject({ server: server.wsUrl })
+    expect(index.querySelector('.notice')).toBeUndefined()
+    const pre = index.querySelector('#join')!
+    expect(pre.data.roomText).toBe('weekly')
+    type(pre, '#name', 'Ben')
+    tap(pre, '#join')
+    await flush()
+    expect(navigations).toEqual([
+      '/pages/room/room?roomName=weekly&nickName=Ben&mic=1&camera=1&soundMode=speaker',
+    ])
+    openPage('pages/room/room', queryOf(navigations[0]))
+    await until(() => adaConference.members.size === 2, 8000)
+    const ben = [...adaConference.members.values()].find((m) => m.userId !== 'ada')!
+    expect(ben).toMatchObject({ nickName: 'Ben', userId: storage.get('userId') })
+    expect(server.service.conferences.size).toBe(1)
   })
 })

@@ -64,15 +64,32 @@ describe('member-grid layout', () => {
     expect(onScreen(layoutTiles(ids(13), 'self', 'grid', 5).cells)).toHaveLength(4)
   })
 
-  test('you and one other: the other full screen, you floating on top (1v1 and grid alike)', () => {
+  test('the last page is laid out for its own count: 12 members, page 2 holds 3 in 2×2', () => {
+    const second = layoutTiles(ids(12), 'self', 'grid', 1)
+    expect(onScreen(second.cells).map(box)).toEqual([
+      { left: '0%', top: '0%', width: '50%', height: '50%' },
+      { left: '50%', top: '0%', width: '50%', height: '50%' },
+      { left: '0%', top: '50%', width: '50%', height: '50%' },
+    ])
+    // The first page stays 3×3; ten members leave one alone on page 2, full screen.
+    expect(box(onScreen(layoutTiles(ids(12), 'self', 'grid', 0).cells)[0])).toMatchObject({
+      width: '33.3333%',
+    })
+    expect(onScreen(layoutTiles(ids(10), 'self', 'grid', 1).cells).map(box)).toEqual([
+      { left: '0%', top: '0%', width: '100%', height: '100%' },
+    ])
+  })
+
+  test('you and one other: the other full screen, you floating bottom right (1v1 and grid alike)', () => {
     for (const template of ['1v1', 'grid']) {
       const { cells } = layoutTiles(['self', 'bob'], 'self', template)
       expect(cells.find((c) => c.id === 'bob')).toMatchObject({ kind: 'full', active: true })
       const self = cells.find((c) => c.isSelf)!
       expect(self.kind).toBe('float')
+      // Clear of the other's network bars (top right) and name (bottom left).
       expect(box(self)).toEqual({
         right: '24rpx',
-        top: '24rpx',
+        bottom: '24rpx',
         width: '210rpx',
         height: '280rpx',
         'z-index': '2',
@@ -85,6 +102,17 @@ describe('member-grid layout', () => {
     ])
     // More people: 1v1 falls back to the grid.
     expect(box(layoutTiles(ids(3), 'self', '1v1').cells[1])).toMatchObject({ left: '50%' })
+  })
+
+  test('1v1 swapped (me large, the other small) and the small tile in another corner', () => {
+    const { cells } = layoutTiles(['self', 'bob'], 'self', '1v1', 0, '', {
+      swapped: true,
+      corner: 'tl',
+    })
+    expect(cells.find((c) => c.isSelf)).toMatchObject({ kind: 'full', active: true })
+    const bob = cells.find((c) => c.id === 'bob')!
+    expect(bob.kind).toBe('float')
+    expect(box(bob)).toMatchObject({ left: '24rpx', top: '24rpx', width: '210rpx' })
   })
 
   test('speaker: the chosen (or first other) member large, the rest in a paged strip', () => {

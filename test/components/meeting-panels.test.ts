@@ -70,8 +70,7 @@ describe('the meeting components', () => {
       f.hands = [{ memberId: 'MS_eve', name: 'eve', nickName: 'eve', at: 1 }]
     })
     fake.addRemote('carl')
-    ;(room.instance as { openPanel(p: string): void }).openPanel('members')
-    await flush()
+    await tap(room.querySelector('#members'))
     const panel = panelOf(room, 'member-panel')
     expect(texts(panel, '.member .name')).toEqual(['me (me)', 'bob', 'eve', 'carl'])
     expect(texts(panel, '.member .role')).toEqual(['Host', 'Speaker', 'Audience', 'Speaker'])
@@ -117,8 +116,7 @@ describe('the meeting components', () => {
     const { fake, room, store } = await joined(Role.AUDIENCE, (f) => {
       f.members = [makeMember('MS_host', 'host', Role.ADMIN)]
     })
-    ;(room.instance as { openPanel(p: string): void }).openPanel('members')
-    await flush()
+    await tap(room.querySelector('#members'))
     const panel = panelOf(room, 'member-panel')
     expect(panel.querySelector('#hand-queue')).toBeUndefined()
     expect(panel.querySelector('#mute-all')).toBeUndefined()
@@ -129,6 +127,19 @@ describe('the meeting components', () => {
     expect(store.meeting.handRaised).toBe(true)
     expect(text(panel.querySelector('#my-hand'))).toBe('Lower hand')
     expect(inRow(panel, 'MS_self', '.hand-up')).toBeDefined()
+    // The control bar's 举手 reads the same store: it now lowers the hand, and says so.
+    await tap(room.querySelector('#close-panel'))
+    expect(room.querySelector('#member-panel')).toBeUndefined()
+    const raised: Array<{ name: string; detail: unknown }> = []
+    room.addEventListener('raise-hand', (e) =>
+      raised.push({ name: 'raise-hand', detail: e.detail }),
+    )
+    expect(text(room.querySelector('#hand .caption'))).toBe('Lower hand')
+    await tap(room.querySelector('#hand'))
+    expect(raised).toEqual([{ name: 'raise-hand', detail: { raised: false } }])
+    expect(fake.called('lowerHand')).toHaveLength(1)
+    expect(store.meeting.handRaised).toBe(false)
+    expect(text(room.querySelector('#hand .caption'))).toBe('Raise hand')
   })
 
   test('chat panel: the kept history, long messages as text, unread while closed, sending', async () => {
@@ -140,9 +151,11 @@ describe('the meeting components', () => {
     fake.emit('message', message(3, 'are we starting?', 'bob'))
     await flush()
     expect(store.meeting.unread).toBe(1)
-    ;(room.instance as { openPanel(p: string): void }).openPanel('chat')
-    await flush()
+    // The control bar's 聊天 shows the count, and opening the chat reads them.
+    expect(text(room.querySelector('#chat-unread'))).toBe('1')
+    await tap(room.querySelector('#chat'))
     expect(store.meeting.unread).toBe(0)
+    expect(room.querySelector('#chat-unread')).toBeUndefined()
     const chat = panelOf(room, 'chat-panel')
     expect(texts(chat, '.message .text')).toEqual([
       'agenda first',
@@ -164,8 +177,7 @@ describe('the meeting components', () => {
     expect(texts(chat, '.own .text')).toEqual(['on my way'])
     expect((chat.instance as { data: { draft: string } }).data.draft).toBe('')
     // Closed again: unread counts anew.
-    ;(room.instance as { closePanel(): void }).closePanel()
-    await flush()
+    await tap(room.querySelector('#close-panel'))
     fake.emit('message', message(9, 'later', 'bob'))
     await flush()
     expect(store.meeting.unread).toBe(1)

@@ -86,8 +86,7 @@ test('host on the phone, 5 talkers and 20 audience: mute all, a hand, an invitat
   expect(conf.members.size).toBe(26)
 
   // The host writes in the chat panel; a talker answers.
-  ;(room.instance as { openPanel(p: string): void }).openPanel('chat')
-  await flush()
+  await tap(room.querySelector('#chat'))
   const chat = room.querySelector('#chat-panel')!
   chat.querySelector('#draft')!.dispatchEvent('input', { detail: { value: 'Welcome, all' } })
   await flush()
@@ -97,8 +96,7 @@ test('host on the phone, 5 talkers and 20 audience: mute all, a hand, an invitat
   await until(() => store.meeting.chatLines.length === 2, 5000)
 
   // Mute all from the member panel: every talker is held, the audience too.
-  ;(room.instance as { openPanel(p: string): void }).openPanel('members')
-  await flush()
+  await tap(room.querySelector('#members'))
   const panel = room.querySelector('#member-panel')!
   await tap(panel.querySelector('#mute-all'))
   await until(() => talkers.every((t) => t.emedia.mgr.getMutedByHost().audio), 5000)

@@ -21,15 +21,22 @@ if (!fs.existsSync(path.join(COMPONENTS, 'conference-room/index.js'))) {
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 export const kit: typeof Kit = require(path.join(DIST, 'store/index.js'))
 
-let roomId = ''
-/** Loads <conference-room> once per test file (a second simulate.load of a path breaks). */
-function roomComponent(): string {
-  if (!roomId) {
-    roomId = simulate.load(path.join(COMPONENTS, 'conference-room/index'), 'conference-room', {
-      rootPath: COMPONENTS,
-    })
+const loaded = new Map<string, string>()
+/** Loads a kit component once per test file (a second simulate.load of a path breaks). */
+function component(name: string): string {
+  let id = loaded.get(name)
+  if (!id) {
+    id = simulate.load(path.join(COMPONENTS, `${name}/index`), name, { rootPath: COMPONENTS })
+    loaded.set(name, id)
   }
-  return roomId
+  return id
+}
+
+/** simulate's wx as a table a test may write into; restoreWx() puts back what it had. */
+export const w = wx as unknown as Record<string, unknown>
+const originalWx = { ...w }
+export function restoreWx(): void {
+  Object.assign(w, originalWx)
 }
 
 export interface LiveContext {
@@ -39,6 +46,8 @@ export interface LiveContext {
   pause(o?: { complete?: () => void }): void
   resume(o?: { complete?: () => void }): void
   play(o?: { complete?: () => void }): void
+  startPreview(o?: { complete?: () => void }): void
+  stopPreview(o?: { complete?: () => void }): void
 }
 
 /** Replaces wx.createLivePusherContext / createLivePlayerContext with recording fakes. */
@@ -56,11 +65,12 @@ export function spyLiveContexts(): { pusher: LiveContext; players: Map<unknown, 
       pause: op('pause'),
       resume: op('resume'),
       play: op('play'),
+      startPreview: op('startPreview'),
+      stopPreview: op('stopPreview'),
     }
   }
   const pusher = make()
   const players = new Map<unknown, LiveContext>()
-  const w = wx as unknown as Record<string, unknown>
   w.createLivePusherContext = () => pusher
   w.createLivePlayerContext = (_id: string, component: unknown) => {
     if (!players.has(component)) players.set(component, make())
@@ -77,11 +87,21 @@ export function mount(
   props: Record<string, unknown> = {},
   prepare?: (store: Kit.ConferenceStore) => void,
 ) {
+  return mountComponent('conference-room', emedia, props, prepare)
+}
+
+/** Renders a kit component (components/<name>) on a store made on `emedia`, attached. */
+export function mountComponent(
+  name: string,
+  emedia: EmediaLike,
+  props: Record<string, unknown> = {},
+  prepare?: (store: Kit.ConferenceStore) => void,
+) {
   const storeKey = `room-${++mounted}`
   const store = kit.createConferenceStore(emedia)
   prepare?.(store)
   kit.registerStore(storeKey, store)
-  const rendered = simulate.render(roomComponent(), { storeKey, ...props })
+  const rendered = simulate.render(component(name), { storeKey, ...props })
   rendered.attach(newParent() as never)
   const room = rendered as unknown as Node
   rooms.push(room)
@@ -107,6 +127,19 @@ export interface Node {
   triggerPageLifeTime(name: 'show' | 'hide'): void
   toJSON(): unknown
   detach(): void
+}
+
+/** Taps an element as a user would, and lets the kit answer. */
+export async function tap(node: Node, selector: string): Promise<void> {
+  const el = node.querySelector(selector)
+  if (!el) throw new Error(`no ${selector}`)
+  el.dispatchEvent('tap')
+  await flush()
+}
+
+/** The text an element shows ('' when it is not rendered). */
+export function text(node: Node, selector: string): string {
+  return (node.querySelector(selector)?.dom.textContent ?? '').trim()
 }
 
 export function grid(room: Node): Node {

@@ -82,12 +82,12 @@ describe('<conference-room> on the built kit', () => {
     const player = attrsOf(tile, '#player')
     expect(player.src).toBe(stream!.rtmp)
     expect(player).toMatchObject({ mode: 'RTC', autoplay: true, muted: false })
-    // You and one other: the other full screen, you floating on top.
+    // You and one other: the other full screen, you floating bottom right.
     const styles = grid(room)
       .querySelectorAll('.cell')
       .map((c) => attrs(c).style)
     expect(styles).toEqual([
-      'right:24rpx;top:24rpx;width:210rpx;height:280rpx;z-index:2;',
+      'right:24rpx;bottom:24rpx;width:210rpx;height:280rpx;z-index:2;',
       'left:0;top:0;width:100%;height:100%;',
     ])
     expect(tile.querySelector('.camera-off')).toBeUndefined()
@@ -420,12 +420,15 @@ describe('<conference-room> on the built kit', () => {
     expect(fake.called('unpubStream')).toHaveLength(1)
   })
 
-  test('hang up leaves and emits exit {0, 0}', async () => {
+  test('leaving (离开, then 离开会议) leaves and emits exit {0, 0}', async () => {
     const fake = new FakeEmedia()
     const { room } = mount(fake, { roomName: 'weekly' })
     const events = listen(room, ['exit'])
     await flush()
-    room.querySelector('#hangup')!.dispatchEvent('tap')
+    room.querySelector('#leave')!.dispatchEvent('tap')
+    await flush()
+    expect(fake.called('exitConference')).toEqual([])
+    room.querySelector('#leave-meeting')!.dispatchEvent('tap')
     await flush()
     expect(fake.called('exitConference')).toEqual([['C_weekly']])
     expect(events).toEqual([{ name: 'exit', detail: { reason: 0, code: 0 } }])
@@ -459,11 +462,13 @@ describe('<conference-room> on the built kit', () => {
     console.info(`setData for one mute among 9 members: ${calls.length} call, ${bytes} bytes`)
     expect(bytes).toBeLessThanOrEqual(16)
 
-    // For comparison, a tenth member: the grid re-sends its cells; existing tiles get nothing.
+    // For comparison, a tenth member: the grid re-sends its cells, the room its head count;
+    // existing tiles get nothing.
     calls.length = 0
     fake.addRemote('a9')
     await flush()
-    expect(calls.map((c) => c.who)).toEqual(['grid', 'grid'])
+    expect(calls.map((c) => c.who)).toEqual(['room', 'grid', 'grid'])
+    expect(calls[0].data).toEqual({ headCount: 10 })
     const joinBytes = calls.reduce((n, c) => n + c.bytes, 0)
     console.info(`setData for a tenth member joining: ${calls.length} calls, ${joinBytes} bytes`)
   })

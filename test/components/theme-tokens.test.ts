@@ -2,20 +2,30 @@
 // the global tokens (components/common/tokens.wxss, each read once with its default into a private
 // --_ck-* name), the components' variables (each defaulting to a token or to one literal), and the
 // tables of the README (Chinese and English) and of each component's README. The browser checks
-// that the cascade works (test/browser/layout.test.ts, "theme tokens").
+// that the cascade works (test/components-browser/layout.test.ts, "theme tokens").
 import * as fs from 'fs'
 import * as path from 'path'
 
 const ROOT = path.resolve(__dirname, '../..')
 const COMPONENTS = path.join(ROOT, 'components')
 const TOKENS_FILE = path.join(COMPONENTS, 'common/tokens.wxss')
-const NAMES = ['conference-room', 'member-grid', 'pusher-tile', 'player-tile']
-/** The prefix of each component's variables (the two tiles share one stylesheet). */
-const PREFIX: Record<string, string> = {
-  'conference-room': '--ck-conference-room-',
-  'member-grid': '--ck-member-grid-',
-  'pusher-tile': '--ck-tile-',
-  'player-tile': '--ck-tile-',
+const NAMES = [
+  'conference-room',
+  'member-grid',
+  'pusher-tile',
+  'player-tile',
+  'pre-join',
+  'privacy-sheet',
+]
+/** The prefixes of each component's variables: its own, and those of the stylesheets it shares
+ * (the tiles' one, the sheets'). */
+const PREFIX: Record<string, string[]> = {
+  'conference-room': ['--ck-conference-room-', '--ck-sheet-'],
+  'member-grid': ['--ck-member-grid-'],
+  'pusher-tile': ['--ck-tile-'],
+  'player-tile': ['--ck-tile-'],
+  'pre-join': ['--ck-pre-join-', '--ck-sheet-', '--ck-tile-'],
+  'privacy-sheet': ['--ck-sheet-'],
 }
 
 const read = (file: string) => fs.readFileSync(file, 'utf8')
@@ -35,7 +45,13 @@ function declarations(css: string, selector: string): Array<[string, string]> {
     .filter(Boolean)
     .map((d) => {
       const colon = d.indexOf(':')
-      return [d.slice(0, colon).trim(), d.slice(colon + 1).trim()]
+      // As prettier may break a long value: one line, no space inside the parentheses.
+      const value = d
+        .slice(colon + 1)
+        .replace(/\s+/g, ' ')
+        .replace(/\(\s/g, '(')
+        .replace(/\s\)/g, ')')
+      return [d.slice(0, colon).trim(), value.trim()]
     })
 }
 
@@ -136,9 +152,18 @@ describe('global tokens (components/common/tokens.wxss)', () => {
     expect(new Set(names).size).toBe(names.length)
   })
 
-  test('a light theme: the bar tokens have a light value', () => {
+  test('a light theme: the surfaces, their text, the stage and the bars have a light value', () => {
     const themed = all.filter((t) => t.light).map((t) => t.name)
-    expect(themed).toEqual(names.filter((n) => n.startsWith('--ck-bar-')))
+    expect(themed).toEqual([
+      '--ck-text-color-primary',
+      '--ck-text-color-regular',
+      '--ck-text-color-secondary',
+      '--ck-border-color',
+      '--ck-bg-color-video',
+      '--ck-bg-color-container',
+      '--ck-bar-bg',
+      '--ck-bar-text-color',
+    ])
     // A light value naming a token names one that exists.
     for (const t of all.filter((t) => t.light.startsWith('--'))) expect(names).toContain(t.light)
   })
@@ -170,7 +195,8 @@ describe("the components' variables", () => {
       const vars = componentVariables(name)
       expect(vars.size).toBeGreaterThan(0)
       for (const [variable, fallback] of vars) {
-        expect([variable, variable.startsWith(PREFIX[name])]).toEqual([variable, true])
+        const named = PREFIX[name].some((prefix) => variable.startsWith(prefix))
+        expect([variable, named]).toEqual([variable, true])
         expect([variable, fallback]).not.toEqual([variable, ''])
         if (fallback.startsWith('--')) expect(all.map((t) => t.name)).toContain(fallback)
         else expect([variable, tokenDefaults.has(norm(fallback))]).toEqual([variable, false])

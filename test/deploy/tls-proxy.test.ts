@@ -5,7 +5,8 @@
 // 127.0.0.1 from mixed-content rules) and a port that is not 443. Through it: a browser publishes
 // and plays (embedded engine: HTTP-FLV through the proxy, never http:// from the https page),
 // the console signs in, 65 clients from 65 addresses all get in (--trust-proxy), and with the
-// nginx engine, as the Run command is written, a browser's upload reaches nginx-rtmp.
+// nginx engine, as the Run command is written, a browser's upload reaches nginx-rtmp and another
+// browser plays it through the proxy from the engine's play edge.
 // test/helpers/tls-proxy.ts says what is replaced in the doc's text, and why.
 import fs from 'fs'
 import type { Agent } from 'https'
@@ -173,7 +174,7 @@ describeRequiring(
       }
     })
 
-    test('with --engine nginx, as written: a browser publishes through the proxy to nginx-rtmp', async () => {
+    test('with --engine nginx, as written: a browser publishes through the proxy to nginx-rtmp and another plays it from the play edge, through the proxy', async () => {
       expect(await running.splice(0)[0].stop()).toBe(0)
       running.push(await deploy('nginx'))
       const { base } = running[0]
@@ -189,6 +190,14 @@ describeRequiring(
         >[0]
         const info = await probe((await watcher.emedia.mgr.subStream(stream)).data.rtmp)
         expect(info.video).toMatchObject({ codec: 'h264' })
+        // The play edge's HTTP-FLV, through the proxy's /live/ like the embedded engine's.
+        const id = (stream as { id: string }).id
+        const dave = await joinPage(base, 'tls-nginx', 'dave')
+        await waitForVideo(dave.page, id)
+        const flv = dave.requests.filter((u) => u.includes(`/live/${id}.flv?token=`))
+        expect(flv.length).toBeGreaterThan(0)
+        for (const u of flv) expect(u.startsWith(`${base}/live/`)).toBe(true)
+        await dave.page.close()
         await carol.page.close()
       } finally {
         await watcher.close()

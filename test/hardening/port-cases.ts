@@ -14,7 +14,8 @@ export interface PortCase {
   then: 'read' | 'end' | 'destroy'
 }
 
-export type PortKind = 'http' | 'flv' | 'rtmp' | 'hooks'
+/** play-rtmp: the nginx engine's play edge (node-media-server's RTMP, players only). */
+export type PortKind = 'http' | 'flv' | 'rtmp' | 'play-rtmp' | 'hooks'
 
 /** Paths the servers route, so that targets reach the handlers and not only the 404. */
 const PATHS = [
@@ -298,7 +299,7 @@ export function rtmpCase(r: Rand): PortCase {
 }
 
 export function portCase(r: Rand, kind: PortKind): PortCase {
-  return kind === 'rtmp' ? rtmpCase(r) : httpCase(r, kind)
+  return kind === 'rtmp' || kind === 'play-rtmp' ? rtmpCase(r) : httpCase(r, kind)
 }
 
 /** Bytes of a case as a short printable string for a failure message. */

@@ -20,7 +20,13 @@ import { sleep, until } from '../../testkit/wait'
 const SEED = Number(process.env.CK_PORT_FUZZ_SEED ?? randomInt(2 ** 31))
 const CASES = Number(process.env.CK_PORT_FUZZ_CASES ?? 0)
 /** Cases per port by default (CK_PORT_FUZZ_CASES replaces them all). */
-const DEFAULT_CASES: Record<PortKind, number> = { http: 1200, flv: 600, rtmp: 600, hooks: 300 }
+const DEFAULT_CASES: Record<PortKind, number> = {
+  http: 1200,
+  flv: 600,
+  rtmp: 600,
+  'play-rtmp': 600,
+  hooks: 300,
+}
 const BATCH = 300
 const PARALLEL = 24
 
@@ -116,9 +122,11 @@ function fuzzSuite(engine: 'embedded' | 'nginx') {
     ports.http = p.port
     ports.rtmp = p.rtmpPort
     const own = listeningPorts(pid)
-    if (engine === 'embedded') ports.flv = p.flvPort
+    ports.flv = p.flvPort
+    // The nginx engine's play edge: node-media-server's RTMP, in this process.
+    if (engine === 'nginx') ports['play-rtmp'] = p.playRtmpPort
     // Any other port of the process is the nginx engine's hook listener (loopback HTTP).
-    const others = own.filter((x) => ![p.port, p.rtmpPort, p.flvPort].includes(x))
+    const others = own.filter((x) => ![p.port, p.rtmpPort, p.flvPort, p.playRtmpPort].includes(x))
     if (engine === 'nginx') {
       expect(others).toHaveLength(1)
       ports.hooks = others[0]
@@ -186,19 +194,18 @@ function fuzzSuite(engine: 'embedded' | 'nginx') {
     }
   })
 
-  if (engine === 'embedded') {
-    test('finding 2: a stream name node-media-server refuses, on the FLV port, is an answer', async () => {
-      for (const target of FINDING_TARGETS.flv) {
-        for (const upgrade of [false, true]) {
-          const c = findingCase(target, upgrade)
-          await batch('flv', [c], c.name)
-        }
+  // Both engines: the nginx engine's play edge is node-media-server too.
+  test('finding 2: a stream name node-media-server refuses, on the FLV port, is an answer', async () => {
+    for (const target of FINDING_TARGETS.flv) {
+      for (const upgrade of [false, true]) {
+        const c = findingCase(target, upgrade)
+        await batch('flv', [c], c.name)
       }
-    })
-  }
+    }
+  })
 
   const kinds: PortKind[] =
-    engine === 'embedded' ? ['http', 'flv', 'rtmp'] : ['http', 'rtmp', 'hooks']
+    engine === 'embedded' ? ['http', 'flv', 'rtmp'] : ['http', 'rtmp', 'hooks', 'flv', 'play-rtmp']
   for (const kind of kinds) {
     test(`seeded hostile bytes on the ${kind} port`, async () => {
       // One stream of cases per port and engine, so that each replays on its own.

@@ -455,6 +455,53 @@ describe('tiles by stream', () => {
   })
 })
 
+describe('COMMUNICATION_MIX tiles', () => {
+  const SYS = makeMember('sys', 'server', Role.ADMIN)
+  const mix = (id: string) =>
+    makeStream(SYS, { id, rtcId: 'mix', type: 'mix', rtmp: `rtmp://media.test/live/${id}?t=1` })
+
+  test('the mix is the one tile beside your own, featured; the talkers have no placeholders', async () => {
+    const { fake, store } = setup()
+    fake.members = [makeMember('MS_ann', 'ann'), makeMember('MS_bob', 'bob')]
+    expect(await store.session.joinRoom({ roomName: 'weekly', type: 11 })).toBe(true)
+    expect(store.tileIds).toEqual(['MS_self'])
+    expect(store.featuredTileId).toBe('')
+    fake.emit('streamAdded', mix('ST_room'))
+    expect(store.tileIds).toEqual(['MS_self', 'ST_room'])
+    expect(store.featuredTileId).toBe('ST_room')
+    expect(store.tileOf('ST_room')).toMatchObject({
+      kind: 'mix',
+      name: 'weekly',
+      url: mix('ST_room').rtmp,
+    })
+  })
+
+  test('a talker moved to its own mix: the new one replaces the old in one step', async () => {
+    const { fake, store } = setup()
+    fake.streams = [mix('ST_room')]
+    expect(await store.session.joinRoom({ roomName: 'weekly', type: 11 })).toBe(true)
+    const seen: string[][] = []
+    const stop = reaction(
+      () => store.tileIds,
+      (ids) => seen.push(ids),
+    )
+    // The server announces the talker's own mix before it withdraws the room's.
+    fake.emit('streamAdded', mix('ST_mine'))
+    fake.emit('streamRemoved', mix('ST_room'))
+    stop()
+    expect(seen).toEqual([['MS_self', 'ST_mine']])
+    expect(store.featuredTileId).toBe('ST_mine')
+    expect(store.media.plays.has('ST_room')).toBe(false)
+  })
+
+  test('outside a MIX room a member with no stream still has a placeholder', async () => {
+    const { fake, store } = setup()
+    fake.members = [makeMember('MS_ann', 'ann')]
+    expect(await store.session.joinRoom({ roomName: 'weekly', type: 10 })).toBe(true)
+    expect(store.tileIds).toEqual(['MS_self', 'MS_ann'])
+  })
+})
+
 describe('media state for the tiles', () => {
   test('an audience member joins with autoPublish: no publish attempt, no error', async () => {
     const { fake, store, events } = setup()

@@ -15,11 +15,13 @@ import {
   grabGray,
   mediaChildren,
   probe,
+  pullAudio,
   pullFrames,
   type Pusher,
   pushTestPattern,
   stopAllMedia,
 } from '../../testkit/ffmpeg'
+import { dbfs, toneLevels } from '../../testkit/tones'
 import { sleep, until } from '../../testkit/wait'
 
 /** Collects what the supervisor logs and reports. */
@@ -238,6 +240,43 @@ describe('media jobs on the embedded engine', () => {
     expect(info.duration).toBeGreaterThan(4)
     expect(info.duration).toBeLessThan(10)
     expect(fs.readdirSync(path.join(dir, 'c1')).filter((f) => f.includes('.part'))).toEqual([])
+    expect(crashes).toEqual([])
+  })
+
+  it('mix-minus: one picture, and per talker a voice mix without its own voice', async () => {
+    const urls = ['s1', 's2', 's3'].map((s) => `${base}/${s}`)
+    const tones = [300, 500, 700]
+    const room = `${base}/mix_c3`
+    const minus = urls.map((u, i) => ({ rtmp: `${base}/mix_c3_m${i + 1}`, without: [u] }))
+    const mixer = new Mixer(supervisor, { name: 'mix:c3', target: { rtmp: room } })
+    await expect(
+      mixer.setInputs(urls, [{ rtmp: `${base}/x`, without: [`${base}/s9`] }]),
+    ).rejects.toThrow(/not an input/)
+    await mixer.setInputs(urls, minus)
+    expect(mixer.minus).toEqual(minus)
+    // One ffmpeg for the four outputs; each plays with the grid and a voice.
+    expect(supervisor.pids()).toHaveLength(1)
+    const outputs = [room, ...minus.map((m) => m.rtmp)]
+    const pulled = await Promise.all(outputs.map((u) => pullFrames(u, { frames: 3 })))
+    for (const p of pulled)
+      expect(p).toMatchObject({ frames: 3, width: W, height: H, hasAudio: true })
+    const heard = await Promise.all(outputs.map((u) => pullAudio(u, { seconds: 2 })))
+    const levels = heard.map((pcm) => toneLevels(pcm!, 16000, tones).map(dbfs))
+    // The room hears all three; output k hears all but talker k.
+    levels.forEach((l, out) =>
+      l.forEach((db, tone) =>
+        expect({ out, tone, db: Math.round(db), heard: db > -45 }).toMatchObject({
+          heard: out === 0 || tone !== out - 1,
+        }),
+      ),
+    )
+    // A talker leaves: its output goes with it, the others follow the new layout.
+    await mixer.setInputs(urls.slice(0, 2), minus.slice(0, 2))
+    expect(mixer.live).toEqual(urls.slice(0, 2))
+    const two = await pullAudio(minus[0].rtmp, { seconds: 2 })
+    expect(toneLevels(two!, 16000, tones).map((db) => dbfs(db) > -45)).toEqual([false, true, false])
+    await mixer.stop()
+    expect(supervisor.pids()).toEqual([])
     expect(crashes).toEqual([])
   })
 

@@ -11,6 +11,7 @@ import path from 'path'
 import type { ConferenceServer } from 'miniprogram-conference-server'
 import { edgeFor, parseEdgeList } from '../../server/media/nginx/edge-list'
 import { type MediaHooks } from '../../server/media/engine'
+import { type EdgedEngine, PLAY_EDGE_NAME } from '../../server/media/edged-engine'
 import { type NginxEngine } from '../../server/media/nginx/engine'
 import { edgeConfigFromArgs } from '../../server/media/nginx-edge-cli'
 import { nginxPaths } from '../../server/media/nginx/options'
@@ -112,6 +113,7 @@ describeWithNginx('nginx-rtmp edges relaying from the origin', () => {
       origin
         .sessions()
         .filter((s) => s.kind === 'play' && s.session.stream === streamId)
+        .filter((s) => s.session.query.edge !== PLAY_EDGE_NAME)
         .map((s) => [s.session.sessionId, s.session.query.edge ?? '(none)']),
     )
   /** Every play the origin's nginx asked about (its on_play callbacks), in order. */
@@ -140,15 +142,18 @@ describeWithNginx('nginx-rtmp edges relaying from the origin', () => {
     })
     for (const edge of edges)
       await edge.point({ serverUrl: server.httpUrl, secret: server.config.secret })
-    origin = server.engine as NginxEngine
+    // nginx itself, beside the server's play edge (which serves HTTP-FLV only here).
+    origin = (server.engine as EdgedEngine).origin as NginxEngine
     // Count the origin's on_play callbacks at the hooks its engine calls (the server's gate).
     const gate = (origin as unknown as { hooks: MediaHooks }).hooks
     const authorize = gate.authorize.bind(gate)
     gate.authorize = (kind, session) => {
       const reason = authorize(kind, session)
       // The edges' players come to the same gate (ids "edge1/7"); the origin's are nginx's.
+      // The server's own play edge pulls every live stream once (for HTTP-FLV): not counted.
       if (kind === 'play' && /^\d+$/.test(session.sessionId)) {
         const edge = session.query.edge ?? ''
+        if (edge === PLAY_EDGE_NAME) return reason
         originPlays.push({ stream: session.stream, edge, allowed: reason === null })
       }
       return reason

@@ -1,7 +1,7 @@
 // The operator console in real Chromium against the real server with real media: sign-in, the
 // cookie session and its CSRF defences, the live wall, and the admin actions as SDK clients see
 // them (kick, grant role, destroy), including a kick that ends a browser member's ingest.
-import type { Browser, BrowserContext, Page } from 'playwright-core'
+import type { BrowserContext } from 'playwright-core'
 import type { ConferenceServer } from 'miniprogram-conference-server'
 import { ErrorCode, ExitReason, Role } from 'miniprogram-conference-protocol'
 import { nodeClient, type NodeClient } from '../../testkit/sdk-client'
@@ -12,21 +12,15 @@ import { until } from '../../testkit/wait'
 jest.setTimeout(120_000)
 
 let server: ConferenceServer
-let browser: Browser
-const { joinFromPage, nodeTalker, browserStreamAt, clients } = roomKit({ dev: true }, (s, b) => {
+const {
+  joinFromPage,
+  nodeTalker,
+  browserStreamAt,
+  signInConsole: signIn,
+  clients,
+} = roomKit({ dev: true }, (s) => {
   server = s
-  browser = b
 })
-
-async function signIn(secret: string): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext()
-  const page = await context.newPage()
-  await page.goto(`${server.httpUrl}/console?lang=en`)
-  await page.waitForSelector('body[data-state="signed-out"]')
-  await page.fill('#secret', secret)
-  await page.click('#sign-in button[type="submit"]')
-  return { context, page }
-}
 
 async function sessionCookie(context: BrowserContext): Promise<string> {
   const cookie = (await context.cookies()).find((c) => c.name === 'ck_console')

@@ -1,7 +1,7 @@
 // A room for the browser tests: the real server and Chromium for the test file (started before
 // its tests, everything stopped after), pages joined through the web participant, Node SDK talkers
 // publishing ffmpeg test patterns, and how to find a browser member's stream from the Node side.
-import type { Browser, Page } from 'playwright-core'
+import type { Browser, BrowserContext, Page } from 'playwright-core'
 import type { ConferenceServer } from 'miniprogram-conference-server'
 import type { Stream } from 'miniprogram-conference-protocol'
 import type { ServerConfig } from '../../server/config'
@@ -34,7 +34,7 @@ export function roomKit(
   const get = () => ({ server: server!, browser: browser! })
 
   /** `initScript` runs in the page before its own code (e.g. a fake getUserMedia); `prepare`
-   * gets the page before it loads (e.g. to route its WebSocket). */
+   * gets the page before it loads (e.g. to route its WebSocket or listen to its requests). */
   async function joinFromPage(
     room: string,
     nick: string,
@@ -49,6 +49,17 @@ export function roomKit(
     await page.click('#join')
     await page.waitForSelector('body[data-state="joined"][data-publishing="1"]', { timeout: 20000 })
     return page
+  }
+
+  /** The operator console in a context of its own, signing in with `secret`. */
+  async function signInConsole(secret: string): Promise<{ context: BrowserContext; page: Page }> {
+    const context = await get().browser.newContext()
+    const page = await context.newPage()
+    await page.goto(`${get().server.httpUrl}/console?lang=en`)
+    await page.waitForSelector('body[data-state="signed-out"]')
+    await page.fill('#secret', secret)
+    await page.click('#sign-in button[type="submit"]')
+    return { context, page }
   }
 
   async function nodeTalker(userId: string, room: string) {
@@ -77,5 +88,5 @@ export function roomKit(
     return found!
   }
 
-  return { joinFromPage, nodeTalker, browserStreamAt, clients }
+  return { joinFromPage, nodeTalker, browserStreamAt, signInConsole, clients }
 }

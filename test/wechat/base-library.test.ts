@@ -84,10 +84,11 @@ test('every wx API the built JS calls is in the table; unguarded ones are not ne
   const guarded = new Set<string>()
   for (const file of filesUnder(DIST, '.js')) {
     const text = fs.readFileSync(file, 'utf8')
-    for (const m of text.matchAll(/\bwx\.([A-Za-z]+)(\?\.|\s*\?)?/g)) {
+    for (const m of text.matchAll(/\bwx\.([A-Za-z]+)(\?\.|\s*\?|\s*&&)?/g)) {
       if (table.notApis[m[1]]) continue
       uses.add(m[1])
-      // `wx.x ? wx.x() : …` or `wx.x?.(…)`: the kit does without it on an older library.
+      // `wx.x ? wx.x() : …`, `wx.x && wx.x(…)` or `wx.x?.(…)`: the kit does without it on an
+      // older library.
       if (m[2]) guarded.add(m[1])
     }
   }

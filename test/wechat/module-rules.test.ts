@@ -86,6 +86,8 @@ describe('WeChat module rules', () => {
       'components/member-grid/index',
       'components/member-panel/index',
       'components/player-tile/index',
+      'components/pre-join/index',
+      'components/privacy-sheet/index',
       'components/pusher-tile/index',
     ])
 

@@ -8,6 +8,7 @@ import { resolveWechat, wechatLoader } from '../../testkit/wechat-loader'
 const ROOT = path.resolve(__dirname, '../..')
 const DEMO = path.join(ROOT, 'demo')
 const PAGE = path.join(DEMO, 'pages/index/index.js')
+const ROOM_PAGE = path.join(DEMO, 'pages/room/room.js')
 const KIT = 'miniprogram-conference-kit'
 
 const READMES = [
@@ -72,8 +73,8 @@ describe('README snippets under WeChat module rules', () => {
       if (file instanceof Error) throw new Error(`${readme}: ${file.message}`)
       expect([readme, spec, typeof loader.require(file)]).toEqual([readme, spec, 'object'])
     }
-    // The demo's start page requires the entry exactly as the README writes it.
-    expect(fs.readFileSync(PAGE, 'utf8')).toContain(`require('${KIT}')`)
+    // The demo's room page requires the entry exactly as the README writes it.
+    expect(fs.readFileSync(ROOM_PAGE, 'utf8')).toContain(`require('${KIT}')`)
   })
 
   test('every usingComponents path in the READMEs is a component WeChat finds in miniprogram_npm', () => {

@@ -1,7 +1,13 @@
-// Start page: server, nickname, then create a conference, join a room by name, or join by id +
-// password. Creating goes through the SDK (createConference); joining happens on the room page.
+// The join screen: <pre-join ask-room> — the meeting, my name, the preview and the switches. It
+// opens from the app's icon, and from a shared card (its path: confrId, roomName, server), with
+// the card's meeting filled in. 加入会议 opens the room page with the choices.
 const app = getApp()
-const emedia = require('miniprogram-conference-kit')
+const { lang, words } = require('../../i18n')
+
+/** What the meeting field holds: a meeting ID (the server's ids begin CF_) or a room name. */
+function meetingOf(text) {
+  return /^CF_/.test(text) ? { confrId: text } : { roomName: text }
+}
 
 function roomUrl(params) {
   const query = Object.keys(params)
@@ -13,100 +19,55 @@ function roomUrl(params) {
 
 Page({
   data: {
-    server: '',
+    lang: 'zh',
+    t: {},
+    theme: 'auto',
+    room: '',
     nickName: '',
-    roomName: '',
-    confrId: '',
-    password: '',
-    creating: false,
+    hasServer: false,
+    askPassword: false,
   },
 
   onLoad(options) {
+    // A card's values come encoded; a server in it is the one the room is on.
+    const decoded = (k) => (options[k] ? decodeURIComponent(options[k]) : '')
+    if (options.server) app.saveSettings({ server: decoded('server') })
     const settings = app.loadSettings()
+    const t = words()
+    wx.setNavigationBarTitle({ title: t.join })
     this.setData({
-      server: options.server ? decodeURIComponent(options.server) : settings.server,
+      lang: lang(),
+      t,
+      theme: app.roomOptions().theme,
+      room: decoded('roomName') || decoded('confrId'),
       nickName: settings.nickName,
-      roomName: options.roomName ? decodeURIComponent(options.roomName) : '',
+      hasServer: !!settings.server,
+      askPassword: options.askPassword === '1',
     })
   },
 
-  onInput(e) {
-    this.setData({ [e.currentTarget.dataset.field]: e.detail.value.trim() })
+  onShow() {
+    this.setData({ hasServer: !!app.loadSettings().server })
   },
 
-  // A bad server address is the commonest reason for "cannot join": say so before trying.
-  ready() {
-    if (!/^wss?:\/\/[^/]+/.test(this.data.server)) {
-      wx.showModal({
-        title: '服务器地址 Server',
-        content:
-          '请填写 ws://<局域网IP>:8080/ws 或 wss://你的域名/ws\nEnter ws://<LAN IP>:8080/ws or wss://your.domain/ws',
-        showCancel: false,
-      })
-      return false
-    }
-    app.saveSettings({ server: this.data.server, nickName: this.data.nickName })
-    return true
-  },
-
-  joinRoom() {
-    if (!this.ready()) return
-    if (!this.data.roomName) return wx.showToast({ title: '请输入房间名 Room name', icon: 'none' })
+  onJoin(e) {
+    const choice = e.detail
+    if (!this.data.hasServer) return this.openSettings()
+    app.saveSettings({ nickName: choice.nickName })
     wx.navigateTo({
-      url: roomUrl({ roomName: this.data.roomName, password: this.data.password }),
+      url: roomUrl(
+        Object.assign(meetingOf(choice.room), {
+          password: choice.password,
+          nickName: choice.nickName,
+          mic: choice.mic ? '1' : '0',
+          camera: choice.camera ? '1' : '0',
+          soundMode: choice.soundMode,
+        }),
+      ),
     })
-  },
-
-  joinById() {
-    if (!this.ready()) return
-    if (!this.data.confrId) return wx.showToast({ title: '请输入会议 ID', icon: 'none' })
-    wx.navigateTo({ url: roomUrl({ confrId: this.data.confrId, password: this.data.password }) })
-  },
-
-  create() {
-    if (!this.ready() || this.data.creating) return
-    const settings = app.loadSettings()
-    this.setData({ creating: true })
-    Promise.resolve()
-      .then(() => emedia.config({ host: this.data.server, userId: app.userId() }))
-      .then(() =>
-        emedia.mgr.createConference(
-          emedia.ConfrType.COMMUNICATION,
-          this.data.password,
-          settings.rec,
-          settings.recMerge,
-        ),
-      )
-      .then((confr) => {
-        this.setData({ confrId: confr.confrId })
-        wx.navigateTo({ url: roomUrl({ confrId: confr.confrId, password: this.data.password }) })
-      })
-      .catch((err) => {
-        wx.showModal({
-          title: '创建失败 Create failed',
-          content: (err && err.message) + ' (' + (err && err.code) + ')',
-          showCancel: false,
-        })
-      })
-      .then(() => this.setData({ creating: false }))
   },
 
   openSettings() {
     wx.navigateTo({ url: '/pages/settings/settings' })
-  },
-
-  // The invite carries the room and the server, so a friend lands in the same room.
-  onShareAppMessage() {
-    const d = this.data
-    const room = d.roomName
-      ? { roomName: d.roomName }
-      : d.confrId
-        ? { confrId: d.confrId, password: d.password }
-        : null
-    if (!room) return { title: '多人音视频 Conference', path: '/pages/index/index' }
-    return {
-      title: '邀请你加入会议 ' + (d.roomName || d.confrId),
-      path: roomUrl(Object.assign({ server: d.server }, room)),
-    }
   },
 })

@@ -1,100 +1,93 @@
-// The call: little more than <conference-room>. It turns the room's exit and error events into
-// words a user understands, and shares an invite to the same room.
+// The call: little more than <conference-room>, with what the join screen chose. It turns the
+// room's exit and error events into words a user understands, and shares a card that opens the
+// join screen on the same meeting (and this demo's server).
 const app = getApp()
-
-const EXIT_TEXT = {
-  2: '你已被移出会议 You were removed from the conference',
-  3: '对方忙 Busy',
-  5: '不支持 Not supported',
-  10: '你的账号在其他设备加入了会议 You joined from another device',
-  11: '会议已结束 The conference was closed',
-}
-
-const FAILED_TEXT = {
-  '-9527': '网络中断 The network was lost',
-  '-500': '票据无效 Invalid ticket',
-  '-502': '票据过期 Ticket expired',
-  '-504': '成员身份已失效 Membership no longer valid',
-  '-508': '会议无效或密码错误 Invalid conference or wrong password',
-  '-510': '服务器限制 Server limit',
-}
-
-const JOIN_HINT = {
-  '-100': '身份令牌无效，检查服务器的令牌配置 Token refused: check the server token setup',
-  '-101': '没有权限 No rights',
-  '-301': '会议不存在 No such conference',
-  '-302': '会议已解散 The conference was disbanded',
-  '-508': '密码错误 Wrong password',
-  '-522': '会议人数已满 The conference is full',
-  '-523': '发言人数已满 Too many talkers',
-  '-9527':
-    '连不上服务器：检查服务器地址、手机与电脑在同一局域网、开发者工具已勾选「不校验合法域名」。Cannot reach the server: check the address, the LAN, and "do not verify domain" in DevTools.',
-}
+const { lang, words } = require('../../i18n')
+const { ErrorCode, ExitReason } = require('miniprogram-conference-kit')
 
 function back() {
   if (getCurrentPages().length > 1) wx.navigateBack()
   else wx.reLaunch({ url: '/pages/index/index' })
 }
 
-function exitText(reason, code) {
-  if (reason === 4) return FAILED_TEXT[String(code)] || '失败 Failed (' + code + ')'
-  return EXIT_TEXT[reason] || '已离开会议 You left (' + reason + ')'
+/** Why the room was left (emedia onConferenceExit reason, and the failure's code). */
+function exitText(t, reason, code) {
+  if (reason === ExitReason.REFUSED) return t.removed
+  if (reason === ExitReason.OTHER_DEVICE) return t.otherDevice
+  if (reason === ExitReason.CLOSED) return t.ended
+  if (reason === ExitReason.FAILED && code === ErrorCode.NETWORK) return t.networkLost
+  return t.failed
+}
+
+/** Why a join was refused (the server's code). */
+function joinText(t, code) {
+  switch (code) {
+    case ErrorCode.NETWORK:
+      return t.serverUnreachable
+    case ErrorCode.WRONG_PASSWORD:
+      return t.wrongPassword
+    case ErrorCode.NO_SUCH_CONFERENCE:
+    case ErrorCode.CONFERENCE_DISBANDED:
+      return t.noSuchMeeting
+    case ErrorCode.TOO_MANY_MEMBERS:
+    case ErrorCode.TOO_MANY_TALKERS:
+      return t.meetingFull
+    case ErrorCode.TOKEN:
+    case ErrorCode.NO_RIGHTS:
+      return t.notAllowed
+    default:
+      return t.failed + ' (' + code + ')'
+  }
 }
 
 Page({
   data: {
     ready: false,
+    lang: 'zh',
     host: '',
     userId: '',
     roomName: '',
     confrId: '',
     password: '',
     nickName: '',
+    mic: true,
+    camera: true,
+    soundMode: '',
     template: 'grid',
     beauty: 0,
     minBitrate: 200,
     maxBitrate: 600,
-    gridHeight: 1000,
+    theme: 'auto',
   },
 
   onLoad(options) {
-    const settings = app.loadSettings()
-    const server = options.server ? decodeURIComponent(options.server) : settings.server
-    if (options.server) app.saveSettings({ server })
-    const roomName = options.roomName ? decodeURIComponent(options.roomName) : ''
-    const confrId = options.confrId ? decodeURIComponent(options.confrId) : ''
-    // The video area fills the window above the 180rpx control bar.
-    const win = wx.getSystemInfoSync()
-    const windowRpx = Math.floor((win.windowHeight * 750) / win.windowWidth)
-    this.setData({
-      ready: !!(roomName || confrId),
-      host: server,
-      userId: app.userId(),
-      roomName,
-      confrId,
-      password: options.password ? decodeURIComponent(options.password) : '',
-      nickName: settings.nickName,
-      template: settings.template,
-      beauty: settings.beauty,
-      minBitrate: settings.minBitrate,
-      maxBitrate: settings.maxBitrate,
-      gridHeight: Math.max(600, windowRpx - 180),
-    })
-    wx.setNavigationBarTitle({ title: roomName || confrId || '会议 Conference' })
-    if (!roomName && !confrId) wx.showToast({ title: '缺少房间 No room given', icon: 'none' })
-  },
-
-  onJoin(e) {
-    // Kept for the invite when we came in by room name.
-    this.joinedConfrId = e.detail.confrId
+    const decoded = (k) => (options[k] ? decodeURIComponent(options[k]) : '')
+    const roomName = decoded('roomName')
+    const confrId = decoded('confrId')
+    this.t = words()
+    this.setData(
+      Object.assign(app.roomOptions(), {
+        ready: !!(roomName || confrId),
+        lang: lang(),
+        userId: app.userId(),
+        roomName,
+        confrId,
+        password: decoded('password'),
+        nickName: decoded('nickName') || app.loadSettings().nickName,
+        mic: options.mic !== '0',
+        camera: options.camera !== '0',
+        soundMode: decoded('soundMode'),
+      }),
+    )
+    wx.setNavigationBarTitle({ title: roomName || this.t.appName })
   },
 
   onExit(e) {
     const detail = e.detail || {}
-    if (detail.reason === 0) return back()
+    if (detail.reason === ExitReason.HANGUP) return back()
     wx.showModal({
-      title: '已离开会议 Left the conference',
-      content: exitText(detail.reason, detail.code),
+      title: this.t.left,
+      content: exitText(this.t, detail.reason, detail.code),
       showCancel: false,
       complete: back,
     })
@@ -102,26 +95,33 @@ Page({
 
   onError(e) {
     const detail = e.detail || {}
-    if (detail.action === 'join' || detail.action === 'configure') {
-      wx.showModal({
-        title: '无法加入 Cannot join',
-        content: (JOIN_HINT[String(detail.code)] || detail.message) + ' (' + detail.code + ')',
-        showCancel: false,
-        complete: back,
+    if (detail.action !== 'join' && detail.action !== 'configure') return
+    // A wrong password: back to the join screen, which asks for it.
+    if (detail.code === ErrorCode.WRONG_PASSWORD) {
+      wx.redirectTo({
+        url:
+          '/pages/index/index?askPassword=1&' +
+          (this.data.roomName
+            ? 'roomName=' + encodeURIComponent(this.data.roomName)
+            : 'confrId=' + encodeURIComponent(this.data.confrId)),
       })
       return
     }
-    wx.showToast({ title: detail.message || 'error ' + detail.code, icon: 'none' })
+    wx.showModal({
+      title: this.t.cannotJoin,
+      content: joinText(this.t, detail.code),
+      showCancel: false,
+      complete: back,
+    })
   },
 
+  // The room's card (its id and name, never the password), opening the join screen, and this
+  // demo's server.
   onShareAppMessage() {
-    const d = this.data
-    const room = d.roomName
-      ? 'roomName=' + encodeURIComponent(d.roomName)
-      : 'confrId=' + encodeURIComponent(d.confrId) + '&password=' + encodeURIComponent(d.password)
+    const card = this.selectComponent('#room').shareData()
     return {
-      title: '邀请你加入会议 ' + (d.roomName || d.confrId),
-      path: '/pages/room/room?' + room + '&server=' + encodeURIComponent(d.host),
+      title: card.title,
+      path: card.path + '&server=' + encodeURIComponent(this.data.host),
     }
   },
 })

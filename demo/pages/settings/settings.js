@@ -1,31 +1,29 @@
-// Settings kept with wx.setStorageSync: recording, bitrate, layout, beauty. Read by the other
-// pages when they open.
+// Settings in users' words, kept with wx.setStorageSync: the server, how sharp the video is, the
+// layout, beauty, and the appearance. app.js turns them into what the room takes.
 const app = getApp()
-
-const TEMPLATES = ['grid', '1v1', 'speaker']
+const { words } = require('../../i18n')
 
 Page({
   data: {
-    rec: false,
-    recMerge: false,
-    minBitrate: 200,
-    maxBitrate: 600,
+    t: {},
+    server: '',
+    quality: 1,
+    layout: 0,
     beauty: 0,
-    template: 'grid',
-    templates: TEMPLATES,
-    templateIndex: 0,
+    appearance: 0,
   },
 
   onLoad() {
+    const t = words()
+    wx.setNavigationBarTitle({ title: t.settings })
     const s = app.loadSettings()
     this.setData({
-      rec: s.rec,
-      recMerge: s.recMerge,
-      minBitrate: s.minBitrate,
-      maxBitrate: s.maxBitrate,
+      t,
+      server: s.server,
+      quality: s.quality,
+      layout: s.layout,
       beauty: s.beauty,
-      template: s.template,
-      templateIndex: Math.max(0, TEMPLATES.indexOf(s.template)),
+      appearance: s.appearance,
     })
   },
 
@@ -34,22 +32,11 @@ Page({
     app.saveSettings(changes)
   },
 
-  onSwitch(e) {
-    this.save({ [e.currentTarget.dataset.field]: e.detail.value })
+  onServer(e) {
+    this.save({ server: e.detail.value.trim() })
   },
 
-  onSlider(e) {
-    const field = e.currentTarget.dataset.field
-    const value = Number(e.detail.value)
-    const changes = { [field]: value }
-    // Keep min ≤ max.
-    if (field === 'minBitrate' && value > this.data.maxBitrate) changes.maxBitrate = value
-    if (field === 'maxBitrate' && value < this.data.minBitrate) changes.minBitrate = value
-    this.save(changes)
-  },
-
-  onTemplate(e) {
-    const index = Number(e.detail.value)
-    this.save({ template: TEMPLATES[index], templateIndex: index })
+  onPick(e) {
+    this.save({ [e.currentTarget.dataset.field]: Number(e.detail.value) })
   },
 })

@@ -25,6 +25,7 @@ import { gridLayout, MAX_MIX_INPUTS } from './layout'
 import { DEFAULT_INPUT_TIMEOUT_MS, type InputInfo, liveInputArgs, probeInput } from './inputs'
 import {
   DEFAULT_ENCODING,
+  type MinusOutput,
   type MixEncoding,
   type MixInput,
   type MixTarget,
@@ -47,9 +48,11 @@ export interface MixerOptions {
 
 export class Mixer {
   private wanted: string[] = []
+  private wantedMinus: MinusOutput[] = []
   /** Probe results: null = not live. Forgotten when an input leaves the list. */
   private readonly info = new Map<string, InputInfo | null>()
   private current: MixInput[] = []
+  private currentMinus: MinusOutput[] = []
   private job: Job | null = null
   private chain: Promise<void> = Promise.resolve()
   private retryTimer: NodeJS.Timeout | null = null
@@ -97,12 +100,19 @@ export class Mixer {
     return this.job
   }
 
+  /** The mix-minus outputs asked for with the inputs. */
+  get minus(): MinusOutput[] {
+    return this.wantedMinus.map((m) => ({ ...m, without: [...m.without] }))
+  }
+
   /**
-   * Set the talkers, in layout order (1..16; [] stops the mix until inputs come back).
-   * Resolves once the new ffmpeg is started (or nothing had to change); an input that is not
-   * live delays that by its probe (up to inputTimeoutMs). Rejects on bad input.
+   * Set the talkers, in layout order (1..16; [] stops the mix until inputs come back), and the
+   * mix-minus outputs (live target only): each the same picture with a voice mix that leaves
+   * some of these inputs out. Resolves once the new ffmpeg is started (or nothing had to
+   * change); an input that is not live delays that by its probe (up to inputTimeoutMs).
+   * Rejects on bad input.
    */
-  async setInputs(urls: string[]): Promise<void> {
+  async setInputs(urls: string[], minus: MinusOutput[] = []): Promise<void> {
     if (this.halted) throw new Error(`mixer ${this.opts.name} is stopped`)
     if (!Array.isArray(urls) || urls.some((u) => typeof u !== 'string' || !u)) {
       throw new Error('mixer: inputs must be an array of URLs')
@@ -111,7 +121,9 @@ export class Mixer {
       throw new Error(`mixer: at most ${MAX_MIX_INPUTS} inputs, got ${urls.length}`)
     }
     if (new Set(urls).size !== urls.length) throw new Error('mixer: duplicate input URL')
+    checkMinus(minus, urls, 'rtmp' in this.opts.target)
     this.wanted = [...urls]
+    this.wantedMinus = minus.map((m) => ({ rtmp: m.rtmp, without: [...m.without] }))
     for (const url of [...this.info.keys()]) if (!urls.includes(url)) this.info.delete(url)
     return this.enqueue()
   }
@@ -169,8 +181,11 @@ export class Mixer {
       if (info) next.push({ url, ...info })
     }
     this.scheduleRetry(next.length < this.wanted.length)
+    // Outputs follow the inputs: none when nothing is mixed.
+    const minus = next.length > 0 ? this.wantedMinus : []
     const alive = this.job && (this.job.state === 'running' || this.job.state === 'backoff')
-    if (alive && JSON.stringify(next) === JSON.stringify(this.current)) return
+    const same = JSON.stringify([next, minus]) === JSON.stringify([this.current, this.currentMinus])
+    if (alive && same) return
     if (this.job) {
       const old = this.job
       this.job = null
@@ -178,17 +193,18 @@ export class Mixer {
       if (this.halted) return
     }
     this.current = next
-    if (next.length > 0) this.job = this.startJob(next)
+    this.currentMinus = minus
+    if (next.length > 0) this.job = this.startJob(next, minus)
   }
 
-  private startJob(inputs: MixInput[]): Job {
+  private startJob(inputs: MixInput[], minus: MinusOutput[]): Job {
     const { target } = this.opts
     return this.supervisor.start({
       name: this.opts.name,
       restart: this.opts.restart,
       args: () => {
         const out = 'file' in target ? { file: this.nextSegment(target.file) } : target
-        return mixArgs(inputs, out, this.encoding, this.opts.inputTimeoutMs)
+        return mixArgs(inputs, out, this.encoding, this.opts.inputTimeoutMs, minus)
       },
       onCrash: (job) => this.crashed(job),
       onExit: (job) => {
@@ -213,6 +229,7 @@ export class Mixer {
     for (const i of dead) this.info.set(i.url, null)
     this.job = null
     this.current = []
+    this.currentMinus = []
     // The job is in its restart backoff: this cancels the restart.
     void this.supervisor.stop(job)
     this.enqueue().catch(() => undefined)
@@ -233,5 +250,24 @@ export class Mixer {
     fs.mkdirSync(path.dirname(seg), { recursive: true })
     this.segments.push(seg)
     return seg
+  }
+}
+
+function checkMinus(minus: MinusOutput[], urls: string[], live: boolean): void {
+  if (!Array.isArray(minus)) throw new Error('mixer: minus outputs must be an array')
+  if (minus.length > 0 && !live) throw new Error('mixer: minus outputs need a live (rtmp) target')
+  if (minus.length > MAX_MIX_INPUTS) {
+    throw new Error(`mixer: at most ${MAX_MIX_INPUTS} minus outputs, got ${minus.length}`)
+  }
+  for (const m of minus) {
+    if (typeof m?.rtmp !== 'string' || !m.rtmp || !Array.isArray(m.without)) {
+      throw new Error('mixer: a minus output is { rtmp: url, without: [input URLs] }')
+    }
+    const stray = m.without.find((u) => !urls.includes(u))
+    if (stray !== undefined)
+      throw new Error(`mixer: minus output leaves out ${stray}, not an input`)
+  }
+  if (new Set(minus.map((m) => m.rtmp)).size !== minus.length) {
+    throw new Error('mixer: duplicate minus output URL')
   }
 }

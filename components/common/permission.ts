@@ -2,7 +2,8 @@
 // asking again (10001 / 10002 from live-pusher): the only way back is the settings page.
 import type { PermissionDenied } from '../../store/types'
 
-function authorize(scope: 'scope.camera' | 'scope.record'): Promise<boolean> {
+/** Asks for one (at once false when refused before: only the settings page can change it). */
+export function authorize(scope: 'scope.camera' | 'scope.record'): Promise<boolean> {
   return new Promise((resolve) => {
     wx.authorize({ scope, success: () => resolve(true), fail: () => resolve(false) })
   })
