@@ -1,6 +1,8 @@
 // Big rooms on one server process (issue 11): 1,000 simultaneous joins into one room, a LIVE
-// room filled by 10,000 joins, and streamAdded fanned out to 2,000 members (one frame for all).
+// room filled by 10,000 joins, streamAdded fanned out to 2,000 members (one frame for all), and
+// what one chat message and one mute-all cost in a room of 1,000 (meeting.ts).
 // Each against a fresh server child, as the signalling section does.
+import { type MeetingCost, meetingCosts } from './meeting'
 import { fanOut, type FanOut, joinLatency, type JoinLatency, type Log } from './signalling'
 import { cpuPlan, pin } from './load-gen'
 import { machineLoad, type MachineLoad } from './machine-load'
@@ -31,6 +33,8 @@ export interface BigRoom {
   joins: OneRoomJoins[]
   liveFill: LiveFill
   fanOut: FanOut
+  /** One chat message and one mute-all in a room of `meeting` members. */
+  meeting: MeetingCost[]
 }
 
 const LIVE = 12
@@ -110,14 +114,21 @@ export interface BigRoomSizes {
   joins: number
   liveFill: number
   fanOut: number
+  meeting: number
 }
 
-export const BIG_ROOM_SIZES: BigRoomSizes = { joins: 1000, liveFill: 10000, fanOut: 2000 }
+export const BIG_ROOM_SIZES: BigRoomSizes = {
+  joins: 1000,
+  liveFill: 10000,
+  fanOut: 2000,
+  meeting: 1000,
+}
 
 export async function bigRoom(log: Log, sizes: BigRoomSizes = BIG_ROOM_SIZES): Promise<BigRoom> {
   const joins = await thousandJoins(log, sizes.joins)
   const fill = await liveFill(log, sizes.liveFill)
   log(`  LIVE room of ${fill.members} filled by ${fill.members - 1} joins in ${fill.fillMs} ms`)
   const fan = await fanOut(log, sizes.fanOut)
-  return { joins, liveFill: fill, fanOut: fan }
+  const meeting = await meetingCosts(log, sizes.meeting)
+  return { joins, liveFill: fill, fanOut: fan, meeting }
 }

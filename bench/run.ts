@@ -66,7 +66,7 @@ const SMOKE: Sizes = {
   fanOutMembers: 5,
   // Two steps: the per-1,000 slopes need two points.
   capacity: { step: 5, cap: 10, heartbeatMs: 1000, budgetMs: 10000 },
-  bigRoom: { joins: 10, liveFill: 10, fanOut: 5 },
+  bigRoom: { joins: 10, liveFill: 10, fanOut: 5, meeting: 10 },
   media: {
     roomSizes: [2],
     warmupMs: 1000,
@@ -243,6 +243,28 @@ const RUN: Record<Section, (log: Log, sizes: Sizes, results: Results) => Promise
     )
     log(
       `LIVE fill: ${fill.eventsPerMember} events per audience member while ${fill.members} filled (counts, not arrivals); 2,000-member room for the fan-out filled in ${fan.fillMs} ms`,
+    )
+    log(
+      table(
+        [
+          'room',
+          'chat frames',
+          'chat KiB',
+          'chat ms',
+          'mute-all frames',
+          'mute-all KiB',
+          'mute-all ms',
+        ],
+        big.meeting.map((m) => [
+          m.room,
+          m.chat.frames,
+          kb(m.chat.bytes),
+          m.chat.ms,
+          m.muteAll.frames,
+          kb(m.muteAll.bytes),
+          m.muteAll.ms,
+        ]),
+      ),
     )
   },
   media: async (log, sizes, results) => {

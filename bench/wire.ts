@@ -21,6 +21,8 @@ export class WireClient {
   received = 0
   /** Events (server pushes) received. */
   events = 0
+  /** Bytes (UTF-8) of every frame received. */
+  bytes = 0
   /** Round trips of heartbeat pings, ms, since the last drain. */
   pingRtts: number[] = []
   closed = false
@@ -34,6 +36,7 @@ export class WireClient {
       const at = nowMs()
       this.received++
       // Only the head is decoded until someone needs the rest (a batch of arrivals is big).
+      this.bytes += raw.length
       const head = EVENT_HEAD.exec(raw.toString('utf8', 0, 40))
       if (head) {
         this.events++

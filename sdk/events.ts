@@ -2,7 +2,13 @@
 // callback properties they also call (`mgr.onMemberJoined = ...`).
 import type {
   Attrs,
+  ChatMessage,
+  Hand,
+  HostMute,
   Member,
+  MemberRef,
+  MuteAll,
+  RoleDenied,
   MemberCount,
   MemberExitCause,
   RoleValue,
@@ -54,6 +60,29 @@ export interface EmediaEvents {
   stateChanged: [state: ConnectionState]
   /** New (LIVE): how many are in the conference; at most once a second. */
   memberCount: [count: MemberCount]
+  /** Revision 6: what the host holds you to now (your own streams' flags already follow it). */
+  mutedByHost: [state: MutedByHost]
+  /** Revision 6: the raised hands, oldest first. */
+  handsChanged: [hands: Hand[]]
+  /** Revision 6: the lock or mute-all changed. */
+  controlsChanged: [controls: ControlsState]
+  /** Revision 6: an admin invites you to speak: answerSpeakInvitation(accept). */
+  speakInvitation: [from: Member]
+  /** Revision 6 (admins): an invited member answered. */
+  speakInvitationAnswered: [member: Member, accept: boolean]
+  /** Revision 6: a chat message (your own come back as sendMessage's result, not here). */
+  message: [message: ChatMessage]
+  /** Revision 6: the join gave you a lower role than you asked for (your token's maxRole). */
+  roleDenied: [info: RoleDenied]
+}
+
+/** The host's hold on you, and (when an admin acted) who. All false: you are free. */
+export type MutedByHost = HostMute & { by?: MemberRef }
+
+/** The conference's lock and mute-all (hands: getHands / handsChanged). */
+export interface ControlsState {
+  locked: boolean
+  muteAll: MuteAll
 }
 
 export type EmediaEventName = keyof EmediaEvents
@@ -84,4 +113,11 @@ export const callbackNames: { [K in EmediaEventName]: string[] } = {
   mediaError: ['onMediaError'],
   stateChanged: ['onStateChanged'],
   memberCount: ['onMemberCount'],
+  mutedByHost: ['onMutedByHost'],
+  handsChanged: ['onHandsChanged'],
+  controlsChanged: ['onControlsChanged'],
+  speakInvitation: ['onSpeakInvitation'],
+  speakInvitationAnswered: ['onSpeakInvitationAnswered'],
+  message: ['onMessage'],
+  roleDenied: ['onRoleDenied'],
 }

@@ -209,9 +209,10 @@ export class Lifecycle {
   /**
    * What one server message changed, told together: inside the batcher when one is set
    * (mgr.setCallbackBatcher; the store's makes them one MobX action). The callbacks run even
-   * when the batcher fails to call them.
+   * when the batcher fails to call them. The mgr tells what it learnt from a reply (its own
+   * raised hand, say) the same way.
    */
-  private tell(changes: Change[]): void {
+  tell(changes: Change[]): void {
     let told = false
     const apply = () => {
       if (told) return

@@ -5,9 +5,11 @@ import { type Emitter } from './emitter'
 import { badInput, toEmediaError } from './errors'
 import type {
   ConnectionState,
+  ControlsState,
   EmediaEvents,
   MediaErrorInfo,
   MediaUpdate,
+  MutedByHost,
   Published,
   ReconnectedInfo,
 } from './events'
@@ -20,13 +22,21 @@ import {
   roleOf,
   ROLES,
   type Attrs,
+  type ChatMessage,
   type Conference,
   type ConferenceConfig,
   type ConfrTypeValue,
+  type Hand,
+  invitationConference,
+  MAX_INVITATION_TTL,
   MAX_MEMBER_PAGE,
+  MAX_MESSAGE_BYTES,
+  MAX_MESSAGE_PAGE,
+  MIN_INVITATION_TTL,
   type Member,
   type MemberCount,
   type MemberExitCause,
+  type MuteAll,
   type JoinParams,
   type Methods,
   type Numeric,
@@ -65,6 +75,25 @@ export interface SubStreamResult {
 
 export type ConferenceInfo = Methods['getConferenceInfo']['result']
 
+/** What muteMembers / muteAll change: each kind given is held (true) or let go (false). */
+export interface MuteOptions {
+  audio?: boolean
+  video?: boolean
+  /** Whether the muted may turn it back on themselves (default false). */
+  allowSelfUnmute?: boolean
+}
+
+/** A message for sendMessage: text for people, or `custom` (any JSON) for your app's signalling. */
+export type MessageContent = { text: string } | { custom: unknown }
+
+export interface MessageOptions {
+  /** Member ids or user ids it goes to (default: everyone). */
+  to?: string | string[]
+}
+
+export type MuteResult = Methods['muteMembers']['result']
+export type InvitationResult = Methods['createInvitation']['result']
+
 type StreamRef = Stream | string | undefined
 
 function needString(value: unknown, what: string): string {
@@ -95,6 +124,35 @@ function needConfrType(value: unknown): Numeric<ConfrTypeValue> {
   return value as Numeric<ConfrTypeValue>
 }
 
+/** Bytes of `s` in UTF-8, as the server counts MAX_MESSAGE_BYTES (no Buffer in a mini program). */
+function utf8Length(s: string): number {
+  let n = 0
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i)
+    if (c < 0x80) n += 1
+    else if (c < 0x800) n += 2
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      n += 4
+      i++
+    } else n += 3
+  }
+  return n
+}
+
+function needMute(opts: MuteOptions): MuteOptions {
+  if (!opts || typeof opts !== 'object') throw badInput('options must be {audio?, video?}')
+  const out: MuteOptions = {}
+  for (const k of ['audio', 'video', 'allowSelfUnmute'] as const) {
+    const v = opts[k]
+    if (v === undefined) continue
+    if (typeof v !== 'boolean') throw badInput(`${k} must be true or false`)
+    out[k] = v
+  }
+  if (out.audio === undefined && out.video === undefined)
+    throw badInput('say what to change: {audio: true|false} and/or {video: true|false}')
+  return out
+}
+
 function streamIdOf(ref: Stream | string): string {
   return needString(typeof ref === 'string' ? ref : ref && ref.id, 'stream id')
 }
@@ -121,6 +179,13 @@ export class Manager {
   onMediaError?: (info: MediaErrorInfo) => void
   onStateChanged?: (state: ConnectionState) => void
   onMemberCount?: (count: MemberCount) => void
+  onMutedByHost?: (state: MutedByHost) => void
+  onHandsChanged?: (hands: Hand[]) => void
+  onControlsChanged?: (controls: ControlsState) => void
+  onSpeakInvitation?: (from: Member) => void
+  onSpeakInvitationAnswered?: (member: Member, accept: boolean) => void
+  onMessage?: (message: ChatMessage) => void
+  onRoleDenied?: (info: { asked: RoleValue; given: RoleValue; reason: string }) => void
 
   constructor(
     private readonly life: Lifecycle,
@@ -270,7 +335,7 @@ export class Manager {
     confrId: string,
     memberNames: string[],
     role: Numeric<RoleValue>,
-  ): Promise<{ granted: string[] }> {
+  ): Promise<Methods['grantRole']['result']> {
     return this.run(() =>
       this.life.rpc.call('grantRole', {
         confrId: needString(confrId || this.life.session.confrId, 'confrId'),
@@ -303,6 +368,178 @@ export class Manager {
         key,
       })
       return res.attrs ?? this.life.session.changeAttrs({}, [key])
+    })
+  }
+
+  /** New: joins with an invitation credential (createInvitation; a share card carries it). */
+  joinConferenceWithInvitation(
+    invitation: string,
+    ext?: Record<string, unknown>,
+    opts: JoinOptions = {},
+  ): Promise<Conference> {
+    return this.run(() => {
+      const confrId = invitationConference(needString(invitation, 'invitation'))
+      if (!confrId) throw badInput('invitation: not an invitation (createInvitation gives one)')
+      return this.life.join({ confrId, invitation, ext, ...opts })
+    })
+  }
+
+  // ---- running a meeting (revision 6) ----
+
+  /**
+   * New (ADMIN): holds the members' microphone and/or camera off (`true`) or lets go (`false`:
+   * they may turn it on again; it is never turned on for them). Their SDK hears onMutedByHost;
+   * everyone's players follow the server's flags. Resolves `{muted, refused?}`.
+   */
+  muteMembers(confrId: string, memberNames: string[], opts: MuteOptions): Promise<MuteResult> {
+    return this.run(() =>
+      this.life.rpc.call('muteMembers', {
+        confrId: this.currentOr(confrId),
+        memberNames: needNames(memberNames),
+        ...needMute(opts),
+      }),
+    )
+  }
+
+  /** New (ADMIN): everyone but the admins, now and as they join. Resolves with mute-all. */
+  muteAll(confrId: string, opts: MuteOptions): Promise<MuteAll> {
+    return this.run(async () => {
+      const res = await this.life.rpc.call('muteAll', {
+        confrId: this.currentOr(confrId),
+        ...needMute(opts),
+      })
+      return res.muteAll
+    })
+  }
+
+  /** New (ADMIN): a locked conference refuses new joins (-526), admins excepted. */
+  lockConference(confrId: string, locked: boolean): Promise<{ locked: boolean }> {
+    return this.run(() => {
+      if (typeof locked !== 'boolean') throw badInput('locked must be true or false')
+      return this.life.rpc.call('lockConference', { confrId: this.currentOr(confrId), locked })
+    })
+  }
+
+  /** New: raises your hand in the current conference; resolves with the queue. */
+  raiseHand(): Promise<Hand[]> {
+    return this.run(async () => {
+      const res = await this.life.rpc.call('raiseHand', {
+        confrId: this.requireConference('raiseHand'),
+      })
+      return this.handsNow(res.hands)
+    })
+  }
+
+  /** New: lowers your hand, or (ADMIN) another member's (member id or user id). */
+  lowerHand(memberName?: string): Promise<Hand[]> {
+    return this.run(async () => {
+      const confrId = this.requireConference('lowerHand')
+      const res = await this.life.rpc.call('lowerHand', {
+        confrId,
+        ...(memberName !== undefined ? { memberName: needString(memberName, 'memberName') } : {}),
+      })
+      return this.handsNow(res.hands)
+    })
+  }
+
+  /** New (ADMIN): invites a member to speak; it hears onSpeakInvitation. */
+  inviteToSpeak(confrId: string, memberName: string): Promise<void> {
+    return this.run(async () => {
+      await this.life.rpc.call('inviteToSpeak', {
+        confrId: this.currentOr(confrId),
+        memberName: needString(memberName, 'memberName'),
+      })
+    })
+  }
+
+  /**
+   * New: answers the invitation to speak. Accepted, an audience member becomes TALKER (its
+   * roleChanged follows; then pubStream) and the host's hold on its microphone is lifted.
+   * Resolves with your role.
+   */
+  answerSpeakInvitation(accept: boolean): Promise<{ role: RoleValue }> {
+    return this.run(async () => {
+      if (typeof accept !== 'boolean') throw badInput('accept must be true or false')
+      const res = await this.life.rpc.call('answerSpeakInvitation', {
+        confrId: this.requireConference('answerSpeakInvitation'),
+        accept,
+      })
+      this.life.session.meeting.invitedBy = null
+      return res
+    })
+  }
+
+  /**
+   * New: a chat message to everyone or to `to`; at most 1 KB (UTF-8; `custom` as JSON). Resolves
+   * with the message as the others get it (its `id`, `at`; a text the server's check rewrote).
+   */
+  sendMessage(content: MessageContent, opts: MessageOptions = {}): Promise<ChatMessage> {
+    return this.run(async () => {
+      const confrId = this.requireConference('sendMessage')
+      if (!content || typeof content !== 'object') throw badInput('sendMessage({text} or {custom})')
+      const text = (content as { text?: unknown }).text
+      const custom = (content as { custom?: unknown }).custom
+      if ((text === undefined) === (custom === undefined))
+        throw badInput('sendMessage: exactly one of text and custom')
+      if (text !== undefined && (typeof text !== 'string' || !text.trim()))
+        throw badInput('text must be a non-empty string')
+      const size =
+        text !== undefined ? utf8Length(text as string) : utf8Length(JSON.stringify(custom) ?? '')
+      if (size > MAX_MESSAGE_BYTES)
+        throw badInput(`a message holds at most ${MAX_MESSAGE_BYTES} bytes (this one ${size})`)
+      const to = opts && opts.to !== undefined ? [].concat(opts.to as never) : undefined
+      if (to) needNames(to)
+      const res = await this.life.rpc.call('sendMessage', {
+        confrId,
+        ...(text !== undefined ? { text: text as string } : { custom }),
+        ...(to ? { to } : {}),
+      })
+      return res.message
+    })
+  }
+
+  /**
+   * New: the kept chat (the last 100 texts to everyone), `limit` (default 20) before message
+   * `before` (default: the latest), oldest first; `more`: earlier ones remain.
+   */
+  getMessages(
+    opts: { before?: number; limit?: number } = {},
+  ): Promise<{ messages: ChatMessage[]; more: boolean }> {
+    return this.run(() => {
+      const { before, limit } = opts || {}
+      if (before !== undefined && !(Number.isInteger(before) && before >= 0))
+        throw badInput('before must be a message id')
+      if (
+        limit !== undefined &&
+        !(Number.isInteger(limit) && limit >= 1 && limit <= MAX_MESSAGE_PAGE)
+      )
+        throw badInput(`limit must be an integer from 1 to ${MAX_MESSAGE_PAGE}`)
+      return this.life.rpc.call('getMessages', {
+        confrId: this.requireConference('getMessages'),
+        ...(before !== undefined ? { before } : {}),
+        ...(limit !== undefined ? { limit } : {}),
+      })
+    })
+  }
+
+  /**
+   * New: a credential anyone may join with (joinConferenceWithInvitation) for `ttlSec` (default a
+   * day; 60 s to 7 days). Refused while locked; in a conference with a password, admins only.
+   */
+  createInvitation(confrId: string, opts: { ttlSec?: number } = {}): Promise<InvitationResult> {
+    return this.run(() => {
+      const ttlSec = opts && opts.ttlSec
+      if (
+        ttlSec !== undefined &&
+        !(Number.isInteger(ttlSec) && ttlSec >= MIN_INVITATION_TTL && ttlSec <= MAX_INVITATION_TTL)
+      )
+        throw badInput(
+          `ttlSec must be whole seconds from ${MIN_INVITATION_TTL} to ${MAX_INVITATION_TTL}`,
+        )
+      return this.life.rpc.call('createInvitation', {
+        confrId: this.currentOr(confrId),
+        ...(ttlSec !== undefined ? { ttlSec } : {}),
+      })
     })
   }
 
@@ -489,6 +726,26 @@ export class Manager {
     return { ...this.life.session.attrs }
   }
 
+  /** New: the lock and mute-all as the server last said (revision 6). */
+  getControls(): ControlsState {
+    return this.life.session.meeting.controlsCopy()
+  }
+
+  /** New: the raised hands, oldest first. */
+  getHands(): Hand[] {
+    return this.life.session.meeting.hands.slice()
+  }
+
+  /** New: what the host holds you to (all false: nothing). */
+  getMutedByHost(): MutedByHost {
+    return { ...this.life.session.meeting.muted }
+  }
+
+  /** New: who invited you to speak, while you have not answered (else null). */
+  getSpeakInvitation(): Member | null {
+    return this.life.session.meeting.invitedBy
+  }
+
   getConnectionState(): ConnectionState {
     return this.life.connectionState
   }
@@ -509,6 +766,12 @@ export class Manager {
       this.life.session.updateOwnStream(res.stream)
       return res.stream
     })
+  }
+
+  /** A queue a reply gave: held now, and told as handsChanged (its event then changes nothing). */
+  private handsNow(hands: Hand[]): Hand[] {
+    this.life.tell(this.life.session.meeting.setHands(hands))
+    return hands.slice()
   }
 
   private ownStreamId(stream: StreamRef): string {

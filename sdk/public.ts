@@ -15,10 +15,12 @@ export type {
 export type { EmediaError } from './errors'
 export type {
   ConnectionState,
+  ControlsState,
   EmediaEventName,
   EmediaEvents,
   MediaErrorInfo,
   MediaUpdate,
+  MutedByHost,
   Published,
   ReconnectedInfo,
 } from './events'
@@ -28,7 +30,12 @@ export type {
   JoinOptions,
   JoinRoomConfig,
   JoinRoomOptions,
+  InvitationResult,
   Manager,
+  MessageContent,
+  MessageOptions,
+  MuteOptions,
+  MuteResult,
   PubStreamResult,
   SubStreamResult,
 } from './manager'
@@ -37,13 +44,22 @@ export {
   ConfrType,
   ErrorCode,
   ExitReason,
+  MAX_MESSAGE_BYTES,
   PROTOCOL_VERSION,
   Role,
 } from 'miniprogram-conference-protocol'
 export type {
   Attrs,
+  ChatMessage,
   Conference,
   ConferenceConfig,
+  ConferenceControls,
+  Hand,
+  HostMute,
+  MemberRef,
+  MuteAll,
+  Refusal,
+  RoleDenied,
   ConfrTypeValue,
   ErrorCodeValue,
   ExitReasonValue,

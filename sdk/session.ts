@@ -9,6 +9,7 @@ import {
   type MediaUpdate,
   type Published,
 } from './events'
+import { Meeting } from './meeting'
 import {
   type AnyEventFrame,
   canPublish,
@@ -64,6 +65,8 @@ export class Session {
   resumeToken = ''
   heartbeatMs = 0
   graceMs = 0
+  /** Revision 6: the lock, mute-all, hands, the host's hold on us, an invitation to speak. */
+  readonly meeting = new Meeting(() => this.published)
 
   get confrId(): string | null {
     return this.conference ? this.conference.confrId : null
@@ -82,6 +85,7 @@ export class Session {
     this.membersCursor = null
     this.memberCount = null
     this.resumeToken = ''
+    this.meeting.clear()
   }
 
   /**
@@ -137,6 +141,7 @@ export class Session {
       ...Array.from(this.streams.values(), (s) => change('streamAdded', s)),
       // A late joiner learns the conference's attributes the way the others did.
       ...(Object.keys(this.attrs).length ? [change('confrAttrsUpdated', this.attrs)] : []),
+      ...this.meeting.install(res, true),
     ]
   }
 
@@ -183,6 +188,7 @@ export class Session {
       else if (update) out.push(change('mediaChanged', s, update))
     }
     if (!sameAttrs(before.attrs, this.attrs)) out.push(change('confrAttrsUpdated', this.attrs))
+    out.push(...this.meeting.install(res, false))
     return out
   }
 
@@ -242,7 +248,7 @@ export class Session {
         return [change('memberCount', { ...this.memberCount })]
       }
       default:
-        return []
+        return this.meeting.event(frame) ?? []
     }
   }
 

@@ -54,6 +54,10 @@ export interface ServerConfig {
   kickBanSec: number
   attrsIntervalMs: number
   attrsRate: number
+  chatRate: number
+  chatRoomRate: number
+  chatModerationUrl: string
+  chatModerationTimeoutMs: number
   maxIngests: number
   maxIngestsPerUser: number
   maxIngestsPerAddress: number
@@ -243,6 +247,30 @@ export const OPTIONS: readonly Option[] = [
     kind: 'int',
     def: 20,
     doc: 'setAttrs / deleteAttrs per second one conference accepts, all members together (-429 beyond; 0: no limit).',
+  },
+  {
+    key: 'chatRate',
+    kind: 'int',
+    def: 2,
+    doc: 'Chat messages per second one member may send, sustained (bursts of 5 times that; -429 beyond; 0: no limit).',
+  },
+  {
+    key: 'chatRoomRate',
+    kind: 'int',
+    def: 20,
+    doc: 'Chat messages per second one conference accepts, all members together (-429 beyond; 0: no limit): each is one frame per member.',
+  },
+  {
+    key: 'chatModerationUrl',
+    kind: 'string',
+    def: '',
+    doc: "Your backend's endpoint that decides on each chat text before anyone sees it (POST, signed; docs/protocol.md, Chat): where a mini program calls WeChat's msgSecCheck. Unset: texts are not checked.",
+  },
+  {
+    key: 'chatModerationTimeoutMs',
+    kind: 'int',
+    def: 2000,
+    doc: 'How long a chat text waits for --chat-moderation-url; no answer in time refuses the message (-503).',
   },
   {
     key: 'maxIngests',

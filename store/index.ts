@@ -10,6 +10,7 @@ export { ConferenceStore, createConferenceStore } from './root'
 export { SessionStore, REJOINABLE } from './session'
 export type { CreateOptions, JoinPlan } from './session'
 export { MediaStore, defaultLocal } from './media'
+export { MeetingStore, MAX_STORED_MESSAGES, MESSAGE_PAGE } from './meeting'
 export type { PusherOptions } from './media'
 export { ScreenStore } from './screen'
 export type { LocalMirror, SoundMode } from './screen'
@@ -21,7 +22,8 @@ export {
   storeHub,
   unregisterStore,
 } from './registry'
-export { displayName, mediaLessTile } from './tiles'
+export { mediaLessTile } from './tiles'
+export { displayName } from './names'
 export { canPublish } from 'miniprogram-conference-protocol'
 export * from './media-policy'
 export type * from './types'

@@ -2,7 +2,7 @@
 // remote stream, as live-pusher and live-player report them. The membership is the session
 // store's; it hands each stream it learns of to addPlayback / dropPlayback.
 import { makeAutoObservable, observable } from 'mobx-miniprogram'
-import { ErrorCode, type Stream } from 'miniprogram-conference-protocol'
+import { ErrorCode, type HostMute, type Stream } from 'miniprogram-conference-protocol'
 import {
   PERMISSION_ERRORS,
   SPEAKING_VOLUME,
@@ -185,16 +185,33 @@ export class MediaStore {
     }
   }
 
-  /** Mic on/off; reported to the others (pauseAudio / resumeAudio) when publishing. */
+  /** Mic on/off; reported to the others (pauseAudio / resumeAudio) when publishing. Refused
+   * (-527) while the host holds it off and does not allow self-unmute. */
   toggleMic(on: boolean = !this.local.micOn): Promise<boolean> {
+    if (on && this.root.meeting.micLocked) return this.heldOff('toggleMic', 'microphone')
     this.local.micOn = on
     return this.report('audio')
   }
 
-  /** Camera on/off; reported to the others (pauseVideo / resumeVideo) when publishing. */
+  /** Camera on/off; reported to the others (pauseVideo / resumeVideo) when publishing. Refused
+   * (-527) while the host holds it off and does not allow self-unmute. */
   toggleCamera(on: boolean = !this.local.cameraOn): Promise<boolean> {
+    if (on && this.root.meeting.cameraLocked) return this.heldOff('toggleCamera', 'camera')
     this.local.cameraOn = on
     return this.report('video')
+  }
+
+  /**
+   * The host holds our microphone / camera off: the pusher stops sending it (the server has set
+   * our stream's flags already, so the others' players are silent whatever we do).
+   */
+  applyHostHold(hold: HostMute): void {
+    if (hold.audio) this.local.micOn = false
+    if (hold.video) this.local.cameraOn = false
+  }
+
+  private heldOff(action: string, what: string): Promise<false> {
+    return this.root.reject(action, `the host muted your ${what}`, ErrorCode.MUTED_BY_HOST)
   }
 
   /** Front/back camera. A second tap within 600 ms is ignored (the camera is still switching). */
@@ -216,6 +233,13 @@ export class MediaStore {
       else await (on ? mgr.resumeVideo(streamId) : mgr.pauseVideo(streamId))
       return true
     } catch (err) {
+      // Held by the host (its news may still be on the way): the pusher stays off.
+      if ((err as { code?: number })?.code === ErrorCode.MUTED_BY_HOST)
+        this.applyHostHold({
+          audio: kind === 'audio',
+          video: kind === 'video',
+          allowSelfUnmute: false,
+        })
       return this.root.fail(kind === 'audio' ? 'toggleMic' : 'toggleCamera', err)
     }
   }

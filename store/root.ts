@@ -1,7 +1,8 @@
 // The conference store: a root holding its domain stores, as MobX recommends — `session` (the
 // membership: status, conference, members, streams; join, leave, admin), `media` (our pusher,
-// the remote players; publish and toggles) and `screen` (what this phone's screen chooses for
-// itself: audio route, mutes on this phone, mirror, the call's clock). The root owns what spans both: the tiles, the errors
+// the remote players; publish and toggles), `meeting` (the host's controls, hands, chat) and
+// `screen` (what this phone's screen chooses for itself: audio route, mutes on this phone,
+// mirror, the call's clock). The root owns what spans them: the tiles, the errors
 // and events, and the one connection to the SDK (sdk-events.ts). Actions never reject: they
 // resolve true / false, and a failure lands in `lastError` and the `error` event.
 import { comparer, computed, makeAutoObservable, observable } from 'mobx-miniprogram'
@@ -10,6 +11,7 @@ import { createLogger } from '../sdk/logger'
 import { ErrorCode } from 'miniprogram-conference-protocol'
 import { toKitError } from './errors'
 import { MediaStore } from './media'
+import { MeetingStore } from './meeting'
 import { ScreenStore } from './screen'
 import { connectSdk } from './sdk-events'
 import { SessionStore } from './session'
@@ -26,6 +28,8 @@ import type {
 export class ConferenceStore {
   readonly session: SessionStore
   readonly media: MediaStore
+  /** Revision 6: the host's controls, hands, invitations to speak, chat, the member panel. */
+  readonly meeting: MeetingStore
   readonly screen: ScreenStore
   lastError: KitError | null = null
 
@@ -41,12 +45,14 @@ export class ConferenceStore {
     this.sdk = emedia
     this.session = new SessionStore(this)
     this.media = new MediaStore(this)
+    this.meeting = new MeetingStore(this)
     this.screen = new ScreenStore(this)
     makeAutoObservable<ConferenceStore, 'events' | 'disconnect'>(
       this,
       {
         session: false,
         media: false,
+        meeting: false,
         screen: false,
         sdk: false,
         events: false,

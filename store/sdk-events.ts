@@ -9,7 +9,7 @@ import type { ConferenceStore } from './root'
 
 /** Subscribes the store to the SDK; returns the function that unsubscribes. */
 export function connectSdk(root: ConferenceStore): () => void {
-  const { session } = root
+  const { session, meeting } = root
   const mgr = root.sdk.mgr
   const on = <K extends EmediaEventName>(name: K, handler: (...args: EmediaEvents[K]) => void) =>
     mgr.on(name, action(name, handler))
@@ -26,6 +26,13 @@ export function connectSdk(root: ConferenceStore): () => void {
     on('memberCount', session.countChanged),
     on('reconnecting', session.reconnecting),
     on('reconnected', (info) => onReconnected(root, info)),
+    on('mutedByHost', meeting.mutedChanged),
+    on('handsChanged', meeting.setHands),
+    on('controlsChanged', meeting.controlsChanged),
+    on('speakInvitation', meeting.invited),
+    on('speakInvitationAnswered', meeting.invitationAnswered),
+    on('message', (message) => meeting.received(message)),
+    on('roleDenied', meeting.denied),
   ]
   // The callbacks of one server message (a batch of arrivals, a join's snapshot) as one action:
   // the bindings react once to 50 arrivals, not 50 times.

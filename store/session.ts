@@ -228,6 +228,7 @@ export class SessionStore {
     this.conference = this.mgr.getConference() ?? joined
     this.self = this.mgr.getSelf() ?? this.self
     this.takeSnapshot()
+    this.root.meeting.takeSnapshot(true)
     this.status = 'joined'
     this.root.emit('join', { conference: this.conference, self: this.self })
   }
@@ -255,6 +256,7 @@ export class SessionStore {
     this.members.clear()
     this.streams.clear()
     this.root.media.clear()
+    this.root.meeting.clear()
     this.conference = null
   }
 
@@ -402,6 +404,7 @@ export class SessionStore {
     this.status = 'joined'
     this.self = this.mgr.getSelf() ?? this.self
     this.takeSnapshot()
+    this.root.meeting.takeSnapshot(false)
     return true
   }
 }

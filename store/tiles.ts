@@ -3,15 +3,10 @@
 // publish but has no stream yet. Plain functions over the domain stores' observables, so that a
 // binding which reads one tile tracks only that tile's observables (a mute of one stream
 // re-renders one tile, not the grid).
-import { canPublish, ConfrType, type Member, type Stream } from 'miniprogram-conference-protocol'
+import { canPublish, ConfrType, type Stream } from 'miniprogram-conference-protocol'
+import { displayName } from './names'
 import type { ConferenceStore } from './root'
 import type { Tile, TileKind } from './types'
-
-export function displayName(member: Partial<Member> | undefined, fallback = ''): string {
-  if (!member) return fallback
-  const extName = member.ext && typeof member.ext.nickName === 'string' ? member.ext.nickName : ''
-  return member.nickName || extName || member.name || fallback
-}
 
 function kindOf(stream: Stream): TileKind {
   return stream.type === 'desktop' || stream.type === 'mix' ? stream.type : 'camera'

@@ -2,15 +2,19 @@
 // Typed against the interface rather than the SDK module so that a unit test can hand in a fake
 // and a Node bot can hand in an emedia built on the Node adapter.
 import type {
+  ChatMessage,
   Conference,
   ConferenceConfig,
   ConfrTypeValue,
+  Hand,
   Member,
   MemberCount,
+  MuteAll,
+  RoleDenied,
   RoleValue,
   Stream,
 } from 'miniprogram-conference-protocol'
-import type { EmediaEvents } from '../sdk/events'
+import type { ControlsState, EmediaEvents, MutedByHost } from '../sdk/events'
 
 /** Promise rejections of the SDK. */
 export interface SdkError {
@@ -95,6 +99,37 @@ export interface EmediaMgrLike {
   on<K extends keyof EmediaEvents>(name: K, fn: (...args: EmediaEvents[K]) => void): () => void
   /** Runs the callbacks of one server message together (an SDK without it: one by one). */
   setCallbackBatcher?(run: ((apply: () => void) => void) | null): void
+  // ---- running a meeting (protocol revision 6) ----
+  muteMembers(confrId: string, memberNames: string[], opts: MuteOptions): Promise<unknown>
+  muteAll(confrId: string, opts: MuteOptions): Promise<MuteAll>
+  lockConference(confrId: string, locked: boolean): Promise<unknown>
+  raiseHand(): Promise<Hand[]>
+  lowerHand(memberName?: string): Promise<Hand[]>
+  inviteToSpeak(confrId: string, memberName: string): Promise<unknown>
+  answerSpeakInvitation(accept: boolean): Promise<{ role: RoleValue }>
+  sendMessage(
+    content: { text: string } | { custom: unknown },
+    opts?: { to?: string | string[] },
+  ): Promise<ChatMessage>
+  getMessages(opts?: {
+    before?: number
+    limit?: number
+  }): Promise<{ messages: ChatMessage[]; more: boolean }>
+  createInvitation(
+    confrId: string,
+    opts?: { ttlSec?: number },
+  ): Promise<{ invitation: string; expiresAt: number }>
+  getControls(): ControlsState
+  getHands(): Hand[]
+  getMutedByHost(): MutedByHost
+  getSpeakInvitation(): Member | null
+}
+
+/** What a host mute changes: each kind given is held (true) or let go (false). */
+export interface MuteOptions {
+  audio?: boolean
+  video?: boolean
+  allowSelfUnmute?: boolean
 }
 
 export interface EmediaLike {
@@ -183,6 +218,45 @@ export interface KitError {
   action: string
 }
 
+/** One member as the member panel lists it (store.meeting.roster). */
+export interface RosterEntry {
+  /** Member id. */
+  id: string
+  /** The user id. */
+  userId: string
+  /** What to show (displayName: nickname, else the user id). */
+  name: string
+  role: RoleValue
+  isSelf: boolean
+  /** It publishes a camera stream (or, for ourselves, our pusher has a URL). */
+  publishing: boolean
+  /** Its microphone / camera as the others get them (the server's flags; ours: our toggles). */
+  micOn: boolean
+  cameraOn: boolean
+  handRaised: boolean
+}
+
+/** A raised hand as the queue shows it (store.meeting.handQueue). */
+/** A chat message as the chat panel shows it. */
+export interface ChatLine {
+  id: number
+  /** Who sent it (displayName). */
+  from: string
+  text: string
+  /** Ours. */
+  own: boolean
+  /** Sent to some members only. */
+  private: boolean
+  /** Local time it was accepted, HH:MM. */
+  time: string
+}
+
+export interface QueuedHand extends Hand {
+  /** What to show for the member. */
+  displayName: string
+  isSelf: boolean
+}
+
 export interface StoreEvents {
   join: { conference: Conference; self: Member | null }
   exit: { reason: number; code: number }
@@ -190,6 +264,16 @@ export interface StoreEvents {
   memberexit: { member: Member; reason: unknown }
   error: KitError
   reconnected: Record<string, never>
+  /** The host's hold on us changed (the "host muted you" prompt: meeting.mutedNotice). */
+  mutedbyhost: MutedByHost
+  /** An admin invites us to speak (meeting.invitation: accept / decline). */
+  speakinvitation: { from: Member }
+  /** Admins: an invited member answered. */
+  invitationanswer: { member: Member; accept: boolean }
+  /** A chat message from someone else. */
+  message: ChatMessage
+  /** The join gave us a lower role than we asked for (meeting.roleDenied). */
+  roledenied: RoleDenied
 }
 export type StoreEventName = keyof StoreEvents
 /** StoreEvents in the argument-tuple form of the SDK's Emitter. */

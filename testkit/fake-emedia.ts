@@ -5,12 +5,17 @@ import type { EmediaEvents } from '../sdk/events'
 import {
   joinRefusalReason,
   Role,
+  type ChatMessage,
   type Conference,
+  type Hand,
+  type HostMute,
+  type MuteAll,
   type Member,
   type RoleValue,
   type Stream,
 } from 'miniprogram-conference-protocol'
-import type { EmediaLike, JoinOptions, JoinRoomOptions } from '../store/types'
+import type { ControlsState } from '../sdk/events'
+import type { EmediaLike, JoinOptions, JoinRoomOptions, MuteOptions } from '../store/types'
 
 type Listener = (...args: never[]) => void
 
@@ -44,6 +49,17 @@ export class FakeEmedia implements EmediaLike {
   memberCount: { members: number; audience: number } | null = null
   conference: Conference | null = null
   self: Member | null = null
+  /** The meeting as the "server" has it (revision 6). */
+  controls: ControlsState = {
+    locked: false,
+    muteAll: { audio: false, video: false, allowSelfUnmute: true },
+  }
+  hands: Hand[] = []
+  muted: HostMute = { audio: false, video: false, allowSelfUnmute: true }
+  invitedBy: Member | null = null
+  /** The kept chat getMessages pages (oldest first). */
+  history: ChatMessage[] = []
+  private messageSeq = 0
   /** The next call of this method rejects with this error. */
   readonly failNext = new Map<string, { code: number; message: string }>()
   private readonly listeners = new Map<string, Set<Listener>>()
@@ -202,6 +218,82 @@ export class FakeEmedia implements EmediaLike {
     getMemberCount: () => this.memberCount,
     getStreams: () => this.streams,
     getPublished: () => [...this.published.values()],
+    muteMembers: async (confrId: string, names: string[], opts: MuteOptions) =>
+      this.record('muteMembers', [confrId, names, opts]),
+    muteAll: async (confrId: string, opts: MuteOptions): Promise<MuteAll> => {
+      await this.record('muteAll', [confrId, opts])
+      const muteAll = { ...this.controls.muteAll, ...opts, allowSelfUnmute: !!opts.allowSelfUnmute }
+      this.controls = { ...this.controls, muteAll }
+      return muteAll
+    },
+    lockConference: async (confrId: string, locked: boolean) => {
+      await this.record('lockConference', [confrId, locked])
+      this.controls = { ...this.controls, locked }
+      return { locked }
+    },
+    raiseHand: async () => {
+      await this.record('raiseHand', [])
+      const self = this.self!
+      if (!this.hands.some((h) => h.memberId === self.id))
+        this.hands = [
+          ...this.hands,
+          { memberId: self.id, name: self.name, nickName: self.nickName, at: ++this.seq },
+        ]
+      return this.hands
+    },
+    lowerHand: async (memberName?: string) => {
+      await this.record('lowerHand', memberName === undefined ? [] : [memberName])
+      const id = memberName ?? this.self!.id
+      this.hands = this.hands.filter((h) => h.memberId !== id && h.name !== id)
+      return this.hands
+    },
+    inviteToSpeak: async (confrId: string, memberName: string) =>
+      this.record('inviteToSpeak', [confrId, memberName]),
+    answerSpeakInvitation: async (accept: boolean) => {
+      await this.record('answerSpeakInvitation', [accept])
+      this.invitedBy = null
+      if (accept && this.self!.role === Role.AUDIENCE) {
+        // As the server: the role change comes before the reply.
+        this.self = { ...this.self!, role: Role.TALKER }
+        this.emit('roleChanged', Role.TALKER, 'rt-talker')
+      }
+      return { role: this.self!.role }
+    },
+    sendMessage: async (
+      content: { text: string } | { custom: unknown },
+      opts: { to?: string | string[] } = {},
+    ) => {
+      await this.record('sendMessage', [content, opts])
+      const self = this.self!
+      const message: ChatMessage = {
+        id: 1000 + ++this.messageSeq,
+        from: { id: self.id, name: self.name, nickName: self.nickName },
+        ...content,
+        at: Date.now(),
+      }
+      return message
+    },
+    getMessages: async (opts: { before?: number; limit?: number } = {}) => {
+      await this.record('getMessages', [opts])
+      const end =
+        opts.before === undefined
+          ? this.history.length
+          : this.history.findIndex((m) => m.id >= opts.before!)
+      const stop = end < 0 ? this.history.length : end
+      const start = Math.max(0, stop - (opts.limit ?? 20))
+      return { messages: this.history.slice(start, stop), more: start > 0 }
+    },
+    createInvitation: async (confrId: string, opts: { ttlSec?: number } = {}) => {
+      await this.record('createInvitation', [confrId, opts])
+      return {
+        invitation: `${confrId}.exp.sig`,
+        expiresAt: Date.now() + (opts.ttlSec ?? 86400) * 1000,
+      }
+    },
+    getControls: () => ({ ...this.controls }),
+    getHands: () => this.hands.slice(),
+    getMutedByHost: () => ({ ...this.muted }),
+    getSpeakInvitation: () => this.invitedBy,
     on: <K extends keyof EmediaEvents>(name: K, fn: (...args: EmediaEvents[K]) => void) => {
       const set = this.listeners.get(name) ?? new Set<Listener>()
       this.listeners.set(name, set)

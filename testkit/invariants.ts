@@ -1,6 +1,6 @@
 // What must hold of the service's state whatever clients did: checked by the fuzz test, the big
 // room test and the soak. Returns the violations; none means consistent.
-import { Role } from 'miniprogram-conference-protocol'
+import { MAX_HANDS, MESSAGE_HISTORY, Role } from 'miniprogram-conference-protocol'
 import { socketsOf } from '../server/security/sockets'
 import { canPublish } from '../server/conference/state'
 import { type ConferenceService } from '../server/conference/service'
@@ -64,6 +64,19 @@ export function checkInvariants(service: ConferenceService): string[] {
         bad.push(`${at}: ${name} is ${conf[name as keyof typeof counted]}, recounted ${n}`)
     if (talkers > conf.config.maxTalkerCount)
       bad.push(`${at}: ${talkers} talkers over the limit ${conf.config.maxTalkerCount}`)
+
+    // The meeting's state (revision 6) is about present members only, and bounded.
+    const { holds, hands, invitations, history } = conf.meeting
+    for (const [what, ids] of [
+      ['hold', holds.keys()],
+      ['hand', hands.keys()],
+      ['invitation to speak', invitations.keys()],
+    ] as const)
+      for (const id of ids)
+        if (!conf.members.has(id)) bad.push(`${at}: a ${what} of departed ${id}`)
+    if (hands.size > MAX_HANDS) bad.push(`${at}: ${hands.size} hands over ${MAX_HANDS}`)
+    if (history.length > MESSAGE_HISTORY)
+      bad.push(`${at}: ${history.length} kept messages over ${MESSAGE_HISTORY}`)
 
     let videos = 0
     const mixesFor = new Set<string>()

@@ -17,6 +17,17 @@ export interface NodeClient {
   close(): Promise<void>
 }
 
+/** The meeting's events (revision 6). */
+export const MEETING_EVENTS = [
+  'mutedByHost',
+  'handsChanged',
+  'controlsChanged',
+  'speakInvitation',
+  'speakInvitationAnswered',
+  'message',
+  'roleDenied',
+] as const
+
 /** The SDK events a test client records (all but stateChanged, which only tracks state). */
 export const RECORDED_EVENTS = [
   'memberJoined',
@@ -32,6 +43,7 @@ export const RECORDED_EVENTS = [
   'reconnected',
   'mediaError',
   'memberCount',
+  ...MEETING_EVENTS,
 ] as const
 
 /** Where a client connects and who signs its token: a server, or one node of a cluster. */

@@ -15,6 +15,7 @@ import {
   type Tile,
 } from '../../store/index'
 import type { MediaStore } from '../../store/media'
+import type { MeetingStore } from '../../store/meeting'
 import type { ScreenStore } from '../../store/screen'
 import type { SessionStore } from '../../store/session'
 
@@ -60,6 +61,9 @@ export const sessionFields = <K extends keyof SessionStore>(keys: K[]) =>
 export const mediaFields = <K extends keyof MediaStore>(keys: K[]) =>
   fieldsOf<MediaStore, K>(keys, (s) => s.media)
 
+/** Fields of the meeting store (roster, hands, locked, …). */
+export const meetingFields = <K extends keyof MeetingStore>(keys: K[]) =>
+  fieldsOf<MeetingStore, K>(keys, (s) => s.meeting)
 /** Fields of the screen store (soundMode, headCount, …). */
 export const screenFields = <K extends keyof ScreenStore>(keys: K[]) =>
   fieldsOf<ScreenStore, K>(keys, (s) => s.screen)

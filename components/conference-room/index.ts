@@ -3,15 +3,22 @@
 // camera flip; 离开 with a confirmation sheet), the members by <member-grid>, and a control bar
 // (静音 · 视频 · 成员 · 聊天, 举手 for the audience · 更多) or a `controls` slot. It joins with its
 // properties, keeps the screen on, survives the page going to the background, and re-emits what
-// happens as component events; 成员, 聊天 and 举手 are events (and panels with slots) that the
-// page, or the meeting's own panels, answer.
-import { Role, canPublish, type RoleValue } from 'miniprogram-conference-protocol'
+// happens as component events. 成员 and 聊天 open the meeting's panels (<member-panel>, with
+// <hand-queue> for an admin; <chat-panel>) or the page's (`custom-panels`: slots); 举手 raises
+// the hand through store.meeting; <meeting-prompts> is over the video.
+import {
+  Role,
+  canPublish,
+  type ConfrTypeValue,
+  type RoleValue,
+} from 'miniprogram-conference-protocol'
 import { KitComponent } from '../common/component'
 import { qualityLevel } from '../common/net-quality'
 import {
   bindStore,
   localFields,
   mediaFields,
+  meetingFields,
   screenFields,
   sessionFields,
   storeOf,
@@ -29,6 +36,26 @@ const clocks = new WeakMap<object, ReturnType<typeof setInterval>>()
 
 type Sheet = '' | 'info' | 'leave' | 'more' | 'tile'
 type Panel = '' | 'members' | 'chat'
+
+/** What a room created by room-name is set up with: the properties that are set. */
+function roomConfig(d: {
+  nickName: string
+  rec: boolean
+  recMerge: boolean
+  maxTalkerCount: number
+  maxVideoCount: number
+  maxAudienceCount: number
+}) {
+  const limits = (['maxTalkerCount', 'maxVideoCount', 'maxAudienceCount'] as const).filter(
+    (k) => d[k] > 0,
+  )
+  return {
+    ...(d.nickName ? { nickName: d.nickName } : {}),
+    ...(d.rec ? { rec: true } : {}),
+    ...(d.recMerge ? { recMerge: true } : {}),
+    ...Object.fromEntries(limits.map((k) => [k, d[k]])),
+  }
+}
 
 KitComponent({
   options: { multipleSlots: true },
@@ -48,6 +75,16 @@ KitComponent({
      * admin for the creator). The server may grant less. */
     role: { type: Number, value: 0 },
     nickName: { type: String, value: '' },
+    /** When the room is created (room-name): 10 COMMUNICATION, 11 COMMUNICATION_MIX, 12 LIVE;
+     * 0: the server's default (COMMUNICATION). */
+    conferenceType: { type: Number, value: 0 },
+    /** When the room is created: record each stream (rec) / one mixed file (rec-merge). */
+    rec: { type: Boolean, value: false },
+    recMerge: { type: Boolean, value: false },
+    /** When the room is created: its limits; 0: the server's default. */
+    maxTalkerCount: { type: Number, value: 0 },
+    maxVideoCount: { type: Number, value: 0 },
+    maxAudienceCount: { type: Number, value: 0 },
     /** grid | 1v1 | speaker: the layout to start with (更多 › 布局 changes it). */
     template: { type: String, value: 'grid' },
     autoJoin: { type: Boolean, value: true },
@@ -71,8 +108,9 @@ KitComponent({
     customControls: { type: Boolean, value: false },
     /** false: no top bar (the page shows the room its own way). */
     topBar: { type: Boolean, value: true },
-    /** My hand is up (the meeting's state, from the page or the meeting store): 举手 reads 手放下. */
-    handRaised: { type: Boolean, value: false },
+    /** true: the members and chat panels hold the `members` / `chat` slots instead of the
+     * meeting's <member-panel> and <chat-panel>. */
+    customPanels: { type: Boolean, value: false },
     /** 'speaker' | 'ear': where the others' sound comes out to start with; empty: what this phone
      * chose last time (the loudspeaker at first). */
     soundMode: { type: String, value: '' },
@@ -116,14 +154,18 @@ KitComponent({
     tileId: '',
     tileName: '',
     tileMuted: false,
-    /** The panel open over the room: the members or the chat (their content: slots). */
+    /** The panel open over the room: the members or the chat (the meeting's, or the page's slots). */
     panel: '' as Panel,
+    /** My hand is up; chat messages arrived while the chat was closed (store.meeting). */
+    handRaised: false,
+    unread: 0,
   },
   storeBindings: bindStore(
     sessionFields(['status', 'canPublish', 'isAdmin']),
     mediaFields(['permissionDenied']),
     localFields(['micOn', 'cameraOn']),
     screenFields(['headCount', 'since', 'localMirror']),
+    meetingFields(['handRaised', 'unread']),
     {
       beautyLevel(this: StoreHost) {
         return storeOf(this).media.local.beauty
@@ -259,7 +301,8 @@ KitComponent({
           roomName: d.roomName,
           password: d.password,
           role,
-          config: nickName ? { nickName } : {},
+          ...(d.conferenceType ? { type: d.conferenceType as ConfrTypeValue } : {}),
+          config: roomConfig(d),
         })
       }
       this.triggerEvent('error', {
@@ -361,8 +404,11 @@ KitComponent({
     closePanel() {
       this.setData({ panel: '' })
     },
-    raiseHand() {
-      this.triggerEvent('raise-hand', { raised: !this.data.handRaised })
+    /** 举手 / 手放下 through the meeting store; the event tells the page which. */
+    raiseHand(): Promise<boolean> {
+      const raised = !this.data.handRaised
+      this.triggerEvent('raise-hand', { raised })
+      return this.store().meeting.toggleHand()
     },
     openMore() {
       this.setData({ sheet: 'more' })

@@ -30,6 +30,17 @@ export const ErrorCode = {
   TOO_MANY_VIDEOS: -524,
   /** Ours (emedia has none): config.maxPubDesktopCount screen shares are already published. */
   TOO_MANY_DESKTOPS: -525,
+  /** Ours (revision 6): the conference is locked (lockConference); only admins may join. */
+  CONFERENCE_LOCKED: -526,
+  /** Ours (revision 6): the host muted you and does not let you unmute yourself. */
+  MUTED_BY_HOST: -527,
+  /** Ours (revision 6): the moderation hook refused the message's text. */
+  MESSAGE_REJECTED: -528,
+  /** Ours (revision 6): no member named could be given the role (their tokens' maxRole, or not
+   * members); the message names each. */
+  ROLE_NOT_ALLOWED: -529,
+  /** Ours (revision 6): answerSpeakInvitation without an invitation to answer. */
+  NO_INVITATION: -530,
   PUBLISH_INACTIVE: -554,
   /** Ours: the cluster's shared store (Redis) is unreachable; the server takes no joins until
    * it is back. Try again later. */

@@ -1,5 +1,6 @@
 // What the server sends unasked: each event's payload.
 import type { ExitReasonValue } from './codes'
+import type { ChatMessage, Hand, HostMute, MemberRef, MuteAll } from './meeting'
 import type { Attrs, Member, MemberCount, MemberExitCause, Stream } from './model'
 
 export interface Events {
@@ -39,5 +40,21 @@ export interface Events {
   move: { reason: string; url?: string }
   /** Ours (cluster): the other servers changed (JoinResult.nodes, as of now). */
   nodesChanged: { nodes: string[] }
+  /** Revision 6, to everyone: the lock or mute-all changed (JoinResult.controls). */
+  controlsChanged: { confrId: string; locked: boolean; muteAll: MuteAll }
+  /**
+   * Revision 6: the raised hands now, oldest first; the changes of one short window merged. To
+   * everyone, but in LIVE to the stage (ADMIN, TALKER) and to the members whose hand changed.
+   */
+  handsChanged: { confrId: string; hands: Hand[] }
+  /** Revision 6, to the member concerned: what the host holds it to now (all false: free).
+   * Its streams' flags are set by the server; the others hear `mediaChanged`. */
+  mutedByHost: { confrId: string; by?: MemberRef } & HostMute
+  /** Revision 6, to the member invited (inviteToSpeak). */
+  speakInvitation: { confrId: string; from: Member }
+  /** Revision 6, to the admins: an invited member answered. */
+  speakInvitationAnswered: { confrId: string; member: Member; accept: boolean }
+  /** Revision 6: a chat message, to everyone (or to `message.to` and its sender). */
+  message: { confrId: string; message: ChatMessage }
 }
 export type EventName = keyof Events

@@ -1,6 +1,15 @@
 // Requests: each method's params and result.
 import type { Numeric, ConfrTypeValue, RoleValue } from './roles'
 import type {
+  ChatMessage,
+  ConferenceControls,
+  Hand,
+  HostMute,
+  MuteAll,
+  Refusal,
+  RoleDenied,
+} from './meeting'
+import type {
   Attrs,
   Conference,
   ConferenceConfig,
@@ -11,10 +20,12 @@ import type {
 } from './model'
 
 export interface JoinParams {
-  /** By id: with password or ticket. */
+  /** By id: with password, ticket or (revision 6) invitation. */
   confrId?: string
   password?: string
   ticket?: string
+  /** Revision 6: a credential from createInvitation (for `confrId`; any user may use it). */
+  invitation?: string
   /** By room name: created with `type` and `config` when missing. */
   roomName?: string
   type?: Numeric<ConfrTypeValue>
@@ -60,6 +71,14 @@ export interface JoinResult {
   /** Revision 4: the revision the server offers (in a cluster, the lower of the node's and the
    * host's). Absent: 3 (UNSTATED_REVISION). The SDK calls no method newer than it. */
   rev?: number
+  /** Revision 6: locked, mute-all and raised hands as they are now. */
+  controls?: ConferenceControls
+  /** Revision 6: what the host holds you to; absent: nothing. */
+  muted?: HostMute
+  /** Revision 6: an invitation to speak you have not answered yet (its inviter). */
+  invitedBy?: Member
+  /** Revision 6: you asked for a role your token does not allow and were given `given`. */
+  roleDenied?: RoleDenied
 }
 
 export interface ResumeResult extends JoinResult {
@@ -108,7 +127,9 @@ export interface Methods {
   kick: { params: { confrId: string; memberNames: string[] }; result: { kicked: string[] } }
   grantRole: {
     params: { confrId: string; memberNames: string[]; role: Numeric<RoleValue> }
-    result: { granted: string[] }
+    /** `refused` (revision 6): the names that were not given the role, and why. When every
+     * name is refused the request fails instead (-529, or -523 for the talker limit). */
+    result: { granted: string[]; refused?: Refusal[] }
   }
   publish: {
     params: {
@@ -140,5 +161,53 @@ export interface Methods {
   setAttrs: { params: { confrId: string; key: string; val: string }; result: { attrs?: Attrs } }
   deleteAttrs: { params: { confrId: string; key: string }; result: { attrs?: Attrs } }
   ping: { params: Empty; result: { t: number } }
+  // ---- revision 6: running a meeting (protocol/src/meeting.ts) ----
+  /** ADMIN. `audio` / `video` true: off and held off; false: the hold lifted (the member may
+   * turn it on again; it is never turned on for it). Absent: unchanged. */
+  muteMembers: {
+    params: {
+      confrId: string
+      memberNames: string[]
+      audio?: boolean
+      video?: boolean
+      /** Whether they may turn it back on themselves (default false). */
+      allowSelfUnmute?: boolean
+    }
+    result: { muted: string[]; refused?: Refusal[] }
+  }
+  /** ADMIN. Everyone but the admins, and everyone who joins while it holds. */
+  muteAll: {
+    params: { confrId: string; audio?: boolean; video?: boolean; allowSelfUnmute?: boolean }
+    result: { muteAll: MuteAll }
+  }
+  /** ADMIN. Locked: joins are refused with -526 (admins excepted), invitations are not issued. */
+  lockConference: { params: { confrId: string; locked: boolean }; result: { locked: boolean } }
+  raiseHand: { params: { confrId: string }; result: { hands: Hand[] } }
+  /** Your own hand; an ADMIN may lower anyone's (`memberName`: member id or user id). */
+  lowerHand: { params: { confrId: string; memberName?: string }; result: { hands: Hand[] } }
+  /** ADMIN: ask a member to speak; it answers with answerSpeakInvitation. */
+  inviteToSpeak: { params: { confrId: string; memberName: string }; result: Empty }
+  /** Accepted: an AUDIENCE member becomes TALKER (within maxTalkerCount), and the host's hold on
+   * its audio is lifted. Either answer lowers its hand. */
+  answerSpeakInvitation: {
+    params: { confrId: string; accept: boolean }
+    result: { role: RoleValue }
+  }
+  /** One of `text` and `custom`, at most MAX_MESSAGE_BYTES; `to`: member ids or user ids. */
+  sendMessage: {
+    params: { confrId: string; text?: string; custom?: unknown; to?: string[] }
+    result: { message: ChatMessage }
+  }
+  /** The kept messages you may read, up to `limit` (default 20) before message `before`
+   * (absent: the latest), oldest first; `more`: earlier ones remain. */
+  getMessages: {
+    params: { confrId: string; before?: number; limit?: number }
+    result: { messages: ChatMessage[]; more: boolean }
+  }
+  /** A credential anyone may join with until `expiresAt` (ms); refused while locked. */
+  createInvitation: {
+    params: { confrId: string; ttlSec?: number }
+    result: { invitation: string; expiresAt: number }
+  }
 }
 export type MethodName = keyof Methods

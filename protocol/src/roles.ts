@@ -38,3 +38,7 @@ export const confrTypeOf = (value: unknown): ConfrTypeValue | null => oneOf(CONF
 /** Whether a role may publish media (the one home of this rule: SDK, store and server use it). */
 export const canPublish = (role: number | undefined): boolean =>
   role === Role.ADMIN || role === Role.TALKER
+
+/** A role's name as the emedia constants spell it (ADMIN, TALKER, AUDIENCE, HIDING). */
+export const roleName = (role: RoleValue): string =>
+  Object.keys(Role).find((k) => Role[k as keyof typeof Role] === role) ?? String(role)

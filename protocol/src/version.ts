@@ -23,21 +23,40 @@ export const MIN_PROTOCOL_VERSION = 1
  * The revision of version 1 this release speaks, sent as `rev` in the socket URL and, from 4 on,
  * told back in `JoinResult.rev`. 1: first-stream grants; 2: play credentials, member pages,
  * member counts; 3: attribute changes (`attrsChanged`); 4: the server's revision in the join
- * reply; 5: arrivals in batches (`membersJoined`).
+ * reply; 5: arrivals in batches (`membersJoined`); 6: running a meeting (host mutes and lock,
+ * hands, chat, invitations; meeting.ts).
  */
-export const PROTOCOL_REVISION = 5
+export const PROTOCOL_REVISION = 6
 
 /** What a server that does not say its revision (before 4) speaks. */
 export const UNSTATED_REVISION = 3
 
 /** The revision that brought each method newer than 1.0 (the rest are 1.0's). */
-export const METHOD_SINCE: { readonly [M in MethodName]?: number } = { getMembers: 2 }
+export const METHOD_SINCE: { readonly [M in MethodName]?: number } = {
+  getMembers: 2,
+  muteMembers: 6,
+  muteAll: 6,
+  lockConference: 6,
+  raiseHand: 6,
+  lowerHand: 6,
+  inviteToSpeak: 6,
+  answerSpeakInvitation: 6,
+  sendMessage: 6,
+  getMessages: 6,
+  createInvitation: 6,
+}
 
 /** The revision that brought each event newer than 1.0 (the rest are 1.0's). */
 export const EVENT_SINCE: { readonly [E in EventName]?: number } = {
   memberCount: 2,
   attrsChanged: 3,
   membersJoined: 5,
+  controlsChanged: 6,
+  handsChanged: 6,
+  mutedByHost: 6,
+  speakInvitation: 6,
+  speakInvitationAnswered: 6,
+  message: 6,
 }
 
 /** Whether a peer of revision `rev` knows `method`. */

@@ -46,6 +46,8 @@ const SCENES = [
   'more',
   'grid-12-page-2',
   'tile-sheet',
+  'member-panel',
+  'chat-panel',
   'pre-join',
   'join-screen',
 ]
@@ -60,6 +62,8 @@ const SHOTS = [
   { scene: 'tile-sheet', file: 'tile-sheet-en-light', theme: 'light', lang: 'en' },
   { scene: 'leave-host', file: 'leave-host-en-light', theme: 'light', lang: 'en' },
   { scene: 'join-screen', file: 'join-screen-en-light', theme: 'light', lang: 'en' },
+  { scene: 'member-panel', file: 'member-panel-en-light', theme: 'light', lang: 'en' },
+  { scene: 'chat-panel', file: 'chat-panel-en', theme: 'dark', lang: 'en' },
   { scene: 'grid-4', file: 'grid-4@320', theme: 'dark', lang: 'en', width: 320 },
   { scene: 'grid-12', file: 'grid-12@414', theme: 'dark', lang: 'zh', width: 414 },
   { scene: 'grid-4', file: 'grid-4@768', theme: 'light', lang: 'zh', width: 768 },
@@ -74,6 +78,8 @@ const BOTH_WAYS = [
   'room-info',
   'leave-host',
   'more',
+  'member-panel',
+  'chat-panel',
   'pre-join',
   'join-screen',
 ]

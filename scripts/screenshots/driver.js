@@ -162,6 +162,32 @@
     'grid-12-page-2': { members: range(11), after: (ctx) => ctx.gridTap('.page-btn.next') },
     // A long press on Bob's tile: mute him on this phone only.
     'tile-sheet': { members: range(3), after: (ctx) => ctx.longPress('Bob') },
+    // The meeting's panels in the screen's sheets: 12 people (long and CJK names, the audience
+    // with hands up) as the host sees them; the chat with long messages in both scripts.
+    'member-panel': {
+      members: [
+        { name: LONG },
+        { name: CJK, aoff: 1 },
+        { name: '王小明', voff: 1 },
+        ...range(5),
+        { name: LONG + ' II', role: 1 },
+        { name: CJK + '二', role: 1 },
+        { name: 'Mallory', role: 1 },
+      ],
+      hands: [CJK + '二', 'Mallory'],
+      role: 7,
+      after: (ctx) => ctx.tap('#members'),
+    },
+    'chat-panel': {
+      members: range(3),
+      history: [
+        ['Alice', 'Agenda: the release, then questions.'],
+        [CJK, '这是一条很长的消息，'.repeat(12)],
+        [LONG, 'A long message that goes on and on, '.repeat(8)],
+        ['Bob', 'https://example.com/a/very/long/link/that/does/not/break/anywhere/at/all/x'],
+      ],
+      after: (ctx) => ctx.tap('#chat'),
+    },
     // The screen before the call: the preview, the name, the switches; as a 加入会议 screen.
     'pre-join': {
       component: 'pre-join',
@@ -223,10 +249,23 @@
 
     const fake = new FakeEmedia()
     for (const m of scene.members || []) {
-      const member = makeMember('MS_' + m.name, m.name)
+      const member = makeMember('MS_' + m.name, m.name, m.role)
       fake.members.push(member)
-      fake.streams.push(makeStream(member, { voff: m.voff || 0, aoff: m.aoff || 0 }))
+      if (m.role !== 1)
+        fake.streams.push(makeStream(member, { voff: m.voff || 0, aoff: m.aoff || 0 }))
     }
+    fake.hands = (scene.hands || []).map((name, at) => ({
+      memberId: 'MS_' + name,
+      name,
+      nickName: name,
+      at,
+    }))
+    fake.history = (scene.history || []).map(([name, text], i) => ({
+      id: i + 1,
+      from: { id: 'MS_' + name, name, nickName: name },
+      text,
+      at: Date.UTC(2026, 0, 1, 9, i),
+    }))
     if (scene.joining) fake.mgr.joinRoom = () => new Promise(() => {})
     if (scene.password) {
       const joinRoom = fake.mgr.joinRoom

@@ -194,6 +194,38 @@ export class Tokens {
       .slice(0, 16)
   }
 
+  /**
+   * An invitation (revision 6): `<confrId>.<exp>.<sig>`, short enough for a share card's path,
+   * bound to the conference alone — any user who holds it may join until it expires (no
+   * password in it; a locked conference refuses it, and a kicked user stays out).
+   */
+  mintInvitation(confrId: string, ttlSec: number): { invitation: string; expiresAt: number } {
+    const expSec = Math.floor(Date.now() / 1000) + ttlSec
+    const exp = expSec.toString(36)
+    return {
+      invitation: [confrId, exp, this.invitationSig(confrId, exp)].join('.'),
+      expiresAt: expSec * 1000,
+    }
+  }
+
+  /** -502 expired, -500 anything else (forged, for another conference). */
+  verifyInvitation(invitation: string, confrId: string): void {
+    const [c, exp, sig, ...rest] = invitation.split('.')
+    if (rest.length || !exp || !sig || c !== confrId || !/^[0-9a-z]{1,11}$/.test(exp))
+      throw new RpcError(ErrorCode.TICKET_INVALID, 'invitation is not one for this conference')
+    if (!sameSecret(this.invitationSig(c, exp), sig))
+      throw new RpcError(ErrorCode.TICKET_INVALID, 'invitation rejected: bad signature')
+    if (parseInt(exp, 36) * 1000 < Date.now())
+      throw new RpcError(ErrorCode.TICKET_EXPIRED, 'invitation expired')
+  }
+
+  private invitationSig(confrId: string, exp: string): string {
+    return createHmac('sha256', this.secret)
+      .update(['invite', confrId, exp].join('|'))
+      .digest('base64url')
+      .slice(0, 22)
+  }
+
   mintRole(confrId: string, memberId: string, role: RoleValue): string {
     return jwt.sign({ typ: 'role', c: confrId, m: memberId, role }, this.key, {
       algorithm: ALG,

@@ -14,9 +14,13 @@ import { keys, type SharedState } from './shared-state'
 
 /**
  * What this release's nodes understand on the bus, in their lease so that a newer node asks an
- * older one only what it knows. 2: operators' actions (`op`); 3: a turn's arrivals (`arr`).
+ * older one only what it knows. 2: operators' actions (`op`); 3: a turn's arrivals (`arr`);
+ * 4: the operator's mute (`op` mute).
  */
-export const BUS_REVISION = 3
+export const BUS_REVISION = 4
+
+/** The bus revision a host needs for an operator's action (the rest: 2). */
+export const OP_SINCE: { readonly [O in OperationName]?: number } = { mute: 4 }
 
 /** The bus address of one run of a node (Bus.address). */
 export const incarnation = (nodeId: string, boot: string) => `${nodeId}#${boot}`

@@ -37,6 +37,7 @@ import {
   type ForwardedOperation,
   type ForwardedRequest,
   NotHere,
+  OP_SINCE,
 } from './bus'
 import { type Hosting } from './hosting'
 import { type Nodes } from './nodes'
@@ -261,7 +262,7 @@ export class ClusterRouter implements Router {
 
   /** Done here; a change is in the store before the reply leaves. */
   private async local<M extends ServiceMethod>(method: M, caller: Caller, params: Params<M>) {
-    const result = this.inner.request(method, caller, params)
+    const result = await this.inner.request(method, caller, params)
     if (!methods[method].reads) {
       for (const id of caller.memberships.keys()) this.hosting.changed(id)
       const p = params as { confrId?: string }
@@ -282,7 +283,7 @@ export class ClusterRouter implements Router {
     for (let attempt = 0; attempt < 3; attempt++) {
       const host = await this.hosting.resolve(confrId)
       if (host === null || host === this.nodeId) return this.operateHere(op, confrId, params)
-      if (this.peer(host).bus < 2)
+      if (this.peer(host).bus < (OP_SINCE[op] ?? 2))
         throw new RpcError(
           ErrorCode.UNAVAILABLE,
           `the server hosting ${confrId} (${host}) runs an older release: ask it, or upgrade it`,
@@ -457,7 +458,7 @@ export class ClusterRouter implements Router {
 
   private async create(caller: Caller, params: Params<'createConference'>) {
     if (!this.accepting()) throw shuttingDown()
-    const result = this.service.handle('createConference', caller, params)
+    const result = await this.service.handle('createConference', caller, params)
     await this.store.cmd.claimHost(keys.host(result.confrId), this.nodeId, '')
     this.hosting.changed(result.confrId)
     await this.hosting.flush()

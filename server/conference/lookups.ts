@@ -1,6 +1,6 @@
 // Finding what a request names, or refusing it: the conference, the caller's membership in it,
 // admin rights, the caller's own stream, the password.
-import { ErrorCode, Role } from 'miniprogram-conference-protocol'
+import { ErrorCode, type Refusal, Role } from 'miniprogram-conference-protocol'
 import { RpcError } from '../rpc-error'
 import { type ConferenceState, type MemberState } from './state'
 import { sameSecret } from '../security/secret'
@@ -66,4 +66,41 @@ export function checkPassword(
 ) {
   if (!conf.password) return
   ctx.passwords.check(caller, conf.id, () => sameSecret(conf.password, password ?? ''))
+}
+
+/**
+ * Whom an admin may act against (kick, demote, mute): not itself, and never the conference's
+ * creator, who keeps its conference whoever else was made admin.
+ */
+export function mayActOn(conf: ConferenceState, admin: MemberState | undefined) {
+  return (m: MemberState) => m !== admin && m.userId !== conf.ownerUserId
+}
+
+/**
+ * The members `names` name (member ids or user ids) that `refusal` lets through (it returns null
+ * for them, else the reason), and a refusal for every name that reached nobody.
+ */
+export function targetsOf(
+  conf: ConferenceState,
+  names: string[],
+  refusal: (m: MemberState) => string | null,
+): { targets: MemberState[]; refused: Refusal[] } {
+  const targets = new Set<MemberState>()
+  const refused: Refusal[] = []
+  for (const name of names) {
+    const m = conf.members.get(name) ?? conf.memberByUser(name)
+    const reason = m ? refusal(m) : 'not a member'
+    if (reason) refused.push({ name, reason })
+    else targets.add(m!)
+  }
+  return { targets: [...targets], refused }
+}
+
+/** The error of a request every name of which was refused, naming each. */
+export function allRefused(refused: Refusal[], code: number): RpcError {
+  const gone = refused.every((r) => r.reason === 'not a member')
+  return new RpcError(
+    gone ? ErrorCode.MEMBER_INVALID : code,
+    refused.map((r) => `${r.name}: ${r.reason}`).join('; '),
+  )
 }

@@ -8,6 +8,7 @@ import {
   MEMBER_PAGE,
   type ResumeResult,
   Role,
+  roleName,
   type RoleValue,
 } from 'miniprogram-conference-protocol'
 import { RpcError } from '../rpc-error'
@@ -17,6 +18,7 @@ import { type Caller, newId, type P, type R, type ServiceContext } from './conte
 import { newConference } from './conferences'
 import { checkPassword, conferenceOf, membershipOf } from './lookups'
 import { announceJoined } from './announce'
+import { checkUnlocked } from './controls'
 import { removeMember, scheduleEndIfEmpty } from './teardown'
 import { memberPage, signedUrls, snapshot } from './views'
 
@@ -38,7 +40,8 @@ export function join(ctx: ServiceContext, caller: Caller, p: P<'join'>): R<'join
   } else if (p.confrId !== undefined) {
     conf = conferenceOf(ctx, p.confrId)
     checkNotBanned(ctx, conf, caller.userId)
-    if (p.ticket !== undefined) {
+    if (p.invitation !== undefined) ctx.tokens.verifyInvitation(p.invitation, conf.id)
+    else if (p.ticket !== undefined) {
       const t = ctx.tokens.verifyTicket(p.ticket, conf.id, caller.userId)
       if (t.iat <= (conf.kickedAt.get(caller.userId) ?? -1))
         throw new RpcError(ErrorCode.TICKET_INVALID, 'ticket revoked: you were removed')
@@ -54,6 +57,7 @@ export function join(ctx: ServiceContext, caller: Caller, p: P<'join'>): R<'join
   if (already && already.peer === caller.peer) return snapshot(ctx, conf, already)
 
   const role = roleFor(conf, caller, p.role)
+  checkUnlocked(conf, role, !!already)
   // The counts without the membership this join replaces: kept by ConferenceState, O(1).
   const was = (pred: (m: MemberState) => boolean) => (already && pred(already) ? 1 : 0)
   const talkers = conf.talkerCount - was((m) => canPublish(m.role))
@@ -104,7 +108,15 @@ export function join(ctx: ServiceContext, caller: Caller, p: P<'join'>): R<'join
   announceJoined(conf, member)
   if (canPublish(role)) grantSlot(conf, member)
   ctx.log.info({ confrId: conf.id, memberId: member.id, userId: caller.userId, role }, 'joined')
-  return snapshot(ctx, conf, member)
+  const result = snapshot(ctx, conf, member)
+  const denied = p.role !== undefined && role !== p.role && role !== Role.ADMIN
+  if (denied)
+    result.roleDenied = {
+      asked: p.role!,
+      given: role,
+      reason: roleRefusal(p.role!, caller.maxRole)!,
+    }
+  return result
 }
 
 /** A kicked user stays out for the server's kickBanSec (0: until the conference ends). */
@@ -132,6 +144,12 @@ export function capRole(wanted: RoleValue, maxRole: RoleValue | undefined): Role
   if (wanted === Role.ADMIN && max !== Role.ADMIN) return Role.TALKER
   if (wanted === Role.TALKER && max === Role.AUDIENCE) return Role.AUDIENCE
   return wanted
+}
+
+/** Why a token capped at `maxRole` may not take `role` (null: it may). */
+export function roleRefusal(role: RoleValue, maxRole: RoleValue | undefined): string | null {
+  if (capRole(role, maxRole) === role) return null
+  return `the user's token allows at most ${roleName(maxRole ?? Role.TALKER)}, not ${roleName(role)}`
 }
 
 /**

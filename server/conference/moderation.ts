@@ -3,20 +3,13 @@ import { ErrorCode, ExitReason, Role } from 'miniprogram-conference-protocol'
 import { RpcError } from '../rpc-error'
 import { canPublish, type ConferenceState, type MemberState } from './state'
 import { type Caller, type P, type R, type ServiceContext } from './context'
-import { seatOf } from './lookups'
+import { allRefused, mayActOn, seatOf, targetsOf } from './lookups'
+import { holdChanged, holdOf } from './controls'
 import { announceExited, announceJoined, roleWidened } from './announce'
 import { broadcastAll, send } from './sending'
 import { removeStream } from './streams'
-import { capRole } from './membership'
+import { roleRefusal } from './membership'
 import { removeMember } from './teardown'
-
-/**
- * Whom an admin may act against (kick, demote): not itself, and never the conference's creator,
- * who keeps its conference whoever else was made admin.
- */
-export function mayActOn(conf: ConferenceState, admin: MemberState | undefined) {
-  return (m: MemberState) => m !== admin && m.userId !== conf.ownerUserId
-}
 
 export function kick(ctx: ServiceContext, caller: Caller, p: P<'kick'>): R<'kick'> {
   const { conf, member: admin } = seatOf(ctx, caller, p.confrId)
@@ -51,21 +44,29 @@ export function grantRole(ctx: ServiceContext, caller: Caller, p: P<'grantRole'>
   // Making someone admin harms nobody; any other role is an act against the member, as a kick is
   // (an admin may still step down itself).
   const may = mayActOn(conf, admin)
-  return setRoles(ctx, conf, p, (m) => p.role === Role.ADMIN || m === admin || may(m))
+  return setRoles(ctx, conf, p, (m) =>
+    p.role === Role.ADMIN || m === admin || may(m) ? null : "the conference's creator",
+  )
 }
 
-/** Set members' role (an admin through grantRole — `may` spares the creator — or the console). */
+/**
+ * Set members' role (an admin through grantRole — `refusal` spares the creator — or the
+ * console). Nobody is changed silently or left silently: the names not given the role come back
+ * in `refused` with the reason, and when that is every name the request fails (-529).
+ */
 export function setRoles(
   ctx: ServiceContext,
   conf: ConferenceState,
   p: Pick<P<'grantRole'>, 'memberNames' | 'role'>,
-  may: (m: MemberState) => boolean = () => true,
+  refusal: (m: MemberState) => string | null = () => null,
 ): R<'grantRole'> {
-  // The backend's cap (the token's maxRole) holds for every way a role changes, not only joins:
-  // a member whose token does not allow the role is left as it is and not listed as granted.
-  const targets = conf
-    .findMembers(p.memberNames)
-    .filter((m) => may(m) && capRole(p.role, m.maxRole) === p.role)
+  // The backend's cap (the token's maxRole) holds for every way a role changes, not only joins.
+  const { targets, refused } = targetsOf(
+    conf,
+    p.memberNames,
+    (m) => refusal(m) ?? roleRefusal(p.role, m.maxRole),
+  )
+  if (targets.length === 0) throw allRefused(refused, ErrorCode.ROLE_NOT_ALLOWED)
   const promoted = targets.filter((m) => canPublish(p.role) && !canPublish(m.role)).length
   if (promoted && conf.talkerCount + promoted > conf.config.maxTalkerCount)
     throw new RpcError(ErrorCode.TOO_MANY_TALKERS, `at most ${conf.config.maxTalkerCount} talkers`)
@@ -73,6 +74,7 @@ export function setRoles(
     const before = m.role
     if (before === p.role) continue
     const seen = conf.memberView(m)
+    const held = holdOf(conf, m)
     conf.setRole(m, p.role)
     if (!canPublish(p.role)) for (const s of conf.streamsOf(m.id)) removeStream(ctx, conf, s, true)
     if (p.role === Role.HIDING) announceExited(conf, seen, 'exit', m.id)
@@ -82,6 +84,8 @@ export function setRoles(
     const roleToken = ctx.tokens.mintRole(conf.id, m.id, m.role)
     send(m, 'memberUpdated', { confrId: conf.id, member: view, roleToken })
     broadcastAll(conf, 'memberUpdated', { confrId: conf.id, member: view }, m.id)
+    // Mute-all holds every role but ADMIN: one taken to the stage (or made admin) hears its hold.
+    if (canPublish(p.role)) holdChanged(conf, m, held)
   }
-  return { granted: targets.map((m) => m.id) }
+  return { granted: targets.map((m) => m.id), ...(refused.length ? { refused } : {}) }
 }

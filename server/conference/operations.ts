@@ -2,8 +2,9 @@
 // conference, as a table like the method table: each operation runs where the conference is
 // hosted, so the routers (routing/router.ts, cluster/router.ts) carry it like a member's request
 // and any node answers for any conference with the same fields.
-import { ErrorCode, type RoleValue } from 'miniprogram-conference-protocol'
+import { ErrorCode, type Methods, type RoleValue } from 'miniprogram-conference-protocol'
 import { RpcError } from '../rpc-error'
+import { holdOf } from './controls'
 import { type ConferenceState } from './state'
 import { type ConferenceService } from './service'
 
@@ -23,7 +24,15 @@ export interface Operations {
   /** The summary with members, streams, config and attributes. */
   detail: { params: Record<string, never>; result: ReturnType<typeof detail> }
   kick: { params: { memberNames: string[] }; result: { kicked: string[] } }
-  grantRole: { params: { memberNames: string[]; role: RoleValue }; result: { granted: string[] } }
+  grantRole: {
+    params: { memberNames: string[]; role: RoleValue }
+    result: Methods['grantRole']['result']
+  }
+  /** The host's mute (revision 6), as an admin's muteMembers, of anyone. */
+  mute: {
+    params: Omit<Methods['muteMembers']['params'], 'confrId'>
+    result: Methods['muteMembers']['result']
+  }
   destroy: { params: Record<string, never>; result: { ok: true } }
 }
 export type OperationName = keyof Operations
@@ -50,13 +59,19 @@ function summary(c: ConferenceState): ConferenceSummary {
 }
 
 function detail(c: ConferenceState) {
+  const { locked, muteAll, hands } = c.meeting
   return {
     ...summary(c),
     config: c.config,
     attrs: c.attrsObject(),
+    locked,
+    muteAll,
     memberList: [...c.members.values()].map((m) => ({
       ...c.memberView(m),
       connected: m.peer !== null,
+      /** What the host holds it to (revision 6). */
+      muted: holdOf(c, m),
+      handRaised: hands.has(m.id),
     })),
     // Slots granted at join and never claimed are no streams yet (docs/protocol.md, 1.1).
     streamList: [...c.streams.values()]
@@ -76,6 +91,7 @@ export const operations: { readonly [O in OperationName]: OperationEntry<O> } = 
   detail: { run: (_service, conf) => detail(conf), reads: true },
   kick: { run: (service, conf, p) => service.operatorKick(conf, p.memberNames) },
   grantRole: { run: (service, conf, p) => service.operatorGrantRole(conf, p.memberNames, p.role) },
+  mute: { run: (service, conf, p) => service.operatorMute(conf, p) },
   destroy: {
     run: (service, conf) => {
       service.endConference(conf, 'destroyed by the operator')

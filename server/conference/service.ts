@@ -17,6 +17,7 @@ import {
   type ServiceContext,
   type ServiceEvents,
 } from './context'
+import * as controls from './controls'
 import * as membership from './membership'
 import * as mixes from './mixes'
 import * as moderation from './moderation'
@@ -63,7 +64,7 @@ export class ConferenceService extends EventEmitter<ServiceEvents> {
   // ---- requests ----
 
   /** One request of an authenticated socket (signal/connection.ts), by the table in methods.ts. */
-  handle<M extends ServiceMethod>(method: M, caller: Caller, params: P<M>): R<M> {
+  handle<M extends ServiceMethod>(method: M, caller: Caller, params: P<M>): R<M> | Promise<R<M>> {
     // A reply must not tell of a member whose arrival its receiver has not been sent yet.
     if (method !== 'join') flushArrivals()
     const { handle, may }: MethodEntry<M> = methods[method]
@@ -112,6 +113,11 @@ export class ConferenceService extends EventEmitter<ServiceEvents> {
   /** The operator's role change (POST /api/conferences/:id/role): as an admin's grantRole. */
   operatorGrantRole(conf: ConferenceState, memberNames: string[], role: RoleValue) {
     return moderation.setRoles(this.ctx, conf, { memberNames, role })
+  }
+
+  /** The operator's mute (POST /api/conferences/:id/mute): as an admin's, of anyone. */
+  operatorMute(conf: ConferenceState, p: Omit<P<'muteMembers'>, 'confrId'>) {
+    return controls.muteAsOperator(conf, p)
   }
 
   // ---- cluster (server/cluster/) ----

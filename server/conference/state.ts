@@ -7,6 +7,7 @@ import {
   type EventName,
   type Events,
   type Member,
+  type MemberRef,
   Role,
   type RoleValue,
   type Stream,
@@ -14,6 +15,7 @@ import {
 } from 'miniprogram-conference-protocol'
 import { type MemberCursor } from '../auth/tokens'
 import { type ArrivalFrames, type Frame } from './frames'
+import { MeetingState } from './meeting-state'
 
 export { canPublish }
 
@@ -110,6 +112,8 @@ export class ConferenceState {
   countSentAt = 0
   readonly streams = new Map<string, StreamState>()
   readonly attrs = new Map<string, string>()
+  /** Revision 6: the lock, the host's mutes, hands, invitations to speak, the kept chat. */
+  readonly meeting = new MeetingState()
   /**
    * userId → time (s) of their last kick: tickets issued before it are void, and joins are
    * refused for the server's kickBanSec after it (0: for the rest of the conference).
@@ -152,6 +156,7 @@ export class ConferenceState {
     ;(this.members as Map<string, MemberState>).delete(m.id)
     if (this.byUser.get(m.userId) === m) this.byUser.delete(m.userId)
     this.index(m, -1)
+    this.meeting.forget(m.id)
   }
 
   setRole(m: MemberState, role: RoleValue): void {
@@ -279,6 +284,11 @@ export class ConferenceState {
       role: m.role,
       ext: m.ext,
     }
+  }
+
+  /** Who did something, in a frame that may go to every member (revision 6). */
+  memberRef(m: MemberState): MemberRef {
+    return { id: m.id, name: m.userId, nickName: m.nickName }
   }
 
   /** A stream as the wire shows it: the same for every receiver (each composes its play URLs

@@ -4,6 +4,7 @@ import { ErrorCode } from 'miniprogram-conference-protocol'
 import { RpcError } from '../rpc-error'
 import { type ConferenceState, type StreamState } from './state'
 import { type Caller, newId, type P, type R, type ServiceContext } from './context'
+import { checkSelfUnmute, holdStream } from './controls'
 import { membershipOf, ownStream } from './lookups'
 import { mixLive } from './mixes'
 import { broadcastAll } from './sending'
@@ -44,6 +45,7 @@ export function publish(ctx: ServiceContext, caller: Caller, p: P<'publish'>): R
     stream.voff = p.voff ?? 0
     stream.aoff = p.aoff ?? 0
     stream.reserved = false
+    holdStream(conf, member, stream)
     conf.streams.set(stream.id, stream)
   }
   return {
@@ -110,7 +112,8 @@ export function unsubscribe(
 }
 
 export function setMedia(ctx: ServiceContext, caller: Caller, p: P<'setMedia'>): R<'setMedia'> {
-  const { conf, stream } = ownStream(ctx, caller, p.streamId)
+  const { conf, stream, member } = ownStream(ctx, caller, p.streamId)
+  checkSelfUnmute(conf, member, stream, p)
   if (p.voff !== undefined) stream.voff = p.voff
   if (p.aoff !== undefined) stream.aoff = p.aoff
   const view = conf.streamView(stream)

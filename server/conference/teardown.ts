@@ -2,6 +2,7 @@
 // the timer that ends a conference left empty. Together because each leads to the other.
 import { ErrorCode, ExitReason, type MemberExitCause } from 'miniprogram-conference-protocol'
 import { announceExited, stopCounting } from './announce'
+import { handsChanged } from './hands-news'
 import { type ConferenceState, type MemberState } from './state'
 import { type ExitNotice, type ServiceContext } from './context'
 import { send } from './sending'
@@ -23,7 +24,9 @@ export function removeMember(
   if (member.graceTimer) clearTimeout(member.graceTimer)
   for (const s of conf.streamsOf(member.id)) removeStream(ctx, conf, s, tellOthers)
   for (const sessionId of member.playSessions.keys()) ctx.media.closeSession(sessionId)
+  const handUp = conf.meeting.hands.has(member.id)
   conf.deleteMember(member)
+  if (handUp && tellOthers) handsChanged(conf, member.id)
   if (notice) send(member, 'conferenceExit', { confrId: conf.id, ...notice })
   member.peer?.left(conf.id)
   member.peer = null

@@ -9,6 +9,7 @@ import {
   type MediaCredential,
   MEMBER_PAGE,
   type Member,
+  Role,
   type RoleValue,
 } from 'miniprogram-conference-protocol'
 import { type MemberCursor } from '../auth/tokens'
@@ -141,5 +142,17 @@ export function snapshot(
       stream: conf.streamView(slot),
       rtmp: signedUrls(ctx, 'pub', conf, member.id, slot.id).rtmp,
     },
+    ...meetingView(conf, member),
   }
+}
+
+/** Revision 6: the conference's controls, and what the host holds this member to. */
+function meetingView(conf: ConferenceState, member: MemberState): Partial<JoinResult> {
+  const meeting = conf.meeting
+  const out: Partial<JoinResult> = { controls: meeting.controls() }
+  const held = meeting.holdOf(member.id, member.role === Role.ADMIN)
+  if (held.audio || held.video) out.muted = held
+  const inviter = conf.members.get(meeting.invitations.get(member.id) ?? '')
+  if (inviter) out.invitedBy = conf.memberView(inviter)
+  return out
 }

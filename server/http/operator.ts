@@ -109,6 +109,22 @@ export function operatorRoutes(deps: OperatorDeps): Route[] {
       },
     ],
     [
+      'POST',
+      new RegExp(`^/api/conferences/${CONF}/mute$`),
+      async (req, _url, m) => {
+        change(req)
+        const body = await readJson(req, MAX_BODY, true)
+        const flags: Record<string, boolean> = {}
+        for (const k of ['audio', 'video', 'allowSelfUnmute'] as const) {
+          if (body[k] === undefined) continue
+          if (typeof body[k] !== 'boolean')
+            throw new HttpError(400, ErrorCode.BAD_REQUEST, `${k}: true or false`)
+          flags[k] = body[k]
+        }
+        return operate(router, 'mute', m[1], { memberNames: memberIds(body), ...flags })
+      },
+    ],
+    [
       'GET',
       new RegExp(`^/api/conferences/${CONF}/recordings$`),
       async (req, _url, m) => {

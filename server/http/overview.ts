@@ -1,5 +1,6 @@
 // GET /api/state: the operator console's live view, every conference this node hosts with its
 // members and streams (each live stream with a play URL), and the node's health.
+import { holdOf } from '../conference/controls'
 import { type ConferenceState, type StreamState, SYSTEM_MEMBER } from '../conference/state'
 import { type ConferenceService } from '../conference/service'
 import { type ServerConfig } from '../config'
@@ -44,6 +45,10 @@ export function overview(deps: OverviewDeps) {
         aoff: cam?.aoff ?? null,
         state: m.peer ? 'connected' : 'resuming',
         ext: m.ext,
+        /** Revision 6: the host holds its microphone (camera) off; its hand is up. */
+        heldAudio: holdOf(c, m).audio,
+        heldVideo: holdOf(c, m).video,
+        hand: c.meeting.hands.has(m.id),
       }
     })
     const streams = [...c.streams.values()].map((s) => ({
@@ -64,6 +69,8 @@ export function overview(deps: OverviewDeps) {
       createdAt: c.createdAt,
       rec: c.rec,
       recMerge: c.recMerge,
+      locked: c.meeting.locked,
+      muteAll: c.meeting.muteAll,
       members,
       streams,
     }

@@ -53,7 +53,11 @@ export class LocalRouter implements Router {
 
   constructor(readonly service: ConferenceService) {}
 
-  request<M extends ServiceMethod>(method: M, caller: Caller, params: Params<M>): R<M> {
+  request<M extends ServiceMethod>(
+    method: M,
+    caller: Caller,
+    params: Params<M>,
+  ): R<M> | Promise<R<M>> {
     return this.service.handle(method, caller, params)
   }
 

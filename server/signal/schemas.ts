@@ -5,7 +5,12 @@ import {
   CONFR_TYPES,
   confrTypeOf,
   type ConfrTypeValue,
+  MAX_INVITATION_TTL,
   MAX_MEMBER_PAGE,
+  MAX_MESSAGE_BYTES,
+  MAX_MESSAGE_PAGE,
+  MAX_RECIPIENTS,
+  MIN_INVITATION_TTL,
   type MethodName,
   type Methods,
   roleOf,
@@ -53,7 +58,43 @@ function jsonLength(v: unknown): number {
 const ext = z
   .record(z.string(), z.unknown())
   .refine((v) => jsonLength(v) <= 4096, 'ext must be at most 4096 bytes of JSON')
-const memberNames = z.array(z.string().min(1).max(128)).min(1).max(100)
+const memberName = z.string().min(1).max(128)
+const memberNames = z.array(memberName).min(1).max(100)
+/** UTF-8 bytes of a string (what MAX_MESSAGE_BYTES counts). */
+const utf8 = (s: string) => Buffer.byteLength(s, 'utf8')
+/** UTF-8 bytes of `v` as JSON; Infinity when it cannot be written. */
+function jsonBytes(v: unknown): number {
+  try {
+    return utf8(JSON.stringify(v))
+  } catch {
+    return Infinity
+  }
+}
+const tooLong = `at most ${MAX_MESSAGE_BYTES} bytes`
+/** A chat message: exactly one of text and custom, each bounded. */
+const message = z
+  .object({
+    confrId,
+    text: z
+      .string()
+      .min(1)
+      .refine(
+        (t) => utf8(t) <= MAX_MESSAGE_BYTES && t.trim().length > 0,
+        `text: not empty, ${tooLong}`,
+      )
+      .optional(),
+    custom: z
+      .unknown()
+      .refine(
+        (v) => v !== undefined && jsonBytes(v) <= MAX_MESSAGE_BYTES,
+        `custom: JSON of ${tooLong}`,
+      )
+      .optional(),
+    to: z.array(memberName).min(1).max(MAX_RECIPIENTS).optional(),
+  })
+  .refine((m) => (m.text === undefined) !== (m.custom === undefined), {
+    message: 'exactly one of text and custom',
+  })
 
 /** Each schema takes what the wire type allows and gives the server normalised values. */
 type Schemas = { [M in MethodName]: z.ZodType<Methods[M]['params'], unknown> }
@@ -73,6 +114,7 @@ export const paramSchemas = {
     confrId: confrId.optional(),
     password: password.optional(),
     ticket: ticket.optional(),
+    invitation: z.string().min(1).max(256).optional(),
     roomName: z.string().min(1).max(128).optional(),
     type: confrType.optional(),
     role: role.optional(),
@@ -111,6 +153,34 @@ export const paramSchemas = {
   setAttrs: z.object({ confrId, key: z.string().min(1).max(64), val: z.string().max(4096) }),
   deleteAttrs: z.object({ confrId, key: z.string().min(1).max(64) }),
   ping: z.object({}),
+  muteMembers: z.object({
+    confrId,
+    memberNames,
+    audio: z.boolean().optional(),
+    video: z.boolean().optional(),
+    allowSelfUnmute: z.boolean().optional(),
+  }),
+  muteAll: z.object({
+    confrId,
+    audio: z.boolean().optional(),
+    video: z.boolean().optional(),
+    allowSelfUnmute: z.boolean().optional(),
+  }),
+  lockConference: z.object({ confrId, locked: z.boolean() }),
+  raiseHand: z.object({ confrId }),
+  lowerHand: z.object({ confrId, memberName: memberName.optional() }),
+  inviteToSpeak: z.object({ confrId, memberName }),
+  answerSpeakInvitation: z.object({ confrId, accept: z.boolean() }),
+  sendMessage: message,
+  getMessages: z.object({
+    confrId,
+    before: z.number().int().min(0).optional(),
+    limit: z.number().int().min(1).max(MAX_MESSAGE_PAGE).optional(),
+  }),
+  createInvitation: z.object({
+    confrId,
+    ttlSec: z.number().int().min(MIN_INVITATION_TTL).max(MAX_INVITATION_TTL).optional(),
+  }),
 } satisfies Schemas
 
 export const requestSchema = z.object({

@@ -15,6 +15,9 @@ interface MemberRow {
   aoff: number | null
   state: 'connected' | 'resuming'
   ext: Record<string, unknown>
+  heldAudio: boolean
+  heldVideo: boolean
+  hand: boolean
 }
 interface StreamRow {
   id: string
@@ -33,6 +36,8 @@ interface ConferenceRow {
   createdAt: number
   rec: boolean
   recMerge: boolean
+  locked: boolean
+  muteAll: { audio: boolean; video: boolean }
   members: MemberRow[]
   streams: StreamRow[]
 }
@@ -147,7 +152,16 @@ function memberActions(c: ConferenceRow, m: MemberRow): HTMLElement {
   kick.addEventListener('click', () =>
     act(`/api/conferences/${c.confrId}/kick`, { memberId: m.id }),
   )
-  return h('span', {}, role, grant, kick)
+  // The host's mute: held off until released (the member turns it on again itself).
+  const mute = h(
+    'button',
+    { class: 'plain mute', 'data-member': m.id, 'data-held': m.heldAudio ? '1' : '0' },
+    t(m.heldAudio ? 'release' : 'hostMute'),
+  )
+  mute.addEventListener('click', () =>
+    act(`/api/conferences/${c.confrId}/mute`, { memberId: m.id, audio: !m.heldAudio }),
+  )
+  return h('span', {}, role, grant, mute, kick)
 }
 
 async function showRecordings(c: ConferenceRow, box: HTMLElement) {
@@ -170,13 +184,15 @@ async function showRecordings(c: ConferenceRow, box: HTMLElement) {
 
 function renderConference(c: ConferenceRow): HTMLElement {
   const members = table(
-    ['nick', 'role', 'device', 'voff', 'aoff', 'state', 'kick'],
+    ['nick', 'role', 'device', 'voff', 'aoff', 'held', 'hand', 'state', 'kick'],
     c.members.map((m) => [
       `${m.nickName} (${m.userId})`,
       ROLE_NAMES[m.role] ?? String(m.role),
       m.device || '—',
       m.voff === null ? '—' : m.voff ? '✔' : '',
       m.aoff === null ? '—' : m.aoff ? '✔' : '',
+      [m.heldAudio ? t('aoff') : '', m.heldVideo ? t('voff') : ''].filter(Boolean).join(' · '),
+      m.hand ? '✋' : '',
       t(m.state),
       memberActions(c, m),
     ]),
@@ -203,7 +219,8 @@ function renderConference(c: ConferenceRow): HTMLElement {
     h(
       'div',
       {},
-      `${c.confrId} · type ${c.type}${c.rec ? ' · rec' : ''}${c.recMerge ? ' · recMerge' : ''}`,
+      `${c.confrId} · type ${c.type}${c.rec ? ' · rec' : ''}${c.recMerge ? ' · recMerge' : ''}` +
+        `${c.locked ? ` · ${t('locked')}` : ''}${c.muteAll.audio ? ` · ${t('muteAllOn')}` : ''}`,
     ),
     h('h4', {}, t('members')),
     members,

@@ -3,9 +3,11 @@
 // server's ingest. Every name shown comes from other users: it is set with textContent only.
 import { createBrowserAdapter } from '../../sdk/adapters/browser'
 import { createEmedia } from '../../sdk/emedia'
+import type { MutedByHost } from '../../sdk/events'
 import type { Member, Stream } from 'miniprogram-conference-protocol'
 import { playFlv, type FlvPlayer } from './flv-player'
 import { t, translatePage } from './i18n'
+import { meetingPanel } from './meeting-panel'
 import { startUpload, type Upload } from './uploader'
 
 const emedia = createEmedia({ adapter: createBrowserAdapter() })
@@ -62,6 +64,8 @@ function showMedia(id: string, s: { voff: number; aoff: number }) {
   if (!tile) return
   tile.el.dataset.voff = String(s.voff)
   tile.el.dataset.aoff = String(s.aoff)
+  // The server's aoff is the word: a member the host muted is not heard, whatever it sends.
+  if (!tile.el.classList.contains('self')) tile.video.muted = s.aoff === 1
   const badges = tile.el.querySelector('.badges') as HTMLElement
   badges.textContent = [s.voff ? t('voff') : '', s.aoff ? t('aoff') : '']
     .filter(Boolean)
@@ -179,7 +183,26 @@ async function publishCamera() {
   upload(media, res.data.rtmp)
 }
 
+/** The host holds our microphone / camera off: the tracks stop sending it. */
+function held(hold: MutedByHost) {
+  if (!local) return
+  if (hold.audio) setTrack('audio', false)
+  if (hold.video) setTrack('video', false)
+}
+
+const meeting = meetingPanel(mgr, { status, held })
+
+/** Our camera / microphone track on or off, and its button's word. */
+function setTrack(kind: 'video' | 'audio', on: boolean) {
+  const track =
+    kind === 'video' ? local?.media.getVideoTracks()[0] : local?.media.getAudioTracks()[0]
+  if (track) track.enabled = on
+  const word = kind === 'video' ? (on ? 'camOff' : 'camOn') : on ? 'micOff' : 'micOn'
+  $(kind === 'video' ? 'cam' : 'mic').textContent = t(word)
+}
+
 function teardown() {
+  meeting.reset()
   void stopShare()
   local?.upload?.stop()
   local?.media.getTracks().forEach((tr) => tr.stop())
@@ -232,25 +255,36 @@ async function join(ev: Event) {
     setState('joined')
     status(t('joined'))
     for (const s of mgr.getStreams()) void addRemote(s)
+    void meeting.joined()
     await publishCamera()
+    // Joined under a hold (mute-all): the tracks start as the host holds them.
+    held(mgr.getMutedByHost())
+    meeting.refresh()
   } catch (e) {
     setState('failed')
     status(`${t('failed')}: ${(e as Error).message}`)
   }
 }
 
-async function toggle(kind: 'video' | 'audio', button: HTMLButtonElement) {
+async function toggle(kind: 'video' | 'audio') {
   if (!local) return
   const track = kind === 'video' ? local.media.getVideoTracks()[0] : local.media.getAudioTracks()[0]
   const off = track?.enabled ?? false
   // The server's voff/aoff is what every member sees; the track stops sending real picture/sound.
-  const s =
-    kind === 'video'
-      ? await (off ? mgr.pauseVideo(local.streamId) : mgr.resumeVideo(local.streamId))
-      : await (off ? mgr.pauseAudio(local.streamId) : mgr.resumeAudio(local.streamId))
-  if (track) track.enabled = !off
-  showMedia(local.streamId, s)
-  button.textContent = t(kind === 'video' ? (off ? 'camOn' : 'camOff') : off ? 'micOn' : 'micOff')
+  try {
+    const s =
+      kind === 'video'
+        ? await (off ? mgr.pauseVideo(local.streamId) : mgr.resumeVideo(local.streamId))
+        : await (off ? mgr.pauseAudio(local.streamId) : mgr.resumeAudio(local.streamId))
+    setTrack(kind, !off)
+    showMedia(local.streamId, s)
+    meeting.refresh()
+  } catch (e) {
+    // Refused (-527: the host holds it off): the track stays as it is.
+    const err = e as { code: number; message: string }
+    document.body.dataset.lastError = String(err.code)
+    status(`${t('failed')}: ${err.code} ${err.message}`)
+  }
 }
 
 async function leave() {
@@ -263,8 +297,8 @@ async function leave() {
 
 translatePage()
 $('join-form').addEventListener('submit', (ev) => void join(ev))
-$('cam').addEventListener('click', () => void toggle('video', $('cam')))
-$('mic').addEventListener('click', () => void toggle('audio', $('mic')))
+$('cam').addEventListener('click', () => void toggle('video'))
+$('mic').addEventListener('click', () => void toggle('audio'))
 $('leave').addEventListener('click', () => void leave())
 $('share').addEventListener('click', () => void (share ? stopShare() : startShare()))
 const preset = new URLSearchParams(location.search).get('room')

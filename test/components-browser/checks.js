@@ -28,6 +28,18 @@ window.layoutProblems = function () {
       intersects(r, screen)
     )
   }
+  /** What of a box a scrolling ancestor shows (null: scrolled out of view). */
+  const visibleIn = (box, el) => {
+    let top = box.top
+    let bottom = box.bottom
+    for (let e = el.parentElement; e && e !== content; e = e.parentElement) {
+      if (!/auto|scroll/.test(getComputedStyle(e).overflowY)) continue
+      const r = rect(e)
+      top = Math.max(top, r.top)
+      bottom = Math.min(bottom, r.bottom)
+    }
+    return bottom - top > TOL ? { top, bottom } : null
+  }
   const name = (el) => `${el.className.split(' ')[0]} "${el.textContent.trim().slice(0, 24)}"`
   const clipOf = (el) => {
     for (let e = el; e && e !== content; e = e.parentElement) {
@@ -51,12 +63,21 @@ window.layoutProblems = function () {
     for (const r of range.getClientRects()) {
       if (r.width > 0 && !tops.some((t) => Math.abs(t - r.top) < 4)) tops.push(r.top)
     }
-    if (tops.length > 1 && !el.closest('[class*="permission-text"], [class*="sheet-text"]')) {
+    if (
+      tops.length > 1 &&
+      !el.closest('[class*="permission-text"], [class*="sheet-text"], [class*="chat-panel--text"]')
+    ) {
       problems.push(`text wraps onto ${tops.length} lines: ${name(el)}`)
     }
     const textBox = range.getBoundingClientRect()
     const clipBox = rect(clip)
-    if (!inside(textBox, clipBox) && getComputedStyle(clip).textOverflow !== 'ellipsis') {
+    // A list that scrolls (a panel's) hides what lies above or below its box: that is scrolling.
+    const scrolls = /auto|scroll/.test(getComputedStyle(clip).overflowY)
+    if (scrolls && !intersects(textBox, clipBox)) continue
+    const within = scrolls
+      ? textBox.left >= clipBox.left - TOL && textBox.right <= clipBox.right + TOL
+      : inside(textBox, clipBox)
+    if (!within && getComputedStyle(clip).textOverflow !== 'ellipsis') {
       problems.push(`text overflows its box without an ellipsis: ${name(el)}`)
     }
   }
@@ -156,8 +177,8 @@ window.layoutProblems = function () {
     if (!node.textContent.trim() || !shown(el)) continue
     const range = document.createRange()
     range.selectNodeContents(node)
-    const r = range.getBoundingClientRect()
-    if (inset && r.bottom > zoneTop + TOL && r.top < window.innerHeight) {
+    const r = visibleIn(range.getBoundingClientRect(), el)
+    if (inset && r && r.bottom > zoneTop + TOL && r.top < window.innerHeight) {
       problems.push(`text in the home-indicator area: ${name(el)}`)
     }
     const control = el.closest('[data-ck-tap="1"]')
@@ -170,8 +191,8 @@ window.layoutProblems = function () {
     }
   }
   for (const el of all('[data-ck-tap="1"]').filter(shown)) {
-    const r = rect(el)
-    if (inset && r.bottom > zoneTop + TOL && !el.matches('[class*="mask"]')) {
+    const r = visibleIn(rect(el), el)
+    if (inset && r && r.bottom > zoneTop + TOL && !el.matches('[class*="mask"]')) {
       problems.push(`control in the home-indicator area: ${name(el)}`)
     }
   }

@@ -88,8 +88,12 @@ describe('demo mini program', () => {
     }
     for (const page of app.pages) visit(path.join(DEMO, `${page}.json`))
     expect([...seen].map((p) => path.relative(KIT, p)).sort()).toEqual([
+      'components/chat-panel/index',
       'components/conference-room/index',
+      'components/hand-queue/index',
+      'components/meeting-prompts/index',
       'components/member-grid/index',
+      'components/member-panel/index',
       'components/player-tile/index',
       'components/pre-join/index',
       'components/privacy-sheet/index',

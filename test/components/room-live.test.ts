@@ -8,16 +8,13 @@
 // gives its stub that throws). One room is mounted and carried through the steps in order (a
 // component path loads once per file); each step waits for real signalling.
 import './node-timers'
-import * as path from 'path'
-import type * as Sdk from '../../sdk/index'
-import type { WxLike } from '../../sdk/index'
 import type { ConferenceServer } from 'miniprogram-conference-server'
 import { pullFrames, pushTestPattern, stopAllMedia, type Pusher } from '../../testkit/ffmpeg'
 import { nodeClient, type NodeClient } from '../../testkit/sdk-client'
 import { startServer, tokenFor } from '../../testkit/server'
 import { createWxShim } from '../../testkit/wx-shim'
+import { realNetworkEmedia, type LiveEmedia } from './real-network'
 import {
-  DIST,
   attrsOf,
   flush,
   grid,
@@ -31,15 +28,11 @@ import {
 } from './mount'
 import { until } from '../../testkit/wait'
 
-// The SDK a mini program gets: the build output, as the components' store module sees it.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const sdk: typeof Sdk = require(path.join(DIST, 'sdk/index.js'))
-
 const ROOM = 'live-room'
 const shim = createWxShim()
 
 let server: ConferenceServer
-let emedia: ReturnType<typeof sdk.createEmedia>
+let emedia: LiveEmedia
 let ada: NodeClient // the room's admin (its first joiner), who kicks at the end
 let bob: NodeClient | undefined
 let bobPush: Pusher | undefined
@@ -76,19 +69,7 @@ function named(name: string) {
 
 beforeAll(async () => {
   server = await startServer()
-  // miniprogram-simulate's wx keeps its mocks (live contexts, authorize, nextTick); only the
-  // network is real.
-  const w = wx as unknown as Record<string, unknown>
-  for (const name of [
-    'connectSocket',
-    'request',
-    'onNetworkStatusChange',
-    'offNetworkStatusChange',
-  ] as const) {
-    w[name] = shim[name]
-  }
-  emedia = sdk.createEmedia({ adapter: sdk.createWxAdapter(wx as unknown as WxLike) })
-  emedia.config({ logLevel: 'silent' })
+  emedia = realNetworkEmedia(shim)
 
   ada = await nodeClient(server, 'ada')
   await ada.emedia.mgr.joinRoom({ roomName: ROOM, password: '', role: 7, config: {} })

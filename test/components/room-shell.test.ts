@@ -229,25 +229,38 @@ describe('<conference-room>: the control bar and its sheets', () => {
     expect(room.querySelector('#mic .ck-icon-mic-off')).toBeDefined()
   })
 
-  test('成员 and 聊天 open their panels (slots) and tell the page', async () => {
+  test('成员 and 聊天 open the meeting panels and tell the page', async () => {
     const { room } = mount(new FakeEmedia(), { roomName: 'weekly', lang: 'en' })
     const events = listen(room, ['open-members', 'open-chat'])
     await flush()
     await tap(room, '#members')
-    expect(room.querySelector('.panel-members')).toBeDefined()
+    expect(room.querySelector('.panel-members #member-panel')).toBeDefined()
     expect(text(room, '.panel .sheet-title')).toBe('People (1)')
     await tap(room, '#close-panel')
     expect(room.querySelector('.panel')).toBeUndefined()
     await tap(room, '#chat')
-    expect(room.querySelector('.panel-chat')).toBeDefined()
+    expect(room.querySelector('.panel-chat #chat-panel')).toBeDefined()
     // The backdrop closes it too.
     await tap(room, '.mask')
     expect(room.querySelector('.panel')).toBeUndefined()
     expect(events.map((e) => e.name)).toEqual(['open-members', 'open-chat'])
   })
 
+  test('custom-panels: the page slots instead of the meeting panels', async () => {
+    const { room } = mount(new FakeEmedia(), { roomName: 'weekly', customPanels: true })
+    await flush()
+    await tap(room, '#members')
+    expect(room.querySelector('.panel-members')).toBeDefined()
+    expect(room.querySelector('#member-panel')).toBeUndefined()
+    await tap(room, '#close-panel')
+    await tap(room, '#chat')
+    expect(room.querySelector('.panel-chat')).toBeDefined()
+    expect(room.querySelector('#chat-panel')).toBeUndefined()
+  })
+
   test('the audience: 举手 instead of 静音 and 视频, and no camera flip', async () => {
-    const { room } = mount(new FakeEmedia(), { roomName: 'talk', role: Role.AUDIENCE })
+    const fake = new FakeEmedia()
+    const { room, store } = mount(fake, { roomName: 'talk', role: Role.AUDIENCE })
     const events = listen(room, ['raise-hand'])
     await flush()
     expect(room.querySelector('#mic')).toBeUndefined()
@@ -257,17 +270,14 @@ describe('<conference-room>: the control bar and its sheets', () => {
     await tap(room, '#hand')
     expect(events).toEqual([{ name: 'raise-hand', detail: { raised: true } }])
 
-    // The page (or the meeting store) says the hand is up: the button lowers it.
-    const raised = mount(new FakeEmedia(), {
-      roomName: 'talk',
-      role: Role.AUDIENCE,
-      handRaised: true,
-    })
-    const more = listen(raised.room, ['raise-hand'])
-    await flush()
-    expect(text(raised.room, '#hand .caption')).toBe('手放下')
-    await tap(raised.room, '#hand')
-    expect(more).toEqual([{ name: 'raise-hand', detail: { raised: false } }])
+    // The hand is up in the meeting store: the button lowers it, through the store.
+    expect(store.meeting.handRaised).toBe(true)
+    expect(text(room, '#hand .caption')).toBe('手放下')
+    await tap(room, '#hand')
+    expect(events[1]).toEqual({ name: 'raise-hand', detail: { raised: false } })
+    expect(fake.called('raiseHand')).toHaveLength(1)
+    expect(fake.called('lowerHand')).toHaveLength(1)
+    expect(store.meeting.handRaised).toBe(false)
   })
 
   test('更多: invite opens the info sheet; layout switches the grid and tells the page', async () => {

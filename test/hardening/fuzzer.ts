@@ -77,6 +77,16 @@ const METHODS: Array<MethodName | string> = [
   'setAttrs',
   'deleteAttrs',
   'getMembers',
+  'muteMembers',
+  'muteAll',
+  'lockConference',
+  'raiseHand',
+  'lowerHand',
+  'inviteToSpeak',
+  'answerSpeakInvitation',
+  'sendMessage',
+  'getMessages',
+  'createInvitation',
   'ping',
   'toString',
   '__proto__',
@@ -202,6 +212,37 @@ function plausible(
         limit: r.chance(0.5) ? r.pick([1, 2, 100, 500, 501, 0]) : undefined,
       }
     }
+    case 'muteMembers':
+      return { confrId, memberNames: [member()], audio: r.chance(0.7), video: r.chance(0.3) }
+    case 'muteAll':
+      return { confrId, audio: r.chance(0.5), allowSelfUnmute: r.chance(0.5) }
+    case 'lockConference':
+      // Mostly unlocking: a locked room would refuse the fuzzer's own joins for the rest of a run.
+      return { confrId, locked: r.chance(0.2) }
+    case 'raiseHand':
+      return { confrId }
+    case 'lowerHand':
+      return r.chance(0.5) ? { confrId } : { confrId, memberName: member() }
+    case 'inviteToSpeak':
+      return { confrId, memberName: member() }
+    case 'answerSpeakInvitation':
+      return { confrId, accept: r.chance(0.5) }
+    case 'sendMessage':
+      return r.chance(0.7)
+        ? {
+            confrId,
+            text: randString(r).slice(0, 1100) || 'x',
+            to: r.chance(0.2) ? [member()] : undefined,
+          }
+        : { confrId, custom: randValue(r) }
+    case 'getMessages':
+      return {
+        confrId,
+        before: r.chance(0.5) ? r.int(200) : undefined,
+        limit: r.pick([1, 20, 100, 101, 0]),
+      }
+    case 'createInvitation':
+      return { confrId, ttlSec: r.pick([undefined, 59, 60, 3600, 604801]) }
     default:
       return {}
   }

@@ -2,6 +2,7 @@
 // before it joins, the document's string types, the first push URL with the join, and the
 // authority gaps (kick bans, the token's role cap, play URL expiry). Real server, real sockets,
 // Node SDK clients; media by the real ffmpeg through the real engine.
+import { ErrorCode } from 'miniprogram-conference-protocol'
 import type { ConferenceServer } from 'miniprogram-conference-server'
 import { createEmedia } from 'miniprogram-conference-server/client'
 import { countingAdapter } from '../../testkit/counting-adapter'
@@ -236,8 +237,15 @@ test("grantRole stays under the target's token maxRole", async () => {
   const conf = await ann.emedia.mgr.joinRoom({ roomName: 'cap', password: '', role: 7 })
   await bob.emedia.mgr.joinRoom({ roomName: 'cap', password: '', role: 3 })
   await cy.emedia.mgr.joinRoom({ roomName: 'cap', password: '', role: 1 })
-  expect(await ann.emedia.mgr.grantRole(conf.confrId, ['bob'], 7)).toEqual({ granted: [] })
-  expect(await ann.emedia.mgr.grantRole(conf.confrId, ['cy'], 3)).toEqual({ granted: [] })
+  // Refused by name, not silently: nobody could be given it, so the call fails (-529).
+  expect(await errorOf(ann.emedia.mgr.grantRole(conf.confrId, ['bob'], 7))).toEqual({
+    code: ErrorCode.ROLE_NOT_ALLOWED,
+    message: "bob: the user's token allows at most TALKER, not ADMIN",
+  })
+  expect(await errorOf(ann.emedia.mgr.grantRole(conf.confrId, ['cy'], 3))).toEqual({
+    code: ErrorCode.ROLE_NOT_ALLOWED,
+    message: "cy: the user's token allows at most AUDIENCE, not TALKER",
+  })
   const bobId = bob.emedia.mgr.getSelf()!.id
   const cyId = cy.emedia.mgr.getSelf()!.id
   // Down is always within the cap (cy already is an audience member: granted, unchanged).

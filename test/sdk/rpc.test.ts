@@ -54,7 +54,7 @@ test('a request with no reply rejects with -408 after requestTimeout', async () 
   expect(Date.now() - started).toBeLessThan(3000)
 })
 
-test('the first request on a socket carries the token, later ones do not; URL has v=1 and rev=5', async () => {
+test('the first request on a socket carries the token, later ones do not; URL has v=1 and rev=6', async () => {
   fake.handle('getConferenceTkt', () => ({ ticket: 't' }))
   const { mgr } = client({ token: 'USER-TOKEN' })
   await mgr.getConferenceTkt('C1')
@@ -63,8 +63,8 @@ test('the first request on a socket carries the token, later ones do not; URL ha
   expect(first).toMatchObject({ nth: 0, token: 'USER-TOKEN' })
   expect(second.nth).toBe(1)
   expect(second.token).toBeUndefined()
-  expect(fake.urls).toEqual(['/ws?v=1&rev=5'])
-  expect(withVersion('ws://h/ws?v=2')).toBe('ws://h/ws?v=2&rev=5')
+  expect(fake.urls).toEqual(['/ws?v=1&rev=6'])
+  expect(withVersion('ws://h/ws?v=2')).toBe('ws://h/ws?v=2&rev=6')
   expect(withVersion('ws://h/ws?rev=2&v=1')).toBe('ws://h/ws?rev=2&v=1')
 })
 

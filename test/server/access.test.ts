@@ -38,6 +38,15 @@ const params: { [M in ServiceMethod]?: (confrId: string, streamId: string) => ob
   setMedia: (_, streamId) => ({ streamId, aoff: 1 }),
   setAttrs: (confrId) => ({ confrId, key: 'k', val: 'v' }),
   deleteAttrs: (confrId) => ({ confrId, key: 'k' }),
+  muteMembers: (confrId) => ({ confrId, memberNames: ['audience'], audio: true }),
+  muteAll: (confrId) => ({ confrId, audio: true }),
+  lockConference: (confrId) => ({ confrId, locked: true }),
+  raiseHand: (confrId) => ({ confrId }),
+  lowerHand: (confrId) => ({ confrId }),
+  inviteToSpeak: (confrId) => ({ confrId, memberName: 'audience' }),
+  answerSpeakInvitation: (confrId) => ({ confrId, accept: true }),
+  sendMessage: (confrId) => ({ confrId, text: 'hello' }),
+  getMessages: (confrId) => ({ confrId }),
 }
 
 const table = Object.entries(methods) as [ServiceMethod, { may: Access }][]

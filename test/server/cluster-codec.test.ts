@@ -112,3 +112,47 @@ test('only a member whose stored fields changed is serialised again', () => {
   const third = encode(conf, second)
   expect(JSON.parse(third.get('m:MS_a')!.json).ext).toEqual({ seat: 'front' })
 })
+
+test('the meeting is stored with the conference: lock, mute-all, holds, hands in order, invitations, chat', () => {
+  const conf = conference()
+  const m = conf.meeting
+  m.locked = true
+  m.muteAll = { audio: true, video: false, allowSelfUnmute: false }
+  m.setHold('MS_b', { video: true, allowSelfUnmute: true })
+  m.hands.set('MS_b', { memberId: 'MS_b', name: 'bob', nickName: 'BOB', at: 10 })
+  m.hands.set('MS_a', { memberId: 'MS_a', name: 'alice', nickName: 'ALICE', at: 20 })
+  m.invitations.set('MS_b', 'MS_a')
+  const from = { id: 'MS_a', name: 'alice', nickName: 'ALICE' }
+  m.keep({ id: m.nextMessageId(), from, text: 'hello', at: 1 })
+  m.nextMessageId() // a private one: counted, not kept
+  const first = encode(conf)
+  const back = decode(asHash(first))!.meeting
+  expect([back.locked, back.muteAll]).toEqual([true, m.muteAll])
+  expect(back.holdOf('MS_b', false)).toEqual({ audio: true, video: true, allowSelfUnmute: true })
+  expect(back.holdOf('MS_a', true)).toEqual({ audio: false, video: false, allowSelfUnmute: true })
+  expect(back.handList().map((h) => h.name)).toEqual(['bob', 'alice'])
+  expect([...back.invitations]).toEqual([['MS_b', 'MS_a']])
+  expect([back.history, back.lastMessageId]).toEqual([m.history, 2])
+  // A hand going down rewrites that member's field only; the chat field is kept until a message.
+  m.hands.delete('MS_a')
+  const second = encode(conf, first)
+  expect(second.get('m:MS_a')).not.toBe(first.get('m:MS_a'))
+  expect(second.get('m:MS_b')).toBe(first.get('m:MS_b'))
+  expect(second.get('chat')).toBe(first.get('chat'))
+})
+
+test('a conference an older release stored decodes unlocked, nobody held', () => {
+  const fields = asHash(encode(conference()))
+  const meta = JSON.parse(fields[META])
+  delete meta.locked
+  delete meta.muteAll
+  fields[META] = JSON.stringify(meta)
+  delete fields.chat
+  const back = decode(fields)!.meeting
+  expect([back.locked, back.muteAll.audio, back.history, back.lastMessageId]).toEqual([
+    false,
+    false,
+    [],
+    0,
+  ])
+})

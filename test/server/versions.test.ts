@@ -99,6 +99,11 @@ describe('a server held back to revision 1 (--protocol-revision 1)', () => {
         code: ErrorCode.UNKNOWN_METHOD,
         message: 'getMembers needs protocol revision 2; the server offers 1',
       })
+      // Running a meeting (revision 6) likewise.
+      expect(await errorOf(c.emedia.mgr.raiseHand())).toMatchObject({
+        code: ErrorCode.UNKNOWN_METHOD,
+        message: 'raiseHand needs protocol revision 6; the server offers 1',
+      })
     } finally {
       await c.close()
     }

@@ -113,6 +113,19 @@ describe('operator console', () => {
     await page.click(`button.grant[data-member="${memberId(eve)}"]`)
     await until(() => eve.events('roleChanged').some((e) => e[0] === Role.TALKER), 10000)
 
+    // The host's mute from the console: bob hears it (nobody of the room named), then it is let go.
+    const bobId = memberId(bob.c)
+    await page.click(`button.mute[data-member="${bobId}"][data-held="0"]`)
+    await until(() => bob.c.emedia.mgr.getMutedByHost().audio, 10000)
+    await page.waitForSelector(`button.mute[data-member="${bobId}"][data-held="1"]`)
+    // A raised hand shows in the member's row.
+    const carlRow = `tr:has(button.kick[data-member="${memberId(carl)}"])`
+    expect(await page.textContent(carlRow)).not.toContain('✋')
+    await carl.emedia.mgr.raiseHand()
+    await page.waitForSelector(`${carlRow} >> text=✋`)
+    await page.click(`button.mute[data-member="${bobId}"][data-held="1"]`)
+    await until(() => !bob.c.emedia.mgr.getMutedByHost().audio, 10000)
+
     // Kick: eve is out (onConferenceExit(2, -504)), the others see her leave.
     const eveId = memberId(eve)
     await page.click(`button.kick[data-member="${eveId}"]`)

@@ -95,6 +95,70 @@ describe('web participant', () => {
     await page.close()
   })
 
+  it('the meeting on the web page: chat (with the kept history), hands, the member list, the host mute', async () => {
+    const room = 'web-meeting'
+    const host = await nodeClient(server, 'web-host', { maxRole: 7 })
+    clients.push(host)
+    await host.emedia.mgr.joinRoom({ roomName: room, role: 7 })
+    const hostMsgs: string[] = []
+    host.emedia.mgr.on('message', (m) => hostMsgs.push(m.text ?? ''))
+    await host.emedia.mgr.sendMessage({ text: 'agenda <b>first</b>' })
+    const page = await joinFromPage(room, 'web-ann')
+
+    // The kept history reached the late joiner, as text.
+    await page.waitForSelector('#messages li .text')
+    expect(await page.textContent('#messages li .text')).toBe('agenda <b>first</b>')
+    expect(await page.$('#messages .text b')).toBeNull()
+    // Both in the member list; the host as ADMIN.
+    const hostId = host.emedia.mgr.getSelf()!.id
+    await page.waitForSelector(`#people li[data-member-id="${hostId}"][data-role="7"]`)
+    // The page chats, and raises its hand: the host sees both.
+    await page.fill('#chat-text', 'hello from the web')
+    await page.click('#chat-form button[type="submit"]')
+    await until(() => hostMsgs.includes('hello from the web'), 10000)
+    await page.click('#hand')
+    await until(() => host.emedia.mgr.getHands().some((h) => h.nickName === 'web-ann'), 10000)
+    const annId = host.emedia.mgr.getHands()[0].memberId
+    await page.waitForSelector(`#people li[data-member-id="${annId}"][data-hand="1"]`)
+
+    // The host mutes the page's member: a notice, the microphone track off, its unmute refused.
+    await host.emedia.mgr.muteMembers('', [annId], { audio: true })
+    await page.waitForSelector('body[data-muted-by-host="1"]')
+    expect(await page.isVisible('#notice')).toBe(true)
+    const audioOn = () =>
+      page.evaluate(
+        "document.querySelector('.tile.self video').srcObject.getAudioTracks()[0].enabled",
+      ) as Promise<boolean>
+    expect(await audioOn()).toBe(false)
+    await page.click('#mic')
+    await page.waitForSelector('body[data-last-error="-527"]')
+    expect(await audioOn()).toBe(false)
+    // The host's view of the page's stream: muted by the server's flag.
+    await until(
+      () => host.emedia.mgr.getStreams().some((s) => s.memId === annId && s.aoff === 1),
+      10000,
+    )
+    // Let go: the page may unmute itself.
+    await host.emedia.mgr.muteMembers('', [annId], { audio: false })
+    await page.waitForSelector('body[data-muted-by-host="0"]')
+    await page.click('#mic')
+    await until(async () => await audioOn(), 10000)
+
+    // An invitation to speak: the page shows who asks, accepting answers the host.
+    const answers: boolean[] = []
+    host.emedia.mgr.on('speakInvitationAnswered', (m, accept) => {
+      if (m.id === annId) answers.push(accept)
+    })
+    await host.emedia.mgr.inviteToSpeak('', annId)
+    await page.waitForSelector('#invite:not([hidden])')
+    expect(await page.textContent('#inviter')).toBe('web-host')
+    await page.click('#accept')
+    await until(() => answers.length === 1, 10000)
+    expect(answers).toEqual([true])
+    expect(await page.isVisible('#invite')).toBe(false)
+    await page.close()
+  })
+
   it('transcodes only when it must: a browser without H.264 recording still reaches others as H.264', async () => {
     const room = 'web-room-vp8'
     const bob = await nodeTalker('node-vp8', room)

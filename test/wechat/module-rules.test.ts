@@ -79,8 +79,12 @@ describe('WeChat module rules', () => {
     expect(defined.Page).toHaveLength(pages.length)
     expect(defined.Component).toHaveLength(components.size)
     expect([...components].map((c) => path.relative(KIT, c)).sort()).toEqual([
+      'components/chat-panel/index',
       'components/conference-room/index',
+      'components/hand-queue/index',
+      'components/meeting-prompts/index',
       'components/member-grid/index',
+      'components/member-panel/index',
       'components/player-tile/index',
       'components/pre-join/index',
       'components/privacy-sheet/index',
