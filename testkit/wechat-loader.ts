@@ -98,3 +98,14 @@ export function wechatLoader(root: string): WechatLoader {
     loaded: () => [...cache.keys()].map((f) => path.relative(root, f)).sort(),
   }
 }
+
+/** Every component the kit ships, as a page's usingComponents names it inside the kit's package
+ * (`components/<name>/index`): one per source folder with an index.ts. */
+export function kitComponents(): string[] {
+  const root = path.join(__dirname, '..', 'components')
+  return fs
+    .readdirSync(root)
+    .filter((name) => fs.existsSync(path.join(root, name, 'index.ts')))
+    .map((name) => `components/${name}/index`)
+    .sort()
+}
