@@ -48,6 +48,9 @@ const SCENES = [
   'tile-sheet',
   'member-panel',
   'chat-panel',
+  'muted-by-host',
+  'speak-invitation',
+  'locked',
   'pre-join',
   'join-screen',
 ]
@@ -64,6 +67,8 @@ const SHOTS = [
   { scene: 'join-screen', file: 'join-screen-en-light', theme: 'light', lang: 'en' },
   { scene: 'member-panel', file: 'member-panel-en-light', theme: 'light', lang: 'en' },
   { scene: 'chat-panel', file: 'chat-panel-en', theme: 'dark', lang: 'en' },
+  { scene: 'muted-by-host', file: 'muted-by-host-en-light', theme: 'light', lang: 'en' },
+  { scene: 'locked', file: 'locked-en', theme: 'dark', lang: 'en' },
   { scene: 'grid-4', file: 'grid-4@320', theme: 'dark', lang: 'en', width: 320 },
   { scene: 'grid-12', file: 'grid-12@414', theme: 'dark', lang: 'zh', width: 414 },
   { scene: 'grid-4', file: 'grid-4@768', theme: 'light', lang: 'zh', width: 768 },
@@ -80,6 +85,9 @@ const BOTH_WAYS = [
   'more',
   'member-panel',
   'chat-panel',
+  'muted-by-host',
+  'speak-invitation',
+  'locked',
   'pre-join',
   'join-screen',
 ]

@@ -188,6 +188,32 @@
       ],
       after: (ctx) => ctx.tap('#chat'),
     },
+    // The meeting's prompts over the video: the host muted me; the host invites me (audience) to
+    // speak. And a locked room's member panel as its host sees it, with mute-all on.
+    'muted-by-host': {
+      members: range(3),
+      after: (ctx) =>
+        ctx.fake.emit('mutedByHost', {
+          audio: true,
+          video: false,
+          allowSelfUnmute: false,
+          by: { id: 'MS_Alice', name: 'Alice', nickName: 'Alice' },
+        }),
+    },
+    'speak-invitation': {
+      members: range(3),
+      role: 1,
+      after: (ctx) => ctx.fake.emit('speakInvitation', ctx.fake.members[0]),
+    },
+    locked: {
+      members: range(3),
+      role: 7,
+      after: async (ctx) => {
+        const muteAll = { audio: true, video: false, allowSelfUnmute: false }
+        ctx.fake.emit('controlsChanged', { locked: true, muteAll })
+        await ctx.tap('#members')
+      },
+    },
     // The screen before the call: the preview, the name, the switches; as a 加入会议 screen.
     'pre-join': {
       component: 'pre-join',
