@@ -42,6 +42,12 @@ const MAX_CHUNK = 4 * 1024 * 1024
 /** Bytes queued towards ffmpeg before the upload counts as stuck and is dropped. */
 const MAX_BACKLOG = 8 * 1024 * 1024
 const WATCH_MS = 1000
+/**
+ * How long an upload of a join's granted slot waits for pubStream's claim. The SDK hands the
+ * granted URL out at once and claims it on the signalling socket, while the page opens its upload
+ * on another connection (through a proxy, another path): the upload may arrive first.
+ */
+const CLAIM_WAIT_MS = 5000
 
 export type IngestLimits = Pick<
   ServerConfig,
@@ -107,6 +113,37 @@ export class Ingest {
     this.wss.close()
   }
 
+  /**
+   * Waits (CLAIM_WAIT_MS at most) until `reserved()` is no longer true, keeping what the page
+   * sends meanwhile (bounded) and handing it to the admitted upload; `refused` when it is not
+   * claimed in time or the page floods.
+   */
+  private awaitClaim(
+    ws: WebSocket,
+    reserved: () => boolean | undefined,
+    admitted: () => void,
+    refused: () => void,
+  ) {
+    const early: Array<[WebSocket.RawData, boolean]> = []
+    let bytes = 0
+    const keep = (data: WebSocket.RawData, isBinary: boolean) => {
+      early.push([data, isBinary])
+      bytes += Buffer.isBuffer(data) ? data.length : 0
+    }
+    ws.on('message', keep)
+    const deadline = Date.now() + CLAIM_WAIT_MS
+    const check = () => {
+      if (ws.readyState !== WebSocket.OPEN) return void ws.off('message', keep)
+      if (reserved() === true && Date.now() < deadline && bytes <= MAX_BACKLOG)
+        return void setTimeout(check, 25).unref()
+      ws.off('message', keep)
+      if (reserved() === true) return refused()
+      admitted()
+      for (const [data, isBinary] of early) ws.emit('message', data, isBinary)
+    }
+    setTimeout(check, 25).unref()
+  }
+
   private admit(ws: WebSocket, q: URLSearchParams, address: string) {
     const refuse = (code: number, why: string) => {
       this.deps.log.info({ why }, 'ingest refused')
@@ -137,7 +174,12 @@ export class Ingest {
       return refuse(IngestClose.REFUSED, 'no such stream of this member')
     // The slot a join grants is a URL for later: it becomes a stream when publish claims it.
     if (stream.reserved)
-      return refuse(IngestClose.REFUSED, 'publish the stream first (pubStream claims the slot)')
+      return this.awaitClaim(
+        ws,
+        () => conf!.streams.get(streamId)?.reserved,
+        () => this.admit(ws, q, address),
+        () => refuse(IngestClose.REFUSED, 'publish the stream first (pubStream claims the slot)'),
+      )
     if (this.uploads.has(streamId)) return refuse(IngestClose.BUSY, 'stream already uploading')
     if (this.supervisor.stopped) return refuse(IngestClose.SHUTDOWN, 'server stopping')
     const over = this.overLimit(member.userId, address)

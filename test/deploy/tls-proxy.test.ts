@@ -93,20 +93,30 @@ describeRequiring(
       await page.fill('#nick', userId)
       await page.fill('#token', tokens.mintUser(userId, 3600))
       await page.click('#join')
-      await page.waitForSelector('body[data-state="joined"][data-publishing="1"]', {
-        timeout: 30000,
-      })
+      await page
+        .waitForSelector('body[data-state="joined"][data-publishing="1"]', { timeout: 30000 })
+        .catch(async (e: Error) => {
+          const state = await page.evaluate('JSON.stringify(document.body.dataset)')
+          const said = running[0]?.server.output().slice(-3000)
+          throw new Error(
+            `${userId} not publishing: ${e.message}\npage ${state}\nconsole:\n${console.join('\n')}\nserver:\n${said}`,
+          )
+        })
       return { page, requests, console }
     }
 
-    /** The stream id of the first remote tile of `page` once there is one. */
+    /** The stream id of the first remote tile of `page` once there is one (the other page's
+     * camera reaches the engine through the ingest's ffmpeg first: slow on a loaded machine). */
     async function remoteStream(page: Page): Promise<string> {
       let id: string | null = null
       const js = `document.querySelector('.tile:not(.self)')?.dataset.streamId ?? null`
       await until(
         async () => !!(id = await page.evaluate<string | null>(js)),
-        30000,
-        'a remote tile',
+        60000,
+        () => {
+          const said = running[0]?.server.output().slice(-3000)
+          return `a remote tile; the server said:\n${said}`
+        },
       )
       return id!
     }
@@ -141,7 +151,7 @@ describeRequiring(
         /"GET \/live\/\S+\.flv\?token=\S+ HTTP\/1\.1" 200 /.test(log) &&
         /"GET \/ingest\?\S+ HTTP\/1\.1" 101 /.test(log)
       await until(() => carried(proxy.accessLog()), 10000, 'the FLV and ingest lines of the log')
-    })
+    }, 180000)
 
     test('the console signs in on a port other than 443, with a Secure cookie', async () => {
       const { base } = running[0]
@@ -184,7 +194,13 @@ describeRequiring(
       try {
         await watcher.emedia.mgr.joinRoom({ roomName: 'tls-nginx' })
         const carol = await joinPage(base, 'tls-nginx', 'carol')
-        await until(() => watcher.events('streamAdded').length > 0, 30000, "carol's stream")
+        // The page's camera goes through the ingest's ffmpeg to nginx-rtmp before it is announced:
+        // on a loaded machine that start-up alone has taken over 30 s.
+        await until(
+          () => watcher.events('streamAdded').length > 0,
+          60000,
+          () => `carol's stream; the server said:\n${running[0].server.output().slice(-3000)}`,
+        )
         const stream = watcher.events('streamAdded')[0][0] as Parameters<
           typeof watcher.emedia.mgr.subStream
         >[0]
@@ -202,6 +218,6 @@ describeRequiring(
       } finally {
         await watcher.close()
       }
-    })
+    }, 180000)
   },
 )

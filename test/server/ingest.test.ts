@@ -6,7 +6,7 @@ import WebSocket from 'ws'
 import { IngestClose } from '../../server/media/ingest'
 import { tokenFor } from '../../testkit/server'
 import { useServer } from '../../testkit/server-suite'
-import { until } from '../../testkit/wait'
+import { sleep, until } from '../../testkit/wait'
 
 const suite = useServer({ dev: true })
 const { client } = suite
@@ -80,11 +80,40 @@ describe('/ingest limits', () => {
     return new Promise((resolve) => ws.on('open', () => resolve(ws)))
   }
 
-  it('refuses the slot a join reserved until publish claims it', async () => {
+  it('refuses the slot a join reserved unless publish claims it within 5 s', async () => {
     const { grant } = await pushUrls('slot-user', 'slot-room', 0)
     expect(grant).toEqual(expect.any(String))
-    expect(await closeCode(ingestUrl(grant!))).toBe(IngestClose.REFUSED)
+    expect(await closeCode(ingestUrl(grant!), 1500)).toBe('open') // waiting for the claim
+    expect(await closeCode(ingestUrl(grant!), 8000)).toBe(IngestClose.REFUSED)
     expect(suite.server.ingest.pids()).toEqual([])
+  })
+
+  it('an upload of the granted slot that arrives before the claim starts once it is claimed', async () => {
+    // The SDK hands the granted URL out at once and claims it on the signalling socket; the page's
+    // upload (another connection) may come first.
+    const c = await suite.raw()
+    const j = await c.call(
+      'join',
+      { roomName: 'early-room', role: 3 },
+      tokenFor(suite.server, 'early'),
+    )
+    const { confrId } = j.result.conference
+    const grant = j.result.grant as { rtmp: string; stream: { id: string; rtcId: string } }
+    const ws = await from(ingestUrl(grant.rtmp), '127.0.0.70')
+    let code: number | null = null
+    ws.on('close', (c) => (code = c))
+    await sleep(300)
+    expect(suite.server.ingest.pids()).toEqual([])
+    const claim = await c.call('publish', {
+      confrId,
+      rtcId: 'cam',
+      streamId: grant.stream.id,
+    })
+    expect(claim.error).toBeUndefined()
+    await until(() => suite.server.ingest.pids().length === 1, 5000, 'the upload to start')
+    expect(code).toBeNull()
+    ws.close()
+    await until(() => suite.server.ingest.pids().length === 0, 5000)
   })
 
   it('caps uploads per user, per address and per server, and closes idle ones', async () => {
