@@ -18,6 +18,16 @@ const DEVICES = {
 }
 const WIDTHS = Object.keys(DEVICES).map(Number)
 
+/** The meeting's panels and prompts and the screen before the call: in both scene lists below. */
+const MEETING_SCREENS = [
+  'member-panel',
+  'chat-panel',
+  'muted-by-host',
+  'speak-invitation',
+  'locked',
+  'pre-join',
+  'join-screen',
+]
 /** Every picture: scene, file name, theme, language (on the 375 pt phone unless `width`). */
 const SCENES = [
   'grid-1',
@@ -46,13 +56,7 @@ const SCENES = [
   'more',
   'grid-12-page-2',
   'tile-sheet',
-  'member-panel',
-  'chat-panel',
-  'muted-by-host',
-  'speak-invitation',
-  'locked',
-  'pre-join',
-  'join-screen',
+  ...MEETING_SCREENS,
 ]
 const SHOTS = [
   ...SCENES.map((scene) => ({ scene, file: scene, theme: 'dark', lang: 'zh' })),
@@ -83,13 +87,7 @@ const BOTH_WAYS = [
   'room-info',
   'leave-host',
   'more',
-  'member-panel',
-  'chat-panel',
-  'muted-by-host',
-  'speak-invitation',
-  'locked',
-  'pre-join',
-  'join-screen',
+  ...MEETING_SCREENS,
 ]
 const MATRIX = [
   ...WIDTHS.flatMap((width) =>
