@@ -82,6 +82,9 @@ describeRequiring(
       return deployBehindProxy({ tree, line, domain: DOMAIN, certDir: cert.dir, agent })
     }
 
+    /** The end of what the running server printed, for a failure's message. */
+    const serverSaid = () => running[0]?.server.output().slice(-3000)
+
     /** A page of `userId` joined to `room` through the proxy, publishing its camera. */
     async function joinPage(base: string, room: string, userId: string) {
       const page = await browser.newPage()
@@ -97,9 +100,8 @@ describeRequiring(
         .waitForSelector('body[data-state="joined"][data-publishing="1"]', { timeout: 30000 })
         .catch(async (e: Error) => {
           const state = await page.evaluate('JSON.stringify(document.body.dataset)')
-          const said = running[0]?.server.output().slice(-3000)
           throw new Error(
-            `${userId} not publishing: ${e.message}\npage ${state}\nconsole:\n${console.join('\n')}\nserver:\n${said}`,
+            `${userId} not publishing: ${e.message}\npage ${state}\nconsole:\n${console.join('\n')}\nserver:\n${serverSaid()}`,
           )
         })
       return { page, requests, console }
@@ -113,10 +115,7 @@ describeRequiring(
       await until(
         async () => !!(id = await page.evaluate<string | null>(js)),
         60000,
-        () => {
-          const said = running[0]?.server.output().slice(-3000)
-          return `a remote tile; the server said:\n${said}`
-        },
+        () => `a remote tile; the server said:\n${serverSaid()}`,
       )
       return id!
     }
@@ -199,7 +198,7 @@ describeRequiring(
         await until(
           () => watcher.events('streamAdded').length > 0,
           60000,
-          () => `carol's stream; the server said:\n${running[0].server.output().slice(-3000)}`,
+          () => `carol's stream; the server said:\n${serverSaid()}`,
         )
         const stream = watcher.events('streamAdded')[0][0] as Parameters<
           typeof watcher.emedia.mgr.subStream
