@@ -23,7 +23,15 @@ import { MIX_SIZES, mixSection, type MixSizes } from './mix'
 import { dependencies, payload } from './payload'
 import { processTree } from '../testkit/procs'
 import { BIG_ROOM_SIZES, bigRoom, type BigRoomSizes } from './big-room'
-import { capacity, fanOut, JOIN_SIZES, joinLatencies, type JoinSizes, type Log } from './signalling'
+import {
+  capacity,
+  fanOut,
+  type FanOut,
+  JOIN_SIZES,
+  joinLatencies,
+  type JoinSizes,
+  type Log,
+} from './signalling'
 import { machine, nowMs, round } from './stats'
 import { table } from './table'
 
@@ -128,6 +136,9 @@ function versions() {
 }
 
 const log: Log = (line) => console.log(line)
+/** The fan-out's floor (a bare ws server, the same load generator), said beside it. */
+const floorLine = (fan: FanOut) =>
+  `floor (bare ws server, same machine and load generator): written in ${fan.floor.serverSendMs} ms, read p50 ${fan.floor.latency.p50} ms, p99 ${fan.floor.latency.p99} ms`
 const ms = (x: number | null | undefined) =>
   x === null || x === undefined || Number.isNaN(x) ? '—' : String(x)
 const kb = (bytes: number | null) => (bytes === null ? '—' : (bytes / 1024).toFixed(1))
@@ -182,7 +193,7 @@ const RUN: Record<Section, (log: Log, sizes: Sizes, results: Results) => Promise
       ),
     )
     log(
-      `fan-out, ${fan.members} members: streamAdded p50 ${fan.latency.p50} ms, p99 ${fan.latency.p99} ms, max ${fan.latency.max} ms (server queued all in ${fan.serverQueuedMs} ms, handed all to the kernel in ${fan.serverSendMs} ms; room filled in ${fan.fillMs} ms; ${fan.loadGen})`,
+      `fan-out, ${fan.members} members: streamAdded p50 ${fan.latency.p50} ms, p99 ${fan.latency.p99} ms, max ${fan.latency.max} ms (server queued all in ${fan.serverQueuedMs} ms, handed all to the kernel in ${fan.serverSendMs} ms; room filled in ${fan.fillMs} ms; ${fan.loadGen}); ${floorLine(fan)}`,
     )
     log(
       table(
@@ -235,11 +246,21 @@ const RUN: Record<Section, (log: Log, sizes: Sizes, results: Results) => Promise
             'p99 < 20',
             'p50 53, p99 73 (12-06)',
           ],
+          [
+            `floor: bare ws server to ${fan.floor.received}/${fan.members}`,
+            fan.floor.latency.p50,
+            fan.floor.latency.p99,
+            fan.floor.latency.max,
+            fan.floor.serverSendMs,
+            '—',
+            '—',
+            '—',
+          ],
         ],
       ),
     )
     log(
-      `streamAdded to ${fan.members}: server side ${fan.serverQueuedMs} ms to queue every frame, ${fan.serverSendMs} ms to hand them all to the kernel; end to end read in ${fan.loadGenProcesses} load process(es), ${fan.loadGen}; machine ${fan.machine.busyPct} % busy, load ${fan.machine.loadAvg.join(' → ')}`,
+      `streamAdded to ${fan.members}: server side ${fan.serverQueuedMs} ms to queue every frame, ${fan.serverSendMs} ms to hand them all to the kernel; end to end read in ${fan.loadGenProcesses} load process(es), ${fan.loadGen}; machine ${fan.machine.busyPct} % busy, load ${fan.machine.loadAvg.join(' → ')}; ${floorLine(fan)}`,
     )
     log(
       `LIVE fill: ${fill.eventsPerMember} events per audience member while ${fill.members} filled (counts, not arrivals); 2,000-member room for the fan-out filled in ${fan.fillMs} ms`,

@@ -2,7 +2,9 @@
 // a push URL, join latency under concurrency, streamAdded fan-out to a 2,000-member room, and how
 // many heartbeating members one server process holds (with its CPU and RSS per 1,000).
 import { createEmedia } from '../sdk/node'
+import { eventFrame } from 'miniprogram-conference-protocol'
 import { countingAdapter } from '../testkit/counting-adapter'
+import { fanOutFloor, type FanOutFloor } from './fan-out-floor'
 import { readFlvTags, startPublisher, testPatternFile } from './flv'
 import { cpuPlan, LoadGen, pin } from './load-gen'
 import { machineLoad, type MachineLoad } from './machine-load'
@@ -202,6 +204,8 @@ export interface FanOut {
   loadGen: string
   loadGenProcesses: number
   machine: MachineLoad
+  /** The same broadcast from a bare ws server on the same machine: its floor. */
+  floor: FanOutFloor
 }
 
 /**
@@ -220,6 +224,7 @@ export async function fanOut(log: Log, members = 2000): Promise<FanOut> {
   pin(srv.pid, gen.plan.server)
   let owner: WireClient | null = null
   let publisher: Awaited<ReturnType<typeof startPublisher>> | null = null
+  let measured: Omit<FanOut, 'floor'> & { frame: string }
   try {
     owner = await WireClient.connect(srv.wsUrl)
     const joined = await owner.call(
@@ -250,7 +255,8 @@ export async function fanOut(log: Log, members = 2000): Promise<FanOut> {
     const deadline = nowMs() + 20000
     while ((await gen.counts()).events - before < members && nowMs() < deadline) await sleep(50)
     const arrivals = await gen.take('streamAdded')
-    return {
+    measured = {
+      frame: eventFrame('streamAdded', pub.stream),
       members,
       fillMs,
       latency: summarize(arrivals.map((a) => a - live.at)),
@@ -268,6 +274,9 @@ export async function fanOut(log: Log, members = 2000): Promise<FanOut> {
     await gen.close()
     await srv.stop()
   }
+  // With the server gone: the machine as quiet as it was for the real broadcast.
+  const { frame, ...fan } = measured
+  return { ...fan, floor: await fanOutFloor(members, frame) }
 }
 
 // ---- capacity ----

@@ -1,5 +1,6 @@
 // Event frames as the server sends them: serialised once however many sockets receive them, and
 // the frames that tell one turn's arrivals (arrivals.ts), made per receiver revision on demand.
+import WebSocket from 'ws'
 import {
   type EventName,
   type Events,
@@ -7,21 +8,36 @@ import {
   knowsEvent,
 } from 'miniprogram-conference-protocol'
 
+/** ws's own framing (public in ws, absent from its type definitions). */
+const { Sender } = WebSocket as unknown as {
+  Sender: { frame(data: Buffer, options: Record<string, unknown>): Buffer[] }
+}
+
 /**
  * An event frame serialised once for all its receivers: its text (what the cluster bus carries)
- * and, made on first use, its UTF-8 bytes, which every socket sends as they are instead of
- * encoding the text again (a batch of arrivals to 1,000 members is one encoding, not 1,000).
+ * and, made on first use, the whole WebSocket text frame (header and UTF-8 payload in one
+ * buffer), which every socket writes as it is: a broadcast to 2,000 members is one encoding and
+ * one framing, and one plain write per socket instead of ws's header + payload gathered write.
  */
 export class Frame {
-  private encoded: Buffer | null = null
+  private framed: Buffer | null = null
   constructor(readonly text: string) {}
 
   static of<E extends EventName>(event: E, data: Events[E]): Frame {
     return new Frame(eventFrame(event, data))
   }
 
-  get bytes(): Buffer {
-    return (this.encoded ??= Buffer.from(this.text))
+  /** The unmasked, final, uncompressed text frame a server sends (RFC 6455). */
+  get wire(): Buffer {
+    if (this.framed) return this.framed
+    const parts = Sender.frame(Buffer.from(this.text), {
+      fin: true,
+      opcode: 0x01,
+      mask: false,
+      readOnly: true,
+      rsv1: false,
+    })
+    return (this.framed = Buffer.concat(parts))
   }
 }
 

@@ -109,7 +109,7 @@ export class Connection implements LocalSocket {
 
   sendFrame(frame: Frame) {
     if (this.inFlight > 0) this.held.push(frame)
-    else this.writeText(frame.bytes)
+    else this.writeFrame(frame)
   }
 
   sendArrivals(frames: ArrivalFrames, from: number) {
@@ -132,22 +132,38 @@ export class Connection implements LocalSocket {
     this.writeText(JSON.stringify(frame))
   }
 
-  /** A text frame: a reply's JSON, or an event frame's bytes (sent as they are). */
-  private writeText(text: string | Buffer) {
-    if (this.ws.readyState !== WebSocket.OPEN) return
-    if (this.ws.bufferedAmount > MAX_BUFFERED_BYTES) {
-      this.deps.log.warn({ ip: this.ip }, 'client not reading; closing')
-      this.ws.terminate()
-      return
-    }
+  /** A reply's JSON, framed by ws. */
+  private writeText(text: string) {
+    if (!this.writable()) return
     this.ws.send(text, { binary: false })
-    // The turn's first frame to this socket has left; what follows in this turn waits and leaves
-    // in one write with the rest (a burst of events: one system call, not one per event).
     this.cork()
   }
 
+  /** An event frame: its bytes, framed once for all receivers, written as they are. ws frames
+   * nothing of its own in between (no compression, nothing queued), so this keeps the order. */
+  private writeFrame(frame: Frame) {
+    const socket = this.socket
+    if (!socket || !this.writable()) return
+    socket.write(frame.wire)
+    this.cork()
+  }
+
+  private writable(): boolean {
+    if (this.ws.readyState !== WebSocket.OPEN) return false
+    if (this.ws.bufferedAmount <= MAX_BUFFERED_BYTES) return true
+    this.deps.log.warn({ ip: this.ip }, 'client not reading; closing')
+    this.ws.terminate()
+    return false
+  }
+
+  private get socket(): Socket | undefined {
+    return (this.ws as unknown as { _socket?: Socket })._socket
+  }
+
+  /** The turn's first frame to this socket has left; what follows in this turn waits and leaves
+   * in one write with the rest (a burst of events: one system call, not one per event). */
   private cork() {
-    const socket = (this.ws as unknown as { _socket?: Socket })._socket
+    const socket = this.socket
     if (socket) this.deps.corking.hold(socket)
   }
 
@@ -219,7 +235,7 @@ export class Connection implements LocalSocket {
           if (--this.inFlight > 0) return
           const held = this.held
           this.held = []
-          for (const frame of held) this.writeText(frame.bytes)
+          for (const frame of held) this.writeFrame(frame)
         })
     } catch (e) {
       failed(e)

@@ -107,6 +107,7 @@ test('signalling: wire count, join latencies, fan-out, capacity', () => {
   expect(s.wire.roundTrips).toBe(1)
   expect(s.joins.length).toBeGreaterThanOrEqual(3)
   expect(s.fanOut.received).toBe(s.fanOut.members)
+  expect(s.fanOut.floor.received).toBe(s.fanOut.members)
   expect(s.capacity.steps.length).toBeGreaterThanOrEqual(2)
   const paths = [
     'wire.framesSent',
@@ -123,6 +124,8 @@ test('signalling: wire count, join latencies, fan-out, capacity', () => {
     'fanOut.acceptToLiveMs',
     'fanOut.loadGenProcesses',
     'fanOut.machine.loadAvg.0',
+    ...summary('fanOut.floor.latency'),
+    'fanOut.floor.serverSendMs',
     ...s.capacity.steps.flatMap((_: unknown, i: number) =>
       ['pingP50', 'pingP99', 'cpuPct', 'rssMB'].map((k) => `capacity.steps.${i}.${k}`),
     ),
