@@ -219,12 +219,15 @@ describeWithRedis('bench smoke: cluster', () => {
     const c = run.results.cluster as ClusterResult
     expect(c.joins.map((j) => j.nodes)).toEqual([1, 3])
     expect(c.failover.resumed).toBe(c.failover.members)
+    expect(c.joins.map((j) => j.nodeCpuMs.length)).toEqual([1, 3])
     const paths = [
       ...summary('joins.0.result.join'),
       ...summary('joins.1.result.join'),
       'p99Ratio',
       'joins.0.serverCpuMs',
       'joins.1.serverCpuMs',
+      'joins.1.nodeCpuMs.2',
+      'joins.1.redisCpuMs',
       'failover.lastResumeMs',
       'failover.lastReannounceMs',
       'failover.lastPlayableMs',
