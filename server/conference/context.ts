@@ -58,6 +58,8 @@ export interface ServiceContext {
 /** The service's internal events, for media jobs and operators: a misspelled one does not compile. */
 export interface ServiceEvents {
   'conference-created': [conf: ConferenceState]
+  /** pubStream claimed the stream slot a join granted (its push URL may now be used). */
+  'stream-claimed': [conf: ConferenceState, stream: StreamState]
   /** Media of a stream reached the engine. */
   'stream-live': [conf: ConferenceState, stream: StreamState]
   /** Media of a stream stopped (or the stream was removed while live). */

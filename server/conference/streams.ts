@@ -47,6 +47,7 @@ export function publish(ctx: ServiceContext, caller: Caller, p: P<'publish'>): R
     stream.reserved = false
     holdStream(conf, member, stream)
     conf.streams.set(stream.id, stream)
+    if (slot) ctx.emit('stream-claimed', conf, stream)
   }
   return {
     stream: conf.streamView(stream),

@@ -82,11 +82,16 @@ export class Ingest {
   /** Running uploads by stream id (one per stream). */
   readonly uploads = new Map<string, Upload>()
   private readonly watch: NodeJS.Timeout
+  /** Uploads of granted slots waiting for pubStream's claim, by stream id. */
+  private readonly waiting = new Map<string, { claimed(): void; replaced(): void }>()
+  private readonly onClaimed = (_conf: unknown, s: { id: string }) =>
+    this.waiting.get(s.id)?.claimed()
 
   constructor(private readonly deps: IngestDeps) {
     this.supervisor = deps.supervisor ?? new Supervisor({ logger: deps.log })
     this.watch = setInterval(() => this.sweep(), WATCH_MS)
     this.watch.unref()
+    deps.service.on('stream-claimed', this.onClaimed)
   }
 
   /** Handles an upgrade on INGEST_PATH; false for any other path. */
@@ -108,40 +113,57 @@ export class Ingest {
 
   async stop(): Promise<void> {
     clearInterval(this.watch)
+    this.deps.service.off('stream-claimed', this.onClaimed)
     for (const { ws } of this.uploads.values()) ws.close(IngestClose.SHUTDOWN, 'server stopping')
     await this.supervisor.stopAll()
     this.wss.close()
   }
 
   /**
-   * Waits (CLAIM_WAIT_MS at most) until `reserved()` is no longer true, keeping what the page
+   * Waits (CLAIM_WAIT_MS at most) for pubStream's claim of slot `streamId`, keeping what the page
    * sends meanwhile (bounded) and handing it to the admitted upload; `refused` when it is not
-   * claimed in time or the page floods.
+   * claimed in time or the page floods, `replaced` when a newer upload of the slot comes. A slot
+   * removed meanwhile is admitted, to be refused with its own reason.
    */
   private awaitClaim(
     ws: WebSocket,
+    streamId: string,
     reserved: () => boolean | undefined,
     admitted: () => void,
     refused: () => void,
+    replaced: () => void,
   ) {
     const early: Array<[WebSocket.RawData, boolean]> = []
     let bytes = 0
+    const settle = (then: () => void) => {
+      clearTimeout(timer)
+      ws.off('message', keep)
+      ws.off('close', closed)
+      if (this.waiting.get(streamId) === wait) this.waiting.delete(streamId)
+      then()
+    }
     const keep = (data: WebSocket.RawData, isBinary: boolean) => {
       early.push([data, isBinary])
       bytes += Buffer.isBuffer(data) ? data.length : 0
+      if (bytes > MAX_BACKLOG) settle(refused)
     }
+    const claimed = () =>
+      settle(() => {
+        admitted()
+        for (const [data, isBinary] of early) ws.emit('message', data, isBinary)
+      })
+    const closed = () => settle(() => undefined)
+    const timer = setTimeout(
+      () => (reserved() === true ? settle(refused) : claimed()),
+      CLAIM_WAIT_MS,
+    )
+    timer.unref()
     ws.on('message', keep)
-    const deadline = Date.now() + CLAIM_WAIT_MS
-    const check = () => {
-      if (ws.readyState !== WebSocket.OPEN) return void ws.off('message', keep)
-      if (reserved() === true && Date.now() < deadline && bytes <= MAX_BACKLOG)
-        return void setTimeout(check, 25).unref()
-      ws.off('message', keep)
-      if (reserved() === true) return refused()
-      admitted()
-      for (const [data, isBinary] of early) ws.emit('message', data, isBinary)
-    }
-    setTimeout(check, 25).unref()
+    ws.on('close', closed)
+    // The page's newer upload of the slot (a reload, a retry) takes the place of the older.
+    const wait = { claimed, replaced: () => settle(replaced) }
+    this.waiting.get(streamId)?.replaced()
+    this.waiting.set(streamId, wait)
   }
 
   private admit(ws: WebSocket, q: URLSearchParams, address: string) {
@@ -172,15 +194,17 @@ export class Ingest {
     const member = conf?.members.get(claims.memberId)
     if (!stream || !member || stream.memberId !== member.id)
       return refuse(IngestClose.REFUSED, 'no such stream of this member')
+    if (this.uploads.has(streamId)) return refuse(IngestClose.BUSY, 'stream already uploading')
     // The slot a join grants is a URL for later: it becomes a stream when publish claims it.
     if (stream.reserved)
       return this.awaitClaim(
         ws,
+        streamId,
         () => conf!.streams.get(streamId)?.reserved,
         () => this.admit(ws, q, address),
         () => refuse(IngestClose.REFUSED, 'publish the stream first (pubStream claims the slot)'),
+        () => refuse(IngestClose.BUSY, 'replaced by a newer upload of this stream'),
       )
-    if (this.uploads.has(streamId)) return refuse(IngestClose.BUSY, 'stream already uploading')
     if (this.supervisor.stopped) return refuse(IngestClose.SHUTDOWN, 'server stopping')
     const over = this.overLimit(member.userId, address)
     if (over) return refuse(IngestClose.LIMITED, over)

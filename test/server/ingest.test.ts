@@ -88,7 +88,7 @@ describe('/ingest limits', () => {
     expect(suite.server.ingest.pids()).toEqual([])
   })
 
-  it('an upload of the granted slot that arrives before the claim starts once it is claimed', async () => {
+  it('an upload of the granted slot that arrives before the claim (the newest, if several) starts once it is claimed', async () => {
     // The SDK hands the granted URL out at once and claims it on the signalling socket; the page's
     // upload (another connection) may come first.
     const c = await suite.raw()
@@ -99,7 +99,11 @@ describe('/ingest limits', () => {
     )
     const { confrId } = j.result.conference
     const grant = j.result.grant as { rtmp: string; stream: { id: string; rtcId: string } }
+    // A page that retries: its newer upload of the slot takes the older one's place.
+    const older = await from(ingestUrl(grant.rtmp), '127.0.0.70')
+    const olderClosed = new Promise<number>((resolve) => older.on('close', resolve))
     const ws = await from(ingestUrl(grant.rtmp), '127.0.0.70')
+    expect(await olderClosed).toBe(IngestClose.BUSY)
     let code: number | null = null
     ws.on('close', (c) => (code = c))
     await sleep(300)
