@@ -50,6 +50,8 @@ const zh = {
   layoutSpeaker: '演讲者',
   beauty: '美颜',
   mirror: '镜像',
+  // what the others see of my camera (live-pusher remote-mirror)
+  remoteMirror: '对方镜像',
   on: '开',
   off: '关',
   // stage
@@ -170,6 +172,7 @@ const en: Texts = {
   layoutSpeaker: 'Speaker',
   beauty: 'Beauty',
   mirror: 'Mirror',
+  remoteMirror: 'Mirror for others',
   on: 'On',
   off: 'Off',
   joining: 'Joining the meeting…',
