@@ -316,7 +316,7 @@ describe('<conference-room>: the control bar and its sheets', () => {
     expect(pusher().localMirror).toBe('auto')
   })
 
-  test('更多: mirror for others switches the pushed picture, not my view; a switch in words', async () => {
+  test('更多: mirror out switches the pushed picture, not my view; a switch in words', async () => {
     const { room, store } = mount(new FakeEmedia(), { roomName: 'weekly', lang: 'en' })
     await flush()
     await tap(room, '#more')
@@ -326,9 +326,9 @@ describe('<conference-room>: the control bar and its sheets', () => {
     expect(control()).toMatchObject({
       ariaRole: 'switch',
       ariaChecked: false,
-      ariaLabel: 'Mirror for others',
+      ariaLabel: 'Mirror the video others see',
     })
-    expect(text(room, '#remote-mirror .action-caption')).toBe('Mirror for others')
+    expect(text(room, '#remote-mirror .action-caption')).toBe('Mirror out')
     expect(text(room, '#remote-mirror .action-state')).toBe('Off')
 
     await tap(room, '#remote-mirror')

@@ -39,6 +39,17 @@ const label = (tile: Node) => attrs(tile.querySelector('.tile')!)['ariaLabel']
 const volume = (native: Node, v: number) =>
   native.dispatchEvent('audiovolumenotify', { detail: { volume: v } })
 
+/** A room in English with bob in it: his tile and its live-player, as rendered now. */
+async function roomWithBob(): Promise<{ tile: () => Node; player: () => Node }> {
+  const fake = new FakeEmedia()
+  const { room } = mount(fake, { roomName: 'weekly', lang: 'en' })
+  await flush()
+  const bob = fake.addRemote('bob').stream!.id
+  await flush()
+  const tile = () => playerTiles(room).find((t) => t.data.tileId === bob)!
+  return { tile, player: () => tile().querySelector('#player')! }
+}
+
 describe('the sound meter in each name tag', () => {
   test('volumes into buckets: silent under the speaking threshold, then 1–4 bars', () => {
     expect(LEVEL_STEPS[0]).toBe(20)
@@ -47,13 +58,7 @@ describe('the sound meter in each name tag', () => {
   })
 
   test("a remote tile's meter follows its volume; its label says speaking in words", async () => {
-    const fake = new FakeEmedia()
-    const { room } = mount(fake, { roomName: 'weekly', lang: 'en' })
-    await flush()
-    const bob = fake.addRemote('bob').stream!.id
-    await flush()
-    const tile = () => playerTiles(room).find((t) => t.data.tileId === bob)!
-    const player = () => tile().querySelector('#player')!
+    const { tile, player } = await roomWithBob()
     // Silent: the microphone and an unlit meter (the bars sunk to dots).
     expect(tile().querySelector('.label .mic')).toBeDefined()
     expect(litBars(tile())).toBe(0)
@@ -76,13 +81,9 @@ describe('the sound meter in each name tag', () => {
   })
 
   test('only a change of bucket is sent, and between lit levels at most one per interval', async () => {
-    const fake = new FakeEmedia()
-    const { room } = mount(fake, { roomName: 'weekly', lang: 'zh' })
-    await flush()
-    const bob = fake.addRemote('bob').stream!.id
-    await flush()
-    const tile = playerTiles(room).find((t) => t.data.tileId === bob)!
-    const player = tile.querySelector('#player')!
+    const bob = await roomWithBob()
+    const tile = bob.tile()
+    const player = bob.player()
     const calls = recordSetData([['bob', tile]])
     const levelsSent = () =>
       calls.filter((c) => 'soundLevel' in c.data).map((c) => c.data.soundLevel)
