@@ -84,15 +84,18 @@ const SHOTS = [
 
 /** What the layout test checks besides the pictures: every scene on every phone (zh, dark), and
  * the scenes of the room's own screens in both languages and both themes on every phone: the top
- * bar and the control bar (grid-4, audience), my camera while joining, the name tags' meters,
- * every sheet (room info, leaving as a member and as the host, 更多, a tile's), the panels,
- * prompts and the screens before the call. */
+ * bar and the control bar (grid-4, audience), my camera while joining, the reconnecting banner,
+ * the name tags' meters, the network bars (mine in the top bar, the tiles'), every sheet (room
+ * info, leaving as a member and as the host, 更多, a tile's), the panels, the prompts and the
+ * screens before the call. */
 const BOTH_WAYS = [
   'grid-4',
   'camera-refused',
   'audience',
   'joining',
+  'reconnecting',
   'sound-levels',
+  'network-quality',
   'room-info',
   'leave',
   'leave-host',
