@@ -169,12 +169,15 @@ KitComponent({
     /** A long press on another's tile: the room offers what this phone can do with it. */
     onTileLongPress(e: WechatMiniprogram.BaseEvent<Record<string, never>, { id: string }>) {
       const tileId = e.currentTarget.dataset.id
-      if (tileId === this.data.selfId) return
+      // My own tile (or my preview while joining) has no sheet.
+      if (tileId === this.data.selfId || tileId === PREVIEW) return
       const memberId = this.store().tileOf(tileId)?.memberId ?? tileId
       this.triggerEvent('tilelongpress', { memberId, tileId })
     },
     onTileTap(e: WechatMiniprogram.BaseEvent<Record<string, never>, { id: string }>) {
       const tileId = e.currentTarget.dataset.id
+      // My preview is nobody's tile yet.
+      if (tileId === PREVIEW) return
       const kind = this.data.cells.find((c) => c.id === tileId)?.kind
       // 1v1: a tap on the small tile swaps the two.
       if (kind === 'float') this.setData({ swapped: !this.data.swapped })

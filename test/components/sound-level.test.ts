@@ -182,6 +182,16 @@ describe('my camera while the room joins', () => {
     // The joining banner stays over it; my name tag has no name from the server yet.
     expect(room.querySelector('.banner.joining')).toBeDefined()
     expect(label(selfTile(room))).toBe('me')
+    // It is nobody's tile yet: a tap or a long press on it tells the page nothing, opens nothing.
+    const events: string[] = []
+    for (const name of ['tiletap', 'tilelongpress'])
+      grid(room).addEventListener(name, () => events.push(name))
+    const cell = grid(room).querySelector('.cell')!
+    cell.dispatchEvent('tap')
+    cell.dispatchEvent('longpress')
+    await flush()
+    expect(events).toEqual([])
+    expect(room.querySelector('.sheet')).toBeUndefined()
 
     release()
     await flush(12)
