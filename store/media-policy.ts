@@ -1,6 +1,7 @@
 // What the kit does about each live-pusher / live-player code (docs/status-codes.md is the
 // readable form of these tables). Pure functions: the store records state from them, the tiles
 // act on them.
+import type { SoundLevel } from './types'
 
 export type PusherAction =
   /** Media flows: the push is healthy. */
@@ -118,3 +119,24 @@ export function netQuality(info: NetInfo | undefined): 1 | 2 | 3 | 4 | 5 {
 
 /** audiovolumenotify volume (0–100) above which a member counts as speaking. */
 export const SPEAKING_VOLUME = 20
+
+/** The volume at which each bar of a name tag's sound meter lights (1–4 bars); under the first,
+ * none: level 0 is exactly "not speaking". */
+export const LEVEL_STEPS = [SPEAKING_VOLUME, 35, 50, 70] as const
+
+/** The meter's bars for an audiovolumenotify volume. */
+export function soundLevel(volume: number): SoundLevel {
+  let level = 0
+  for (const step of LEVEL_STEPS) if (volume >= step) level += 1
+  return level as SoundLevel
+}
+
+/**
+ * A tile's meter moves between lit levels at most once in this long. audiovolumenotify comes
+ * several times a second for every pusher and player (WeChat sets its period, not us) and speech
+ * crosses the steps on most of them: each change is a setData from the logic layer to the view,
+ * so nine talkers would flood the bridge the video needs. Four frames a second still reads as a
+ * live meter. Going silent or starting to speak (level 0 ↔ lit) is never held back: it is the
+ * speaking state, which the ring and the active speaker follow at once.
+ */
+export const LEVEL_INTERVAL_MS = 250

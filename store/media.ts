@@ -4,13 +4,14 @@
 import { makeAutoObservable, observable } from 'mobx-miniprogram'
 import { ErrorCode, type HostMute, type Stream } from 'miniprogram-conference-protocol'
 import {
+  LEVEL_INTERVAL_MS,
   PERMISSION_ERRORS,
-  SPEAKING_VOLUME,
   STALL_TIMEOUT_MS,
   netInfoAlive,
   netQuality,
   playerAction,
   pusherAction,
+  soundLevel,
   type NetInfo,
   type PlayerAction,
   type PusherAction,
@@ -23,6 +24,7 @@ import type {
   PermissionDenied,
   Playback,
   PlayState,
+  SoundLevel,
 } from './types'
 
 export type { NetInfo }
@@ -77,8 +79,9 @@ export class MediaStore {
   local: LocalMedia = defaultLocal()
   /** streamId → playback of that remote stream. */
   readonly plays = observable.map<string, Playback>({}, { deep: false })
-  /** tile id → speaking (audiovolumenotify above SPEAKING_VOLUME). */
-  readonly speaking = observable.map<string, boolean>()
+  /** tile id → its sound meter's level (soundLevel of audiovolumenotify); absent or 0: silent,
+   * more: speaking. */
+  readonly levels = observable.map<string, SoundLevel>()
   /** tile id → network quality from its netstatus events (netQuality in media-policy.ts). */
   readonly quality = observable.map<string, NetQuality>()
   permissionDenied: PermissionDenied = ''
@@ -90,11 +93,21 @@ export class MediaStore {
   publishing = false
 
   private lastSwitchAt = -Infinity
+  /** tile id → when its level last changed (the meter's rate bound, LEVEL_INTERVAL_MS). */
+  private readonly levelAt = new Map<string, number>()
 
   constructor(private readonly root: ConferenceStore) {
-    makeAutoObservable<MediaStore, 'root' | 'lastSwitchAt' | 'mgr'>(
+    makeAutoObservable<MediaStore, 'root' | 'lastSwitchAt' | 'levelAt' | 'mgr'>(
       this,
-      { root: false, lastSwitchAt: false, stallTimeoutMs: false, mgr: false },
+      {
+        root: false,
+        lastSwitchAt: false,
+        levelAt: false,
+        stallTimeoutMs: false,
+        mgr: false,
+        // A read, not an action: tileOf's readers track it.
+        isSpeaking: false,
+      },
       { autoBind: true },
     )
   }
@@ -333,7 +346,8 @@ export class MediaStore {
 
   dropPlayback(streamId: string): void {
     this.plays.delete(streamId)
-    this.speaking.delete(streamId)
+    this.levels.delete(streamId)
+    this.levelAt.delete(streamId)
     this.quality.delete(streamId)
   }
 
@@ -394,11 +408,21 @@ export class MediaStore {
     }
   }
 
-  /** audiovolumenotify of a pusher or a player. Only a change between speaking and silent is
-   * stored (the events come every few 100 ms). */
-  onVolume(tileId: string, volume: number): void {
-    const speaking = volume >= SPEAKING_VOLUME
-    if ((this.speaking.get(tileId) ?? false) !== speaking) this.speaking.set(tileId, speaking)
+  /** audiovolumenotify of a pusher or a player. Only a change of the meter's level is stored,
+   * and one between lit levels at most every LEVEL_INTERVAL_MS (why: media-policy.ts). */
+  onVolume(tileId: string, volume: number, now: number = Date.now()): void {
+    const level = soundLevel(volume)
+    const was = this.levels.get(tileId) ?? 0
+    if (level === was) return
+    const lit = level > 0 && was > 0
+    if (lit && now - (this.levelAt.get(tileId) ?? -Infinity) < LEVEL_INTERVAL_MS) return
+    this.levels.set(tileId, level)
+    this.levelAt.set(tileId, now)
+  }
+
+  /** The tile's member is speaking (its meter is lit). */
+  isSpeaking(tileId: string): boolean {
+    return (this.levels.get(tileId) ?? 0) > 0
   }
 
   /** Stored only on a change: netstatus comes every second or two. */
@@ -409,7 +433,8 @@ export class MediaStore {
   /** The conference ended: no stream to push or play. */
   clear(): void {
     this.plays.clear()
-    this.speaking.clear()
+    this.levels.clear()
+    this.levelAt.clear()
     this.quality.clear()
     this.publishing = false
     this.local.pushUrl = ''

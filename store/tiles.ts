@@ -67,7 +67,8 @@ export function tileOf({ session, media }: ConferenceStore, id: string): Tile | 
       url: local.pushUrl,
       voff: local.cameraOn && !local.cameraDenied ? 0 : 1,
       aoff: local.micOn ? 0 : 1,
-      speaking: media.speaking.get(id) ?? false,
+      speaking: media.isSpeaking(id),
+      soundLevel: media.levels.get(id) ?? 0,
       quality: media.quality.get(id) ?? 0,
       key: `${id}#${local.mountKey}`,
     }
@@ -91,7 +92,8 @@ export function tileOf({ session, media }: ConferenceStore, id: string): Tile | 
       url: play?.url ?? '',
       voff: stream.voff,
       aoff: stream.aoff,
-      speaking: media.speaking.get(id) ?? false,
+      speaking: media.isSpeaking(id),
+      soundLevel: media.levels.get(id) ?? 0,
       quality: media.quality.get(id) ?? 0,
       key: `${id}#${play?.mountKey ?? 0}`,
     }
@@ -116,6 +118,7 @@ export function mediaLessTile(id: string): Tile {
     voff: 1,
     aoff: 1,
     speaking: false,
+    soundLevel: 0,
     quality: 0,
     key: `${id}#0`,
   }

@@ -185,6 +185,9 @@ export interface Playback {
 /** Network quality of one tile from its netstatus events: 0 unknown, 1 bad … 5 excellent. */
 export type NetQuality = 0 | 1 | 2 | 3 | 4 | 5
 
+/** A tile's sound meter: 0 silent, 1–4 bars (soundLevel in media-policy.ts). */
+export type SoundLevel = 0 | 1 | 2 | 3 | 4
+
 /** What a tile shows: 'camera' (or the microphone alone), 'desktop' (a shared screen), or 'mix'
  * (COMMUNICATION_MIX: the server's picture of all talkers, named after the room). */
 export type TileKind = 'camera' | 'desktop' | 'mix'
@@ -203,7 +206,9 @@ export interface Tile {
   url: string
   voff: 0 | 1
   aoff: 0 | 1
+  /** Heard now (its sound level is above 0). */
   speaking: boolean
+  soundLevel: SoundLevel
   quality: NetQuality
   /** Changes when the native component must be re-created: use it as its wx:key. */
   key: string

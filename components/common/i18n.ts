@@ -50,6 +50,9 @@ const zh = {
   layoutSpeaker: '演讲者',
   beauty: '美颜',
   mirror: '镜像',
+  // what the others see of my camera (live-pusher remote-mirror): a caption, and its words
+  remoteMirror: '对方镜像',
+  remoteMirrorLabel: '对方看到的画面镜像',
   on: '开',
   off: '关',
   // stage
@@ -170,6 +173,8 @@ const en: Texts = {
   layoutSpeaker: 'Speaker',
   beauty: 'Beauty',
   mirror: 'Mirror',
+  remoteMirror: 'Mirror out',
+  remoteMirrorLabel: 'Mirror the video others see',
   on: 'On',
   off: 'Off',
   joining: 'Joining the meeting…',

@@ -145,6 +145,7 @@ KitComponent({
     myLevel: '',
     activeSoundMode: 'speaker',
     localMirror: 'auto',
+    remoteMirror: false,
     themeName: 'dark',
     /** The layout shown (starts as `template`; 更多 › 布局 changes it). */
     layout: 'grid',
@@ -159,12 +160,14 @@ KitComponent({
     /** My hand is up; chat messages arrived while the chat was closed (store.meeting). */
     handRaised: false,
     unread: 0,
+    /** Joining, to publish with the camera on: my camera shows where my tile will be. */
+    joinPreview: false,
   },
   storeBindings: bindStore(
     sessionFields(['status', 'canPublish', 'isAdmin']),
     mediaFields(['permissionDenied']),
     localFields(['micOn', 'cameraOn']),
-    screenFields(['headCount', 'since', 'localMirror']),
+    screenFields(['headCount', 'since', 'localMirror', 'remoteMirror']),
     meetingFields(['handRaised', 'unread']),
     {
       beautyLevel(this: StoreHost) {
@@ -197,6 +200,18 @@ KitComponent({
     'selfRole, role'(selfRole: number, role: number) {
       const audience = selfRole ? !canPublish(selfRole as RoleValue) : role === Role.AUDIENCE
       if (audience !== this.data.audience) this.setData({ audience })
+    },
+    'status, cameraOn, cameraBlocked, role, autoPublish'(
+      status: string,
+      cameraOn: boolean,
+      cameraBlocked: boolean,
+      role: number,
+      autoPublish: boolean,
+    ) {
+      // The role asked for decides (0: the server's default, which publishes), as join() does.
+      const publishes = autoPublish && (role === 0 || canPublish(role as RoleValue))
+      const joinPreview = status === 'joining' && publishes && cameraOn && !cameraBlocked
+      if (joinPreview !== this.data.joinPreview) this.setData({ joinPreview })
     },
     template(template: string) {
       this.setData({ layout: template })
@@ -447,6 +462,11 @@ KitComponent({
     toggleMirror() {
       const screen = this.store().screen
       screen.setLocalMirror(screen.localMirror === 'disable' ? 'auto' : 'disable')
+    },
+    /** The others see my camera mirrored or not (live-pusher remote-mirror; off by default). */
+    toggleRemoteMirror() {
+      const screen = this.store().screen
+      screen.setRemoteMirror(!screen.remoteMirror)
     },
     /** true when both camera and microphone are granted on return from the settings page. */
     async openSetting(): Promise<boolean> {

@@ -19,6 +19,9 @@ interface Follower {
 }
 const followers = new WeakMap<object, Follower>()
 
+/** The cell of my camera's preview (`preview`) before I have a tile of my own. */
+const PREVIEW = '#preview'
+
 KitComponent({
   properties: {
     /** grid | 1v1 | speaker */
@@ -29,6 +32,8 @@ KitComponent({
     showEmpty: { type: Boolean, value: true },
     /** With the empty notice, a button to invite others (the `invite` event). */
     showInvite: { type: Boolean, value: false },
+    /** No tiles yet (the room joining): my camera's preview, where my tile will be. */
+    preview: { type: Boolean, value: false },
   },
   data: {
     tileIds: [] as string[],
@@ -60,7 +65,7 @@ KitComponent({
     'tileIds, selfId, template'() {
       this.follow()
     },
-    'tileIds, selfId, template, page, mainId, speakerId, swapped, corner'() {
+    'tileIds, selfId, template, page, mainId, speakerId, swapped, corner, preview'() {
       this.relayout()
     },
   },
@@ -70,8 +75,8 @@ KitComponent({
       const speaker = new ActiveSpeaker()
       const stop = reaction(
         () =>
-          [...media.speaking]
-            .filter(([, on]) => on)
+          [...media.levels]
+            .filter(([, level]) => level > 0)
             .map(([id]) => id)
             .join('\n'),
         (ids) => {
@@ -104,7 +109,10 @@ KitComponent({
     },
     relayout() {
       const d = this.data
-      const { tileIds, selfId, template, page, mainId, featuredTileId, speakerId } = d
+      const { template, page, mainId, featuredTileId, speakerId } = d
+      const preview = d.preview && !d.tileIds.length
+      const tileIds = preview ? [PREVIEW] : d.tileIds
+      const selfId = preview ? PREVIEW : d.selfId
       const main = tileIds.includes(mainId) ? mainId : featuredTileId || speakerId
       const { cells, pages } = layoutTiles(tileIds, selfId, template, page, main, {
         swapped: d.swapped,
@@ -161,12 +169,15 @@ KitComponent({
     /** A long press on another's tile: the room offers what this phone can do with it. */
     onTileLongPress(e: WechatMiniprogram.BaseEvent<Record<string, never>, { id: string }>) {
       const tileId = e.currentTarget.dataset.id
-      if (tileId === this.data.selfId) return
+      // My own tile (or my preview while joining) has no sheet.
+      if (tileId === this.data.selfId || tileId === PREVIEW) return
       const memberId = this.store().tileOf(tileId)?.memberId ?? tileId
       this.triggerEvent('tilelongpress', { memberId, tileId })
     },
     onTileTap(e: WechatMiniprogram.BaseEvent<Record<string, never>, { id: string }>) {
       const tileId = e.currentTarget.dataset.id
+      // My preview is nobody's tile yet.
+      if (tileId === PREVIEW) return
       const kind = this.data.cells.find((c) => c.id === tileId)?.kind
       // 1v1: a tap on the small tile swaps the two.
       if (kind === 'float') this.setData({ swapped: !this.data.swapped })

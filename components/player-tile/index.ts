@@ -29,6 +29,8 @@ KitComponent({
     voff: 1,
     aoff: 1,
     speaking: false,
+    /** The name tag's sound meter, 0–4 bars. */
+    soundLevel: 0,
     key: '',
     /** Network-quality bars ('' until the first netstatus): qualityLevel of the store's score. */
     level: '',
@@ -37,7 +39,17 @@ KitComponent({
     localMute: false,
   },
   storeBindings: bindStore(
-    tileFields(['memberId', 'kind', 'name', 'url', 'voff', 'aoff', 'speaking', 'key']),
+    tileFields([
+      'memberId',
+      'kind',
+      'name',
+      'url',
+      'voff',
+      'aoff',
+      'speaking',
+      'soundLevel',
+      'key',
+    ]),
     {
       level(this: StoreHost) {
         return qualityLevel(storeOf(this).tileOf(this.data.tileId ?? '')?.quality || 0)

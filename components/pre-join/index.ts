@@ -6,6 +6,7 @@
 // its switch, and the switch then opens the settings page.
 import { KitComponent } from '../common/component'
 import { authorize, openMediaSettings } from '../common/permission'
+import { startCameraPreview, stopCameraPreview } from '../common/preview'
 import { onSystemTheme, themeFor } from '../common/theme'
 import { saveSoundMode, savedSoundMode } from '../common/sound-route'
 
@@ -88,14 +89,12 @@ KitComponent({
       }
       if (!this.data.cameraOn) return false
       this.setData({ cameraDenied: false, previewing: true })
-      wx.nextTick(() => {
-        if (this.data.previewing) wx.createLivePusherContext().startPreview({ fail: () => {} })
-      })
+      startCameraPreview(() => this.data.previewing)
       return true
     },
     stopPreview() {
       if (!this.data.previewing) return
-      wx.createLivePusherContext().stopPreview({ fail: () => {} })
+      stopCameraPreview()
       this.setData({ previewing: false })
     },
     async askMic(): Promise<boolean> {

@@ -5,6 +5,7 @@ import { netInfoAlive, type NetInfo } from '../../store/media-policy'
 import { defaultLocal } from '../../store/media'
 import { KitComponent } from '../common/component'
 import { qualityLevel } from '../common/net-quality'
+import { startCameraPreview, stopCameraPreview } from '../common/preview'
 import { Recovery } from '../common/recovery'
 import {
   bindStore,
@@ -23,6 +24,8 @@ interface Runtime {
   hidden: boolean
   /** start() was called on the current push URL. */
   started: boolean
+  /** The camera previews with no push URL (the `preview` property). */
+  previewing: boolean
   /**
    * Detached. The pusher context is the page's, not this tile's: a store update still queued
    * when the tile went must not stop or start the pusher of the room that replaced it.
@@ -37,12 +40,16 @@ KitComponent({
     /** Size in rpx: a native component with no explicit size renders black. */
     width: { type: Number, value: 375 },
     height: { type: Number, value: 500 },
+    /** Before there is a push URL (the room joining): show my camera anyway, unpublished. */
+    preview: { type: Boolean, value: false },
   },
   // Bound from the store (storeBindings below); the store's defaults for the first render.
   data: {
     ...defaultLocal(),
     name: '',
     speaking: false,
+    /** The name tag's sound meter, 0–4 bars. */
+    soundLevel: 0,
     /** Network-quality bars ('' until the first netstatus): qualityLevel of the store's score. */
     level: '',
     /** live-pusher local-mirror / remote-mirror: the screen store's choice. */
@@ -64,7 +71,7 @@ KitComponent({
       'mountKey',
       'background',
     ]),
-    tileFields(['name', 'speaking'], true),
+    tileFields(['name', 'speaking', 'soundLevel'], true),
     screenFields(['localMirror', 'remoteMirror']),
     {
       // The camera as it works: off when switched off or refused (the push goes on, audio only).
@@ -93,6 +100,9 @@ KitComponent({
       // The native element of this key is rendered after this setData: start it next tick.
       wx.nextTick(() => this.start())
     },
+    'preview, pushUrl, cameraOn, background'() {
+      this.followPreview()
+    },
     background(hidden: boolean) {
       const rt = this.runtime()
       // Observers also fire on the first binding: act on a change only.
@@ -117,7 +127,9 @@ KitComponent({
       const rt = this.runtime()
       rt.recovery.stop()
       if (rt.started) wx.createLivePusherContext().stop({})
+      else if (rt.previewing) stopCameraPreview()
       rt.started = false
+      rt.previewing = false
       rt.gone = true
     },
   },
@@ -130,6 +142,7 @@ KitComponent({
           suspended: false,
           hidden: false,
           started: false,
+          previewing: false,
           gone: false,
           recovery: new Recovery(
             {
@@ -143,6 +156,17 @@ KitComponent({
         runtimes.set(this, rt)
       }
       return rt
+    },
+    /** The preview runs while asked for, with no push URL and the camera on in the foreground;
+     * a push URL's start() takes the camera over from it (no stop: the picture stays). */
+    followPreview() {
+      const rt = this.runtime()
+      const d = this.data
+      const wanted = d.preview && !d.pushUrl && d.cameraOn && !d.background && !rt.gone
+      if (wanted === rt.previewing) return
+      rt.previewing = wanted
+      if (wanted) startCameraPreview(() => rt.previewing && !rt.gone)
+      else if (!d.pushUrl && !rt.gone) stopCameraPreview()
     },
     start() {
       if (!this.data.pushUrl || this.data.background || this.runtime().gone) return

@@ -42,6 +42,7 @@ const SCENES = [
   'muted',
   'camera-off-muted',
   'speaking',
+  'sound-levels',
   'long-names',
   'cjk-names',
   'camera-refused',
@@ -66,6 +67,9 @@ const SHOTS = [
   { scene: 'reconnecting', file: 'reconnecting-en', theme: 'dark', lang: 'en' },
   { scene: 'room-info', file: 'room-info-light', theme: 'light', lang: 'zh' },
   { scene: 'more', file: 'more-en', theme: 'dark', lang: 'en' },
+  { scene: 'more', file: 'more-light', theme: 'light', lang: 'zh' },
+  { scene: 'sound-levels', file: 'sound-levels-en-light', theme: 'light', lang: 'en' },
+  { scene: 'joining', file: 'joining-en-light', theme: 'light', lang: 'en' },
   { scene: 'tile-sheet', file: 'tile-sheet-en-light', theme: 'light', lang: 'en' },
   { scene: 'leave-host', file: 'leave-host-en-light', theme: 'light', lang: 'en' },
   { scene: 'join-screen', file: 'join-screen-en-light', theme: 'light', lang: 'en' },
@@ -79,14 +83,24 @@ const SHOTS = [
 ]
 
 /** What the layout test checks besides the pictures: every scene on every phone (zh, dark), and
- * the scenes of the room's own screens in both languages and both themes on every phone. */
+ * the scenes of the room's own screens in both languages and both themes on every phone: the top
+ * bar and the control bar (grid-4, audience), my camera while joining, the reconnecting banner,
+ * the name tags' meters, the network bars (mine in the top bar, the tiles'), every sheet (room
+ * info, leaving as a member and as the host, 更多, a tile's), the panels, the prompts and the
+ * screens before the call. */
 const BOTH_WAYS = [
   'grid-4',
   'camera-refused',
   'audience',
+  'joining',
+  'reconnecting',
+  'sound-levels',
+  'network-quality',
   'room-info',
+  'leave',
   'leave-host',
   'more',
+  'tile-sheet',
   ...MEETING_SCREENS,
 ]
 const MATRIX = [

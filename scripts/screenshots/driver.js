@@ -117,6 +117,16 @@
       members: range(3),
       after: (ctx) => ctx.volume('Bob', 80),
     },
+    // The name tags' sound meters: me and three others at 1–4 bars, one muted (its icon, no meter).
+    'sound-levels': {
+      members: [...range(3), { name: 'Dave', aoff: 1 }],
+      after: (ctx) => {
+        ctx.volume(null, 90)
+        ctx.volume('Alice', 25)
+        ctx.volume('Bob', 40)
+        ctx.volume('Carol', 55)
+      },
+    },
     'long-names': {
       members: [
         { name: LONG },
@@ -143,6 +153,7 @@
     },
     'camera-refused': { members: range(2), deny: ['scope.camera'] },
     'mic-refused': { members: range(2), deny: ['scope.record'] },
+    // Joining: my camera's preview where my tile will be, under the banner.
     joining: { members: range(2), joining: true },
     reconnecting: {
       members: range(3),

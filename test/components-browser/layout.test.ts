@@ -181,6 +181,33 @@ describe('what the scenes show', () => {
     expect(await classesOf('[class*="-tile--speaking-ring"]')).toEqual([])
   })
 
+  test('sound levels: each name tag lights its own bars; a muted one shows its icon instead', async () => {
+    await render('sound-levels')
+    // Lit bars of each meter, in document order: me (90), Alice (25), Bob (40), Carol (55).
+    const lit = await session.page.evaluate(() =>
+      [
+        ...(globalThis as unknown as PageGlobals).document.querySelectorAll(
+          '.pusher-tile--meter, .player-tile--meter',
+        ),
+      ].map(
+        (meter) =>
+          [...(meter as unknown as { children: Iterable<{ className: string }> }).children].filter(
+            (bar) => /--lit\b/.test(bar.className),
+          ).length,
+      ),
+    )
+    expect(lit).toEqual([4, 1, 2, 3])
+    expect(await classesOf('.player-tile--mic-off')).toHaveLength(1)
+  })
+
+  test('joining: my preview fills the stage where my tile will be, under the banner', async () => {
+    const r = await render('joining')
+    expect(r.pubStreams).toEqual([])
+    expect(await classesOf('.member-grid--cell')).toEqual(['member-grid--cell member-grid--full'])
+    expect(await classesOf('.pusher-tile--tile')).toHaveLength(1)
+    expect(await classesOf('.conference-room--joining')).toHaveLength(1)
+  })
+
   test('themes: dark by default, light on request', async () => {
     await render('grid-4')
     expect(await classesOf('.conference-room--theme-dark')).toHaveLength(1)

@@ -216,8 +216,12 @@ describe('tiles say who is muted or speaking, in the chosen language, not by col
       .dispatchEvent('audiovolumenotify', { detail: { volume: 60 } })
     await flush()
     expect(label(tile())).toBe('bob, speaking')
-    // Speaking shows as a shape in the name tag too, beside the ring's colour.
-    expect(tile().querySelector('.label .speaking-icon')).toBeDefined()
+    // Speaking shows as a shape in the name tag too, beside the ring's colour: the sound meter's
+    // bars stand up (sound-level.test.ts).
+    const lit = tile()
+      .querySelectorAll('.label .meter-bar')
+      .filter((b) => /\blit\b/.test(String(attrs(b).class)))
+    expect(lit).toHaveLength(3)
     store.screen.setLocalMute(bob)
     await flush()
     expect(label(tile())).toBe('bob, speaking, muted on this phone')

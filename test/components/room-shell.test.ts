@@ -316,6 +316,51 @@ describe('<conference-room>: the control bar and its sheets', () => {
     expect(pusher().localMirror).toBe('auto')
   })
 
+  test('更多: mirror out switches the pushed picture, not my view; a switch in words', async () => {
+    const { room, store } = mount(new FakeEmedia(), { roomName: 'weekly', lang: 'en' })
+    await flush()
+    await tap(room, '#more')
+    const pusher = () => attrsOf(selfTile(room), '#pusher')
+    const control = () => attrs(room.querySelector('#remote-mirror')!)
+    expect(pusher()).toMatchObject({ remoteMirror: false, localMirror: 'auto' })
+    expect(control()).toMatchObject({
+      ariaRole: 'switch',
+      ariaChecked: false,
+      ariaLabel: 'Mirror the video others see',
+    })
+    expect(text(room, '#remote-mirror .action-caption')).toBe('Mirror out')
+    expect(text(room, '#remote-mirror .action-state')).toBe('Off')
+
+    await tap(room, '#remote-mirror')
+    expect(store.screen.remoteMirror).toBe(true)
+    expect(pusher()).toMatchObject({ remoteMirror: true, localMirror: 'auto' })
+    expect(control().ariaChecked).toBe(true)
+    expect(classOf(room, '#remote-mirror')).toMatch(/\bon\b/)
+    expect(text(room, '#remote-mirror .action-state')).toBe('On')
+    // The sheet stays open for the next switch; a second tap turns it back.
+    await tap(room, '#remote-mirror')
+    expect(pusher().remoteMirror).toBe(false)
+    expect(text(room, '#remote-mirror .action-state')).toBe('Off')
+  })
+
+  test('更多 in Chinese: 对方镜像 beside 镜像; the audience has neither', async () => {
+    const { room } = mount(new FakeEmedia(), { roomName: 'weekly', lang: 'zh' })
+    await flush()
+    await tap(room, '#more')
+    expect(room.querySelectorAll('.action-caption').map((n) => n.dom.textContent)).toEqual([
+      '邀请',
+      '布局',
+      '美颜',
+      '镜像',
+      '对方镜像',
+    ])
+    const { room: audience } = mount(new FakeEmedia(), { roomName: 'weekly', role: Role.AUDIENCE })
+    await flush()
+    await tap(audience, '#more')
+    expect(audience.querySelector('#mirror')).toBeUndefined()
+    expect(audience.querySelector('#remote-mirror')).toBeUndefined()
+  })
+
   test('a mute on this phone only: the player is muted here, nothing is sent', async () => {
     const fake = new FakeEmedia()
     const { room, store } = mount(fake, { roomName: 'weekly' })
