@@ -327,7 +327,7 @@ export class MeetingStore {
       // Refused: no timer; the next share, or canInvite turning true again, asks again.
       const link = this.invitationLink
       if (ok && link) {
-        clearTimeout(this.renewTimer)
+        this.stopRenewal()
         const due = link.expiresAt - SHARE_INVITATION_MIN_LIFE - Date.now()
         this.renewTimer = setTimeout(() => void this.renewInvitation(), Math.max(0, due))
         // Under Node (tests, a Node embedder) a half-day timer must not keep the process alive.
@@ -337,6 +337,11 @@ export class MeetingStore {
     })
     this.pendingShare = pending
     return pending
+  }
+
+  private stopRenewal(): void {
+    if (this.renewTimer !== undefined) clearTimeout(this.renewTimer)
+    this.renewTimer = undefined
   }
 
   private async call(name: string, fn: (confrId: string) => Promise<unknown>): Promise<boolean> {
@@ -447,8 +452,7 @@ export class MeetingStore {
     this.unread = 0
     this.invitationLink = null
     this.pendingShare = null
-    clearTimeout(this.renewTimer)
-    this.renewTimer = undefined
+    this.stopRenewal()
     this.roleDenied = null
   }
 }
