@@ -33,6 +33,8 @@ import { saveSoundMode, savedSoundMode } from '../common/sound-route'
 /** What each room has running: store subscriptions, the clock, WeChat's theme. */
 const subscriptions = new WeakMap<object, Array<() => void>>()
 const clocks = new WeakMap<object, ReturnType<typeof setInterval>>()
+/** Rooms detached: a store binding's update may still land (the next tick), and starts no clock. */
+const gone = new WeakSet<object>()
 
 type Sheet = '' | 'info' | 'leave' | 'more' | 'tile'
 type Panel = '' | 'members' | 'chat'
@@ -266,6 +268,7 @@ KitComponent({
     detached() {
       for (const off of subscriptions.get(this) ?? []) off()
       subscriptions.delete(this)
+      gone.add(this)
       this.runClock(0)
       wx.setKeepScreenOn({ keepScreenOn: false, fail: () => {} })
       const store = this.store()
@@ -358,6 +361,7 @@ KitComponent({
       const running = clocks.get(this)
       if (running) clearInterval(running)
       clocks.delete(this)
+      if (gone.has(this)) return
       const tick = () => {
         const elapsed = since ? formatElapsed(Date.now() - since) : ''
         if (elapsed !== this.data.elapsed) this.setData({ elapsed })
