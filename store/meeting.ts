@@ -328,7 +328,8 @@ export class MeetingStore {
       const link = this.invitationLink
       if (ok && link) {
         this.stopRenewal()
-        const due = link.expiresAt - SHARE_INVITATION_MIN_LIFE - Date.now()
+        // A minute early: the new one is in before the held one stops being good for a card.
+        const due = link.expiresAt - SHARE_INVITATION_MIN_LIFE - 60_000 - Date.now()
         this.renewTimer = setTimeout(() => void this.renewInvitation(), Math.max(0, due))
         // Under Node (tests, a Node embedder) a half-day timer must not keep the process alive.
         ;(this.renewTimer as { unref?: () => void }).unref?.()

@@ -216,7 +216,7 @@ KitComponent({
     // The share card's credential is asked for as soon as we may have one (the join, an unlock, a
     // promotion to admin), not when the card is shared: the top-right menu's share asks the page's
     // onShareAppMessage synchronously, and a card shared then should already carry it. The store
-    // renews it at half its life (a day), so a card always has half a day or more to run.
+    // renews the day-long credential at half its life, so a card always has half a day to run.
     canInvite(canInvite: boolean) {
       if (canInvite) void this.store().meeting.keepInvitation()
     },
