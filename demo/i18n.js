@@ -32,6 +32,10 @@ const WORDS = {
     networkLost: '网络中断，已离开会议。',
     failed: '出了点问题，已离开会议。',
     invite: '邀请你加入会议',
+    invited: '你收到了这个会议的邀请，无需密码，直接加入。',
+    inviteExpired: '这个邀请已过期。请向邀请你的人要一张新的卡片，或用会议号加入。',
+    inviteInvalid: '这个邀请不能用来加入会议。请向邀请你的人要一张新的卡片，或用会议号加入。',
+    meetingLocked: '会议已锁定，暂时不能加入。',
   },
   en: {
     appName: 'Meeting',
@@ -64,6 +68,12 @@ const WORDS = {
     networkLost: 'The network was lost; you left the meeting.',
     failed: 'Something went wrong; you left the meeting.',
     invite: 'Join my meeting',
+    invited: 'You are invited to this meeting: join straight in, no password needed.',
+    inviteExpired:
+      'This invitation has expired. Ask whoever invited you for a new card, or join with the meeting ID.',
+    inviteInvalid:
+      'This invitation cannot be used to join. Ask whoever invited you for a new card, or join with the meeting ID.',
+    meetingLocked: 'The meeting is locked: nobody can join for now.',
   },
 }
 

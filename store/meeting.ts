@@ -5,6 +5,7 @@
 import { makeAutoObservable, observable, runInAction } from 'mobx-miniprogram'
 import {
   type ChatMessage,
+  DEFAULT_INVITATION_TTL,
   ErrorCode,
   type Hand,
   type HostMute,
@@ -21,6 +22,12 @@ import type { ChatLine, EmediaMgrLike, MuteOptions, QueuedHand, RosterEntry } fr
 export const MAX_STORED_MESSAGES = 300
 /** Messages loaded at a time: after the join and by loadEarlierMessages(). */
 export const MESSAGE_PAGE = 20
+
+/** A share card's credential runs a day (the server's default)… */
+export const SHARE_INVITATION_TTL = DEFAULT_INVITATION_TTL
+/** …and is renewed once half of it is gone: a card shared at any moment still opens the room for
+ * at least this long (ms), however late its receiver taps it. */
+export const SHARE_INVITATION_MIN_LIFE = (SHARE_INVITATION_TTL * 1000) / 2
 
 const FREE: HostMute = { audio: false, video: false, allowSelfUnmute: true }
 const NO_MUTE_ALL: MuteAll = { audio: false, video: false, allowSelfUnmute: true }
@@ -50,13 +57,18 @@ export class MeetingStore {
   chatOpen = false
   /** The last invitation credential created (for a share card). */
   invitationLink: { invitation: string; expiresAt: number } | null = null
+  /** keepInvitation(): the request under way, and the renewal's timer. */
+  private pendingShare: Promise<string> | null = null
+  private renewTimer: ReturnType<typeof setTimeout> | undefined
 
   constructor(private readonly root: ConferenceStore) {
-    makeAutoObservable<MeetingStore, 'root' | 'mgr'>(
+    makeAutoObservable<MeetingStore, 'root' | 'mgr' | 'pendingShare' | 'renewTimer'>(
       this,
       {
         root: false,
         mgr: false,
+        pendingShare: false,
+        renewTimer: false,
         muteAll: observable.ref,
         mutedByHost: observable.ref,
         mutedNotice: observable.ref,
@@ -89,6 +101,22 @@ export class MeetingStore {
 
   get cameraLocked(): boolean {
     return this.mutedByHost.video && !this.mutedByHost.allowSelfUnmute
+  }
+
+  /** The server would issue us an invitation credential now: in, not locked, and — in a
+   * conference with a password — as an admin (server/conference/invitations.ts). */
+  get canInvite(): boolean {
+    const { session } = this.root
+    return (
+      session.inConference && !this.locked && (!session.conference?.password || session.isAdmin)
+    )
+  }
+
+  /** The credential a share card carries now: the one held while it has
+   * SHARE_INVITATION_MIN_LIFE to run, else '' (none yet, being renewed, or none to be had). */
+  cardInvitation(now = Date.now()): string {
+    const link = this.invitationLink
+    return link && link.expiresAt - now >= SHARE_INVITATION_MIN_LIFE ? link.invitation : ''
   }
 
   /** The raised-hand queue as an admin's panel shows it. */
@@ -273,8 +301,48 @@ export class MeetingStore {
   createInvitation(ttlSec?: number): Promise<boolean> {
     return this.call('createInvitation', async (id) => {
       const link = await this.mgr.createInvitation(id, ttlSec === undefined ? {} : { ttlSec })
-      runInAction(() => (this.invitationLink = link))
+      // Left (or in another conference) meanwhile: it is no card of ours any more.
+      runInAction(() => {
+        if (this.root.session.conference?.confrId === id) this.invitationLink = link
+      })
     })
+  }
+
+  /**
+   * Keeps a credential for share cards while we are in: the one held while it has
+   * SHARE_INVITATION_MIN_LIFE to run, else a new one (one request at a time), renewed by a timer
+   * once half its life is gone. Resolves with it; '' when none can be had (canInvite false, or the
+   * server refused — its `error` event says why).
+   */
+  keepInvitation(): Promise<string> {
+    const held = this.cardInvitation()
+    return held ? Promise.resolve(held) : this.renewInvitation()
+  }
+
+  private renewInvitation(): Promise<string> {
+    if (!this.canInvite) return Promise.resolve('')
+    if (this.pendingShare) return this.pendingShare
+    const pending = this.createInvitation(SHARE_INVITATION_TTL).then((ok) => {
+      if (this.pendingShare === pending) this.pendingShare = null
+      // Refused: no timer; the next share, or canInvite turning true again, asks again.
+      const link = this.invitationLink
+      if (ok && link) {
+        this.stopRenewal()
+        // A minute early: the new one is in before the held one stops being good for a card.
+        const due = link.expiresAt - SHARE_INVITATION_MIN_LIFE - 60_000 - Date.now()
+        this.renewTimer = setTimeout(() => void this.renewInvitation(), Math.max(0, due))
+        // Under Node (tests, a Node embedder) a half-day timer must not keep the process alive.
+        ;(this.renewTimer as { unref?: () => void }).unref?.()
+      }
+      return this.cardInvitation()
+    })
+    this.pendingShare = pending
+    return pending
+  }
+
+  private stopRenewal(): void {
+    if (this.renewTimer !== undefined) clearTimeout(this.renewTimer)
+    this.renewTimer = undefined
   }
 
   private async call(name: string, fn: (confrId: string) => Promise<unknown>): Promise<boolean> {
@@ -384,6 +452,8 @@ export class MeetingStore {
     this.hasEarlierMessages = false
     this.unread = 0
     this.invitationLink = null
+    this.pendingShare = null
+    this.stopRenewal()
     this.roleDenied = null
   }
 }

@@ -35,6 +35,7 @@ export type JoinPlan =
   | { kind: 'room'; options: JoinRoomOptions }
   | { kind: 'id'; confrId: string; password: string; options: JoinByIdOptions }
   | { kind: 'ticket'; confrId: string; ticket: string; options: JoinByIdOptions }
+  | { kind: 'invitation'; invitation: string; options: JoinByIdOptions }
 
 /** Exit codes after which showing the page again should rejoin: the membership was lost, not ended. */
 export const REJOINABLE = new Set<number>([
@@ -157,6 +158,12 @@ export class SessionStore {
     return this.enter({ kind: 'ticket', confrId, ticket, options })
   }
 
+  /** Joins with an invitation credential (a share card's `invite`; it names its conference). */
+  joinWithInvitation(invitation: string, options: JoinByIdOptions = {}): Promise<boolean> {
+    if (!invitation) return this.root.reject('join', 'joinWithInvitation: invitation is required')
+    return this.enter({ kind: 'invitation', invitation, options })
+  }
+
   /** Joins again the way the last join went (after the membership was lost). */
   rejoin(): Promise<boolean> {
     if (!this.plan) return this.root.reject('join', 'rejoin: nothing to rejoin')
@@ -208,6 +215,8 @@ export class SessionStore {
     if (plan.kind === 'room') return this.mgr.joinRoom(plan.options)
     const { ext, ...opts } = plan.options
     if (plan.kind === 'id') return this.mgr.joinConference(plan.confrId, plan.password, ext, opts)
+    if (plan.kind === 'invitation')
+      return this.mgr.joinConferenceWithInvitation(plan.invitation, ext, opts)
     return this.mgr.joinConferenceWithTicket(plan.confrId, plan.ticket, ext, opts)
   }
 

@@ -44,7 +44,7 @@ export interface JoinOptions {
   nickName?: string
 }
 
-/** How to join by id (joinById / joinWithTicket of the store). */
+/** How to join by id (joinById / joinWithTicket / joinWithInvitation of the store). */
 export interface JoinByIdOptions extends JoinOptions {
   ext?: Record<string, unknown>
 }
@@ -66,6 +66,11 @@ export interface EmediaMgrLike {
   joinConferenceWithTicket(
     confrId: string,
     ticket: string,
+    ext?: Record<string, unknown>,
+    opts?: JoinOptions,
+  ): Promise<Conference>
+  joinConferenceWithInvitation(
+    invitation: string,
     ext?: Record<string, unknown>,
     opts?: JoinOptions,
   ): Promise<Conference>

@@ -3,6 +3,7 @@
 // on a real server later; nothing else changes (the store is given its emedia).
 import type { EmediaEvents } from '../sdk/events'
 import {
+  invitationConference,
   joinRefusalReason,
   Role,
   type ChatMessage,
@@ -18,6 +19,9 @@ import type { ControlsState } from '../sdk/events'
 import type { EmediaLike, JoinOptions, JoinRoomOptions, MuteOptions } from '../store/types'
 
 type Listener = (...args: never[]) => void
+
+/** The signature of the fake's invitation credentials (the server's is an HMAC). */
+export const FAKE_SIGNATURE = 'fake-signature-0000000'
 
 export function makeMember(id: string, name = id, role: RoleValue = Role.TALKER): Member {
   return { id, name, globalName: `app_${name}`, nickName: name, role, ext: {} }
@@ -173,6 +177,19 @@ export class FakeEmedia implements EmediaLike {
       await this.record('joinConferenceWithTicket', [confrId, ticket, ext, opts])
       return this.admit(confrId, opts.role ?? this.self?.role ?? Role.TALKER, opts.nickName)
     },
+    joinConferenceWithInvitation: async (
+      invitation: string,
+      ext?: object,
+      opts: JoinOptions = {},
+    ) => {
+      await this.record('joinConferenceWithInvitation', [invitation, ext, opts])
+      // As the SDK: the credential names its conference.
+      return this.admit(
+        invitationConference(invitation) ?? '',
+        opts.role ?? Role.TALKER,
+        opts.nickName,
+      )
+    },
     exitConference: async (confrId: string) => this.record('exitConference', [confrId]),
     destroyConference: async (confrId: string) => this.record('destroyConference', [confrId]),
     kickMembersById: async (confrId: string, names: string[]) =>
@@ -285,9 +302,11 @@ export class FakeEmedia implements EmediaLike {
     },
     createInvitation: async (confrId: string, opts: { ttlSec?: number } = {}) => {
       await this.record('createInvitation', [confrId, opts])
+      // Shaped as the server's (`<confrId>.<expiry in base 36>.<signature>`), signed by nobody.
+      const expSec = Math.floor(Date.now() / 1000) + (opts.ttlSec ?? 86400)
       return {
-        invitation: `${confrId}.exp.sig`,
-        expiresAt: Date.now() + (opts.ttlSec ?? 86400) * 1000,
+        invitation: `${confrId}.${expSec.toString(36)}.${FAKE_SIGNATURE}`,
+        expiresAt: expSec * 1000,
       }
     },
     getControls: () => ({ ...this.controls }),

@@ -26,13 +26,15 @@ import {
 } from '../common/store-fields'
 import { onSystemTheme, themeFor } from '../common/theme'
 import { formatElapsed } from './clock'
-import { currentPagePath, inviteText, shareData, type RoomInfo } from './invite'
+import { currentPagePath, inviteText, shareData, type RoomInfo, type ShareCard } from './invite'
 import { openMediaSettings, requestMediaPermission } from '../common/permission'
 import { saveSoundMode, savedSoundMode } from '../common/sound-route'
 
 /** What each room has running: store subscriptions, the clock, WeChat's theme. */
 const subscriptions = new WeakMap<object, Array<() => void>>()
 const clocks = new WeakMap<object, ReturnType<typeof setInterval>>()
+/** Rooms detached: a store binding's update may still land (the next tick), and starts no clock. */
+const gone = new WeakSet<object>()
 
 type Sheet = '' | 'info' | 'leave' | 'more' | 'tile'
 type Panel = '' | 'members' | 'chat'
@@ -66,11 +68,13 @@ KitComponent({
     /** User token minted by your backend; or userId alone with a development-mode server. */
     token: { type: String, value: '' },
     userId: { type: String, value: '' },
-    /** The room: a name (created when missing), or confrId + password, or confrId + ticket. */
+    /** The room: a name (created when missing), or confrId + password, or confrId + ticket, or
+     * an invitation credential (a shared card's `invite`: it names its conference). */
     roomName: { type: String, value: '' },
     confrId: { type: String, value: '' },
     password: { type: String, value: '' },
     ticket: { type: String, value: '' },
+    invitation: { type: String, value: '' },
     /** The role to ask for: 7 admin, 3 talker, 1 audience; 0: the server's default (talker, or
      * admin for the creator). The server may grant less. */
     role: { type: Number, value: 0 },
@@ -162,13 +166,15 @@ KitComponent({
     unread: 0,
     /** Joining, to publish with the camera on: my camera shows where my tile will be. */
     joinPreview: false,
+    /** The server would issue us an invitation credential (store.meeting.canInvite). */
+    canInvite: false,
   },
   storeBindings: bindStore(
     sessionFields(['status', 'canPublish', 'isAdmin']),
     mediaFields(['permissionDenied']),
     localFields(['micOn', 'cameraOn']),
     screenFields(['headCount', 'since', 'localMirror', 'remoteMirror']),
-    meetingFields(['handRaised', 'unread']),
+    meetingFields(['handRaised', 'unread', 'canInvite']),
     {
       beautyLevel(this: StoreHost) {
         return storeOf(this).media.local.beauty
@@ -222,6 +228,13 @@ KitComponent({
     since(since: number) {
       this.runClock(since)
     },
+    // The share card's credential is asked for as soon as we may have one (the join, an unlock, a
+    // promotion to admin), not when the card is shared: the top-right menu's share asks the page's
+    // onShareAppMessage synchronously, and a card shared then should already carry it. The store
+    // renews the day-long credential at half its life, so a card always has half a day to run.
+    canInvite(canInvite: boolean) {
+      if (canInvite) void this.store().meeting.keepInvitation()
+    },
     permissionDenied(kind: '' | 'camera' | 'microphone') {
       const micBlocked = kind === 'microphone'
       const cameraBlocked = kind === 'camera'
@@ -270,6 +283,7 @@ KitComponent({
     detached() {
       for (const off of subscriptions.get(this) ?? []) off()
       subscriptions.delete(this)
+      gone.add(this)
       this.runClock(0)
       wx.setKeepScreenOn({ keepScreenOn: false, fail: () => {} })
       const store = this.store()
@@ -310,6 +324,7 @@ KitComponent({
       const { session } = store
       if (d.confrId && d.ticket)
         return session.joinWithTicket(d.confrId, d.ticket, { nickName, role })
+      if (d.invitation) return session.joinWithInvitation(d.invitation, { nickName, role })
       if (d.confrId) return session.joinById(d.confrId, d.password, { nickName, role })
       if (d.roomName) {
         return session.joinRoom({
@@ -322,7 +337,7 @@ KitComponent({
       }
       this.triggerEvent('error', {
         code: -400,
-        message: 'conference-room: set room-name, or confr-id with password or ticket',
+        message: 'conference-room: set room-name, invitation, or confr-id with password or ticket',
         action: 'join',
       })
       return false
@@ -361,6 +376,7 @@ KitComponent({
       const running = clocks.get(this)
       if (running) clearInterval(running)
       clocks.delete(this)
+      if (gone.has(this)) return
       const tick = () => {
         const elapsed = since ? formatElapsed(Date.now() - since) : ''
         if (elapsed !== this.data.elapsed) this.setData({ elapsed })
@@ -391,9 +407,24 @@ KitComponent({
         password: d.roomPassword,
       }
     },
-    /** For the page's onShareAppMessage: a card that opens this room (see README). */
-    shareData(): { title: string; path: string } {
-      return shareData(this.data.t, this.roomInfo(), this.data.sharePath || currentPagePath())
+    /**
+     * For the page's onShareAppMessage: a card that opens this room (see README), carrying the
+     * invitation credential when one is held. While it is still being created (or renewed) the
+     * card names the room only, with a `promise` of the card with it: WeChat (base library
+     * 2.12.0+) shares what that resolves to if it comes within 3 s, else the card itself.
+     */
+    shareData(): ShareCard {
+      const { t, sharePath } = this.data
+      const room = this.roomInfo()
+      const path = sharePath || currentPagePath()
+      const meeting = this.store().meeting
+      const held = meeting.cardInvitation()
+      const card = shareData(t, room, path, held)
+      if (held || !meeting.canInvite) return card
+      return {
+        ...card,
+        promise: meeting.keepInvitation().then((invite) => shareData(t, room, path, invite)),
+      }
     },
     copyNumber() {
       wx.setClipboardData({ data: this.data.joinedConfrId, fail: () => {} })
@@ -404,7 +435,8 @@ KitComponent({
     /** The share button (open-type="share") was tapped: WeChat now asks the page's
      * onShareAppMessage, which returns shareData(). */
     onShare() {
-      this.triggerEvent('share', this.shareData())
+      const { title, path } = this.shareData()
+      this.triggerEvent('share', { title, path })
       this.setData({ sheet: '' })
     },
     // ---- the control bar ----

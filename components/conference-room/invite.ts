@@ -19,13 +19,22 @@ export function currentPagePath(): string {
   return page && page.route ? `/${page.route}` : ''
 }
 
-/** `path?query` with the empty values left out. */
+/** `path?query` with the empty values left out (after the path's own query, when it has one). */
 export function withQuery(path: string, params: Record<string, string>): string {
   const query = Object.keys(params)
     .filter((k) => params[k])
     .map((k) => `${k}=${encodeURIComponent(params[k])}`)
     .join('&')
-  return query ? `${path}?${query}` : path
+  if (!query) return path
+  return `${path}${path.includes('?') ? '&' : '?'}${query}`
+}
+
+/** What onShareAppMessage returns: a title, a path, and while the credential is still coming,
+ * WeChat's `promise` of the card with it. */
+export interface ShareCard {
+  title: string
+  path: string
+  promise?: Promise<{ title: string; path: string }>
 }
 
 /** Data for onShareAppMessage: the card's title and the path that opens the same room. */

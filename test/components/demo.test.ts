@@ -13,6 +13,7 @@ import './node-timers'
 import * as fs from 'fs'
 import * as path from 'path'
 import simulate = require('miniprogram-simulate')
+import { ErrorCode } from 'miniprogram-conference-protocol'
 import type { ConferenceServer } from 'miniprogram-conference-server'
 import { nodeClient, type NodeClient } from '../../testkit/sdk-client'
 import { startServer } from '../../testkit/server'
@@ -100,6 +101,7 @@ interface Node {
   querySelector(selector: string): Node | undefined
   querySelectorAll(selector: string): Node[]
   dispatchEvent(name: string, options?: { detail?: unknown }): void
+  addEventListener(name: string, handler: (e: { detail: unknown }) => void): void
   detach(): void
   attach(parent: never): void
 }
@@ -285,11 +287,17 @@ describe('the demo as shipped, on the real server', () => {
     const streams = (adaConference as unknown as { streams: Map<string, { aoff: number }> }).streams
     await until(() => [...streams.values()].some((st) => st.aoff === 1), 8000)
 
-    // The card it shares: the join screen, on this meeting, with this server; no password.
-    const card = room.instance.onShareAppMessage() as { title: string; path: string }
+    // The card it shares: the join screen, with this server, on this meeting, with the meeting's
+    // invitation credential (the room asked the server for it on joining); no password.
+    const share = () => room.instance.onShareAppMessage() as { path: string; promise?: unknown }
+    await until(() => !share().promise, 8000)
+    const card = share()
+    const invite = decodeURIComponent(queryOf(card.path).invite ?? '')
+    expect(invite.startsWith(`${adaConference.id}.`)).toBe(true)
     expect(card.path).toBe(
-      `/pages/index/index?confrId=${encodeURIComponent(adaConference.id)}&roomName=weekly` +
-        `&server=${encodeURIComponent(server.wsUrl)}`,
+      `/pages/index/index?server=${encodeURIComponent(server.wsUrl)}` +
+        `&confrId=${encodeURIComponent(adaConference.id)}&roomName=weekly` +
+        `&invite=${encodeURIComponent(invite)}`,
     )
     shared = card.path
     // Ann leaves: the page closes.
@@ -299,27 +307,80 @@ describe('the demo as shipped, on the real server', () => {
 
   let shared = ''
 
-  test('a shared card brings another phone through the join screen into the same meeting', async () => {
+  test("a shared card brings another phone through the join screen into the same meeting, with the card's credential", async () => {
     // Another phone: nothing stored, another user.
     storage.clear()
     navigations.length = 0
+    const verified = jest.spyOn(server.tokens, 'verifyInvitation')
+    const invite = decodeURIComponent(queryOf(shared).invite)
     const index = openPage('pages/index/index', queryOf(shared))
     await flush()
-    // The card's server is saved; its meeting fills the field.
+    // The card's server is saved; its meeting fills the field; no password is asked, and the
+    // screen says why.
     expect(storage.get('settings')).toMatchObject({ server: server.wsUrl })
-    expect(index.querySelector('.notice')).toBeUndefined()
+    expect(text(index, '#invited')).toBe('你收到了这个会议的邀请，无需密码，直接加入。')
     const pre = index.querySelector('#join')!
     expect(pre.data.roomText).toBe('weekly')
+    expect(pre.querySelector('#password')).toBeUndefined()
     type(pre, '#name', 'Ben')
     tap(pre, '#join')
     await flush()
     expect(navigations).toEqual([
-      '/pages/room/room?roomName=weekly&nickName=Ben&mic=1&camera=1&soundMode=speaker',
+      `/pages/room/room?roomName=weekly&invite=${encodeURIComponent(invite)}` +
+        '&nickName=Ben&mic=1&camera=1&soundMode=speaker',
     ])
-    openPage('pages/room/room', queryOf(navigations[0]))
+    const room = openPage('pages/room/room', queryOf(navigations[0]))
+    expect(room.querySelector('#room')!.data.invitation).toBe(invite)
     await until(() => adaConference.members.size === 2, 8000)
     const ben = [...adaConference.members.values()].find((m) => m.userId !== 'ada')!
     expect(ben).toMatchObject({ nickName: 'Ben', userId: storage.get('userId') })
     expect(server.service.conferences.size).toBe(1)
+    // The server let Ben in on the card's credential.
+    expect(verified.mock.calls).toEqual([[invite, adaConference.id]])
+    verified.mockRestore()
+    // Ben closes the page once in (the store does not cancel a join still under way).
+    await until(() => room.querySelector('#room')!.data.status === 'joined', 8000)
+    room.detach()
+    await until(() => adaConference.members.size === 1, 8000)
+  })
+
+  test('an expired or forged credential is refused with its code, said in words, and the join screen comes back', async () => {
+    const w = wx as unknown as Record<string, unknown>
+    const modals: Array<{ content: string }> = []
+    const redirects: string[] = []
+    w.showModal = (o: { content: string; complete?: () => void }) => {
+      modals.push({ content: o.content })
+      o.complete?.()
+    }
+    w.redirectTo = ({ url }: { url: string }) => redirects.push(url)
+    const expired = server.tokens.mintInvitation(adaConference.id, -60).invitation
+    const [c, exp] = expired.split('.')
+    const forged = [c, exp, 'A'.repeat(22)].join('.')
+    const codes: number[] = []
+    for (const invite of [expired, forged]) {
+      const shown = modals.length
+      const room = openPage('pages/room/room', {
+        roomName: 'weekly',
+        invite: encodeURIComponent(invite),
+        nickName: 'Cy',
+      })
+      // The room's own error event, as the page hears it: the server's code.
+      room
+        .querySelector('#room')!
+        .addEventListener('error', (e) => codes.push((e.detail as { code: number }).code))
+      await until(() => modals.length === shown + 1, 8000)
+      room.detach()
+    }
+    expect(codes).toEqual([ErrorCode.TICKET_EXPIRED, ErrorCode.TICKET_INVALID])
+    expect(modals.map((m) => m.content)).toEqual([
+      '这个邀请已过期。请向邀请你的人要一张新的卡片，或用会议号加入。',
+      '这个邀请不能用来加入会议。请向邀请你的人要一张新的卡片，或用会议号加入。',
+    ])
+    // Back to the join screen on the same meeting, without the credential.
+    expect(redirects).toEqual([
+      '/pages/index/index?roomName=weekly',
+      '/pages/index/index?roomName=weekly',
+    ])
+    expect(adaConference.members.size).toBe(1)
   })
 })

@@ -92,7 +92,11 @@ describe('<conference-room>: the top bar', () => {
   test('the room name opens the info sheet: number, password, copy, copy invitation, share', async () => {
     const clipboard = spyWx('setClipboardData')
     const fake = new FakeEmedia()
-    const { room } = mount(fake, { roomName: 'weekly', lang: 'zh', sharePath: '/pages/join/join' })
+    const { room, store } = mount(fake, {
+      roomName: 'weekly',
+      lang: 'zh',
+      sharePath: '/pages/join/join',
+    })
     await flush()
     expect(room.querySelector('.sheet')).toBeUndefined()
     await tap(room, '#room-title')
@@ -110,14 +114,18 @@ describe('<conference-room>: the top bar', () => {
     ])
 
     // The share button: WeChat asks the page's onShareAppMessage, which returns shareData().
+    // The card carries the invitation credential the room asked for on joining.
     const events = listen(room, ['share'])
     expect(attrs(room.querySelector('#share')!).openType).toBe('share')
     await tap(room, '#share')
+    const invite = store.meeting.invitationLink!.invitation
+    expect(fake.called('createInvitation')).toEqual([['C_weekly', { ttlSec: 86400 }]])
     const card = {
       title: '邀请你参加会议: weekly',
-      path: '/pages/join/join?confrId=C_weekly&roomName=weekly',
+      path: `/pages/join/join?confrId=C_weekly&roomName=weekly&invite=${encodeURIComponent(invite)}`,
     }
     expect(events).toEqual([{ name: 'share', detail: card }])
+    expect((room.instance as { shareData(): unknown }).shareData()).toEqual(card)
     expect(room.querySelector('.sheet')).toBeUndefined()
   })
 
@@ -139,8 +147,74 @@ describe('<conference-room>: the top bar', () => {
     ])
     await tap(room, '#copy-invite')
     expect(String(clipboard[0].data)).toMatch(/pw-9/)
-    const { path } = (room.instance as { shareData(): { path: string } }).shareData()
-    expect(path).toBe('/p/room?confrId=C_42')
+    // A member who is no admin gets no credential where there is a password (the server would
+    // refuse): the card names the room only, and promises nothing.
+    expect((room.instance as { shareData(): unknown }).shareData()).toEqual({
+      title: '邀请你参加会议: C_42',
+      path: '/p/room?confrId=C_42',
+    })
+    expect(fake.called('createInvitation')).toEqual([])
+  })
+
+  test('shared before the credential came: the room-only card, and the promise of the card with it', async () => {
+    const fake = new FakeEmedia()
+    const create = fake.mgr.createInvitation
+    let release = () => {}
+    const held = new Promise<void>((resolve) => (release = resolve))
+    fake.mgr.createInvitation = async (...args: Parameters<typeof create>) => {
+      await held
+      return create(...args)
+    }
+    const { room, store } = mount(fake, {
+      roomName: 'weekly',
+      lang: 'en',
+      sharePath: '/pages/index/index?server=wss%3A%2F%2Fmeet.test',
+    })
+    await flush()
+    type Card = { title: string; path: string; promise?: Promise<{ title: string; path: string }> }
+    const card = (room.instance as { shareData(): Card }).shareData()
+    // After the share path's own query; WeChat shares this one if the promise takes over 3 s.
+    expect(card.title).toBe('You are invited to a meeting: weekly')
+    expect(card.path).toBe(
+      '/pages/index/index?server=wss%3A%2F%2Fmeet.test&confrId=C_weekly&roomName=weekly',
+    )
+    release()
+    const later = await card.promise!
+    const invite = store.meeting.invitationLink!.invitation
+    expect(invite).toMatch(/^C_weekly\./)
+    expect(later).toEqual({
+      title: card.title,
+      path: `${card.path}&invite=${encodeURIComponent(invite)}`,
+    })
+    // One request, the join's: the share waited for it rather than asking again.
+    expect(fake.called('createInvitation')).toHaveLength(1)
+    // Now held: the card carries it at once, and promises nothing.
+    expect((room.instance as { shareData(): Card }).shareData()).toEqual(later)
+  })
+
+  test("the invitation property joins with the credential; a refused one is the error event with the server's code", async () => {
+    const fake = new FakeEmedia()
+    const invitation = 'C_77.zzzzzz.fake-signature-0000000'
+    const { room, store } = mount(fake, { invitation, confrId: 'C_77', nickName: 'Ben' })
+    await flush()
+    expect(fake.called('joinConferenceWithInvitation')).toEqual([
+      [invitation, undefined, { nickName: 'Ben' }],
+    ])
+    expect(fake.called('joinConference')).toEqual([])
+    expect(store.session.conference?.confrId).toBe('C_77')
+    expect(text(room, '.title-text')).toBe('C_77')
+
+    const refused = new FakeEmedia()
+    refused.failNext.set('joinConferenceWithInvitation', {
+      code: -502,
+      message: 'invitation expired',
+    })
+    const other = mount(refused, { invitation, autoJoin: false })
+    const events = listen(other.room, ['error'])
+    expect(await (other.room.instance as { join(): Promise<boolean> }).join()).toBe(false)
+    expect(events).toEqual([
+      { name: 'error', detail: { code: -502, message: 'invitation expired', action: 'join' } },
+    ])
   })
 
   test('speaker / earpiece: the players follow, the choice is remembered on this phone', async () => {

@@ -2,7 +2,11 @@
 // UI binds (roster, hand queue, chat with unread, the prompts) and what each action asks the SDK.
 import { ConfrType, ErrorCode, Role } from 'miniprogram-conference-protocol'
 import { type ChatMessage } from 'miniprogram-conference-protocol'
-import { MAX_STORED_MESSAGES } from '../../store/meeting'
+import {
+  MAX_STORED_MESSAGES,
+  SHARE_INVITATION_MIN_LIFE,
+  SHARE_INVITATION_TTL,
+} from '../../store/meeting'
 import { createConferenceStore } from '../../store/root'
 import type { StoreEvents } from '../../store/types'
 import { FakeEmedia, makeMember, makeStream } from '../../testkit/fake-emedia'
@@ -234,7 +238,7 @@ test('admin actions name the conference; a refusal is the action false with last
   expect(await meeting.lock()).toBe(true)
   expect(meeting.locked).toBe(true)
   expect(await meeting.createInvitation(600)).toBe(true)
-  expect(meeting.invitationLink?.invitation).toBe('C_r.exp.sig')
+  expect(meeting.invitationLink?.invitation).toMatch(/^C_r\.[0-9a-z]+\.fake-signature-0+$/)
   fake.failNext.set('inviteToSpeak', {
     code: ErrorCode.NO_RIGHTS,
     message: 'only an admin may do this',
@@ -274,4 +278,120 @@ test('a denied role is kept for the UI; leaving clears the meeting', async () =>
     meeting.unread,
     meeting.roleDenied,
   ]).toEqual([0, 0, 0, null])
+})
+
+describe("the share card's invitation credential (keepInvitation)", () => {
+  afterEach(() => jest.useRealTimers())
+
+  /** Joins conference C_1 with `password` (the fake's conference takes it) as `role`. */
+  async function joined(password = '', role: number = Role.TALKER) {
+    const ctx = setup()
+    const original = ctx.fake.mgr.joinConference
+    ctx.fake.mgr.joinConference = async (...args: Parameters<typeof original>) => {
+      const conference = await original(...args)
+      conference.password = args[1] ?? ''
+      return conference
+    }
+    await ctx.store.session.joinById('C_1', password, { role: role as 1 | 3 | 7 })
+    return ctx
+  }
+
+  test('one request for a day, shared by callers at once; held while it has half its life', async () => {
+    const { fake, meeting } = await joined()
+    expect(meeting.canInvite).toBe(true)
+    expect(meeting.cardInvitation()).toBe('')
+    const [a, b] = await Promise.all([meeting.keepInvitation(), meeting.keepInvitation()])
+    expect(a).toMatch(/^C_1\./)
+    expect(b).toBe(a)
+    expect(await meeting.keepInvitation()).toBe(a)
+    expect(fake.called('createInvitation')).toEqual([['C_1', { ttlSec: SHARE_INVITATION_TTL }]])
+    const { expiresAt } = meeting.invitationLink!
+    expect(meeting.cardInvitation(expiresAt - SHARE_INVITATION_MIN_LIFE)).toBe(a)
+    // Less than half a day to run: no card carries it any more.
+    expect(meeting.cardInvitation(expiresAt - SHARE_INVITATION_MIN_LIFE + 1)).toBe('')
+  })
+
+  test('renewed by its timer once half its life is gone; leaving drops it and the timer', async () => {
+    jest.useFakeTimers({ doNotFake: ['setImmediate', 'nextTick'] })
+    const { fake, store, meeting } = await joined()
+    const first = await meeting.keepInvitation()
+    // Renewed a minute before the held one has only half a day left.
+    jest.advanceTimersByTime(SHARE_INVITATION_MIN_LIFE - 61_000)
+    expect(fake.called('createInvitation')).toHaveLength(1)
+    expect(meeting.cardInvitation()).toBe(first)
+    jest.advanceTimersByTime(1000)
+    await flush()
+    expect(fake.called('createInvitation')).toHaveLength(2)
+    // A day from now (the server counts whole seconds).
+    const life = meeting.invitationLink!.expiresAt - Date.now()
+    expect(life).toBeGreaterThan(SHARE_INVITATION_TTL * 1000 - 1000)
+    expect(life).toBeLessThanOrEqual(SHARE_INVITATION_TTL * 1000)
+    expect(meeting.cardInvitation()).not.toBe('')
+    expect(meeting.cardInvitation()).not.toBe(first)
+    await store.session.leave()
+    expect(meeting.invitationLink).toBeNull()
+    expect(jest.getTimerCount()).toBe(0)
+  })
+
+  test('none asked for where the server would refuse: a password and no admin, or a lock', async () => {
+    const withPassword = await joined('pw')
+    expect(withPassword.meeting.canInvite).toBe(false)
+    expect(await withPassword.meeting.keepInvitation()).toBe('')
+    expect(withPassword.fake.called('createInvitation')).toEqual([])
+
+    const admin = await joined('pw', Role.ADMIN)
+    expect(admin.meeting.canInvite).toBe(true)
+    expect(await admin.meeting.keepInvitation()).toMatch(/^C_1\./)
+
+    const locked = await joined()
+    locked.fake.emit('controlsChanged', {
+      locked: true,
+      muteAll: { audio: false, video: false, allowSelfUnmute: true },
+    })
+    expect(await locked.meeting.keepInvitation()).toBe('')
+    expect(locked.fake.called('createInvitation')).toEqual([])
+  })
+
+  test("a refusal is the error event with the server's code, and no timer retries it", async () => {
+    jest.useFakeTimers({ doNotFake: ['setImmediate', 'nextTick'] })
+    const { fake, meeting, events } = await joined()
+    fake.failNext.set('createInvitation', { code: ErrorCode.NO_RIGHTS, message: 'admins only' })
+    expect(await meeting.keepInvitation()).toBe('')
+    expect(events.filter((e) => e.name === 'error').map((e) => e.data)).toEqual([
+      { code: ErrorCode.NO_RIGHTS, message: 'admins only', action: 'createInvitation' },
+    ])
+    expect(jest.getTimerCount()).toBe(0)
+    // Asked again (the next share): it comes.
+    expect(await meeting.keepInvitation()).toMatch(/^C_1\./)
+  })
+})
+
+test('joinWithInvitation: the SDK joins the conference the credential names; a refusal is the join error', async () => {
+  const { fake, store, events } = setup()
+  const expired = `C_9.${(1).toString(36)}.fake-signature-0000000`
+  fake.failNext.set('joinConferenceWithInvitation', {
+    code: ErrorCode.TICKET_EXPIRED,
+    message: 'invitation expired',
+  })
+  expect(await store.session.joinWithInvitation(expired, { nickName: 'Ben' })).toBe(false)
+  expect(events.find((e) => e.name === 'error')?.data).toEqual({
+    code: ErrorCode.TICKET_EXPIRED,
+    message: 'invitation expired',
+    action: 'join',
+  })
+  expect(store.session.exitCode).toBe(ErrorCode.TICKET_EXPIRED)
+  expect(await store.session.joinWithInvitation('')).toBe(false)
+  const good = 'C_9.zzzzzz.fake-signature-0000000'
+  expect(await store.session.joinWithInvitation(good, { nickName: 'Ben' })).toBe(true)
+  expect(store.session.conference?.confrId).toBe('C_9')
+  expect(store.session.plan).toEqual({
+    kind: 'invitation',
+    invitation: good,
+    options: { nickName: 'Ben' },
+  })
+  expect(fake.called('joinConferenceWithInvitation').at(-1)).toEqual([
+    good,
+    undefined,
+    { nickName: 'Ben' },
+  ])
 })

@@ -1,6 +1,8 @@
 // The join screen: <pre-join ask-room> — the meeting, my name, the preview and the switches. It
-// opens from the app's icon, and from a shared card (its path: confrId, roomName, server), with
-// the card's meeting filled in. 加入会议 opens the room page with the choices.
+// opens from the app's icon, and from a shared card (its path: server, confrId, roomName and the
+// invitation credential `invite`), with the card's meeting filled in and no password asked: the
+// credential lets us in. 加入会议 opens the room page with the choices (and the credential, unless
+// another meeting was typed in).
 const app = getApp()
 const { lang, words } = require('../../i18n')
 
@@ -23,6 +25,8 @@ Page({
     t: {},
     theme: 'auto',
     room: '',
+    /** The card's invitation credential, for the card's meeting (`room` as it came). */
+    invite: '',
     nickName: '',
     hasServer: false,
     askPassword: false,
@@ -34,15 +38,17 @@ Page({
     if (options.server) app.saveSettings({ server: decoded('server') })
     const settings = app.loadSettings()
     const t = words()
+    const invite = decoded('invite')
     wx.setNavigationBarTitle({ title: t.join })
     this.setData({
       lang: lang(),
       t,
       theme: app.roomOptions().theme,
       room: decoded('roomName') || decoded('confrId'),
+      invite,
       nickName: settings.nickName,
       hasServer: !!settings.server,
-      askPassword: options.askPassword === '1',
+      askPassword: options.askPassword === '1' && !invite,
     })
   },
 
@@ -57,6 +63,7 @@ Page({
     wx.navigateTo({
       url: roomUrl(
         Object.assign(meetingOf(choice.room), {
+          invite: choice.room === this.data.room ? this.data.invite : '',
           password: choice.password,
           nickName: choice.nickName,
           mic: choice.mic ? '1' : '0',

@@ -1,6 +1,7 @@
-// The call: little more than <conference-room>, with what the join screen chose. It turns the
-// room's exit and error events into words a user understands, and shares a card that opens the
-// join screen on the same meeting (and this demo's server).
+// The call: little more than <conference-room>, with what the join screen chose (an invitation
+// credential from a shared card among it). It turns the room's exit and error events into words a
+// user understands, and shares a card that opens the join screen on the same meeting, with the
+// meeting's invitation credential and this demo's server.
 const app = getApp()
 const { lang, words } = require('../../i18n')
 const { ErrorCode, ExitReason } = require('miniprogram-conference-kit')
@@ -32,6 +33,8 @@ function joinText(t, code) {
     case ErrorCode.TOO_MANY_MEMBERS:
     case ErrorCode.TOO_MANY_TALKERS:
       return t.meetingFull
+    case ErrorCode.CONFERENCE_LOCKED:
+      return t.meetingLocked
     case ErrorCode.TOKEN:
     case ErrorCode.NO_RIGHTS:
       return t.notAllowed
@@ -49,6 +52,8 @@ Page({
     roomName: '',
     confrId: '',
     password: '',
+    invitation: '',
+    sharePath: '/pages/index/index',
     nickName: '',
     mic: true,
     camera: true,
@@ -64,15 +69,20 @@ Page({
     const decoded = (k) => (options[k] ? decodeURIComponent(options[k]) : '')
     const roomName = decoded('roomName')
     const confrId = decoded('confrId')
+    const invitation = decoded('invite')
     this.t = words()
+    const chosen = app.roomOptions()
     this.setData(
-      Object.assign(app.roomOptions(), {
-        ready: !!(roomName || confrId),
+      Object.assign(chosen, {
+        ready: !!(roomName || confrId || invitation),
         lang: lang(),
         userId: app.userId(),
         roomName,
         confrId,
         password: decoded('password'),
+        invitation,
+        // The card opens the join screen, and this demo's server with it.
+        sharePath: '/pages/index/index?server=' + encodeURIComponent(chosen.host),
         nickName: decoded('nickName') || app.loadSettings().nickName,
         mic: options.mic !== '0',
         camera: options.camera !== '0',
@@ -96,15 +106,23 @@ Page({
   onError(e) {
     const detail = e.detail || {}
     if (detail.action !== 'join' && detail.action !== 'configure') return
+    // The card's credential refused (expired, or not this server's): say so, then the join
+    // screen on the same meeting without it (its ID may still let us in).
+    const refusedInvite =
+      detail.code === ErrorCode.TICKET_EXPIRED || detail.code === ErrorCode.TICKET_INVALID
+    if (this.data.invitation && refusedInvite) {
+      wx.showModal({
+        title: this.t.cannotJoin,
+        content:
+          detail.code === ErrorCode.TICKET_EXPIRED ? this.t.inviteExpired : this.t.inviteInvalid,
+        showCancel: false,
+        complete: () => wx.redirectTo({ url: this.joinScreen() }),
+      })
+      return
+    }
     // A wrong password: back to the join screen, which asks for it.
     if (detail.code === ErrorCode.WRONG_PASSWORD) {
-      wx.redirectTo({
-        url:
-          '/pages/index/index?askPassword=1&' +
-          (this.data.roomName
-            ? 'roomName=' + encodeURIComponent(this.data.roomName)
-            : 'confrId=' + encodeURIComponent(this.data.confrId)),
-      })
+      wx.redirectTo({ url: this.joinScreen() + '&askPassword=1' })
       return
     }
     wx.showModal({
@@ -115,13 +133,20 @@ Page({
     })
   },
 
-  // The room's card (its id and name, never the password), opening the join screen, and this
-  // demo's server.
+  /** The join screen on this meeting (by name, else by ID). */
+  joinScreen() {
+    return (
+      '/pages/index/index?' +
+      (this.data.roomName
+        ? 'roomName=' + encodeURIComponent(this.data.roomName)
+        : 'confrId=' + encodeURIComponent(this.data.confrId))
+    )
+  },
+
+  // The room's card (share-path: the join screen and this demo's server; then the meeting's id,
+  // name and invitation credential, never the password). While the credential is still coming,
+  // the card carries WeChat's `promise` of the card with it.
   onShareAppMessage() {
-    const card = this.selectComponent('#room').shareData()
-    return {
-      title: card.title,
-      path: card.path + '&server=' + encodeURIComponent(this.data.host),
-    }
+    return this.selectComponent('#room').shareData()
   },
 })
