@@ -68,13 +68,16 @@ export class SessionStore {
   plan: JoinPlan | null = null
   /** The exit reason the SDK gave a join it refused, until the join's failure records it. */
   private refusalReason: number | null = null
+  /** leave() came while a join was on its way (the page closed): its answer is left at once. */
+  private leaveOnJoin = false
 
   constructor(private readonly root: ConferenceStore) {
-    makeAutoObservable<SessionStore, 'root' | 'mgr' | 'refusalReason'>(
+    makeAutoObservable<SessionStore, 'root' | 'mgr' | 'refusalReason' | 'leaveOnJoin'>(
       this,
       {
         root: false,
         refusalReason: false,
+        leaveOnJoin: false,
         // The SDK is not observable: a getter over it, not a computed.
         mgr: false,
         conference: observable.ref,
@@ -173,6 +176,7 @@ export class SessionStore {
   async leave(): Promise<boolean> {
     const confrId = this.conference?.confrId
     this.plan = null
+    if (this.status === 'joining') this.leaveOnJoin = true
     if (!confrId || !this.inConference) return true
     let ok = true
     try {
@@ -193,6 +197,7 @@ export class SessionStore {
     }
     this.plan = plan
     this.status = 'joining'
+    this.leaveOnJoin = false
     this.refusalReason = null
     this.exitReason = null
     this.exitCode = null
@@ -202,6 +207,11 @@ export class SessionStore {
       joined = await attempt()
     } catch (err) {
       this.joinFailed(err)
+      return false
+    }
+    if (this.leaveOnJoin) {
+      await this.mgr.exitConference(joined.confrId).catch((err) => this.root.fail('leave', err))
+      this.abandoned()
       return false
     }
     this.joined(joined)
@@ -240,6 +250,16 @@ export class SessionStore {
     this.root.meeting.takeSnapshot(true)
     this.status = 'joined'
     this.root.emit('join', { conference: this.conference, self: this.self })
+  }
+
+  /** Left before the join was answered: out, as after leave(), without having been in. */
+  private abandoned(): void {
+    this.leaveOnJoin = false
+    this.clear()
+    this.status = 'exited'
+    this.exitReason = ExitReason.HANGUP
+    this.exitCode = 0
+    this.root.emit('exit', { reason: ExitReason.HANGUP, code: 0 })
   }
 
   /** We are out: by leave(), or the SDK's conferenceExit. */

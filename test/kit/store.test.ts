@@ -237,6 +237,25 @@ describe('conference store', () => {
     expect(store.session.needsRejoin).toBe(false)
   })
 
+  test('leave while the join is on its way (the page closed): the join is left once answered', async () => {
+    const { fake, store, events } = setup()
+    const joining = store.session.joinRoom({ roomName: 'weekly' })
+    expect(store.session.status).toBe('joining')
+    expect(await store.session.leave()).toBe(true)
+    expect(await joining).toBe(false)
+    expect(fake.called('exitConference')).toEqual([['C_weekly']])
+    expect(fake.called('pubStream')).toHaveLength(0)
+    expect(store.session.status).toBe('exited')
+    expect(store.session.exitReason).toBe(ExitReason.HANGUP)
+    expect(store.session.conference).toBeNull()
+    expect(events.filter((e) => e.name === 'join')).toHaveLength(0)
+    expect(events.filter((e) => e.name === 'exit')).toHaveLength(1)
+    expect(store.session.needsRejoin).toBe(false)
+    // A join after it goes through as any other.
+    await joined(store)
+    expect(store.session.status).toBe('joined')
+  })
+
   test('a refused join: error with the server code, no tiles, second join allowed', async () => {
     const { fake, store, events } = setup()
     fake.failNext.set('joinConference', {
