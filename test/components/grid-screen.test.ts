@@ -4,17 +4,8 @@
 // sheet that mutes one person on this phone only. Touches, taps and volume events are dispatched
 // as WeChat would; what changed is read where it shows.
 import { FakeEmedia } from '../../testkit/fake-emedia'
-import {
-  attrs,
-  attrsOf,
-  flush,
-  grid,
-  mount,
-  playerTiles,
-  simulate,
-  unmountAll,
-  type Node,
-} from './mount'
+import { flush, mount, simulate, unmountAll } from './mount'
+import { attrs, attrsOf, grid, playerTiles, type Node } from './rendered'
 import { GAP, HOLD } from '../../components/member-grid/active-speaker'
 
 afterEach(() => unmountAll())

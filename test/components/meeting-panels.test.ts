@@ -5,7 +5,8 @@
 // room's properties for a room it creates.
 import { ConfrType, Role, type ChatMessage } from 'miniprogram-conference-protocol'
 import { FakeEmedia, makeMember } from '../../testkit/fake-emedia'
-import { flush, mount, unmountAll, type Node } from './mount'
+import { flush, mount, unmountAll } from './mount'
+import { type Node } from './rendered'
 
 const message = (id: number, text: string, from = 'alice'): ChatMessage => ({
   id,

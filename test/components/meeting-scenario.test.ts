@@ -18,7 +18,8 @@ import { startServer, tokenFor } from '../../testkit/server'
 import { until } from '../../testkit/wait'
 import { createWxShim } from '../../testkit/wx-shim'
 import { realNetworkEmedia, type LiveEmedia } from './real-network'
-import { attrsOf, flush, mount, playerTiles, spyLiveContexts, unmountAll, type Node } from './mount'
+import { flush, mount, spyLiveContexts, unmountAll } from './mount'
+import { attrsOf, playerTiles, type Node } from './rendered'
 
 const ROOM = 'all-hands'
 const shim = createWxShim()

@@ -7,6 +7,7 @@ import * as path from 'path'
 import simulate = require('miniprogram-simulate')
 import type * as Kit from '../../store/index'
 import type { EmediaLike } from '../../store/types'
+import { type Node } from './rendered'
 import { flush, newParent } from './sim'
 
 export { flush, newParent }
@@ -113,60 +114,6 @@ const rooms: Array<{ detach(): void }> = []
 /** Detaches every room mounted so far (leaves, stops the tiles' timers). */
 export function unmountAll(): void {
   for (const room of rooms.splice(0)) room.detach()
-}
-
-/** What the tests use of a j-component node (its typings lack events and page lifetimes). */
-export interface Node {
-  dom: { textContent: string | null }
-  data: Record<string, unknown>
-  instance: unknown
-  querySelector(selector: string): Node | undefined
-  querySelectorAll(selector: string): Node[]
-  dispatchEvent(name: string, options?: { detail?: unknown }): void
-  addEventListener(name: string, handler: (e: { detail: Record<string, unknown> }) => void): void
-  triggerPageLifeTime(name: 'show' | 'hide'): void
-  toJSON(): unknown
-  detach(): void
-}
-
-/** Taps an element as a user would, and lets the kit answer. */
-export async function tap(node: Node, selector: string): Promise<void> {
-  const el = node.querySelector(selector)
-  if (!el) throw new Error(`no ${selector}`)
-  el.dispatchEvent('tap')
-  await flush()
-}
-
-/** The text an element shows ('' when it is not rendered). */
-export function text(node: Node, selector: string): string {
-  return (node.querySelector(selector)?.dom.textContent ?? '').trim()
-}
-
-export function grid(room: Node): Node {
-  return room.querySelector('#grid')!
-}
-
-export function selfTile(room: Node): Node {
-  return grid(room).querySelector('#self')!
-}
-
-export function playerTiles(room: Node): Node[] {
-  return grid(room).querySelectorAll('.player')
-}
-
-/** The attributes of an element as rendered, camelCased (live-pusher / live-player show theirs). */
-export function attrsOf(node: Node, selector: string): Record<string, unknown> {
-  const el = node.querySelector(selector)
-  if (!el) throw new Error(`no ${selector} rendered`)
-  return attrs(el)
-}
-
-export function attrs(el: Node): Record<string, unknown> {
-  const out: Record<string, unknown> = {}
-  for (const a of (el.toJSON() as { attrs: Array<{ name: string; value: unknown }> }).attrs) {
-    out[a.name] = a.value
-  }
-  return out
 }
 
 export { simulate }

@@ -4,19 +4,8 @@
 // And WeChat's privacy step (<privacy-sheet>, inside it; the room's: room-shell.test.ts): the held
 // request is answered as the user answers.
 import { FakeEmedia } from '../../testkit/fake-emedia'
-import {
-  attrs,
-  flush,
-  mount,
-  mountComponent,
-  spyLiveContexts,
-  tap,
-  text,
-  restoreWx,
-  unmountAll,
-  w,
-  type Node,
-} from './mount'
+import { flush, mount, mountComponent, spyLiveContexts, restoreWx, unmountAll, w } from './mount'
+import { attrs, tap, text, type Node } from './rendered'
 
 type Resolve = (r: { event: string; buttonId?: string }) => void
 let privacyListener: ((resolve: Resolve) => void) | undefined

@@ -14,18 +14,8 @@ import { nodeClient, type NodeClient } from '../../testkit/sdk-client'
 import { startServer, tokenFor } from '../../testkit/server'
 import { createWxShim } from '../../testkit/wx-shim'
 import { realNetworkEmedia, type LiveEmedia } from './real-network'
-import {
-  attrsOf,
-  flush,
-  grid,
-  mount,
-  playerTiles,
-  selfTile,
-  spyLiveContexts,
-  unmountAll,
-  type LiveContext,
-  type Node,
-} from './mount'
+import { flush, mount, spyLiveContexts, unmountAll, type LiveContext } from './mount'
+import { attrsOf, grid, playerTiles, selfTile, type Node } from './rendered'
 import { until } from '../../testkit/wait'
 
 const ROOM = 'live-room'

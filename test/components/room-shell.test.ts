@@ -7,22 +7,8 @@
 // room's events, wx calls.
 import { Role } from 'miniprogram-conference-protocol'
 import { FakeEmedia } from '../../testkit/fake-emedia'
-import {
-  attrs,
-  attrsOf,
-  flush,
-  grid,
-  mount,
-  playerTiles,
-  selfTile,
-  simulate,
-  tap,
-  text,
-  restoreWx,
-  unmountAll,
-  w,
-  type Node,
-} from './mount'
+import { flush, mount, simulate, restoreWx, unmountAll, w } from './mount'
+import { attrs, attrsOf, grid, playerTiles, selfTile, tap, text, type Node } from './rendered'
 
 /** Records the calls of a wx API (its options), answering success. */
 function spyWx(name: string): Array<Record<string, unknown>> {

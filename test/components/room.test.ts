@@ -4,18 +4,8 @@
 import { comparer, reaction } from 'mobx-miniprogram'
 import { ErrorCode, ExitReason } from 'miniprogram-conference-protocol'
 import { FakeEmedia, makeStream } from '../../testkit/fake-emedia'
-import {
-  attrs,
-  attrsOf,
-  flush,
-  grid,
-  mount,
-  playerTiles,
-  recordSetData,
-  selfTile,
-  spyLiveContexts,
-  unmountAll,
-} from './mount'
+import { flush, mount, recordSetData, spyLiveContexts, unmountAll } from './mount'
+import { attrs, attrsOf, grid, playerTiles, selfTile } from './rendered'
 import { sleep, until } from '../../testkit/wait'
 
 function listen(room: ReturnType<typeof mount>['room'], names: string[]) {

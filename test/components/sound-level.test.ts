@@ -9,20 +9,15 @@ import { Role } from 'miniprogram-conference-protocol'
 import { LEVEL_INTERVAL_MS, LEVEL_STEPS, soundLevel } from '../../store/media-policy'
 import { FakeEmedia } from '../../testkit/fake-emedia'
 import {
-  attrs,
-  attrsOf,
   flush,
-  grid,
   mount,
-  playerTiles,
   recordSetData,
   restoreWx,
-  selfTile,
   simulate,
   spyLiveContexts,
   unmountAll,
-  type Node,
 } from './mount'
+import { attrs, attrsOf, grid, playerTiles, selfTile, type Node } from './rendered'
 
 afterEach(() => {
   unmountAll()
