@@ -36,6 +36,12 @@ const clocks = new WeakMap<object, ReturnType<typeof setInterval>>()
 /** Rooms detached: a store binding's update may still land (the next tick), and starts no clock. */
 const gone = new WeakSet<object>()
 
+/** The room publishes once in: auto-publish on, and the role asked for may publish (0: the
+ * server's default, talker or admin). */
+function willPublish(autoPublish: boolean, role: number): boolean {
+  return autoPublish && (role === 0 || canPublish(role as RoleValue))
+}
+
 type Sheet = '' | 'info' | 'leave' | 'more' | 'tile'
 type Panel = '' | 'members' | 'chat'
 
@@ -214,9 +220,8 @@ KitComponent({
       role: number,
       autoPublish: boolean,
     ) {
-      // The role asked for decides (0: the server's default, which publishes), as join() does.
-      const publishes = autoPublish && (role === 0 || canPublish(role as RoleValue))
-      const joinPreview = status === 'joining' && publishes && cameraOn && !cameraBlocked
+      const joinPreview =
+        status === 'joining' && willPublish(autoPublish, role) && cameraOn && !cameraBlocked
       if (joinPreview !== this.data.joinPreview) this.setData({ joinPreview })
     },
     template(template: string) {
@@ -311,8 +316,8 @@ KitComponent({
       // Published as chosen before the call (the store reports a change once publishing).
       void store.media.toggleMic(d.mic)
       void store.media.toggleCamera(d.camera)
-      // Only a role that may publish needs the camera (0: the server's default, talker or admin).
-      if (d.autoPublish && (d.role === 0 || canPublish(d.role))) {
+      // Only a room that will publish needs the camera.
+      if (willPublish(d.autoPublish, d.role)) {
         const denied = await requestMediaPermission()
         if (denied) store.media.setPermissionDenied(denied)
         // Publish what is allowed: without the mic, video only (a refused camera is the store's
